@@ -1,0 +1,67 @@
+//! Argument parsing and dispatch for the `truckiq` binary.
+
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use truckiq::paths;
+use truckiq::store::Store;
+
+/// Something went wrong (the message says what).
+pub const EXIT_FAILURE: u8 = 1;
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  failure (the message on stderr says what went wrong)
+  2  invalid command-line usage";
+
+/// TruckIQ: PACCAR portal fault codes (J1939 SPN/FMI) for your fleet, synced into a local database.
+#[derive(Debug, Parser)]
+#[command(name = "truckiq", version, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Database file. Defaults to the one the desktop app uses
+    /// (the platform data folder, or $TRUCKIQ_DATA_DIR).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides this.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show each account and its last sync run.
+    Status,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db_path = match cli.db {
+        Some(path) => path,
+        None => paths::default_db_path()
+            .context("no home folder to keep the database in; pass --db PATH or set TRUCKIQ_DATA_DIR")?,
+    };
+    let store = Store::open(&db_path)?;
+    match cli.command {
+        Command::Status => status::print(&store, &mut std::io::stdout().lock())?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

@@ -1,0 +1,7 @@
+//! TruckIQ core: everything the desktop app and the `truckiq` CLI share.
+//!
+//! No Tauri or GTK dependency lives here, so `cargo test -p truckiq` stays fast. Pure logic sits in
+//! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
+
+pub mod paths;
+pub mod store;

@@ -1,0 +1,140 @@
+//! `accounts`: the portal logins TruckIQ syncs. Secrets are in the keychain, never here.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::sql_enum::sql_text_enum;
+use super::sync_runs::RunSummary;
+use super::{Result, Store, StoreError};
+
+sql_text_enum! {
+    /// Which portal layout (or API) an account signs in to.
+    pub enum PortalKind {
+        /// PACCAR TruckTech+ / SmartLINQ: e-mail login, `/vehicles` (spec v1).
+        Paccar => "paccar",
+        /// PACCAR Solutions on Decisiv SRM: `#auth_key` login, `/assets` (spec v2).
+        Decisiv => "decisiv",
+        /// Decisiv SRM Gateway API over OAuth2.
+        DecisivApi => "decisiv_api",
+    }
+}
+
+/// What a person enters to add an account.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub name: String,
+    pub portal_kind: PortalKind,
+    pub base_url: String,
+    pub username: String,
+    pub sync_interval_minutes: u32,
+}
+
+/// An account as the UI and `truckiq status` show it, with its most recent sync run.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub id: i64,
+    pub name: String,
+    pub portal_kind: PortalKind,
+    pub base_url: String,
+    pub username: String,
+    pub sync_interval_minutes: u32,
+    pub enabled: bool,
+    pub paused_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_run: Option<RunSummary>,
+}
+
+/// The shortest sync interval we allow: portals lock out clients that poll harder.
+pub const MIN_SYNC_INTERVAL_MINUTES: u32 = 15;
+
+impl Store {
+    /// Adds an account and returns its id. Names are unique; a duplicate is a clear error.
+    pub fn insert_account(&self, account: &NewAccount) -> Result<i64> {
+        validate(account)?;
+        let now = Utc::now();
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO accounts (name, portal_kind, base_url, username, sync_interval_minutes,
+                                       created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            )?
+            .execute(params![
+                account.name.trim(),
+                account.portal_kind,
+                account.base_url.trim(),
+                account.username.trim(),
+                account.sync_interval_minutes,
+                now
+            ]);
+        match inserted {
+            Ok(_) => Ok(self.conn.last_insert_rowid()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                Err(StoreError::Invalid(format!(
+                    "an account named {:?} already exists; choose another name",
+                    account.name.trim()
+                )))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// All accounts, by name, each with its latest run (if any).
+    pub fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
+        let mut stmt = self.conn.prepare_cached(&format!("{SUMMARY_SELECT} ORDER BY a.name COLLATE NOCASE, a.id"))?;
+        let rows = stmt.query_map([], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn account(&self, id: i64) -> Result<Option<AccountSummary>> {
+        let mut stmt = self.conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE a.id = ?1"))?;
+        Ok(stmt.query_row([id], summary_from_row).optional()?)
+    }
+}
+
+const SUMMARY_SELECT: &str = "
+    SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
+           a.paused_reason, a.created_at,
+           r.id, r.trigger, r.status, r.started_at, r.finished_at, r.vehicles_count, r.faults_count,
+           r.error_kind, r.error_message
+      FROM accounts a
+      LEFT JOIN sync_runs r ON r.id = (
+            SELECT id FROM sync_runs WHERE account_id = a.id ORDER BY started_at DESC, id DESC LIMIT 1)";
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
+    Ok(AccountSummary {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        portal_kind: row.get(2)?,
+        base_url: row.get(3)?,
+        username: row.get(4)?,
+        sync_interval_minutes: row.get(5)?,
+        enabled: row.get(6)?,
+        paused_reason: row.get(7)?,
+        created_at: row.get(8)?,
+        last_run: RunSummary::from_row_at(row, 9)?,
+    })
+}
+
+fn validate(account: &NewAccount) -> Result<()> {
+    let problem = if account.name.trim().is_empty() {
+        Some("the account name is empty".to_owned())
+    } else if account.username.trim().is_empty() {
+        Some("the username is empty".to_owned())
+    } else if !(account.base_url.starts_with("https://") || account.base_url.starts_with("http://")) {
+        Some(format!("the portal address {:?} must start with https://", account.base_url))
+    } else if account.sync_interval_minutes < MIN_SYNC_INTERVAL_MINUTES {
+        Some(format!(
+            "the sync interval must be at least {MIN_SYNC_INTERVAL_MINUTES} minutes (got {})",
+            account.sync_interval_minutes
+        ))
+    } else {
+        None
+    };
+    problem.map_or(Ok(()), |p| Err(StoreError::Invalid(p)))
+}

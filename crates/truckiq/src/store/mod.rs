@@ -1,0 +1,106 @@
+//! The local SQLite database: opening it, migrating it, and one query module per table.
+
+mod accounts;
+mod sql_enum;
+mod sync_runs;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use accounts::{AccountSummary, NewAccount, PortalKind};
+pub use sync_runs::{RunStatus, RunSummary, RunTrigger};
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+/// How long a writer waits for another connection's lock before giving up with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error(
+        "cannot bring the database {path} up to date: {source}. \
+         If it was written by a newer TruckIQ, update TruckIQ; your data has not been changed"
+    )]
+    Migrate {
+        path: PathBuf,
+        #[source]
+        source: refinery::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// One connection to the TruckIQ database, configured and migrated.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, applies connection settings and runs any
+    /// pending migrations. Parent folders are created.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        embedded::migrations::runner()
+            .run(&mut conn)
+            .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
+        Ok(Self { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Raw access for tests and tools that inspect the schema itself.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// Settings every connection needs: WAL so the UI can read while a sync writes, `synchronous=NORMAL`
+/// (durable at checkpoints, safe against corruption in WAL mode), foreign keys (off by default in
+/// SQLite) and a busy timeout instead of failing at once on a locked database.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!(%mode, "SQLite refused WAL mode; continuing with {mode}");
+    }
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    Ok(())
+}

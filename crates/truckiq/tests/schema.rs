@@ -1,0 +1,227 @@
+//! The schema as migrations leave it: settings, every table, and the uniqueness rules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use rusqlite::{Connection, params};
+use truckiq::store::Store;
+
+fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/truckiq.sqlite3");
+    (dir, path)
+}
+
+fn schema_snapshot(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+    let mut stmt = conn
+        .prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn migration_count(conn: &Connection) -> i64 {
+    conn.query_row("SELECT count(*) FROM refinery_schema_history", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn migrations_apply_to_an_empty_db_and_reopen_without_change() {
+    let (_dir, path) = temp_db();
+    let first = Store::open(&path).unwrap();
+    let tables: Vec<String> = schema_snapshot(first.connection())
+        .into_iter()
+        .filter(|(kind, _, _)| kind == "table")
+        .map(|(_, name, _)| name)
+        .collect();
+    for expected in ["accounts", "alerts", "faults", "settings", "sync_runs", "vehicle_readings", "vehicles"] {
+        assert!(tables.iter().any(|t| t == expected), "table {expected} missing from {tables:?}");
+    }
+    let before = schema_snapshot(first.connection());
+    let applied = migration_count(first.connection());
+    assert!(applied >= 1);
+    drop(first);
+
+    let second = Store::open(&path).unwrap();
+    assert_eq!(schema_snapshot(second.connection()), before, "reopening changed the schema");
+    assert_eq!(migration_count(second.connection()), applied, "reopening re-ran migrations");
+}
+
+#[test]
+fn connections_use_wal_normal_sync_foreign_keys_and_a_busy_timeout() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let pragma = |name: &str| -> String {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, rusqlite::types::Value>(0))
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(t) => t,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
+    };
+    assert_eq!(pragma("journal_mode"), "wal");
+    assert_eq!(pragma("synchronous"), "1", "1 = NORMAL");
+    assert_eq!(pragma("foreign_keys"), "1");
+    assert_eq!(pragma("busy_timeout"), "5000");
+}
+
+fn insert_account(conn: &Connection, name: &str) -> i64 {
+    conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
+         VALUES (?1, 'paccar', 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
+                 '2026-11-01 08:00:00+00:00')",
+        [name],
+    )
+    .unwrap();
+    conn.last_insert_rowid()
+}
+
+fn insert_vehicle(conn: &Connection, account: i64, vin: &str) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO vehicles (account_id, vin, unit_number, model_year, make, model, engine_make, engine_model,
+                               odometer_mi, engine_hours, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, 'T-101', 2022, 'Kenworth', 'T680', 'PACCAR', 'MX-13', 412345.5, 10234.25,
+                 '2026-11-01 08:00:00+00:00', '2026-11-01 08:00:00+00:00')",
+        params![account, vin],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn insert_fault(conn: &Connection, vehicle: i64, cleared_at: Option<&str>) -> rusqlite::Result<i64> {
+    conn.execute(
+        "INSERT INTO faults (vehicle_id, source_address, spn, fmi, description, severity, portal_severity_text,
+                             portal_severity_score, derate, lamp_amber_warning, active, first_seen_at, last_seen_at,
+                             occurrence_count, cleared_at, raw_json)
+         VALUES (?1, 61, 3226, 4, 'Aftertreatment 1 outlet NOx sensor: voltage low', 'major',
+                 'Seek Service Immediately', 70, 0, 1, ?2, '2026-11-01 08:00:00+00:00', '2026-11-02 08:00:00+00:00',
+                 3, ?3, '{\"code\":\"SPN 3226 / FMI 4\"}')",
+        params![vehicle, cleared_at.is_none(), cleared_at],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+const VIN: &str = "1XKYD49X0NJ123456";
+
+#[test]
+fn every_table_can_be_written_and_read_back() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+
+    let account = insert_account(conn, "Acme Kenworth");
+    let vehicle = insert_vehicle(conn, account, VIN).unwrap();
+    conn.execute(
+        "INSERT INTO vehicle_readings (vehicle_id, recorded_at, odometer_mi, engine_hours)
+         VALUES (?1, '2026-11-01 08:00:00+00:00', 412345.5, 10234.25)",
+        [vehicle],
+    )
+    .unwrap();
+    let fault = insert_fault(conn, vehicle, None).unwrap();
+    conn.execute(
+        "INSERT INTO sync_runs (account_id, trigger, status, started_at, finished_at, vehicles_count, faults_count,
+                                error_kind, error_message, attempt, screenshot_path)
+         VALUES (?1, 'scheduled', 'partial', '2026-11-01 08:00:00+00:00', '2026-11-01 08:03:00+00:00', 1, 1,
+                 'timeout', 'diagnostics page for 1 vehicle timed out', 2, '/tmp/shot.png')",
+        [account],
+    )
+    .unwrap();
+    let run = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at)
+         VALUES ('new_critical_fault', 'critical', ?1, ?2, ?3, ?4, 'Oil pressure low', 'Stop engine', '2026-11-01 08:03:00+00:00')",
+        params![account, vehicle, fault, run],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('stale_after_hours', '23', '2026-11-01 08:00:00+00:00')",
+        [],
+    )
+    .unwrap();
+
+    let (vin, odometer, hours, make): (String, f64, f64, String) = conn
+        .query_row("SELECT vin, odometer_mi, engine_hours, make FROM vehicles WHERE id = ?1", [vehicle], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
+    assert_eq!((vin.as_str(), odometer, hours, make.as_str()), (VIN, 412345.5, 10234.25, "Kenworth"));
+    let readings: i64 =
+        conn.query_row("SELECT count(*) FROM vehicle_readings WHERE vehicle_id = ?1", [vehicle], |r| r.get(0)).unwrap();
+    assert_eq!(readings, 1);
+    let (sa, spn, fmi, severity, occurrences, active, raw): (i64, i64, i64, String, i64, bool, String) = conn
+        .query_row(
+            "SELECT source_address, spn, fmi, severity, occurrence_count, active, raw_json FROM faults WHERE id = ?1",
+            [fault],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        )
+        .unwrap();
+    assert_eq!((sa, spn, fmi, severity.as_str(), occurrences, active), (61, 3226, 4, "major", 3, true));
+    assert_eq!(raw, r#"{"code":"SPN 3226 / FMI 4"}"#);
+    let (status, attempt, error_kind): (String, i64, String) = conn
+        .query_row("SELECT status, attempt, error_kind FROM sync_runs WHERE id = ?1", [run], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), attempt, error_kind.as_str()), ("partial", 2, "timeout"));
+    let unread: i64 = conn.query_row("SELECT count(*) FROM alerts WHERE read_at IS NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(unread, 1);
+    let value: String =
+        conn.query_row("SELECT value FROM settings WHERE key = 'stale_after_hours'", [], |r| r.get(0)).unwrap();
+    assert_eq!(value, "23");
+
+    // The API sees the run written above as the account's latest.
+    let accounts = store.list_accounts().unwrap();
+    let last = accounts[0].last_run.as_ref().expect("latest run");
+    assert_eq!((last.id, last.vehicles_count, last.error_kind.as_deref()), (run, 1, Some("timeout")));
+}
+
+#[test]
+fn a_vin_is_unique_within_an_account_but_not_across_accounts() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let first = insert_account(conn, "Acme Kenworth");
+    let second = insert_account(conn, "Acme Peterbilt");
+
+    insert_vehicle(conn, first, VIN).unwrap();
+    let duplicate = insert_vehicle(conn, first, VIN).unwrap_err();
+    assert!(duplicate.to_string().contains("UNIQUE"), "unexpected error: {duplicate}");
+    insert_vehicle(conn, second, VIN).expect("the same VIN in another account is allowed");
+}
+
+#[test]
+fn a_fault_has_at_most_one_open_episode_but_any_number_of_closed_ones() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let vehicle = insert_vehicle(conn, insert_account(conn, "Acme"), VIN).unwrap();
+
+    insert_fault(conn, vehicle, Some("2026-11-01 09:00:00+00:00")).unwrap();
+    insert_fault(conn, vehicle, Some("2026-11-01 10:00:00+00:00")).unwrap();
+    insert_fault(conn, vehicle, None).unwrap();
+    let second_open = insert_fault(conn, vehicle, None).unwrap_err();
+    assert!(second_open.to_string().contains("UNIQUE"), "unexpected error: {second_open}");
+}
+
+#[test]
+fn constraints_reject_impossible_values() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let account = insert_account(conn, "Acme");
+    assert!(insert_vehicle(conn, account, "TOO-SHORT").is_err(), "a VIN is 17 characters");
+    assert!(insert_vehicle(conn, 9999, VIN).is_err(), "foreign keys are enforced");
+    let vehicle = insert_vehicle(conn, account, VIN).unwrap();
+    let bad_fmi = conn.execute(
+        "INSERT INTO faults (vehicle_id, source_address, spn, fmi, severity, active, first_seen_at, last_seen_at)
+         VALUES (?1, 0, 100, 32, 'major', 1, 'x', 'x')",
+        [vehicle],
+    );
+    assert!(bad_fmi.is_err(), "FMI is 0-31");
+    let bad_kind = conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
+         VALUES ('x', 'ftp', 'https://x', 'u', 'x', 'x')",
+        [],
+    );
+    assert!(bad_kind.is_err(), "portal kind is one of the three layouts");
+}
