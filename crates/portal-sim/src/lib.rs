@@ -4,6 +4,8 @@
 //! simulator serves them instead. It runs in-process ([`Simulator::start`]) or as the `portal-sim`
 //! binary.
 
+pub mod fleet;
+
 use std::net::{Ipv4Addr, SocketAddr};
 
 use axum::{Json, Router, routing::get};
