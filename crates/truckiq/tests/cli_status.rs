@@ -54,7 +54,14 @@ fn status_defaults_to_the_app_data_dir_and_lists_accounts_with_their_last_run() 
     let out = truckiq(&["status"], dir.path());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    for expected in ["Acme Kenworth", "PACCAR TruckTech+", "ops@acme.example", "4 h", "failed 2026-11-01 08:01 UTC", "login_rejected"] {
+    for expected in [
+        "Acme Kenworth",
+        "PACCAR TruckTech+",
+        "ops@acme.example",
+        "4 h",
+        "failed 2026-11-01 08:01 UTC",
+        "login_rejected",
+    ] {
         assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
     }
 }

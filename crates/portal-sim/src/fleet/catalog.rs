@@ -47,7 +47,15 @@ pub struct FaultCode {
 
 use Urgency::{SeekService as Seek, ServiceAdvised as Advised, StopEngine as Stop};
 
-const fn f(sa: u8, spn: u32, fmi: u8, description: &'static str, urgency: Urgency, derate: bool, weight: u32) -> FaultCode {
+const fn f(
+    sa: u8,
+    spn: u32,
+    fmi: u8,
+    description: &'static str,
+    urgency: Urgency,
+    derate: bool,
+    weight: u32,
+) -> FaultCode {
     FaultCode { source_address: sa, spn, fmi, description, urgency, derate, weight }
 }
 

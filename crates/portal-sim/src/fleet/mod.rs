@@ -30,13 +30,62 @@ const CUMMINS_X15: (&str, &str) = ("Cummins", "X15");
 const PACCAR_MX11: (&str, &str) = ("PACCAR", "MX-11");
 
 const MODELS: &[ModelSpec] = &[
-    ModelSpec { make: "Kenworth", model: "T680", wmis: &["1XK", "1NK"], plants: &['J', 'R'], engines: &[PACCAR_MX13, CUMMINS_X15], weight: 30 },
-    ModelSpec { make: "Kenworth", model: "T880", wmis: &["1NK", "2NK"], plants: &['J', 'R'], engines: &[PACCAR_MX13, CUMMINS_X15], weight: 12 },
-    ModelSpec { make: "Kenworth", model: "W990", wmis: &["1XK"], plants: &['J'], engines: &[CUMMINS_X15, PACCAR_MX13], weight: 6 },
-    ModelSpec { make: "Peterbilt", model: "579", wmis: &["1XP", "1NP"], plants: &['D', 'N'], engines: &[PACCAR_MX13, CUMMINS_X15], weight: 28 },
-    ModelSpec { make: "Peterbilt", model: "389", wmis: &["1XP"], plants: &['D'], engines: &[CUMMINS_X15, PACCAR_MX13], weight: 10 },
-    ModelSpec { make: "Peterbilt", model: "567", wmis: &["1NP", "2NP"], plants: &['D', 'N'], engines: &[PACCAR_MX13, CUMMINS_X15], weight: 8 },
-    ModelSpec { make: "DAF", model: "XF", wmis: &["XLR"], plants: &['E'], engines: &[PACCAR_MX13, PACCAR_MX11], weight: 6 },
+    ModelSpec {
+        make: "Kenworth",
+        model: "T680",
+        wmis: &["1XK", "1NK"],
+        plants: &['J', 'R'],
+        engines: &[PACCAR_MX13, CUMMINS_X15],
+        weight: 30,
+    },
+    ModelSpec {
+        make: "Kenworth",
+        model: "T880",
+        wmis: &["1NK", "2NK"],
+        plants: &['J', 'R'],
+        engines: &[PACCAR_MX13, CUMMINS_X15],
+        weight: 12,
+    },
+    ModelSpec {
+        make: "Kenworth",
+        model: "W990",
+        wmis: &["1XK"],
+        plants: &['J'],
+        engines: &[CUMMINS_X15, PACCAR_MX13],
+        weight: 6,
+    },
+    ModelSpec {
+        make: "Peterbilt",
+        model: "579",
+        wmis: &["1XP", "1NP"],
+        plants: &['D', 'N'],
+        engines: &[PACCAR_MX13, CUMMINS_X15],
+        weight: 28,
+    },
+    ModelSpec {
+        make: "Peterbilt",
+        model: "389",
+        wmis: &["1XP"],
+        plants: &['D'],
+        engines: &[CUMMINS_X15, PACCAR_MX13],
+        weight: 10,
+    },
+    ModelSpec {
+        make: "Peterbilt",
+        model: "567",
+        wmis: &["1NP", "2NP"],
+        plants: &['D', 'N'],
+        engines: &[PACCAR_MX13, CUMMINS_X15],
+        weight: 8,
+    },
+    ModelSpec {
+        make: "DAF",
+        model: "XF",
+        wmis: &["XLR"],
+        plants: &['E'],
+        engines: &[PACCAR_MX13, PACCAR_MX11],
+        weight: 6,
+    },
 ];
 
 /// Freight hubs the trucks are parked near.
@@ -302,7 +351,8 @@ mod tests {
         for (old, new) in before.vehicles.iter().zip(&a.vehicles) {
             assert!(new.odometer_mi >= old.odometer_mi && new.engine_hours >= old.engine_hours);
         }
-        let codes = |f: &Fleet| f.vehicles.iter().flat_map(|v| v.faults.iter().map(|x| (x.id, x.active))).collect::<Vec<_>>();
+        let codes =
+            |f: &Fleet| f.vehicles.iter().flat_map(|v| v.faults.iter().map(|x| (x.id, x.active))).collect::<Vec<_>>();
         assert_ne!(codes(&before), codes(&a), "a day changes the fault picture");
         assert!(a.vehicles.iter().zip(&before.vehicles).any(|(n, o)| n.odometer_mi > o.odometer_mi));
     }

@@ -17,9 +17,7 @@ pub fn print(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
     }
     let now = Utc::now();
     let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_header([
-        "Account", "Portal", "User", "Every", "State", "Last run",
-    ]);
+    table.load_preset(UTF8_FULL_CONDENSED).set_header(["Account", "Portal", "User", "Every", "State", "Last run"]);
     for account in &accounts {
         table.add_row([
             account.name.clone(),

@@ -72,9 +72,7 @@ impl Store {
             ]);
         match inserted {
             Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-            {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
                 Err(StoreError::Invalid(format!(
                     "an account named {:?} already exists; choose another name",
                     account.name.trim()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: Rust (unit, integration, lint, format), the UI's unit tests, the UI in
+# headless Chromium, and the real desktop app through WebDriver under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "bootstrap"
+bash scripts/bootstrap.sh test
+
+step "UI build (type check + bundle)"
+npm run build -w ui
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test"
+cargo test --workspace
+
+step "UI unit tests"
+npm test -w ui
+
+step "UI end-to-end in headless Chromium"
+npm run test:ui -w tests
+
+step "desktop app through WebDriver (Xvfb)"
+cargo build -p truckiq-desktop
+TRUCKIQ_APP_BIN="$PWD/target/debug/truckiq-desktop" \
+    dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" npm run test:app -w tests

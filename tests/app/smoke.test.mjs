@@ -1,0 +1,113 @@
+// The real desktop app, driven through WebDriver: tauri-driver in front of WebKitWebDriver, which
+// launches the built binary. Run under Xvfb and a private D-Bus session (scripts/test.sh does both).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { remote } from 'webdriverio';
+
+const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(import.meta.dirname, '../../target/debug/truckiq-desktop'));
+const artifacts = join(import.meta.dirname, '../artifacts/app');
+const NAV = ['Fleet', 'Vehicles', 'Faults', 'Alerts', 'Accounts', 'Settings'];
+
+let driver;
+let browser;
+let dataDir;
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+// tauri-driver opens its port before WebKitWebDriver is ready; only /status tells.
+async function waitUntilReady(port, child, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/status`);
+      const body = await res.json();
+      if (body?.value?.ready) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`tauri-driver on port ${port} not ready after ${timeoutMs} ms`);
+}
+
+before(async () => {
+  assert.ok(existsSync(app), `app binary ${app} missing: run cargo build -p truckiq-desktop first`);
+  mkdirSync(artifacts, { recursive: true });
+  // A fresh data folder: the app must create and migrate its database there, touching nothing else.
+  dataDir = mkdtempSync(join(tmpdir(), 'truckiq-app-test-'));
+  const [port, nativePort] = [await freePort(), await freePort()];
+  driver = spawn(
+    'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+    { env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir, NO_AT_BRIDGE: '1' }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  await waitUntilReady(port, driver);
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    capabilities: { browserName: 'wry', 'tauri:options': { application: app } },
+  });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  driver?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the window is titled TruckIQ', async () => {
+  assert.equal(await browser.getTitle(), 'TruckIQ');
+});
+
+test('the navigation lists the six sections and each opens its page', async () => {
+  const nav = await browser.$('nav[aria-label="Main"]');
+  await nav.waitForDisplayed({ timeout: 15_000 });
+  const labels = await nav.$$('a, button').map((el) => el.getText());
+  assert.deepEqual(labels.map((l) => l.trim()).filter(Boolean), NAV);
+
+  for (const label of NAV) {
+    const link = await nav.$(`*=${label}`);
+    await link.click();
+    const heading = await browser.$('h1');
+    await browser.waitUntil(async () => (await heading.getText()) === label, {
+      timeout: 5_000,
+      timeoutMsg: `h1 never became ${label}`,
+    });
+    assert.equal(await link.getAttribute('aria-current'), 'page', `${label} is not marked current`);
+  }
+  await browser.saveScreenshot(join(artifacts, 'settings.png'));
+});
+
+test('the real backend answers: Settings shows the data folder, Accounts the empty state', async () => {
+  const nav = await browser.$('nav[aria-label="Main"]');
+  await (await nav.$('*=Settings')).click();
+  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes(dataDir), {
+    timeout: 10_000,
+    timeoutMsg: `Settings never showed the data folder ${dataDir}`,
+  });
+  assert.ok(existsSync(join(dataDir, 'truckiq.sqlite3')), 'the app created its database in TRUCKIQ_DATA_DIR');
+
+  await (await nav.$('*=Accounts')).click();
+  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('No portal accounts yet'), {
+    timeout: 10_000,
+    timeoutMsg: 'Accounts never showed its empty state',
+  });
+  await browser.saveScreenshot(join(artifacts, 'accounts-empty.png'));
+});
