@@ -4,46 +4,94 @@
 //! simulator serves them instead. It runs in-process ([`Simulator::start`]) or as the `portal-sim`
 //! binary.
 
+mod admin;
+pub mod api;
 pub mod fleet;
+mod inject;
+pub mod portal;
+pub mod scenario;
+pub mod state;
+pub mod users;
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::{Json, Router, routing::get};
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use chrono::{DateTime, Timelike, Utc};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use fleet::Fleet;
+pub use scenario::{RateLimit, Scenario};
+pub use state::{LogEntry, SimState};
+pub use users::{Mfa, Portal, UserSpec, UserState};
+
 /// How to start a simulator.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SimConfig {
     /// TCP port on 127.0.0.1; 0 picks a free one.
     pub port: u16,
+    /// Same seed, same fleet.
+    pub seed: u64,
+    /// Fleet size, 1 to 20 000.
+    pub vehicles: usize,
+    /// The simulated clock's starting time; `None` = now, to the minute.
+    pub start_time: Option<DateTime<Utc>>,
+    /// Advance the clock by `tick_minutes` this often, in the background.
+    pub tick_every: Option<Duration>,
+    pub tick_minutes: u32,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self { port: 0, seed: 1, vehicles: 50, start_time: None, tick_every: None, tick_minutes: 60 }
+    }
 }
 
 /// A running simulator. Dropping it stops the server.
 #[derive(Debug)]
 pub struct Simulator {
     addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
+    state: Arc<SimState>,
     task: Option<JoinHandle<std::io::Result<()>>>,
+    ticker: Option<JoinHandle<()>>,
 }
 
 impl Simulator {
-    /// Binds 127.0.0.1 (never another interface) and starts serving in the background.
+    /// Builds the fleet, binds 127.0.0.1 (never another interface) and starts serving in the background.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
+        let start = config.start_time.unwrap_or_else(|| {
+            let now = Utc::now();
+            now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now)
+        });
+        let fleet = Fleet::generate(config.seed, config.vehicles, start);
+        let state = Arc::new(SimState::new(config.seed, fleet));
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
-        let (shutdown, stop) = oneshot::channel::<()>();
-        let app = router();
+        let app = router(Arc::clone(&state));
+        let mut stopping = state.stopping.subscribe();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
-                    let _ = stop.await;
+                    let _ = stopping.wait_for(|stop| *stop).await;
                 })
                 .await
         });
-        tracing::info!(%addr, "portal-sim listening");
-        Ok(Self { addr, shutdown: Some(shutdown), task: Some(task) })
+        let ticker = config.tick_every.map(|every| {
+            let state = Arc::clone(&state);
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(every);
+                interval.tick().await;
+                loop {
+                    interval.tick().await;
+                    state.tick(config.tick_minutes);
+                }
+            })
+        });
+        tracing::info!(%addr, vehicles = config.vehicles, seed = config.seed, "portal-sim listening");
+        Ok(Self { addr, state, task: Some(task), ticker })
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.
@@ -51,34 +99,52 @@ impl Simulator {
         format!("http://{}", self.addr)
     }
 
+    /// The base URL a client uses for one browser portal, e.g. `http://127.0.0.1:PORT/paccar`.
+    pub fn portal_url(&self, portal: Portal) -> String {
+        format!("{}{}", self.base_url(), portal.prefix())
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// Stops accepting connections and waits for the server task to end.
+    /// In-process access to everything `/__sim/*` offers.
+    pub fn state(&self) -> &Arc<SimState> {
+        &self.state
+    }
+
+    /// Stops accepting connections, releases hung responses and waits for the server to end.
     pub async fn stop(mut self) -> std::io::Result<()> {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        self.signal_stop();
         match self.task.take() {
             Some(task) => task.await.map_err(std::io::Error::other)?,
             None => Ok(()),
+        }
+    }
+
+    fn signal_stop(&mut self) {
+        self.state.stopping.send_replace(true);
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
         }
     }
 }
 
 impl Drop for Simulator {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
+        self.signal_stop();
     }
 }
 
-fn router() -> Router {
-    Router::new().route("/__sim/health", get(health))
-}
-
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }))
+/// Portals and API go through the scenario's failures and the request log; `/__sim` does not, so
+/// test bookkeeping never shows up in what the client did.
+fn router(state: Arc<SimState>) -> Router {
+    let served = Router::new()
+        .nest("/paccar", portal::router(Arc::clone(&state), Portal::Paccar))
+        .nest("/decisiv", portal::router(Arc::clone(&state), Portal::Decisiv))
+        .merge(api::router(Arc::clone(&state)))
+        .layer(from_fn_with_state(Arc::clone(&state), inject::inject_failures))
+        .layer(from_fn_with_state(Arc::clone(&state), inject::log_requests));
+    let control = admin::router(Arc::clone(&state)).merge(api::admin_router(Arc::clone(&state)));
+    Router::new().nest("/__sim", control).merge(served)
 }

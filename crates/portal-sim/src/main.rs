@@ -1,15 +1,33 @@
-//! `portal-sim`: run the simulator as a process, e.g. for manual testing or another language's tests.
+//! `portal-sim`: run the simulator as a process, for manual testing, the demo, or other tools.
+
+use std::time::Duration;
 
 use clap::Parser;
-use portal_sim::{SimConfig, Simulator};
+use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
 
-/// Serves simulated PACCAR portals and the Decisiv SRM API on 127.0.0.1.
+/// Serves simulated PACCAR portals (TruckTech+ at /paccar, Decisiv SRM at /decisiv), the Decisiv
+/// SRM Gateway API (/srm-api, OAuth at /decisiv-login) and the control API (/__sim) on 127.0.0.1.
 #[derive(Debug, Parser)]
 #[command(name = "portal-sim", version)]
 struct Args {
     /// Port on 127.0.0.1; 0 picks a free port. The base URL is printed on stdout once listening.
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Seed for the fleet; the same seed always gives the same fleet.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of trucks, 1 to 20000.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=20_000))]
+    vehicles: u32,
+    /// Advance the simulated clock every this many seconds (faults appear and clear, meters grow).
+    #[arg(long, value_name = "SECONDS")]
+    tick_every: Option<u64>,
+    /// Simulated minutes per tick.
+    #[arg(long, default_value_t = 60)]
+    tick_minutes: u32,
+    /// Do not create the demo users.
+    #[arg(long)]
+    no_demo_users: bool,
 }
 
 #[tokio::main]
@@ -22,7 +40,21 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let args = Args::parse();
-    let sim = Simulator::start(SimConfig { port: args.port }).await?;
+    let sim = Simulator::start(SimConfig {
+        port: args.port,
+        seed: args.seed,
+        vehicles: args.vehicles as usize,
+        start_time: None,
+        tick_every: args.tick_every.map(Duration::from_secs),
+        tick_minutes: args.tick_minutes,
+    })
+    .await?;
+    if !args.no_demo_users {
+        for (portal, username) in [(Portal::Paccar, "demo@truckiq.example"), (Portal::Decisiv, "demo")] {
+            sim.state().add_user(demo_user(portal, username)).map_err(anyhow::Error::msg)?;
+            tracing::info!(?portal, username, password = DEMO_PASSWORD, "demo user");
+        }
+    }
     // The base URL on its own line lets scripts read it (`read -r url < <(portal-sim --port 0)`).
     #[allow(clippy::print_stdout, reason = "the base URL on stdout is the binary's interface")]
     {
@@ -31,4 +63,20 @@ async fn main() -> anyhow::Result<()> {
     tokio::signal::ctrl_c().await?;
     sim.stop().await?;
     Ok(())
+}
+
+const DEMO_PASSWORD: &str = "demo-password";
+
+fn demo_user(portal: Portal, username: &str) -> UserSpec {
+    UserSpec {
+        portal,
+        username: username.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+        mfa: portal_sim::Mfa::None,
+        totp_secret: None,
+        policies_pending: portal == Portal::Decisiv,
+        conflict_dialog: false,
+        lockout_after: 5,
+        session_ttl_secs: 24 * 60 * 60,
+    }
 }

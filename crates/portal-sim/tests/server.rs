@@ -5,7 +5,7 @@ use portal_sim::{SimConfig, Simulator};
 
 #[tokio::test]
 async fn port_zero_binds_a_free_loopback_port_and_answers() {
-    let sim = Simulator::start(SimConfig { port: 0 }).await.unwrap();
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
     assert!(sim.addr().ip().is_loopback());
     assert_ne!(sim.addr().port(), 0);
     let health: serde_json::Value =

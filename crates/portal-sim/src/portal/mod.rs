@@ -1,0 +1,74 @@
+//! The two browser portals: real HTML, HttpOnly session cookies, 302 redirects to the login page.
+//! Each is mounted under its own prefix (`/paccar`, `/decisiv`) so one simulator serves both; a
+//! client treats `http://127.0.0.1:PORT/paccar` as the portal's base URL.
+
+mod auth;
+mod decisiv;
+pub mod html;
+mod paccar;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use maud::html;
+
+use crate::fleet::Fault;
+use crate::fleet::catalog::source_name as catalog_source_name;
+use crate::state::SimState;
+use crate::users::Portal;
+
+pub use decisiv::PER_PAGE as DECISIV_PER_PAGE;
+pub use paccar::PER_PAGE as PACCAR_PER_PAGE;
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub state: Arc<SimState>,
+    pub portal: Portal,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ListQuery {
+    page: Option<usize>,
+}
+
+pub fn router(state: Arc<SimState>, portal: Portal) -> Router {
+    let ctx = Ctx { state, portal };
+    let common = Router::new()
+        .route("/", get(auth::login_form))
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/session-conflict", get(auth::conflict_form).post(auth::conflict_submit))
+        .route("/mfa", get(auth::mfa_form).post(auth::mfa_submit))
+        .route("/policies", get(auth::policies_form).post(auth::policies_submit))
+        .route("/logout", get(auth::logout))
+        .route("/dashboard", get(auth::dashboard));
+    let pages = match portal {
+        Portal::Paccar => common
+            .route("/vehicles", get(paccar::vehicles))
+            .route("/vehicles/{vin}/diagnostics", get(paccar::diagnostics)),
+        Portal::Decisiv => {
+            common.route("/assets", get(decisiv::assets)).route("/assets/{vin}/diagnostics", get(decisiv::diagnostics))
+        }
+    };
+    pages.with_state(ctx)
+}
+
+/// `template` with `{spn}` and `{fmi}` filled in.
+fn fault_code_text(f: &Fault, template: &str) -> String {
+    template.replace("{spn}", &f.spn.to_string()).replace("{fmi}", &f.fmi.to_string())
+}
+
+/// "Engine #1 (SA 0)", or "SA 140" for an address the portal has no name for.
+fn source_text(sa: u8) -> String {
+    match catalog_source_name(sa) {
+        Some(name) => format!("{name} (SA {sa})"),
+        None => format!("SA {sa}"),
+    }
+}
+
+fn not_found(portal: Portal, vin: &str) -> Response {
+    let body = html! { h1 { "Not found" } p.error { "No vehicle with VIN " (vin) " in your fleet." } };
+    html::respond(StatusCode::NOT_FOUND, html::page(portal, "Not found", body))
+}
