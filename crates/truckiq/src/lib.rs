@@ -4,4 +4,5 @@
 //! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
 
 pub mod paths;
+pub mod portal;
 pub mod store;

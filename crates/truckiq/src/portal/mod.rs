@@ -1,0 +1,4 @@
+//! Portal connectors: how TruckIQ reads vehicles and faults out of the PACCAR portals.
+
+pub mod parse;
+pub mod profile;
