@@ -212,10 +212,15 @@ fn is_plausible_vin(vin: &str) -> bool {
     vin.len() == 17 && vin.bytes().all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'I' | b'O' | b'Q'))
 }
 
+/// Compiles one of the constant patterns below; the unit tests exercise each, so a typo fails them.
+#[allow(clippy::expect_used, reason = "constant patterns, each covered by the tests below")]
+fn pattern(re: &str) -> Regex {
+    Regex::new(re).expect("constant regex is valid")
+}
+
 static SPN_FMI: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bSPN\b\s*[:#]?\s*(\d+)\D{0,12}?\bFMI\b\s*[:#]?\s*(\d+)").expect("valid regex"));
-static BARE_PAIR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\s*(\d+)\s*[/\-]\s*(\d+)\s*$").expect("valid regex"));
+    LazyLock::new(|| pattern(r"(?i)\bSPN\b\s*[:#]?\s*(\d+)\D{0,12}?\bFMI\b\s*[:#]?\s*(\d+)"));
+static BARE_PAIR: LazyLock<Regex> = LazyLock::new(|| pattern(r"^\s*(\d+)\s*[/\-]\s*(\d+)\s*$"));
 
 /// "SPN 3226 / FMI 4", "SPN: 3226, FMI: 4", "SPN 3226 FMI 4", "3226/4" → (3226, 4), if in J1939 range.
 pub fn parse_spn_fmi(text: &str) -> Option<(u32, u8)> {
@@ -225,9 +230,8 @@ pub fn parse_spn_fmi(text: &str) -> Option<(u32, u8)> {
     (spn <= 524_287 && fmi <= 31).then_some((spn, fmi))
 }
 
-static SA_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:\bSA\s*[:#]?\s*(\d{1,3})\b|\((\d{1,3})\)\s*$|^\s*(\d{1,3})\s*$)").expect("valid regex")
-});
+static SA_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| pattern(r"(?i)(?:\bSA\s*[:#]?\s*(\d{1,3})\b|\((\d{1,3})\)\s*$|^\s*(\d{1,3})\s*$)"));
 
 /// "Engine #1 (SA 0)", "SA 61", "ACM (61)", "61", or a known controller name → source address.
 pub fn parse_source_address(text: &str) -> Option<u8> {
@@ -262,7 +266,7 @@ pub fn parse_miles(text: &str) -> Option<f64> {
     Some(if lower.contains("km") { (value / 1.609_344 * 10.0).round() / 10.0 } else { value })
 }
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d[\d,]*(?:\.\d+)?").expect("valid regex"));
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| pattern(r"\d[\d,]*(?:\.\d+)?"));
 
 /// The first number in `text`, thousands separators allowed: "10,234.5 hrs" → 10234.5.
 pub fn parse_number(text: &str) -> Option<f64> {
