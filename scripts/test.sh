@@ -19,8 +19,8 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test"
-cargo test --workspace
+step "cargo test (inside a private D-Bus session with gnome-keyring)"
+bash scripts/with-keyring.sh cargo test --workspace
 
 step "UI unit tests"
 npm test -w ui

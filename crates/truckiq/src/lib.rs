@@ -5,4 +5,5 @@
 
 pub mod paths;
 pub mod portal;
+pub mod secrets;
 pub mod store;

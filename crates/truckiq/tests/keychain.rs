@@ -1,0 +1,46 @@
+//! Secrets against the real Secret Service (gnome-keyring), read back through fresh entries.
+//! Run under `scripts/with-keyring.sh`, which starts a private, unlocked keyring.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use truckiq::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
+
+fn store() -> SecretStore {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "keychain tests need a Secret Service: run them through scripts/with-keyring.sh"
+    );
+    // A namespace per test run, so runs never see each other's entries.
+    SecretStore::with_service(format!("com.truckiq.fleet.test-{}", std::process::id()))
+}
+
+#[test]
+fn a_password_round_trips_through_a_fresh_entry_and_is_deleted() {
+    let store = store();
+    store.set(7, SecretKind::Password, &Sensitive::from("correct horse battery staple")).unwrap();
+    // A new store object opens a new keyring entry: the value really came back from the daemon.
+    let again = SecretStore::with_service(store.service());
+    assert_eq!(again.get(7, SecretKind::Password).unwrap().expose(), "correct horse battery staple");
+    assert!(again.get_optional(7, SecretKind::TotpSecret).unwrap().is_none(), "no TOTP saved");
+
+    store.delete_account(7).unwrap();
+    match again.get(7, SecretKind::Password) {
+        Err(error @ SecretError::Missing { .. }) => assert_eq!(error.code(), "keychain_missing_secret"),
+        other => panic!("expected Missing, got {other:?}"),
+    }
+    store.delete(7, SecretKind::Password).expect("deleting twice is fine");
+}
+
+#[test]
+fn accounts_and_namespaces_do_not_share_secrets() {
+    let store = store();
+    let totp = TotpSecret::parse("jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp").unwrap();
+    store.set(1, SecretKind::TotpSecret, &Sensitive::from(totp.expose_base32())).unwrap();
+    store.set(2, SecretKind::Password, &Sensitive::from("second")).unwrap();
+    assert!(store.get_optional(2, SecretKind::TotpSecret).unwrap().is_none());
+    assert_eq!(store.get(1, SecretKind::TotpSecret).unwrap().expose(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+
+    let release = SecretStore::with_service(format!("{}-other", store.service()));
+    assert!(release.get_optional(2, SecretKind::Password).unwrap().is_none(), "another namespace sees nothing");
+    store.delete_account(1).unwrap();
+    store.delete_account(2).unwrap();
+}
