@@ -3,6 +3,7 @@
 //! No Tauri or GTK dependency lives here, so `cargo test -p truckiq` stays fast. Pure logic sits in
 //! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
 
+pub mod browser;
 pub mod paths;
 pub mod portal;
 pub mod secrets;

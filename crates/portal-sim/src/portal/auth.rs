@@ -13,7 +13,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::{Markup, html};
 
 use super::Ctx;
-use super::html::{found, page, respond};
+use super::html::{Found, found, page, respond};
 use crate::state::{ServedUser, Session, Stage, TrustedDevice, lock, random_token, read, user_key};
 use crate::users::{Mfa, Portal, UserState};
 
@@ -184,39 +184,40 @@ fn trusted_user(ctx: &Ctx, jar: &CookieJar) -> Option<String> {
 
 /// For pages behind sign-in: the signed-in username, or the redirect a portal answers with.
 /// Counts the page view, which is how a mid-run expiry is injected.
-pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Response> {
+pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
     let login = format!("{}/login", ctx.portal.prefix());
     let Some(cookie) = jar.get(ctx.portal.session_cookie()) else {
-        return Err(found(&login));
+        return Err(Found(login));
     };
     let token = cookie.value().to_owned();
     let expire_after = read(&ctx.state.scenario).expire_session_after_requests;
     let mut sessions = lock(&ctx.state.sessions);
     let Some(session) = sessions.get_mut(&token) else {
-        return Err(found(&format!("{login}?expired=1")));
+        return Err(Found(format!("{login}?expired=1")));
     };
     if session.portal != ctx.portal || session.expires_at <= Instant::now() {
         sessions.remove(&token);
-        return Err(found(&format!("{login}?expired=1")));
+        return Err(Found(format!("{login}?expired=1")));
     }
     if session.stage != Stage::SignedIn {
-        return Err(found(&stage_url(ctx.portal, session.stage)));
+        return Err(Found(stage_url(ctx.portal, session.stage)));
     }
     session.page_views += 1;
     if expire_after.is_some_and(|limit| session.page_views > limit) {
         sessions.remove(&token);
-        return Err(found(&format!("{login}?expired=1")));
+        return Err(Found(format!("{login}?expired=1")));
     }
     Ok(session.username.clone())
 }
 
 /// Finds the session in `stage` for a step page, or redirects to where the browser belongs.
-fn session_at(ctx: &Ctx, jar: &CookieJar, stage: Stage) -> Result<(String, Session), Response> {
+fn session_at(ctx: &Ctx, jar: &CookieJar, stage: Stage) -> Result<(String, Session), Found> {
     let login = format!("{}/login", ctx.portal.prefix());
-    let token = jar.get(ctx.portal.session_cookie()).map(|c| c.value().to_owned()).ok_or_else(|| found(&login))?;
-    let session = session_from(ctx, jar).ok_or_else(|| found(&login))?;
+    let token =
+        jar.get(ctx.portal.session_cookie()).map(|c| c.value().to_owned()).ok_or_else(|| Found(login.clone()))?;
+    let session = session_from(ctx, jar).ok_or_else(|| Found(login.clone()))?;
     if session.stage != stage {
-        return Err(found(&stage_url(ctx.portal, session.stage)));
+        return Err(Found(stage_url(ctx.portal, session.stage)));
     }
     Ok((token, session))
 }
@@ -239,7 +240,7 @@ fn advance(ctx: &Ctx, token: &str, done: Stage, trusted_device: bool) -> Respons
 
 pub async fn conflict_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
     if let Err(redirect) = session_at(&ctx, &jar, Stage::Conflict) {
-        return redirect;
+        return redirect.into_response();
     }
     let body = html! {
         div.modal.session-conflict role="dialog" aria-labelledby="conflict-title" {
@@ -261,7 +262,7 @@ pub async fn conflict_submit(State(ctx): State<Ctx>, jar: CookieJar) -> Response
                 .retain(|t, s| t == &token || !(s.portal == ctx.portal && s.username == session.username));
             advance(&ctx, &token, Stage::Conflict, false)
         }
-        Err(redirect) => redirect,
+        Err(redirect) => redirect.into_response(),
     }
 }
 
@@ -296,14 +297,14 @@ fn user_mfa(ctx: &Ctx, username: &str) -> Mfa {
 pub async fn mfa_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
     match session_at(&ctx, &jar, Stage::Mfa) {
         Ok((_, session)) => respond(StatusCode::OK, mfa_page(&ctx, user_mfa(&ctx, &session.username), None)),
-        Err(redirect) => redirect,
+        Err(redirect) => redirect.into_response(),
     }
 }
 
 pub async fn mfa_submit(State(ctx): State<Ctx>, jar: CookieJar, Form(form): Form<HashMap<String, String>>) -> Response {
     let (token, session) = match session_at(&ctx, &jar, Stage::Mfa) {
         Ok(found) => found,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let code = form.get("code").map(String::as_str).unwrap_or_default().trim();
     let (accepted, mfa) = {
@@ -354,7 +355,7 @@ pub async fn mfa_submit(State(ctx): State<Ctx>, jar: CookieJar, Form(form): Form
 
 pub async fn policies_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
     if let Err(redirect) = session_at(&ctx, &jar, Stage::Policies) {
-        return redirect;
+        return redirect.into_response();
     }
     let body = html! {
         h1 { "Policies & Agreements" }
@@ -377,7 +378,7 @@ pub async fn policies_submit(
 ) -> Response {
     let (token, session) = match session_at(&ctx, &jar, Stage::Policies) {
         Ok(found) => found,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     if form.get("accept").is_none_or(|v| v.is_empty()) {
         return found(&format!("{}/policies", ctx.portal.prefix()));
@@ -399,7 +400,7 @@ pub async fn logout(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
 pub async fn dashboard(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
     let username = match require_signed_in(&ctx, &jar) {
         Ok(user) => user,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let fleet_size = read(&ctx.state.fleet).vehicles.len();
     let (list, label) = match ctx.portal {

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
 
@@ -20,7 +20,7 @@ pub const PER_PAGE: usize = 50;
 pub async fn assets(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<ListQuery>) -> Response {
     let username = match require_signed_in(&ctx, &jar) {
         Ok(user) => user,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let scenario = read(&ctx.state.scenario).clone();
     let fleet = read(&ctx.state.fleet);
@@ -67,7 +67,7 @@ pub async fn assets(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<List
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
     let username = match require_signed_in(&ctx, &jar) {
         Ok(user) => user,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let scenario = read(&ctx.state.scenario).clone();
     let fleet = read(&ctx.state.fleet);

@@ -41,13 +41,22 @@ pub fn respond(status: StatusCode, markup: Markup) -> Response {
     response
 }
 
-/// A 302 Found, as the portals send (not axum's 303).
-pub fn found(location: &str) -> Response {
-    let mut response = StatusCode::FOUND.into_response();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
+/// A 302 Found to this location, as the portals send (not axum's 303).
+#[derive(Debug, Clone)]
+pub struct Found(pub String);
+
+impl IntoResponse for Found {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::FOUND.into_response();
+        if let Ok(value) = HeaderValue::from_str(&self.0) {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        response
     }
-    response
+}
+
+pub fn found(location: &str) -> Response {
+    Found(location.to_owned()).into_response()
 }
 
 /// "123,456"
@@ -56,7 +65,7 @@ pub fn thousands(value: f64) -> String {
     let digits = whole.abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

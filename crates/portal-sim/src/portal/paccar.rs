@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, PreEscaped, html};
 
@@ -45,7 +45,7 @@ fn names(scenario: &Scenario) -> &'static Names {
 pub async fn vehicles(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<ListQuery>) -> Response {
     let username = match require_signed_in(&ctx, &jar) {
         Ok(user) => user,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let scenario = read(&ctx.state.scenario).clone();
     let fleet = read(&ctx.state.fleet);
@@ -93,7 +93,7 @@ pub async fn vehicles(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<Li
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
     let username = match require_signed_in(&ctx, &jar) {
         Ok(user) => user,
-        Err(redirect) => return redirect,
+        Err(redirect) => return redirect.into_response(),
     };
     let scenario = read(&ctx.state.scenario).clone();
     let fleet = read(&ctx.state.fleet);
@@ -140,7 +140,7 @@ fn fault_row(v: &Vehicle, f: &Fault, index: usize, n: &Names, scenario: &Scenari
     let code = if scenario.malformed(seed, &key) {
         "SPN -- / FMI --".to_owned()
     } else {
-        fault_code_text(f, if index % 2 == 0 { "SPN {spn} / FMI {fmi}" } else { "SPN: {spn}, FMI: {fmi}" })
+        fault_code_text(f, if index.is_multiple_of(2) { "SPN {spn} / FMI {fmi}" } else { "SPN: {spn}, FMI: {fmi}" })
     };
     let missing = scenario.missing(seed, &key);
     html! {

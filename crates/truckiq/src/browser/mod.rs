@@ -1,0 +1,134 @@
+//! Driving a real Chromium through the DevTools protocol (`chromiumoxide`): finding it, launching
+//! it with the flags a closed network needs, supervising its event handler, timing out every wait,
+//! and always closing and reaping it.
+
+mod locate;
+mod page;
+mod session;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use locate::{candidates, find_browser};
+pub use page::PortalPage;
+pub use session::BrowserSession;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum BrowserError {
+    #[error("{0}; install Chromium or set the browser path in Settings")]
+    Unavailable(String),
+    #[error("Chromium could not start: {0}")]
+    Launch(String),
+    #[error("timed out after {seconds} s waiting for {what}")]
+    Timeout { what: String, seconds: u64 },
+    #[error("the browser stopped responding: {0}")]
+    Crashed(String),
+    #[error("browser command failed: {0}")]
+    Command(String),
+    #[error("the page has no element matching {0}")]
+    MissingElement(String),
+    #[error("cannot reach the portal: {0}")]
+    Network(String),
+}
+
+/// How to run the browser. Defaults suit a scheduled, headless sync.
+#[derive(Debug, Clone)]
+pub struct BrowserOptions {
+    /// Browser binary; `None` searches the standard places.
+    pub executable: Option<PathBuf>,
+    /// Off for the visible window a person finishes an MFA challenge in.
+    pub headless: bool,
+    pub proxy: Option<String>,
+    pub user_agent: Option<String>,
+    pub viewport: (u32, u32),
+    /// IANA zone the pages see, e.g. "America/Chicago".
+    pub timezone: Option<String>,
+    /// e.g. "en-US".
+    pub locale: Option<String>,
+    /// Random pause between form actions, to type like a person (the specs ask for 0.5-1.5 s).
+    pub human_delays: Option<(Duration, Duration)>,
+    /// Limit for each navigation and each wait for an element.
+    pub page_timeout: Duration,
+    /// Skip images, fonts and media: the data is in the HTML.
+    pub block_heavy_resources: bool,
+}
+
+impl Default for BrowserOptions {
+    fn default() -> Self {
+        Self {
+            executable: None,
+            headless: true,
+            proxy: None,
+            user_agent: None,
+            viewport: (1366, 900),
+            timezone: None,
+            locale: Some("en-US".to_owned()),
+            human_delays: None,
+            page_timeout: Duration::from_secs(30),
+            block_heavy_resources: true,
+        }
+    }
+}
+
+/// File endings blocked (as `Network.setBlockedURLs` URL patterns) when heavy resources are skipped.
+const BLOCKED_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "woff", "woff2", "ttf", "otf", "eot", "mp4",
+    "webm", "ogg", "mp3", "wav", "m4a", "mov",
+];
+
+/// Command-line switches (without the leading `--`, which chromiumoxide adds) for a closed network:
+/// without the background-networking ones Chromium stalls on connections it cannot make.
+pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "no-sandbox",
+        "disable-gpu",
+        "disable-background-networking",
+        "disable-component-update",
+        "disable-sync",
+        "no-first-run",
+        "disable-default-apps",
+        "disable-extensions",
+        "disable-features=Translate,MediaRouter,OptimizationHints",
+        "metrics-recording-only",
+        "no-default-browser-check",
+        "password-store=basic",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    if let Some(proxy) = &options.proxy {
+        args.push(format!("proxy-server={proxy}"));
+    }
+    if let Some(agent) = &options.user_agent {
+        args.push(format!("user-agent={agent}"));
+    }
+    if let Some(locale) = &options.locale {
+        args.push(format!("lang={locale}"));
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn args_have_no_leading_dashes_and_carry_the_options() {
+        let options = BrowserOptions {
+            proxy: Some("http://127.0.0.1:3128".into()),
+            user_agent: Some("TruckIQ".into()),
+            ..BrowserOptions::default()
+        };
+        let args = launch_args(&options);
+        assert!(args.iter().all(|a| !a.starts_with('-')), "chromiumoxide adds the dashes: {args:?}");
+        for expected in [
+            "no-sandbox",
+            "disable-background-networking",
+            "proxy-server=http://127.0.0.1:3128",
+            "user-agent=TruckIQ",
+            "lang=en-US",
+        ] {
+            assert!(args.iter().any(|a| a == expected), "missing {expected}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! One browser tab doing portal work: every navigation and wait has a time limit, page HTML is read
+//! in one CDP call, and form actions can be paced like a person's.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chromiumoxide::Page;
+use chromiumoxide::cdp::browser_protocol::emulation::SetLocaleOverrideParams;
+use chromiumoxide::cdp::browser_protocol::network::{BlockPattern, EnableParams, SetBlockedUrLsParams};
+use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, EventLoadEventFired};
+use chromiumoxide::page::ScreenshotParams;
+use futures::StreamExt;
+
+use super::{BLOCKED_EXTENSIONS, BrowserError, BrowserOptions};
+
+const POLL: Duration = Duration::from_millis(100);
+
+pub struct PortalPage {
+    page: Page,
+    timeout: Duration,
+    human_delays: Option<(Duration, Duration)>,
+}
+
+impl std::fmt::Debug for PortalPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PortalPage").field("timeout", &self.timeout).finish_non_exhaustive()
+    }
+}
+
+fn command_error(error: impl std::fmt::Display) -> BrowserError {
+    let text = error.to_string();
+    if text.contains("net::ERR_") { BrowserError::Network(text) } else { BrowserError::Command(text) }
+}
+
+impl PortalPage {
+    pub(super) async fn prepare(page: Page, options: &BrowserOptions) -> Result<Self, BrowserError> {
+        let this = Self { page, timeout: options.page_timeout, human_delays: options.human_delays };
+        if options.block_heavy_resources {
+            this.page.execute(EnableParams::default()).await.map_err(command_error)?;
+            let mut blocked = SetBlockedUrLsParams::builder();
+            for ext in BLOCKED_EXTENSIONS {
+                blocked = blocked.url_pattern(BlockPattern::new(format!("*://*:*/*.{ext}"), true));
+            }
+            this.page.execute(blocked.build()).await.map_err(command_error)?;
+        }
+        if let Some(zone) = &options.timezone {
+            this.page.emulate_timezone(zone.clone()).await.map_err(command_error)?;
+        }
+        if let Some(locale) = &options.locale {
+            this.page
+                .emulate_locale(SetLocaleOverrideParams { locale: Some(locale.clone()) })
+                .await
+                .map_err(command_error)?;
+        }
+        Ok(this)
+    }
+
+    fn timeout_error(&self, what: impl Into<String>) -> BrowserError {
+        BrowserError::Timeout { what: what.into(), seconds: self.timeout.as_secs() }
+    }
+
+    async fn limited<T>(
+        &self,
+        what: &str,
+        future: impl Future<Output = Result<T, chromiumoxide::error::CdpError>>,
+    ) -> Result<T, BrowserError> {
+        tokio::time::timeout(self.timeout, future).await.map_err(|_| self.timeout_error(what))?.map_err(command_error)
+    }
+
+    /// Opens `url` and waits for it to load.
+    pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
+        self.limited(&format!("{url} to load"), self.page.goto(url)).await.map(|_| ())
+    }
+
+    pub async fn url(&self) -> Result<String, BrowserError> {
+        Ok(self.limited("the page address", self.page.url()).await?.unwrap_or_default())
+    }
+
+    /// The whole document as HTML, in one CDP call.
+    pub async fn html(&self) -> Result<String, BrowserError> {
+        self.limited("the page HTML", self.page.content()).await
+    }
+
+    pub async fn exists(&self, css: &str) -> bool {
+        !css.is_empty() && self.page.find_element(css).await.is_ok()
+    }
+
+    /// Waits until something matches `css` (a selector group is fine); errors with a timeout naming
+    /// `what`. Waiting on selectors rather than network idle keeps slow analytics from stalling us.
+    pub async fn wait_for(&self, css: &str, what: &str) -> Result<(), BrowserError> {
+        let deadline = Instant::now() + self.timeout;
+        while Instant::now() < deadline {
+            if self.exists(css).await {
+                return Ok(());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        Err(self.timeout_error(what))
+    }
+
+    async fn pause(&self) {
+        if let Some((low, high)) = self.human_delays {
+            use rand::Rng;
+            let span = high.saturating_sub(low).as_millis() as u64;
+            let extra = if span == 0 { 0 } else { rand::rng().random_range(0..=span) };
+            tokio::time::sleep(low + Duration::from_millis(extra)).await;
+        }
+    }
+
+    /// Replaces the value of the first input matching `css` by typing `text`.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<(), BrowserError> {
+        self.pause().await;
+        let element = self.page.find_element(css).await.map_err(|_| BrowserError::MissingElement(css.into()))?;
+        element.call_js_fn("function() { this.value = ''; }", false).await.map_err(command_error)?;
+        element.click().await.map_err(command_error)?;
+        element.type_str(text).await.map_err(command_error)?;
+        Ok(())
+    }
+
+    /// Ticks a checkbox if it is not ticked yet.
+    pub async fn check(&self, css: &str) -> Result<(), BrowserError> {
+        self.pause().await;
+        let element = self.page.find_element(css).await.map_err(|_| BrowserError::MissingElement(css.into()))?;
+        element
+            .call_js_fn("function() { if (!this.checked) { this.click(); } }", false)
+            .await
+            .map_err(command_error)?;
+        Ok(())
+    }
+
+    /// Clicks and waits for the page it leads to. The load listener is subscribed before the click:
+    /// `wait_for_navigation` after a click returns at once.
+    pub async fn click_and_wait(&self, css: &str) -> Result<(), BrowserError> {
+        self.pause().await;
+        let mut loaded = self.page.event_listener::<EventLoadEventFired>().await.map_err(command_error)?;
+        let element = self.page.find_element(css).await.map_err(|_| BrowserError::MissingElement(css.into()))?;
+        element.click().await.map_err(command_error)?;
+        tokio::time::timeout(self.timeout, loaded.next())
+            .await
+            .map_err(|_| self.timeout_error(format!("the page after clicking {css}")))?;
+        Ok(())
+    }
+
+    /// Saves a PNG of the visible page.
+    pub async fn screenshot(&self, path: &Path) -> Result<(), BrowserError> {
+        let params = ScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build();
+        let bytes = self.limited("a screenshot", self.page.screenshot(params)).await?;
+        std::fs::write(path, bytes).map_err(|e| BrowserError::Command(format!("cannot write {}: {e}", path.display())))
+    }
+
+    pub async fn close(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.page.close()).await;
+    }
+}

@@ -1,0 +1,139 @@
+//! One Chromium process for one run: launched with a per-account profile, its CDP handler
+//! supervised for the browser's whole life, and always closed and reaped.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chromiumoxide::browser::{Browser, BrowserConfig};
+use futures::StreamExt;
+use tokio::task::JoinHandle;
+
+use super::page::PortalPage;
+use super::{BrowserError, BrowserOptions, candidates, find_browser, launch_args};
+
+const LAUNCH_TIMEOUT: Duration = Duration::from_secs(20);
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct BrowserSession {
+    browser: Browser,
+    handler: JoinHandle<()>,
+    dead: Arc<AtomicBool>,
+    options: BrowserOptions,
+    /// Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed at close.
+    scratch: PathBuf,
+}
+
+impl std::fmt::Debug for BrowserSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserSession").field("dead", &self.dead).finish_non_exhaustive()
+    }
+}
+
+/// Creates (mode 0700 on Unix) the profile folder that keeps one account's portal session between
+/// runs. Each account has its own; they are never shared.
+pub fn prepare_profile_dir(dir: &Path) -> Result<(), BrowserError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| BrowserError::Launch(format!("cannot create the profile folder {}: {e}", dir.display())))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| BrowserError::Launch(format!("cannot restrict the profile folder {}: {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+impl BrowserSession {
+    /// Launches Chromium on `profile_dir` (created if needed).
+    pub async fn launch(options: &BrowserOptions, profile_dir: &Path) -> Result<Self, BrowserError> {
+        let executable = find_browser(options.executable.as_deref(), &candidates())?;
+        prepare_profile_dir(profile_dir)?;
+        let scratch = profile_dir.with_extension("tmp");
+        prepare_profile_dir(&scratch)?;
+        let mut builder = BrowserConfig::builder()
+            .chrome_executable(executable)
+            .user_data_dir(profile_dir)
+            .window_size(options.viewport.0, options.viewport.1)
+            .viewport(None)
+            .launch_timeout(LAUNCH_TIMEOUT)
+            .request_timeout(options.page_timeout)
+            .env("TMPDIR", scratch.display().to_string())
+            .args(launch_args(options));
+        builder = if options.headless { builder.new_headless_mode() } else { builder.with_head() };
+        let config = builder.build().map_err(BrowserError::Launch)?;
+        let (browser, mut handler) = Browser::launch(config).await.map_err(|e| BrowserError::Launch(e.to_string()))?;
+
+        // The handler must be polled for as long as the browser lives or every command hangs.
+        // Protocol noise from a newer Chromium is logged and skipped; the stream ending means the
+        // connection is gone.
+        let dead = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&dead);
+        let handler = tokio::spawn(async move {
+            while let Some(event) = handler.next().await {
+                if let Err(error) = event {
+                    tracing::debug!(%error, "CDP handler");
+                }
+            }
+            flag.store(true, Ordering::SeqCst);
+        });
+        Ok(Self { browser, handler, dead, options: options.clone(), scratch })
+    }
+
+    /// Runs `work` with a launched browser and closes it afterwards, whether `work` succeeded or not.
+    pub async fn with<T, E>(
+        options: &BrowserOptions,
+        profile_dir: &Path,
+        work: impl AsyncFnOnce(&BrowserSession) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<BrowserError>,
+    {
+        let session = Self::launch(options, profile_dir).await?;
+        let result = work(&session).await;
+        session.close().await;
+        result
+    }
+
+    pub fn is_alive(&self) -> bool {
+        !self.dead.load(Ordering::SeqCst)
+    }
+
+    pub fn options(&self) -> &BrowserOptions {
+        &self.options
+    }
+
+    /// A new tab, set up for portal work (timeouts, blocked resources, locale, time zone).
+    pub async fn new_page(&self) -> Result<PortalPage, BrowserError> {
+        if !self.is_alive() {
+            return Err(BrowserError::Crashed("the browser connection closed".into()));
+        }
+        let page = tokio::time::timeout(self.options.page_timeout, self.browser.new_page("about:blank"))
+            .await
+            .map_err(|_| BrowserError::Timeout {
+                what: "a new tab".into(),
+                seconds: self.options.page_timeout.as_secs(),
+            })?
+            .map_err(|e| BrowserError::Command(e.to_string()))?;
+        PortalPage::prepare(page, &self.options).await
+    }
+
+    /// Closes the browser politely, then forcibly if it does not go, and waits for the process.
+    pub async fn close(mut self) {
+        let closed = tokio::time::timeout(CLOSE_TIMEOUT, self.browser.close()).await;
+        if !matches!(closed, Ok(Ok(_))) {
+            tracing::warn!("browser did not close on request; killing it");
+            let _ = self.browser.kill().await;
+        }
+        match tokio::time::timeout(CLOSE_TIMEOUT, self.browser.wait()).await {
+            Ok(Ok(_)) => {}
+            _ => {
+                let _ = self.browser.kill().await;
+                let _ = self.browser.wait().await;
+            }
+        }
+        self.handler.abort();
+        let _ = std::fs::remove_dir_all(&self.scratch);
+    }
+}

@@ -1,0 +1,82 @@
+//! The browser layer on a real Chromium against the simulator: launch, read a page, time out on a
+//! hung one, and leave no Chromium process behind either way.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use portal_sim::{Scenario, SimConfig, Simulator};
+use truckiq::browser::{BrowserError, BrowserOptions, BrowserSession};
+
+/// Chromium processes whose command line mentions `marker` (our profile folder).
+fn chromium_processes(marker: &Path) -> Vec<u32> {
+    let marker = marker.display().to_string();
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|raw| String::from_utf8_lossy(&raw).contains(&marker))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+fn options() -> BrowserOptions {
+    BrowserOptions { page_timeout: Duration::from_secs(3), ..BrowserOptions::default() }
+}
+
+#[tokio::test]
+async fn reads_a_portal_page_and_leaves_no_process_behind() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("account-1");
+    let html = BrowserSession::with(&options(), &profile, async |browser| {
+        assert!(!chromium_processes(&profile).is_empty(), "Chromium runs on our profile");
+        let page = browser.new_page().await?;
+        page.goto(&format!("{}/paccar/login", sim.base_url())).await?;
+        page.wait_for(r#"input[name="email"]"#, "the login form").await?;
+        let html = page.html().await?;
+        page.close().await;
+        Ok::<_, BrowserError>(html)
+    })
+    .await
+    .unwrap();
+    assert!(html.contains(r#"name="email""#));
+    assert!(chromium_processes(&profile).is_empty(), "every Chromium process was reaped");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&profile).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the profile folder is private");
+    }
+}
+
+#[tokio::test]
+async fn a_hung_page_times_out_and_still_leaves_no_process_behind() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    sim.state()
+        .set_scenario(Scenario { hang_rate: 1.0, fail_paths: Some("/login".into()), ..Scenario::default() })
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("account-2");
+    let started = std::time::Instant::now();
+    let result = BrowserSession::with(&options(), &profile, async |browser| {
+        let page = browser.new_page().await?;
+        page.goto(&format!("{}/paccar/login", sim.base_url())).await
+    })
+    .await;
+    assert!(matches!(result, Err(BrowserError::Timeout { .. })), "{result:?}");
+    assert!(started.elapsed() < Duration::from_secs(20), "a timeout, not a hang");
+    assert!(chromium_processes(&profile).is_empty(), "reaped after the error too");
+    sim.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_browser_is_reported_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = BrowserOptions { executable: Some(dir.path().join("no-such-chrome")), ..options() };
+    let error = BrowserSession::launch(&options, &dir.path().join("p")).await.unwrap_err();
+    assert!(matches!(error, BrowserError::Unavailable(_)));
+    assert!(error.to_string().contains("install Chromium or set the browser path"), "{error}");
+}
