@@ -1,0 +1,392 @@
+// The built UI (ui/dist) in headless Chromium, behind the same kind of strict CSP the app has,
+// talking to a fake Tauri IPC that answers from tests/fixtures/ui/. Screenshots of every page and
+// state land in tests/artifacts/ui/ (ignored by git).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+const dist = join(root, 'ui/dist');
+const fixtures = join(root, 'tests/fixtures/ui');
+const artifacts = join(root, 'tests/artifacts/ui');
+
+const NAV = ['Fleet', 'Vehicles', 'Faults', 'Alerts', 'Accounts', 'Settings'];
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; connect-src 'self'";
+// The fixtures' times are read against this clock (the completed run finished 3 h 17 min earlier).
+const NOW = new Date('2026-11-23T08:30:00Z');
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const fixture = (name) => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
+const APP_INFO = fixture('app_info.json');
+const ACCOUNTS = fixture('accounts.json');
+const NO_ACCOUNTS = fixture('accounts_empty.json');
+const DB_LOCKED = { code: 'database', message: 'database is locked' };
+
+let server;
+let baseUrl;
+let context;
+let profileDir;
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/** Serves ui/dist the way a plain static host would, with our CSP on every response. */
+function serveDist() {
+  return createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(dist, path === '/' ? 'index.html' : path));
+    if (file !== dist && !file.startsWith(dist + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CSP,
+        'Cache-Control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Security-Policy': CSP }).end('not found');
+    }
+  });
+}
+
+before(async () => {
+  assert.ok(
+    existsSync(join(dist, 'index.html')),
+    `${dist}/index.html is missing: run npm run build -w ui first`,
+  );
+  mkdirSync(artifacts, { recursive: true });
+  server = serveDist();
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  baseUrl = `http://127.0.0.1:${server.address().port}`;
+  profileDir = mkdtempSync(join(tmpdir(), 'truckiq-ui-test-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+});
+
+after(async () => {
+  await context?.close();
+  await new Promise((ok) => (server ? server.close(ok) : ok()));
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+/**
+ * Installed before any page script: a stand-in for what Tauri injects (`__TAURI_INTERNALS__`),
+ * shaped like `mockIPC` in @tauri-apps/api/mocks. `accounts` is what `list_accounts` does:
+ * `{ resolve: [...] }`, `{ reject: {...} }` or `{ pending: true }` (never answers). Tests can
+ * change it later through `window.__fakeIpc.accounts`. Every call is logged in `__fakeIpc.calls`.
+ * Also freezes Object.prototype like the app's `freezePrototype` and records CSP violations.
+ */
+function installFakeTauri({ appInfo, accounts }) {
+  // tauri.conf.json sets `freezePrototype`: Tauri runs exactly this first in every page, and a
+  // library that assigns over an inherited property (the "override mistake") throws under it.
+  Object.freeze(Object.prototype);
+  const state = { appInfo, accounts, calls: [], unknown: [], csp: [] };
+  window.__fakeIpc = state;
+  document.addEventListener('securitypolicyviolation', (event) => {
+    state.csp.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
+  });
+  const clone = (value) => JSON.parse(JSON.stringify(value));
+  const answer = (spec) => {
+    if (spec.pending) return new Promise(() => {});
+    if (spec.reject) return Promise.reject(clone(spec.reject));
+    return Promise.resolve(clone(spec.resolve));
+  };
+
+  const callbacks = new Map();
+  function transformCallback(callback, once = false) {
+    const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
+    callbacks.set(id, (data) => {
+      if (once) callbacks.delete(id);
+      return callback && callback(data);
+    });
+    return id;
+  }
+
+  window.__TAURI_INTERNALS__ = {
+    async invoke(cmd, args, _options) {
+      state.calls.push(cmd);
+      switch (cmd) {
+        case 'app_info':
+          return answer(state.appInfo);
+        case 'list_accounts':
+          return answer(state.accounts);
+        default:
+          state.unknown.push(cmd);
+          throw `command ${cmd} not found`;
+      }
+    },
+    transformCallback,
+    unregisterCallback: (id) => callbacks.delete(id),
+    runCallback: (id, data) => callbacks.get(id)?.(data),
+    callbacks,
+    convertFileSrc: (path, protocol = 'asset') => `${protocol}://localhost/${encodeURIComponent(path)}`,
+    metadata: {
+      currentWindow: { label: 'main' },
+      currentWebview: { windowLabel: 'main', label: 'main' },
+    },
+  };
+}
+
+/** A fresh page on the app with the given backend answers; `problems` collects what must stay empty. */
+async function openApp(t, { accounts = { resolve: ACCOUNTS }, appInfo = { resolve: APP_INFO }, hash = '' } = {}) {
+  const page = await context.newPage();
+  const problems = { console: [], pageErrors: [] };
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') {
+      problems.console.push(`${message.type()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.pageErrors.push(String(error)));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.console.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => problems.console.push(`request failed: ${request.url()}`));
+  await page.clock.setFixedTime(NOW);
+  await page.addInitScript(installFakeTauri, { appInfo, accounts });
+  await page.goto(`${baseUrl}/${hash}`);
+  await page.locator('nav[aria-label="Main"]').waitFor();
+  t.after(async () => {
+    await assertClean(page, problems);
+    await page.close();
+  });
+  return page;
+}
+
+/** (f) No console errors or warnings, no uncaught exceptions, no CSP violations, no unknown commands. */
+async function assertClean(page, problems) {
+  const fake = await page.evaluate(() => ({ csp: window.__fakeIpc.csp, unknown: window.__fakeIpc.unknown }));
+  assert.deepEqual(problems.pageErrors, [], 'uncaught exceptions in the page');
+  assert.deepEqual(problems.console, [], 'console errors or warnings');
+  assert.deepEqual(fake.csp, [], 'Content-Security-Policy violations');
+  assert.deepEqual(fake.unknown, [], 'the UI called commands the backend does not have');
+}
+
+const nav = (page) => page.locator('nav[aria-label="Main"]');
+const heading = (page) => page.locator('main h1');
+const shot = (page, name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+
+async function go(page, label) {
+  await nav(page).getByRole('link', { name: label, exact: true }).click();
+  await page.waitForFunction((text) => document.querySelector('main h1')?.textContent === text, label);
+}
+
+test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
+  const page = await openApp(t);
+  assert.equal(await page.title(), 'TruckIQ');
+  assert.equal(await heading(page).textContent(), 'Fleet');
+  assert.equal(await nav(page).locator('[aria-current="page"]').textContent(), 'Fleet');
+  await page.locator('.stat').first().waitFor();
+  const env = await page.evaluate(() => ({
+    frozen: Object.isFrozen(Object.prototype),
+    calls: [...new Set(window.__fakeIpc.calls)].sort(),
+  }));
+  assert.deepEqual(env, { frozen: true, calls: ['app_info', 'list_accounts'] }, 'talks to the backend through invoke');
+});
+
+test('(b) the six nav items open their pages, mark themselves current and follow history', async (t) => {
+  const page = await openApp(t);
+  const links = nav(page).locator('a, button');
+  assert.deepEqual((await links.allTextContents()).map((s) => s.trim()), NAV);
+
+  for (const label of NAV) {
+    await go(page, label);
+    const link = nav(page).getByRole('link', { name: label, exact: true });
+    assert.equal(await link.getAttribute('aria-current'), 'page', `${label} is not aria-current`);
+    assert.equal(await nav(page).locator('[aria-current]').count(), 1, 'exactly one current item');
+    assert.equal(new URL(page.url()).hash, `#/${label.toLowerCase()}`);
+    assert.equal(await page.locator('h1').count(), 1, `${label} has one h1`);
+    await page.locator('.skeleton').first().waitFor({ state: 'detached' });
+    await shot(page, label.toLowerCase());
+  }
+
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Accounts');
+  assert.equal(await nav(page).locator('[aria-current="page"]').textContent(), 'Accounts');
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Settings');
+
+  // Settings shows app_info.
+  const main = await page.locator('main').innerText();
+  for (const value of [APP_INFO.version, APP_INFO.dataDir, APP_INFO.dbPath]) {
+    assert.ok(main.includes(value), `Settings does not show ${value}`);
+  }
+});
+
+test('an unknown route falls back to Fleet', async (t) => {
+  const page = await openApp(t, { hash: '#/no-such-page' });
+  assert.equal(await heading(page).textContent(), 'Fleet');
+  await page.waitForFunction(() => location.hash === '#/fleet');
+});
+
+test('(c) Accounts lists both fixture accounts with their sync status', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  const rows = page.locator('main table tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 2);
+
+  const ok = await rows.nth(0).innerText();
+  for (const text of [
+    'Valley Freight — Kenworth',
+    'www.paccarsolutions.com',
+    'PACCAR TruckTech+',
+    'dispatch@valleyfreight.example',
+    'Enabled',
+    'every 4 h',
+    'Synced',
+    '3 hours ago',
+    '48 vehicles · 7 faults',
+  ]) {
+    assert.ok(ok.includes(text), `first row lacks "${text}": ${ok}`);
+  }
+  const time = rows.nth(0).locator('time');
+  assert.equal(await time.getAttribute('datetime'), ACCOUNTS[0].lastRun.finishedAt);
+  assert.match(await time.getAttribute('title'), /2026/, 'the absolute time is in the tooltip');
+
+  const failed = await rows.nth(1).innerText();
+  for (const text of [
+    'Valley Freight — Peterbilt service',
+    'PACCAR Solutions (Decisiv)',
+    'vf-fleet-7781',
+    'Paused',
+    ACCOUNTS[1].pausedReason,
+    'Sync failed',
+    'Login rejected',
+    'Invalid username or password.',
+    '11 hours ago',
+  ]) {
+    assert.ok(failed.includes(text), `second row lacks "${text}": ${failed}`);
+  }
+  await shot(page, 'accounts');
+
+  // The smallest window the app allows: nothing may overflow sideways.
+  await page.setViewportSize({ width: 1024, height: 700 });
+  const overflow = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    return {
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      main: main.scrollWidth - main.clientWidth,
+      table: document.querySelector('.table-card').scrollWidth - document.querySelector('.table-card').clientWidth,
+    };
+  });
+  assert.deepEqual(overflow, { page: 0, main: 0, table: 0 }, 'horizontal overflow at 1024×700');
+  await shot(page, 'accounts-1024x700');
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'accounts-dark-1024x700');
+});
+
+test('Fleet summarises the fixture accounts', async (t) => {
+  const page = await openApp(t);
+  const stats = page.locator('.stat');
+  await stats.first().waitFor();
+  const values = await page.locator('.stat-value').allInnerTexts();
+  assert.deepEqual(values, ['2', '1', '1', '3 hours ago']);
+  const attention = await page.locator('.attention-item').allInnerTexts();
+  assert.equal(attention.length, 1);
+  assert.match(attention[0], /Peterbilt service/);
+  assert.match(attention[0], /Paused/);
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await shot(page, 'fleet-1024x700');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'fleet-dark-1024x700');
+});
+
+test('(d) with no accounts, Accounts and Fleet show their empty states', async (t) => {
+  const page = await openApp(t, { accounts: { resolve: NO_ACCOUNTS }, hash: '#/accounts' });
+  const empty = page.locator('main .empty-state');
+  await empty.waitFor();
+  assert.match(await empty.innerText(), /No portal accounts yet/);
+  assert.match(await empty.innerText(), /truckiq accounts add/);
+  assert.equal(await page.locator('main table').count(), 0);
+  await shot(page, 'accounts-empty');
+
+  await go(page, 'Fleet');
+  await page.locator('main .empty-state').waitFor();
+  assert.match(await page.locator('main').innerText(), /No portal accounts yet/);
+  await shot(page, 'fleet-empty');
+});
+
+test('(e) a list_accounts rejection shows the error state, and Try again recovers', async (t) => {
+  const page = await openApp(t, { accounts: { reject: DB_LOCKED }, hash: '#/accounts' });
+  const alert = page.locator('main [role="alert"]');
+  await alert.waitFor();
+  const text = await alert.innerText();
+  assert.match(text, /database is locked/);
+  assert.match(text, /Couldn’t load accounts/);
+  assert.match(text, /Error code: database/);
+  await shot(page, 'accounts-error');
+
+  await go(page, 'Fleet');
+  await page.locator('main [role="alert"]').waitFor();
+  assert.match(await page.locator('main [role="alert"]').innerText(), /database is locked/);
+  await shot(page, 'fleet-error');
+
+  await page.evaluate((accounts) => {
+    window.__fakeIpc.accounts = { resolve: accounts };
+  }, ACCOUNTS);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.locator('.stat').first().waitFor();
+  assert.equal(await page.locator('main [role="alert"]').count(), 0);
+});
+
+test('a backend that has not answered yet shows loading states', async (t) => {
+  const page = await openApp(t, { accounts: { pending: true }, appInfo: { pending: true }, hash: '#/accounts' });
+  await page.locator('main [aria-busy="true"]').waitFor();
+  assert.match(await page.locator('main').innerText(), /Loading accounts/);
+  await shot(page, 'accounts-loading');
+  await go(page, 'Fleet');
+  await page.locator('main [aria-busy="true"]').waitFor();
+  await shot(page, 'fleet-loading');
+  await go(page, 'Settings');
+  await page.locator('main [aria-busy="true"]').waitFor();
+});
+
+test('(f) the CSP watch works: an inline style is reported as a violation', async () => {
+  // Guards the guard: if violations were not caught, every "no CSP violations" check above would
+  // pass vacuously.
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(installFakeTauri, { appInfo: { resolve: APP_INFO }, accounts: { resolve: [] } });
+    await page.goto(`${baseUrl}/`);
+    await page.evaluate(() => {
+      const style = document.createElement('style');
+      style.textContent = 'body { color: red }';
+      document.head.append(style);
+    });
+    await page.waitForFunction(() => window.__fakeIpc.csp.length > 0);
+    assert.match((await page.evaluate(() => window.__fakeIpc.csp))[0], /style-src/);
+  } finally {
+    await page.close();
+  }
+});

@@ -1,0 +1,65 @@
+import { useEffect, useSyncExternalStore } from 'react';
+
+/** The app's pages, in sidebar order. Each is reached at `#/<id>`. */
+export const PAGES = [
+  { id: 'fleet', label: 'Fleet' },
+  { id: 'vehicles', label: 'Vehicles' },
+  { id: 'faults', label: 'Faults' },
+  { id: 'alerts', label: 'Alerts' },
+  { id: 'accounts', label: 'Accounts' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+
+export type PageId = (typeof PAGES)[number]['id'];
+
+export const DEFAULT_PAGE: PageId = 'fleet';
+
+const PAGE_IDS: ReadonlySet<string> = new Set(PAGES.map((page) => page.id));
+
+export function isPageId(value: string): value is PageId {
+  return PAGE_IDS.has(value);
+}
+
+/**
+ * The page a location hash points at: `#/accounts`, `#accounts`, `#/accounts/` and
+ * `#/accounts/7?tab=runs` all mean Accounts (deeper paths are for later detail views).
+ * No hash means the default page; an unknown page is `null`.
+ */
+export function parseHash(hash: string): PageId | null {
+  const path = hash.replace(/^#/, '').replace(/[?].*$/, '');
+  const first = path.split('/').find((segment) => segment !== '');
+  if (first === undefined) return DEFAULT_PAGE;
+  const id = safeDecode(first).toLowerCase();
+  return isPageId(id) ? id : null;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a stray "%" is just an unknown page, not a crash
+  }
+}
+
+export function hrefFor(page: PageId): string {
+  return `#/${page}`;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+/**
+ * The current page, following `location.hash`. Navigation is plain `<a href="#/…">` links, so
+ * the webview's history gives back/forward for free. An unknown hash shows the default page and
+ * replaces the history entry rather than leaving a dead one behind.
+ */
+export function useHashRoute(): PageId {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  const page = parseHash(hash);
+  useEffect(() => {
+    if (page === null) window.history.replaceState(null, '', hrefFor(DEFAULT_PAGE));
+  }, [page]);
+  return page ?? DEFAULT_PAGE;
+}

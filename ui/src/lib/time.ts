@@ -1,0 +1,62 @@
+// Dates cross IPC as RFC 3339 strings (chrono's `DateTime<Utc>`). The UI shows them relative to
+// now ("3 hours ago") with the absolute time in a tooltip; Intl does all the work.
+
+const UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** Below this many seconds either way, a time reads as "just now". */
+const JUST_NOW_SECONDS = 45;
+
+/**
+ * "just now", "5 minutes ago", "3 hours ago", "in 2 days". Whole units, rounded towards zero
+ * (1 h 59 min is "1 hour ago"). An unparseable input is returned unchanged.
+ */
+export function formatRelative(iso: string, now: Date = new Date(), locale = 'en'): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  const seconds = (then - now.getTime()) / 1000;
+  const magnitude = Math.abs(seconds);
+  if (magnitude < JUST_NOW_SECONDS) return 'just now';
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' });
+  for (const [unit, size] of UNITS) {
+    if (magnitude >= size) return format.format(Math.trunc(seconds / size), unit);
+  }
+  // 45–59 s: closer to a minute than to "just now".
+  return format.format(seconds < 0 ? -1 : 1, 'minute');
+}
+
+/** "Nov 23, 2026, 8:35 AM UTC" in the user's locale and time zone (for tooltips). */
+export function formatAbsolute(iso: string, locale?: string, timeZone?: string): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  return new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  }).format(then);
+}
+
+/** The latest of some RFC 3339 times (null when there are none). */
+export function latest(times: Iterable<string | null | undefined>): string | null {
+  let best: string | null = null;
+  let bestMs = -Infinity;
+  for (const time of times) {
+    if (!time) continue;
+    const ms = Date.parse(time);
+    if (!Number.isNaN(ms) && ms > bestMs) {
+      best = time;
+      bestMs = ms;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,213 @@
+import type { AccountSummary } from '../bindings/AccountSummary';
+import type { RunSummary } from '../bindings/RunSummary';
+import { shouldReport } from '../backend/errors';
+import { useAccounts } from '../backend/queries';
+import { Badge } from '../components/Badge';
+import { PageHeader } from '../components/PageHeader';
+import { RelativeTime } from '../components/RelativeTime';
+import { KeyIcon, RefreshIcon } from '../components/icons';
+import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
+import {
+  RUN_STATUS,
+  accountState,
+  formatInterval,
+  humaniseKind,
+  portalLabel,
+  runCounts,
+  runTime,
+} from '../lib/format';
+
+export function AccountsPage() {
+  const accounts = useAccounts();
+  const refresh = (
+    <button
+      type="button"
+      className="button button-quiet"
+      onClick={() => void accounts.refetch()}
+      disabled={accounts.isFetching}
+    >
+      <RefreshIcon size={15} />
+      Refresh
+    </button>
+  );
+  return (
+    <>
+      <PageHeader
+        title="Accounts"
+        description="The portal logins TruckIQ syncs from, and how their last sync went."
+        actions={accounts.data ? refresh : undefined}
+      />
+      <AccountsBody query={accounts} />
+    </>
+  );
+}
+
+function AccountsBody({ query }: { query: ReturnType<typeof useAccounts> }) {
+  if (query.isPending) return <AccountsLoading />;
+  if (query.isError && !query.data) {
+    return <ErrorState what="accounts" error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  const accounts = query.data ?? [];
+  return (
+    <>
+      {query.isError && shouldReport(query.error) ? <StaleBanner error={query.error} /> : null}
+      {accounts.length === 0 ? <NoAccounts /> : <AccountsTable accounts={accounts} />}
+    </>
+  );
+}
+
+export function NoAccounts() {
+  return (
+    <EmptyState icon={<KeyIcon size={28} />} title="No portal accounts yet">
+      <p>
+        An account is a login to PACCAR TruckTech+, PACCAR Solutions (Decisiv) or the Decisiv SRM API.
+        TruckIQ signs in with it on a schedule and brings your vehicles and fault codes here.
+      </p>
+      <p className="empty-state-note">
+        Adding accounts is not available yet: an <strong>Add account</strong> form here and a{' '}
+        <code>truckiq accounts add</code> command are coming next.
+      </p>
+    </EmptyState>
+  );
+}
+
+function AccountsTable({ accounts }: { accounts: AccountSummary[] }) {
+  return (
+    <div className="table-card">
+      <table className="table">
+        <colgroup>
+          <col className="col-account" />
+          <col className="col-username" />
+          <col className="col-sync" />
+          <col className="col-run" />
+        </colgroup>
+        <thead>
+          <tr>
+            <th scope="col">Account</th>
+            <th scope="col">Username</th>
+            <th scope="col">Sync</th>
+            <th scope="col">Last run</th>
+          </tr>
+        </thead>
+        <tbody>
+          {accounts.map((account) => (
+            <tr key={account.id} data-account-id={account.id}>
+              <td>
+                <div className="cell-primary">{account.name}</div>
+                <div className="cell-secondary">{portalLabel(account.portalKind)}</div>
+                <div className="cell-faint" title={account.baseUrl}>
+                  {hostOf(account.baseUrl)}
+                </div>
+              </td>
+              <td className="cell-username">
+                <BreakableUsername username={account.username} />
+              </td>
+              <td>
+                <SyncState account={account} />
+              </td>
+              <td>
+                {account.lastRun ? <LastRun run={account.lastRun} /> : <span className="muted">Never synced</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SyncState({ account }: { account: AccountSummary }) {
+  const state = accountState(account);
+  return (
+    <div className="stack">
+      {state.kind === 'enabled' ? <Badge tone="success">Enabled</Badge> : null}
+      {state.kind === 'paused' ? <Badge tone="warning">Paused</Badge> : null}
+      {state.kind === 'disabled' ? <Badge tone="neutral">Disabled</Badge> : null}
+      {state.kind === 'paused' ? (
+        <div className="cell-secondary cell-wrap">{state.reason}</div>
+      ) : (
+        <div className="cell-secondary">{formatInterval(account.syncIntervalMinutes)}</div>
+      )}
+    </div>
+  );
+}
+
+function LastRun({ run }: { run: RunSummary }) {
+  const status = RUN_STATUS[run.status];
+  const failed = run.status === 'failed';
+  return (
+    <div className="stack">
+      <div className="run-line">
+        <Badge tone={status.tone}>{status.label}</Badge>
+        <RelativeTime iso={runTime(run)} className="muted" />
+      </div>
+      {failed ? (
+        <div className="cell-secondary cell-wrap">
+          {run.errorKind ? <strong className="run-error-kind">{humaniseKind(run.errorKind)}</strong> : null}
+          {run.errorKind && run.errorMessage ? ': ' : null}
+          {run.errorMessage}
+        </div>
+      ) : (
+        <div className="cell-secondary">{runCounts(run)}</div>
+      )}
+    </div>
+  );
+}
+
+function AccountsLoading() {
+  return (
+    <LoadingRegion label="Loading accounts…">
+      <div className="table-card">
+        <table className="table">
+          <colgroup>
+            <col className="col-account" />
+            <col className="col-username" />
+            <col className="col-sync" />
+            <col className="col-run" />
+          </colgroup>
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Username</th>
+              <th scope="col">Sync</th>
+              <th scope="col">Last run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[0, 1, 2].map((row) => (
+              <tr key={row}>
+                {[0, 1, 2, 3].map((cell) => (
+                  <td key={cell}>
+                    <Skeleton className="skeleton-line" />
+                    {cell !== 1 ? <Skeleton className="skeleton-line skeleton-short" /> : null}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </LoadingRegion>
+  );
+}
+
+/** E-mail style usernames may wrap after the "@", never mid-word. */
+function BreakableUsername({ username }: { username: string }) {
+  const at = username.indexOf('@');
+  if (at <= 0) return <>{username}</>;
+  return (
+    <>
+      {username.slice(0, at)}
+      <wbr />
+      {username.slice(at)}
+    </>
+  );
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
