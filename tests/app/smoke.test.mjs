@@ -62,7 +62,8 @@ before(async () => {
     hostname: '127.0.0.1',
     port,
     logLevel: 'warn',
-    capabilities: { browserName: 'wry', 'tauri:options': { application: app } },
+    // Classic WebDriver only: WebKitWebDriver rejects the BiDi capability webdriverio adds by default.
+    capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
   });
 });
 
