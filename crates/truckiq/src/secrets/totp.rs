@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn submit_time_waits_for_a_fresh_step_with_enough_time_left() {
         assert_eq!(submit_time(60, None, 5), 60, "a fresh step: now");
-        assert_eq!(submit_time(86, None, 5), 86, "5 s left is enough");
+        assert_eq!(submit_time(85, None, 5), 85, "5 s left is enough");
         assert_eq!(submit_time(87, None, 5), 90, "3 s left: wait for the next step");
         assert_eq!(submit_time(61, Some(2), 5), 90, "step 2 was used: wait for step 3");
         assert_eq!(submit_time(88, Some(2), 5), 90, "both rules agree");
