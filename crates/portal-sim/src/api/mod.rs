@@ -1,4 +1,15 @@
 //! The Decisiv SRM Gateway API subset, as published in `shared/reference/decisiv/`.
+//!
+//! Two hosts in the real world, two path prefixes here: `/decisiv-login` stands in for
+//! login.decisiv.net (OAuth2) and `/srm-api` for srm-api.decisivapps.com (JSON:API resources).
+//! Both read the one fleet model the browser portals show, so API and portal agree.
+
+mod control;
+mod errors;
+mod ids;
+mod oauth;
+mod resources;
+mod token;
 
 use std::sync::Arc;
 
@@ -7,6 +18,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::state::SimState;
+
+pub use control::{ApiClientSpec, ApiState, ApiUserSpec, ApiUserView, Module};
 
 pub const JSON_API: &str = "application/vnd.api+json";
 
@@ -17,15 +30,12 @@ pub fn json_api_response(status: StatusCode, body: serde_json::Value) -> Respons
     response
 }
 
+/// Login and resource routes, with full paths: the caller merges this at the root.
 pub fn router(state: Arc<SimState>) -> Router {
-    Router::new().with_state(state)
+    Router::new().merge(oauth::router(Arc::clone(&state))).merge(resources::router(state))
 }
-
-/// What the API side of the simulator remembers (OAuth clients, codes, tokens, provisioning).
-#[derive(Debug, Default)]
-pub struct ApiState {}
 
 /// API-specific control endpoints, mounted under `/__sim`.
 pub fn admin_router(state: Arc<SimState>) -> Router {
-    Router::new().with_state(state)
+    control::router(state)
 }

@@ -138,6 +138,8 @@ pub struct Fault {
     pub derate: bool,
     pub occurrences: u32,
     pub first_seen: DateTime<Utc>,
+    /// When the fault last became active: its first sighting, or its latest recurrence.
+    pub last_triggered: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub active: bool,
 }
@@ -237,6 +239,7 @@ impl Fleet {
             derate: code.derate,
             occurrences: rng.random_range(1..=12),
             first_seen,
+            last_triggered: first_seen,
             last_seen,
             active,
         });
@@ -272,6 +275,7 @@ impl Fleet {
                 } else if rng.random_bool(chance(0.01)) {
                     fault.active = true;
                     fault.occurrences += 1;
+                    fault.last_triggered = now;
                     fault.last_seen = now;
                 }
             }

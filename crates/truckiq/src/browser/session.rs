@@ -21,6 +21,7 @@ pub struct BrowserSession {
     handler: JoinHandle<()>,
     dead: Arc<AtomicBool>,
     options: BrowserOptions,
+    profile_dir: PathBuf,
     /// Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed at close.
     scratch: PathBuf,
 }
@@ -78,7 +79,7 @@ impl BrowserSession {
             }
             flag.store(true, Ordering::SeqCst);
         });
-        Ok(Self { browser, handler, dead, options: options.clone(), scratch })
+        Ok(Self { browser, handler, dead, options: options.clone(), profile_dir: profile_dir.to_path_buf(), scratch })
     }
 
     /// Runs `work` with a launched browser and closes it afterwards, whether `work` succeeded or not.
@@ -134,6 +135,38 @@ impl BrowserSession {
             }
         }
         self.handler.abort();
+        reap_helpers(&self.profile_dir).await;
         let _ = std::fs::remove_dir_all(&self.scratch);
     }
 }
+
+/// Chromium's helper processes (renderers, zygote, crashpad) outlive the main process by a moment,
+/// longer when a renderer was stuck on a hung page. Wait for the ones started on our profile to go,
+/// and kill any that do not, so a run never leaves Chromium behind.
+#[cfg(target_os = "linux")]
+async fn reap_helpers(profile_dir: &Path) {
+    let marker = profile_dir.display().to_string();
+    let helpers = || -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+        entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline"))
+                    .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
+            })
+            .collect()
+    };
+    for _ in 0..50 {
+        if helpers().is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let stragglers = helpers();
+    tracing::warn!(count = stragglers.len(), "killing Chromium helper processes that did not exit");
+    let _ = tokio::process::Command::new("kill").arg("-9").args(&stragglers).status().await;
+}
+
+#[cfg(not(target_os = "linux"))]
+async fn reap_helpers(_profile_dir: &Path) {}
