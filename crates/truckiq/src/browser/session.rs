@@ -10,11 +10,25 @@ use chromiumoxide::browser::{Browser, BrowserConfig};
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
+use chromiumoxide::cdp::browser_protocol::network::CookieParam;
+use serde::{Deserialize, Serialize};
+
 use super::page::PortalPage;
 use super::{BrowserError, BrowserOptions, candidates, find_browser, launch_args};
+use crate::secrets::Sensitive;
 
 const LAUNCH_TIMEOUT: Duration = Duration::from_secs(20);
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Serialize, Deserialize)]
+struct SavedCookie {
+    name: String,
+    value: String,
+    domain: String,
+    path: String,
+    secure: bool,
+    http_only: bool,
+}
 
 pub struct BrowserSession {
     browser: Browser,
@@ -118,6 +132,51 @@ impl BrowserSession {
             })?
             .map_err(|e| BrowserError::Command(e.to_string()))?;
         PortalPage::prepare(page, &self.options).await
+    }
+
+    /// The browser's session cookies (those without an expiry) as JSON. Chromium drops them when it
+    /// exits even with a persistent profile, so a portal session survives between runs only if
+    /// they are saved elsewhere (the keychain: they are as good as a password while they last).
+    pub async fn session_cookies(&self) -> Result<Sensitive<String>, BrowserError> {
+        let cookies = self.browser.get_cookies().await.map_err(|e| BrowserError::Command(e.to_string()))?;
+        let saved: Vec<SavedCookie> = cookies
+            .into_iter()
+            .filter(|c| c.session)
+            .map(|c| SavedCookie {
+                name: c.name,
+                value: c.value,
+                domain: c.domain,
+                path: c.path,
+                secure: c.secure,
+                http_only: c.http_only,
+            })
+            .collect();
+        serde_json::to_string(&saved).map(Sensitive::new).map_err(|e| BrowserError::Command(e.to_string()))
+    }
+
+    /// Puts back cookies saved by [`Self::session_cookies`]. Unreadable input is ignored: the
+    /// worst case is signing in again.
+    pub async fn restore_cookies(&self, saved: &Sensitive<String>) -> Result<(), BrowserError> {
+        let Ok(cookies) = serde_json::from_str::<Vec<SavedCookie>>(saved.expose()) else {
+            tracing::warn!("saved portal session is unreadable; signing in again");
+            return Ok(());
+        };
+        if cookies.is_empty() {
+            return Ok(());
+        }
+        let params = cookies
+            .into_iter()
+            .map(|c| {
+                let mut param = CookieParam::new(c.name, c.value);
+                param.domain = Some(c.domain);
+                param.path = Some(c.path);
+                param.secure = Some(c.secure);
+                param.http_only = Some(c.http_only);
+                param
+            })
+            .collect();
+        self.browser.set_cookies(params).await.map_err(|e| BrowserError::Command(e.to_string()))?;
+        Ok(())
     }
 
     /// Closes the browser politely, then forcibly if it does not go, and waits for the process.

@@ -1,4 +1,6 @@
 //! Portal connectors: how TruckIQ reads vehicles and faults out of the PACCAR portals.
 
+pub mod error;
+pub mod login;
 pub mod parse;
 pub mod profile;

@@ -20,6 +20,8 @@ pub enum SecretKind {
     TotpSecret,
     /// OAuth refresh token for the Decisiv API.
     ApiRefreshToken,
+    /// The portal's session cookies, so the next run does not sign in again.
+    PortalSession,
 }
 
 impl SecretKind {
@@ -28,6 +30,7 @@ impl SecretKind {
             SecretKind::Password => "password",
             SecretKind::TotpSecret => "totp-secret",
             SecretKind::ApiRefreshToken => "api-refresh-token",
+            SecretKind::PortalSession => "portal-session",
         }
     }
 }
@@ -144,7 +147,9 @@ impl SecretStore {
 
     /// Removes every secret of an account (when the account is removed).
     pub fn delete_account(&self, account_id: i64) -> Result<(), SecretError> {
-        for kind in [SecretKind::Password, SecretKind::TotpSecret, SecretKind::ApiRefreshToken] {
+        for kind in
+            [SecretKind::Password, SecretKind::TotpSecret, SecretKind::ApiRefreshToken, SecretKind::PortalSession]
+        {
             self.delete(account_id, kind)?;
         }
         Ok(())

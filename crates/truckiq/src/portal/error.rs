@@ -1,0 +1,97 @@
+//! What can go wrong talking to a portal, in terms the UI and the scheduler can act on.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::browser::BrowserError;
+use crate::secrets::SecretError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectorError {
+    /// Wrong password or a locked account. Never retried automatically: portals lock accounts.
+    #[error("the portal refused the sign-in: {message}")]
+    LoginRejected { message: String, locked: bool },
+    /// A code was sent by text or e-mail; a person has to type it.
+    #[error("the portal asks for a verification code that only a person can enter")]
+    MfaRequired,
+    #[error("the portal did not accept the verification code: {0}")]
+    MfaRejected(String),
+    #[error("the portal session expired and signing in again did not restore it")]
+    SessionExpired,
+    #[error("the portal is limiting requests{}", retry_after.map(|d| format!("; it asks to wait {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited { retry_after: Option<Duration> },
+    /// The page is not what the portal profile describes; a screenshot and the HTML are kept.
+    #[error("the {page} page has changed: nothing matches {selector}")]
+    PortalChanged { page: String, selector: String, screenshot: Option<PathBuf>, html: Option<PathBuf> },
+    #[error("cannot reach the portal: {0}")]
+    Network(String),
+    #[error("{0}")]
+    Timeout(String),
+    #[error("{0}")]
+    BrowserUnavailable(String),
+    #[error(transparent)]
+    Keychain(#[from] SecretError),
+}
+
+impl ConnectorError {
+    /// Stable text stored in `sync_runs.error_kind` and sent to the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ConnectorError::LoginRejected { .. } => "login_rejected",
+            ConnectorError::MfaRequired => "mfa_required",
+            ConnectorError::MfaRejected(_) => "mfa_rejected",
+            ConnectorError::SessionExpired => "session_expired",
+            ConnectorError::RateLimited { .. } => "rate_limited",
+            ConnectorError::PortalChanged { .. } => "portal_changed",
+            ConnectorError::Network(_) => "network",
+            ConnectorError::Timeout(_) => "timeout",
+            ConnectorError::BrowserUnavailable(_) => "browser_unavailable",
+            ConnectorError::Keychain(_) => "keychain",
+        }
+    }
+
+    /// Whether trying again later could help without a person changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ConnectorError::Network(_)
+                | ConnectorError::Timeout(_)
+                | ConnectorError::RateLimited { .. }
+                | ConnectorError::SessionExpired
+        )
+    }
+}
+
+impl From<BrowserError> for ConnectorError {
+    fn from(error: BrowserError) -> Self {
+        match error {
+            BrowserError::Unavailable(_) | BrowserError::Launch(_) => {
+                ConnectorError::BrowserUnavailable(error.to_string())
+            }
+            BrowserError::Timeout { .. } => ConnectorError::Timeout(error.to_string()),
+            BrowserError::Network(_) => ConnectorError::Network(error.to_string()),
+            BrowserError::MissingElement(selector) => {
+                ConnectorError::PortalChanged { page: "current".into(), selector, screenshot: None, html: None }
+            }
+            BrowserError::Crashed(_) | BrowserError::Command(_) => ConnectorError::Network(error.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_transience() {
+        let rejected = ConnectorError::LoginRejected { message: "Invalid email or password.".into(), locked: false };
+        assert_eq!(rejected.kind(), "login_rejected");
+        assert!(!rejected.is_transient(), "a rejected password is never retried automatically");
+        let limited = ConnectorError::RateLimited { retry_after: Some(Duration::from_secs(30)) };
+        assert!(limited.is_transient());
+        assert!(limited.to_string().contains("wait 30 s"));
+        let missing: ConnectorError = BrowserError::Unavailable("no Chrome found".into()).into();
+        assert_eq!(missing.kind(), "browser_unavailable");
+        assert!(missing.to_string().contains("install Chromium"));
+    }
+}

@@ -1,0 +1,226 @@
+//! Signing in to a portal in the browser: reuse a live session, else username/password, then
+//! whatever the portal asks next ("already logged in", MFA, Policies & Agreements) until the
+//! signed-in pages open. TOTP is answered automatically; a code sent by text or e-mail needs a person.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use scraper::Html;
+
+use super::error::ConnectorError;
+use super::profile::{Profile, Selectors};
+use crate::browser::PortalPage;
+use crate::secrets::totp::{STEP_SECONDS, submit_time};
+use crate::secrets::{Sensitive, TotpSecret};
+
+/// Seconds a TOTP code must still be valid for when we submit it.
+const MIN_TOTP_REMAINING: u64 = 5;
+/// Sign-in steps after the password form; more means the portal is going in circles.
+const MAX_STEPS: usize = 6;
+
+pub struct Credentials {
+    pub username: String,
+    pub password: Sensitive<String>,
+    pub totp: Option<TotpSecret>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
+    }
+}
+
+/// How a sign-in ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    /// The saved session was still valid: no password was sent.
+    Reused,
+    SignedIn,
+}
+
+/// The TOTP steps already submitted, per account, so no code is ever sent twice.
+#[derive(Debug, Default)]
+pub struct TotpLedger(Mutex<HashMap<String, u64>>);
+
+impl TotpLedger {
+    fn last(&self, key: &str) -> Option<u64> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(key).copied()
+    }
+
+    fn record(&self, key: &str, step: u64) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key.to_owned(), step);
+    }
+}
+
+/// What a page in the sign-in sequence is asking for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInPage {
+    /// The password form, with the portal's error text if it showed one.
+    Login {
+        error: Option<String>,
+    },
+    /// "You are already logged in elsewhere — Continue".
+    Conflict,
+    /// A verification code; `by_message` when it was sent by text or e-mail.
+    Mfa {
+        by_message: bool,
+        error: Option<String>,
+    },
+    Policies,
+    /// None of the above: the portal's own pages.
+    SignedIn,
+}
+
+fn matches(doc: &Html, selectors: &Selectors) -> bool {
+    selectors.compiled().iter().any(|s| doc.select(s).next().is_some())
+}
+
+fn text_at(doc: &Html, selectors: &Selectors) -> Option<String> {
+    selectors
+        .compiled()
+        .iter()
+        .find_map(|s| doc.select(s).next())
+        .map(|el| el.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+}
+
+/// Reads which sign-in step a page shows. Pure: page HTML in, answer out.
+pub fn classify(html: &str, profile: &Profile) -> SignInPage {
+    let doc = Html::parse_document(html);
+    if matches(&doc, &profile.conflict.detect) {
+        return SignInPage::Conflict;
+    }
+    if matches(&doc, &profile.mfa.detect) {
+        let text = doc.root_element().text().collect::<String>().to_lowercase();
+        let by_message = profile.mfa.sent_by_message.iter().any(|w| text.contains(&w.to_lowercase()));
+        return SignInPage::Mfa { by_message, error: text_at(&doc, &profile.login.error) };
+    }
+    if matches(&doc, &profile.policies.detect) {
+        return SignInPage::Policies;
+    }
+    if matches(&doc, &profile.login.password) && matches(&doc, &profile.login.username) {
+        return SignInPage::Login { error: text_at(&doc, &profile.login.error) };
+    }
+    SignInPage::SignedIn
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// Signs in on `page`, whose portal lives at `base_url`.
+///
+/// Exactly one password attempt is made; a rejection is returned, never retried. With a TOTP
+/// secret the code is computed and submitted; a code sent by text or e-mail returns
+/// [`ConnectorError::MfaRequired`] for the caller to hand to a person.
+pub async fn sign_in(
+    page: &PortalPage,
+    base_url: &str,
+    profile: &Profile,
+    credentials: &Credentials,
+    ledger: &TotpLedger,
+) -> Result<SignIn, ConnectorError> {
+    page.goto(&format!("{base_url}{}", profile.urls.dashboard)).await?;
+    let mut current = classify(&page.html().await?, profile);
+    if current == SignInPage::SignedIn {
+        return Ok(SignIn::Reused);
+    }
+    if !matches!(current, SignInPage::Login { .. }) {
+        // Half-way through an earlier sign-in: start over from the form.
+        page.goto(&format!("{base_url}{}", profile.urls.login)).await?;
+        current = classify(&page.html().await?, profile);
+    }
+    if !matches!(current, SignInPage::Login { .. }) {
+        return Err(changed("sign-in", &profile.login.username));
+    }
+    page.fill(&profile.login.username.css(), &credentials.username).await?;
+    page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
+    page.click_and_wait(&profile.login.submit.css()).await?;
+
+    let ledger_key = format!("{base_url}|{}", credentials.username.to_lowercase());
+    let mut totp_tried = false;
+    for _ in 0..MAX_STEPS {
+        match classify(&page.html().await?, profile) {
+            SignInPage::SignedIn => return Ok(SignIn::SignedIn),
+            SignInPage::Login { error } => {
+                let message = error.unwrap_or_else(|| "the portal returned to the sign-in form".to_owned());
+                let lower = message.to_lowercase();
+                let locked = profile.login.locked_text.iter().any(|w| lower.contains(&w.to_lowercase()));
+                return Err(ConnectorError::LoginRejected { message, locked });
+            }
+            SignInPage::Conflict => page.click_and_wait(&profile.conflict.continue_button.css()).await?,
+            SignInPage::Policies => {
+                page.check(&profile.policies.accept.css()).await?;
+                page.click_and_wait(&profile.policies.submit.css()).await?;
+            }
+            SignInPage::Mfa { by_message, error } => {
+                let Some(secret) = credentials.totp.as_ref().filter(|_| !by_message) else {
+                    return Err(ConnectorError::MfaRequired);
+                };
+                if totp_tried {
+                    return Err(ConnectorError::MfaRejected(error.unwrap_or_else(|| "code refused".into())));
+                }
+                totp_tried = true;
+                submit_totp(page, profile, secret, ledger, &ledger_key).await?;
+            }
+        }
+    }
+    Err(changed("sign-in", &profile.login.submit))
+}
+
+async fn submit_totp(
+    page: &PortalPage,
+    profile: &Profile,
+    secret: &TotpSecret,
+    ledger: &TotpLedger,
+    key: &str,
+) -> Result<(), ConnectorError> {
+    let now = unix_now();
+    let at = submit_time(now, ledger.last(key), MIN_TOTP_REMAINING);
+    if at > now {
+        tokio::time::sleep(Duration::from_secs(at - now)).await;
+    }
+    let code =
+        secret.code_at(at).ok_or_else(|| ConnectorError::MfaRejected("the saved TOTP secret is invalid".into()))?;
+    page.fill(&profile.mfa.code.css(), code.expose()).await?;
+    if page.exists(&profile.mfa.trust_device.css()).await {
+        page.check(&profile.mfa.trust_device.css()).await?;
+    }
+    ledger.record(key, at / STEP_SECONDS);
+    page.click_and_wait(&profile.mfa.submit.css()).await?;
+    Ok(())
+}
+
+fn changed(page: &str, selectors: &Selectors) -> ConnectorError {
+    ConnectorError::PortalChanged { page: page.to_owned(), selector: selectors.css(), screenshot: None, html: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::PortalKind;
+
+    fn profile() -> Profile {
+        Profile::builtin(PortalKind::Paccar).unwrap()
+    }
+
+    #[test]
+    fn classifies_each_sign_in_page() {
+        let p = profile();
+        let login = r#"<form><input name="email"><input type="password" name="password"><button type="submit">Sign In</button></form>"#;
+        assert_eq!(classify(login, &p), SignInPage::Login { error: None });
+        let rejected =
+            format!(r#"<div class="error alert-danger" role="alert">Invalid email or password.</div>{login}"#);
+        assert_eq!(classify(&rejected, &p), SignInPage::Login { error: Some("Invalid email or password.".into()) });
+        let conflict = r#"<div class="modal session-conflict"><button name="continue">Continue</button></div>"#;
+        assert_eq!(classify(conflict, &p), SignInPage::Conflict);
+        let totp = r#"<p>Enter the 6-digit verification code from your authenticator app.</p><input name="code">"#;
+        assert_eq!(classify(totp, &p), SignInPage::Mfa { by_message: false, error: None });
+        let sms = r#"<p>We sent a 6-digit verification code by text message.</p><input name="code">"#;
+        assert_eq!(classify(sms, &p), SignInPage::Mfa { by_message: true, error: None });
+        let policies = r#"<h1>Policies &amp; Agreements</h1><input id="accept_policies" type="checkbox">"#;
+        assert_eq!(classify(policies, &p), SignInPage::Policies);
+        assert_eq!(classify("<h1>Dashboard</h1>", &p), SignInPage::SignedIn);
+    }
+}
