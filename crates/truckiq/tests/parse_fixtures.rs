@@ -106,4 +106,6 @@ fn a_redesigned_page_is_a_layout_mismatch_naming_the_selector() {
     assert!(error.selector.contains(".fault-row"), "{error}");
     let list = parse_vehicle_list(&fixture("paccar_diagnostics_redesigned.html"), &profile.vehicle_list);
     assert!(list.is_err(), "a page that is not a vehicle list is not an empty list");
+    let empty = parse_vehicle_list(&fixture("paccar_vehicles_empty.html"), &profile.vehicle_list).unwrap();
+    assert!(empty.vehicles.is_empty() && empty.next.is_none(), "an explicit empty state is an empty fleet");
 }

@@ -56,7 +56,7 @@ pub async fn vehicles(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<Li
     let body = html! {
         h1 { "Vehicles" }
         p.summary { (fleet.vehicles.len()) " vehicles" }
-        div.vehicle-list {
+        div class=(if scenario.layout_drift { "fleet-list" } else { "vehicle-list" }) {
             @for v in rows {
                 @let missing = scenario.missing(seed, &v.vin);
                 @let vin = if scenario.malformed(seed, &v.vin) { v.vin[..11].to_owned() } else { v.vin.clone() };

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use locate::{candidates, find_browser};
-pub use page::PortalPage;
+pub use page::{Navigation, PortalPage};
 pub use session::BrowserSession;
 
 #[derive(Debug, Clone, thiserror::Error)]

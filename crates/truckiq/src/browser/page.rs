@@ -6,14 +6,26 @@ use std::time::{Duration, Instant};
 
 use chromiumoxide::Page;
 use chromiumoxide::cdp::browser_protocol::emulation::SetLocaleOverrideParams;
-use chromiumoxide::cdp::browser_protocol::network::{BlockPattern, EnableParams, SetBlockedUrLsParams};
+use chromiumoxide::cdp::browser_protocol::network::{
+    BlockPattern, EnableParams, EventResponseReceived, ResourceType, SetBlockedUrLsParams,
+};
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, EventLoadEventFired};
 use chromiumoxide::page::ScreenshotParams;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 
 use super::{BLOCKED_EXTENSIONS, BrowserError, BrowserOptions};
 
 const POLL: Duration = Duration::from_millis(100);
+
+/// What a navigation ended on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Navigation {
+    /// HTTP status of the final document; `None` if the browser reported none (e.g. a cached page).
+    pub status: Option<u16>,
+    pub retry_after: Option<Duration>,
+    /// The address after redirects.
+    pub url: String,
+}
 
 pub struct PortalPage {
     page: Page,
@@ -35,8 +47,9 @@ fn command_error(error: impl std::fmt::Display) -> BrowserError {
 impl PortalPage {
     pub(super) async fn prepare(page: Page, options: &BrowserOptions) -> Result<Self, BrowserError> {
         let this = Self { page, timeout: options.page_timeout, human_delays: options.human_delays };
+        // Network events tell us each page's HTTP status (429, 5xx), so the domain is always on.
+        this.page.execute(EnableParams::default()).await.map_err(command_error)?;
         if options.block_heavy_resources {
-            this.page.execute(EnableParams::default()).await.map_err(command_error)?;
             let mut blocked = SetBlockedUrLsParams::builder();
             for ext in BLOCKED_EXTENSIONS {
                 blocked = blocked.url_pattern(BlockPattern::new(format!("*://*:*/*.{ext}"), true));
@@ -70,6 +83,26 @@ impl PortalPage {
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
         self.limited(&format!("{url} to load"), self.page.goto(url)).await.map(|_| ())
+    }
+
+    /// Opens `url`, waits for it to load, and reports the HTTP status and `Retry-After` of the
+    /// document that finally loaded (after redirects).
+    pub async fn navigate(&self, url: &str) -> Result<Navigation, BrowserError> {
+        let mut responses = self.page.event_listener::<EventResponseReceived>().await.map_err(command_error)?;
+        self.goto(url).await?;
+        let mut last = None;
+        while let Some(Some(event)) = responses.next().now_or_never() {
+            if event.r#type == ResourceType::Document {
+                last = Some(event);
+            }
+        }
+        let status = last.as_ref().and_then(|e| u16::try_from(e.response.status).ok());
+        let retry_after = last.as_ref().and_then(|e| {
+            let headers = e.response.headers.inner().as_object()?;
+            let value = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))?.1;
+            value.as_str()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+        });
+        Ok(Navigation { status, retry_after, url: self.url().await? })
     }
 
     pub async fn url(&self) -> Result<String, BrowserError> {

@@ -102,7 +102,7 @@ fn present(doc: &Html, selectors: &Selectors) -> bool {
 pub fn parse_vehicle_list(html: &str, profile: &VehicleListProfile) -> Result<VehicleListPage, LayoutMismatch> {
     let doc = Html::parse_document(html);
     let rows = all_of(&doc, &profile.row);
-    if rows.is_empty() && !present(&doc, &profile.ready) {
+    if rows.is_empty() && !present(&doc, &profile.empty) {
         return Err(LayoutMismatch { page: "vehicle list", selector: profile.row.css() });
     }
     let mut page = VehicleListPage { vehicles: Vec::new(), problems: Vec::new(), next: None };

@@ -114,8 +114,9 @@ pub struct ConflictProfile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VehicleListProfile {
-    /// Present once the list has rendered.
-    pub ready: Selectors,
+    /// The page's "no vehicles" message. Without it, a list page with no rows is a changed page,
+    /// never silently an empty fleet.
+    pub empty: Selectors,
     pub row: Selectors,
     pub vin: Selectors,
     pub unit: Selectors,
@@ -132,7 +133,7 @@ pub struct VehicleListProfile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DiagnosticsProfile {
-    pub ready: Selectors,
+    /// The page's "no faults" message. Without it, a page with no fault rows is a changed page.
     pub no_faults: Selectors,
     pub row: Selectors,
     pub code: Selectors,

@@ -1,0 +1,263 @@
+//! Pulling a fleet out of a portal in the browser: sign in, walk every page of the vehicle list,
+//! then read each vehicle's diagnostics on a few tabs at once. A vehicle whose page fails is
+//! reported as failed (its stored data stays as it was); problems that affect the whole run stop it.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::error::ConnectorError;
+use super::login::{Credentials, SignIn, SignInPage, TotpLedger, classify, sign_in};
+use super::parse::{DiagnosticsPage, LayoutMismatch, RowProblem, VehicleRow, parse_diagnostics, parse_vehicle_list};
+use super::profile::Profile;
+use crate::browser::{BrowserSession, PortalPage};
+
+/// Longest `Retry-After` honoured in place; a longer one ends the run as `RateLimited`.
+const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
+/// Tries per page while the portal answers 429.
+const RATE_LIMIT_TRIES: u32 = 4;
+/// Vehicle-list pages after which we assume the "Next" link loops.
+const MAX_LIST_PAGES: usize = 2_000;
+
+/// One portal account to read.
+#[derive(Debug)]
+pub struct PortalSite<'a> {
+    /// e.g. `https://paccarsolutions.com` (no trailing slash).
+    pub base_url: &'a str,
+    pub profile: &'a Profile,
+    pub credentials: &'a Credentials,
+    pub ledger: &'a TotpLedger,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExtractOptions {
+    /// Diagnostics pages read at once.
+    pub concurrency: usize,
+    /// Where a screenshot and the HTML of a page that no longer matches the profile are kept.
+    pub artifacts_dir: PathBuf,
+}
+
+/// Where a run is, for progress bars and the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    SigningIn,
+    ListingVehicles { page: usize, found: usize },
+    ReadingDiagnostics { done: usize, total: usize },
+}
+
+/// Why one vehicle's diagnostics could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFailure {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct VehicleExtract {
+    pub vehicle: VehicleRow,
+    pub diagnostics: Result<DiagnosticsPage, PageFailure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Extraction {
+    pub sign_in: SignIn,
+    pub vehicles: Vec<VehicleExtract>,
+    /// Vehicle-list rows that could not be read.
+    pub list_problems: Vec<RowProblem>,
+}
+
+/// Re-signing in when the session expires mid-run: once per run, shared by every tab.
+struct Relogin {
+    state: tokio::sync::Mutex<(u32, u32)>, // (generation, re-logins done)
+}
+
+impl Relogin {
+    async fn generation(&self) -> u32 {
+        self.state.lock().await.0
+    }
+
+    /// Called by a tab that found itself on the sign-in page after loading generation `seen`.
+    async fn recover(&self, page: &PortalPage, site: &PortalSite<'_>, seen: u32) -> Result<(), ConnectorError> {
+        let mut state = self.state.lock().await;
+        if state.0 != seen {
+            return Ok(()); // another tab already signed in again
+        }
+        if state.1 >= 1 {
+            return Err(ConnectorError::SessionExpired);
+        }
+        tracing::info!("portal session expired mid-run; signing in again");
+        sign_in(page, site.base_url, site.profile, site.credentials, site.ledger).await?;
+        *state = (state.0 + 1, state.1 + 1);
+        Ok(())
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_secs(2u64.pow(attempt))
+}
+
+/// Loads `url` and returns its HTML, riding out 429s and recovering an expired session.
+async fn fetch(
+    page: &PortalPage,
+    site: &PortalSite<'_>,
+    relogin: &Relogin,
+    url: &str,
+) -> Result<String, ConnectorError> {
+    let mut rate_limited = 0;
+    let mut recovered = false;
+    loop {
+        let generation = relogin.generation().await;
+        let nav = page.navigate(url).await?;
+        match nav.status {
+            Some(429) => {
+                rate_limited += 1;
+                let wait = nav.retry_after.unwrap_or_else(|| backoff(rate_limited));
+                if rate_limited >= RATE_LIMIT_TRIES || wait > MAX_INLINE_WAIT {
+                    return Err(ConnectorError::RateLimited { retry_after: nav.retry_after });
+                }
+                tracing::info!(seconds = wait.as_secs(), "portal rate limit; waiting");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            Some(status) if status >= 500 => {
+                return Err(ConnectorError::Network(format!("the portal answered {status} for {url}")));
+            }
+            _ => {}
+        }
+        let html = page.html().await?;
+        if matches!(classify(&html, site.profile), SignInPage::Login { .. }) {
+            if recovered {
+                return Err(ConnectorError::SessionExpired);
+            }
+            recovered = true;
+            relogin.recover(page, site, generation).await?;
+            continue;
+        }
+        return Ok(html);
+    }
+}
+
+/// Keeps a screenshot and the HTML of a page the profile no longer describes.
+async fn portal_changed(page: &PortalPage, dir: &Path, html: &str, mismatch: LayoutMismatch) -> ConnectorError {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let name = mismatch.page.replace(' ', "-");
+    let (screenshot, saved_html) = (
+        dir.join(format!("portal-changed-{name}-{stamp}.png")),
+        dir.join(format!("portal-changed-{name}-{stamp}.html")),
+    );
+    let kept = std::fs::create_dir_all(dir).is_ok();
+    let screenshot = (kept && page.screenshot(&screenshot).await.is_ok()).then_some(screenshot);
+    let saved_html = (kept && std::fs::write(&saved_html, html).is_ok()).then_some(saved_html);
+    ConnectorError::PortalChanged {
+        page: mismatch.page.to_owned(),
+        selector: mismatch.selector,
+        screenshot,
+        html: saved_html,
+    }
+}
+
+/// Resolves a link from a portal page against the page it was on.
+fn resolve(current: &str, href: &str) -> Option<String> {
+    url::Url::parse(current).ok()?.join(href).ok().map(String::from)
+}
+
+/// Reads the whole fleet of one account. `progress` receives steps as they happen.
+pub async fn extract(
+    browser: &BrowserSession,
+    site: &PortalSite<'_>,
+    options: &ExtractOptions,
+    progress: &UnboundedSender<Progress>,
+) -> Result<Extraction, ConnectorError> {
+    let first = browser.new_page().await?;
+    let _ = progress.send(Progress::SigningIn);
+    let signed_in = sign_in(&first, site.base_url, site.profile, site.credentials, site.ledger).await?;
+    let relogin = Relogin { state: tokio::sync::Mutex::new((0, 0)) };
+
+    let mut vehicles = Vec::new();
+    let mut list_problems = Vec::new();
+    let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
+    for page_no in 1..=MAX_LIST_PAGES {
+        let html = fetch(&first, site, &relogin, &url).await?;
+        let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
+            Ok(page) => page,
+            Err(mismatch) => return Err(portal_changed(&first, &options.artifacts_dir, &html, mismatch).await),
+        };
+        vehicles.extend(page.vehicles);
+        list_problems.extend(page.problems);
+        let _ = progress.send(Progress::ListingVehicles { page: page_no, found: vehicles.len() });
+        match page.next.and_then(|href| resolve(&url, &href)) {
+            Some(next) if next != url => url = next,
+            _ => break,
+        }
+    }
+
+    let total = vehicles.len();
+    let queue = Mutex::new(vehicles.iter().cloned().enumerate().collect::<VecDeque<_>>());
+    let results: Mutex<Vec<Option<Result<DiagnosticsPage, PageFailure>>>> = Mutex::new(vec![None; total]);
+    let done = AtomicUsize::new(0);
+    let _ = progress.send(Progress::ReadingDiagnostics { done: 0, total });
+    let tabs = options.concurrency.clamp(1, 16).min(total.max(1));
+    let mut pages = vec![first];
+    for _ in 1..tabs {
+        pages.push(browser.new_page().await?);
+    }
+    let worker = async |page: &PortalPage| -> Result<(), ConnectorError> {
+        loop {
+            let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
+            let Some((index, vehicle)) = next else { return Ok(()) };
+            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vehicle.vin));
+            let outcome = match fetch(page, site, &relogin, &url).await {
+                Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
+                    Ok(parsed) => Ok(parsed),
+                    Err(mismatch) => return Err(portal_changed(page, &options.artifacts_dir, &html, mismatch).await),
+                },
+                // One vehicle's page failing does not sink the run: it keeps its stored data.
+                Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
+                    Err(PageFailure { kind: e.kind(), message: e.to_string() })
+                }
+                Err(fatal) => return Err(fatal),
+            };
+            results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(outcome);
+            let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = progress.send(Progress::ReadingDiagnostics { done: finished, total });
+        }
+    };
+    let outcomes = futures::future::join_all(pages.iter().map(|page| worker(page))).await;
+    for page in pages {
+        page.close().await;
+    }
+    outcomes.into_iter().collect::<Result<Vec<()>, _>>()?;
+
+    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let vehicles = vehicles
+        .into_iter()
+        .zip(results)
+        .map(|(vehicle, diagnostics)| VehicleExtract {
+            vehicle,
+            diagnostics: diagnostics.unwrap_or_else(|| {
+                Err(PageFailure { kind: "not_read", message: "the run stopped before this vehicle".into() })
+            }),
+        })
+        .collect();
+    Ok(Extraction { sign_in: signed_in, vehicles, list_problems })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_resolve_against_the_current_page() {
+        let here = "http://127.0.0.1:8080/paccar/vehicles?page=1";
+        assert_eq!(
+            resolve(here, "/paccar/vehicles?page=2").as_deref(),
+            Some("http://127.0.0.1:8080/paccar/vehicles?page=2")
+        );
+        assert_eq!(resolve(here, "?page=3").as_deref(), Some("http://127.0.0.1:8080/paccar/vehicles?page=3"));
+        assert_eq!(backoff(1), Duration::from_secs(2));
+    }
+}

@@ -1,0 +1,195 @@
+//! Extraction on a real Chromium against the simulator, compared with the simulator's ground truth.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use portal_sim::{Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
+use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::portal::error::ConnectorError;
+use truckiq::portal::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
+use truckiq::portal::login::{Credentials, TotpLedger};
+use truckiq::portal::profile::Profile;
+use truckiq::secrets::Sensitive;
+use truckiq::store::PortalKind;
+
+/// An e-mail address: the TruckTech+ form's `type="email"` field refuses anything else.
+const USER: &str = "ops@fleet.example";
+
+struct Run {
+    sim: Simulator,
+    portal: Portal,
+    dir: tempfile::TempDir,
+}
+
+impl Run {
+    async fn new(portal: Portal, vehicles: usize) -> Self {
+        let sim = Simulator::start(SimConfig { vehicles, seed: 21, ..SimConfig::default() }).await.unwrap();
+        sim.state()
+            .add_user(UserSpec {
+                portal,
+                username: USER.into(),
+                password: "pw".into(),
+                mfa: portal_sim::Mfa::None,
+                totp_secret: None,
+                policies_pending: false,
+                conflict_dialog: false,
+                lockout_after: 5,
+                session_ttl_secs: 3600,
+            })
+            .unwrap();
+        Self { sim, portal, dir: tempfile::tempdir().unwrap() }
+    }
+
+    async fn extract(
+        &self,
+        concurrency: usize,
+        timeout: Duration,
+    ) -> (Result<Extraction, ConnectorError>, Vec<Progress>) {
+        let kind = match self.portal {
+            Portal::Paccar => PortalKind::Paccar,
+            Portal::Decisiv => PortalKind::Decisiv,
+        };
+        let profile = Profile::builtin(kind).unwrap();
+        let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };
+        let ledger = TotpLedger::default();
+        let base = self.sim.portal_url(self.portal);
+        let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };
+        let options = ExtractOptions { concurrency, artifacts_dir: self.dir.path().join("artifacts") };
+        let browser_options = BrowserOptions { page_timeout: timeout, ..BrowserOptions::default() };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let result = BrowserSession::with(&browser_options, &self.dir.path().join("profile"), async |browser| {
+            extract(browser, &site, &options, &tx).await
+        })
+        .await;
+        drop(tx);
+        let mut steps = Vec::new();
+        while let Some(step) = rx.recv().await {
+            steps.push(step);
+        }
+        (result, steps)
+    }
+}
+
+fn assert_matches_ground_truth(extraction: &Extraction, sim: &Simulator) {
+    let truth = sim.state().fleet_snapshot();
+    assert_eq!(extraction.vehicles.len(), truth.vehicles.len());
+    assert!(extraction.list_problems.is_empty());
+    for (got, want) in extraction.vehicles.iter().zip(&truth.vehicles) {
+        assert_eq!(got.vehicle.vin, want.vin);
+        assert_eq!(got.vehicle.unit_number.as_deref(), Some(want.unit_number.as_str()));
+        assert_eq!(
+            (got.vehicle.year, got.vehicle.make.as_deref(), got.vehicle.model.as_deref()),
+            (Some(want.year), Some(want.make), Some(want.model))
+        );
+        let diagnostics = got.diagnostics.as_ref().unwrap_or_else(|e| panic!("{}: {e:?}", want.vin));
+        assert_eq!(diagnostics.odometer_mi, Some(want.odometer_mi), "{}", want.vin);
+        assert_eq!(diagnostics.engine_hours, Some(want.engine_hours), "{}", want.vin);
+        let faults: Vec<_> = diagnostics
+            .faults
+            .iter()
+            .map(|f| (f.source_address, f.spn, f.fmi, f.active, f.derate, f.severity_text.clone().unwrap_or_default()))
+            .collect();
+        let expected: Vec<_> = want
+            .faults
+            .iter()
+            .map(|f| (f.source_address, f.spn, f.fmi, f.active, f.derate, f.urgency.text().to_owned()))
+            .collect();
+        assert_eq!(faults, expected, "faults of {}", want.vin);
+    }
+}
+
+#[tokio::test]
+async fn a_200_vehicle_paccar_fleet_over_8_pages_matches_the_ground_truth() {
+    let run = Run::new(Portal::Paccar, 200).await;
+    let (result, progress) = run.extract(4, Duration::from_secs(15)).await;
+    let extraction = result.unwrap();
+    assert_matches_ground_truth(&extraction, &run.sim);
+    assert!(progress.contains(&Progress::ListingVehicles { page: 8, found: 200 }), "8 list pages");
+    assert_eq!(progress.last(), Some(&Progress::ReadingDiagnostics { done: 200, total: 200 }));
+
+    let log = run.sim.state().requests(0);
+    let diagnostics: Vec<_> = log.iter().filter(|e| e.path.contains("/diagnostics")).map(|e| e.path.clone()).collect();
+    let unique: std::collections::HashSet<_> = diagnostics.iter().collect();
+    assert_eq!((diagnostics.len(), unique.len()), (200, 200), "every diagnostics page fetched exactly once");
+    assert_eq!(run.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1);
+}
+
+#[tokio::test]
+async fn a_decisiv_fleet_matches_the_ground_truth() {
+    let run = Run::new(Portal::Decisiv, 120).await;
+    let (result, _) = run.extract(4, Duration::from_secs(15)).await;
+    assert_matches_ground_truth(&result.unwrap(), &run.sim);
+}
+
+#[tokio::test]
+async fn layout_drift_is_portal_changed_with_a_screenshot_and_the_html() {
+    let run = Run::new(Portal::Paccar, 10).await;
+    run.sim.state().set_scenario(Scenario { layout_drift: true, ..Scenario::default() }).unwrap();
+    let (result, _) = run.extract(2, Duration::from_secs(10)).await;
+    match result {
+        Err(ConnectorError::PortalChanged { page, selector, screenshot, html }) => {
+            assert_eq!(page, "vehicle list");
+            assert!(selector.contains(".vehicle-row"), "{selector}");
+            let screenshot = screenshot.expect("a screenshot");
+            assert!(std::fs::metadata(&screenshot).unwrap().len() > 1000, "a real PNG");
+            let html = std::fs::read_to_string(html.expect("the page HTML")).unwrap();
+            assert!(html.contains("fleet-item") && !html.contains("pw"), "the page, and no password");
+        }
+        other => panic!("expected PortalChanged, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_are_honoured_and_the_run_completes() {
+    let run = Run::new(Portal::Paccar, 30).await;
+    run.sim
+        .state()
+        .set_scenario(Scenario {
+            rate_limit: Some(RateLimit { max_requests: 12, window_secs: 2, retry_after: true }),
+            ..Scenario::default()
+        })
+        .unwrap();
+    let (result, _) = run.extract(4, Duration::from_secs(15)).await;
+    let extraction = result.unwrap();
+    assert!(extraction.vehicles.iter().all(|v| v.diagnostics.is_ok()));
+    let limited = run.sim.state().requests(0).iter().filter(|e| e.status == 429).count();
+    assert!(limited > 0, "the portal did rate-limit us");
+}
+
+#[tokio::test]
+async fn failing_and_hung_diagnostics_fail_only_their_vehicles() {
+    let run = Run::new(Portal::Paccar, 40).await;
+    run.sim
+        .state()
+        .set_scenario(Scenario {
+            error_rate: 0.1,
+            hang_rate: 0.05,
+            fail_paths: Some("/diagnostics".into()),
+            ..Scenario::default()
+        })
+        .unwrap();
+    let started = std::time::Instant::now();
+    let (result, _) = run.extract(4, Duration::from_secs(3)).await;
+    let extraction = result.unwrap();
+    let failures: HashMap<&str, usize> =
+        extraction.vehicles.iter().filter_map(|v| v.diagnostics.as_ref().err()).fold(HashMap::new(), |mut m, f| {
+            *m.entry(f.kind).or_default() += 1;
+            m
+        });
+    assert!(failures.get("network").copied().unwrap_or(0) > 0, "{failures:?}");
+    assert!(failures.get("timeout").copied().unwrap_or(0) > 0, "{failures:?}");
+    assert!(extraction.vehicles.iter().filter(|v| v.diagnostics.is_ok()).count() >= 25);
+    assert!(started.elapsed() < Duration::from_secs(60), "timeouts, not hangs");
+    run.sim.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_session_expiring_mid_run_is_recovered_with_one_login() {
+    let run = Run::new(Portal::Decisiv, 30).await;
+    run.sim.state().set_scenario(Scenario { expire_session_after_requests: Some(20), ..Scenario::default() }).unwrap();
+    let (result, _) = run.extract(1, Duration::from_secs(10)).await;
+    let extraction = result.unwrap();
+    assert!(extraction.vehicles.iter().all(|v| v.diagnostics.is_ok()));
+    assert_eq!(run.sim.state().user(Portal::Decisiv, USER).unwrap().login_attempts, 2, "one re-login");
+}
