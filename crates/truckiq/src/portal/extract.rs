@@ -226,7 +226,7 @@ pub async fn extract(
             let _ = progress.send(Progress::ReadingDiagnostics { done: finished, total });
         }
     };
-    let outcomes = futures::future::join_all(pages.iter().map(|page| worker(page))).await;
+    let outcomes = futures::future::join_all(pages.iter().map(worker)).await;
     for page in pages {
         page.close().await;
     }
