@@ -10,7 +10,7 @@ case "$mode" in app|test) ;; *) echo "usage: $0 [app|test]" >&2; exit 2 ;; esac
 
 build_packages=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
                 libayatana-appindicator3-dev librsvg2-dev)
-test_packages=(chromium xvfb webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev notification-daemon
+test_packages=(chromium xvfb xdotool webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev notification-daemon
                imagemagick)
 packages=("${build_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")

@@ -19,8 +19,8 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "cargo test (inside a private D-Bus session with gnome-keyring)"
-bash scripts/with-keyring.sh cargo test --workspace
+step "cargo test (under Xvfb, in a private D-Bus session with gnome-keyring)"
+xvfb-run -a -s "-screen 0 1400x900x24" bash scripts/with-keyring.sh cargo test --workspace
 
 step "UI unit tests"
 npm test -w ui

@@ -278,7 +278,7 @@ fn mfa_page(ctx: &Ctx, mfa: Mfa, error: Option<&str>) -> Markup {
         p.mfa-prompt { (prompt) }
         form #mfa-form method="post" action={ (ctx.portal.prefix()) "/mfa" } {
             label for="code" { "Verification code" }
-            input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code"
+            input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus
                 placeholder="6-digit code" maxlength="6" required;
             label.trust {
                 input #trust_device type="checkbox" name="trust_device" value="1";

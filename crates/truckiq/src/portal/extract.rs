@@ -45,8 +45,16 @@ pub struct ExtractOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
     SigningIn,
-    ListingVehicles { page: usize, found: usize },
-    ReadingDiagnostics { done: usize, total: usize },
+    /// A visible window is open for a person to finish signing in.
+    WaitingForPerson,
+    ListingVehicles {
+        page: usize,
+        found: usize,
+    },
+    ReadingDiagnostics {
+        done: usize,
+        total: usize,
+    },
 }
 
 /// Why one vehicle's diagnostics could not be read.

@@ -122,21 +122,17 @@ pub async fn sign_in(
     ledger: &TotpLedger,
 ) -> Result<SignIn, ConnectorError> {
     page.goto(&format!("{base_url}{}", profile.urls.dashboard)).await?;
-    let mut current = classify(&page.html().await?, profile);
-    if current == SignInPage::SignedIn {
-        return Ok(SignIn::Reused);
+    match classify(&page.html().await?, profile) {
+        SignInPage::SignedIn => return Ok(SignIn::Reused),
+        SignInPage::Login { .. } => {
+            page.fill(&profile.login.username.css(), &credentials.username).await?;
+            page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
+            page.click_and_wait(&profile.login.submit.css()).await?;
+        }
+        // Half-way through an earlier sign-in (e.g. a saved session stopped at MFA): carry on
+        // from that step rather than sending the password again.
+        SignInPage::Conflict | SignInPage::Mfa { .. } | SignInPage::Policies => {}
     }
-    if !matches!(current, SignInPage::Login { .. }) {
-        // Half-way through an earlier sign-in: start over from the form.
-        page.goto(&format!("{base_url}{}", profile.urls.login)).await?;
-        current = classify(&page.html().await?, profile);
-    }
-    if !matches!(current, SignInPage::Login { .. }) {
-        return Err(changed("sign-in", &profile.login.username));
-    }
-    page.fill(&profile.login.username.css(), &credentials.username).await?;
-    page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
-    page.click_and_wait(&profile.login.submit.css()).await?;
 
     let ledger_key = format!("{base_url}|{}", credentials.username.to_lowercase());
     let mut totp_tried = false;

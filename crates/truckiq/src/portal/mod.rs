@@ -5,3 +5,4 @@ pub mod extract;
 pub mod login;
 pub mod parse;
 pub mod profile;
+pub mod run;

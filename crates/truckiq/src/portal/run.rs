@@ -1,0 +1,125 @@
+//! One complete read of a portal account: restore the saved session, extract, save the session
+//! again, and, when a person is at the keyboard, hand an MFA challenge that needs them to a visible
+//! browser window, then carry on headless.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::error::ConnectorError;
+use super::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
+use super::login::{SignInPage, classify, sign_in};
+use crate::browser::{BrowserOptions, BrowserSession};
+use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive};
+
+/// How long a person gets to finish an MFA challenge in the visible window.
+pub const MFA_WAIT: Duration = Duration::from_secs(5 * 60);
+
+/// Who is waiting for the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunMode {
+    /// Nobody: an MFA challenge only a person can answer ends the run with `MfaRequired`.
+    Scheduled,
+    /// Someone clicked "Sync now": such a challenge opens a visible window for them.
+    Interactive { mfa_wait: Duration },
+}
+
+/// Where an account's portal session cookies are kept between runs (the keychain).
+#[derive(Debug, Clone)]
+pub struct SessionVault {
+    pub secrets: SecretStore,
+    pub account_id: i64,
+}
+
+impl SessionVault {
+    fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
+        self.secrets.get_optional(self.account_id, SecretKind::PortalSession)
+    }
+
+    fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
+        self.secrets.set(self.account_id, SecretKind::PortalSession, cookies)
+    }
+
+    /// Forgets the session, e.g. after the credentials change.
+    pub fn clear(&self) -> Result<(), SecretError> {
+        self.secrets.delete(self.account_id, SecretKind::PortalSession)
+    }
+}
+
+pub struct RunConfig<'a> {
+    pub site: PortalSite<'a>,
+    pub browser: BrowserOptions,
+    /// This account's browser profile folder.
+    pub profile_dir: &'a Path,
+    pub extract: ExtractOptions,
+    pub vault: &'a SessionVault,
+    pub mode: RunMode,
+}
+
+/// Reads the account's fleet. At most one hand-over to a person per run.
+pub async fn read_account(
+    config: &RunConfig<'_>,
+    progress: &UnboundedSender<Progress>,
+) -> Result<Extraction, ConnectorError> {
+    let mut handed_over = false;
+    loop {
+        let result = BrowserSession::with(&config.browser, config.profile_dir, async |browser| {
+            if let Some(saved) = config.vault.load()? {
+                browser.restore_cookies(&saved).await?;
+            }
+            let result = extract(browser, &config.site, &config.extract, progress).await;
+            // Keep the session also when MFA stopped us: it carries the half-finished sign-in.
+            if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
+                config.vault.save(&browser.session_cookies().await?)?;
+            }
+            result
+        })
+        .await;
+        match (result, config.mode) {
+            (Err(ConnectorError::MfaRequired), RunMode::Interactive { mfa_wait }) if !handed_over => {
+                handed_over = true;
+                let _ = progress.send(Progress::WaitingForPerson);
+                person_finishes_sign_in(config, mfa_wait).await?;
+            }
+            (result, _) => return result,
+        }
+    }
+}
+
+/// Opens a visible window on the challenge and waits until the portal's own pages show, then saves
+/// the session for the headless run that follows.
+async fn person_finishes_sign_in(config: &RunConfig<'_>, wait: Duration) -> Result<(), ConnectorError> {
+    let visible = BrowserOptions { headless: false, block_heavy_resources: false, ..config.browser.clone() };
+    BrowserSession::with(&visible, config.profile_dir, async |browser| {
+        if let Some(saved) = config.vault.load()? {
+            browser.restore_cookies(&saved).await?;
+        }
+        let page = browser.new_page().await?;
+        let site = &config.site;
+        // Lands on the challenge when the half-finished session survived (no second password
+        // attempt); otherwise the password is entered again and it stops at the challenge.
+        match sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await {
+            Ok(_) | Err(ConnectorError::MfaRequired) => {}
+            Err(other) => return Err(other),
+        }
+        tracing::warn!("waiting up to {} s for a person to finish signing in", wait.as_secs());
+        let deadline = Instant::now() + wait;
+        loop {
+            // The page is mid-navigation while the person submits; a failed read just means "not yet".
+            if let Ok(html) = page.html().await
+                && classify(&html, site.profile) == SignInPage::SignedIn
+            {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(ConnectorError::MfaRequired);
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        config.vault.save(&browser.session_cookies().await?)?;
+        page.close().await;
+        Ok(())
+    })
+    .await
+}
