@@ -44,3 +44,27 @@ fn accounts_and_namespaces_do_not_share_secrets() {
     store.delete_account(1).unwrap();
     store.delete_account(2).unwrap();
 }
+
+/// Runs in a child process (see below) whose environment points at no Secret Service at all.
+#[test]
+#[ignore = "run by keychain_without_a_secret_service_is_a_clear_error in its own process"]
+fn child_reads_a_secret_without_a_secret_service() {
+    let error = SecretStore::with_service("com.truckiq.fleet.test-nobus").get(1, SecretKind::Password).unwrap_err();
+    println!("CODE={} MESSAGE={error}", error.code());
+}
+
+#[test]
+fn keychain_without_a_secret_service_is_a_clear_error() {
+    // The keyring picks its store once per process, so the missing bus is tried in a fresh one.
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_reads_a_secret_without_a_secret_service", "--include-ignored", "--nocapture"])
+        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}/no-such-bus", dir.path().display()))
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the child must not panic: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("CODE=keychain_unavailable"), "{stdout}");
+    assert!(stdout.contains("install and start a Secret Service"), "{stdout}");
+}
