@@ -1,5 +1,6 @@
 //! Argument parsing and dispatch for the `truckiq` binary.
 
+mod bench;
 mod status;
 
 use std::path::PathBuf;
@@ -40,6 +41,24 @@ pub struct Cli {
 enum Command {
     /// Show each account and its last sync run.
     Status,
+    /// Measure performance and print the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Extract a simulated fleet through real Chromium at several concurrencies.
+    Extract {
+        #[arg(long, default_value_t = 500)]
+        vehicles: usize,
+        /// Simulated latency per page.
+        #[arg(long, default_value_t = 150)]
+        latency_ms: u64,
+        /// Diagnostics tabs at once; repeat or comma-separate for several runs.
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 4, 8])]
+        concurrency: Vec<usize>,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -48,9 +67,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => paths::default_db_path()
             .context("no home folder to keep the database in; pass --db PATH or set TRUCKIQ_DATA_DIR")?,
     };
-    let store = Store::open(&db_path)?;
     match cli.command {
-        Command::Status => status::print(&store, &mut std::io::stdout().lock())?,
+        Command::Status => status::print(&Store::open(&db_path)?, &mut std::io::stdout().lock())?,
+        Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency }) => bench::extract_bench(
+            &bench::ExtractBench { vehicles, latency_ms, concurrency },
+            &mut std::io::stdout().lock(),
+        )?,
     }
     Ok(ExitCode::SUCCESS)
 }

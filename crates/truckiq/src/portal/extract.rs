@@ -173,55 +173,93 @@ fn resolve(current: &str, href: &str) -> Option<String> {
     url::Url::parse(current).ok()?.join(href).ok().map(String::from)
 }
 
-/// Reads the whole fleet of one account. `progress` receives steps as they happen.
+/// Shared between the list walker and the diagnostics tabs.
+struct Work {
+    /// Vehicles found so far, in list order; `None` result = not read yet.
+    vehicles: Vec<(VehicleRow, Option<Result<DiagnosticsPage, PageFailure>>)>,
+    /// Indexes waiting for a tab.
+    queue: VecDeque<usize>,
+    listing_done: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Reads the whole fleet of one account. The diagnostics tabs start on the first list page's
+/// vehicles while the rest of the list is still being walked, so a long list costs little extra.
+/// `progress` receives steps as they happen.
 pub async fn extract(
     browser: &BrowserSession,
     site: &PortalSite<'_>,
     options: &ExtractOptions,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Extraction, ConnectorError> {
-    let first = browser.new_page().await?;
+    let list_tab = browser.new_page().await?;
     let _ = progress.send(Progress::SigningIn);
-    let signed_in = sign_in(&first, site.base_url, site.profile, site.credentials, site.ledger).await?;
+    let signed_in = sign_in(&list_tab, site.base_url, site.profile, site.credentials, site.ledger).await?;
     let relogin = Relogin { state: tokio::sync::Mutex::new((0, 0)) };
-
-    let mut vehicles = Vec::new();
-    let mut list_problems = Vec::new();
-    let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
-    for page_no in 1..=MAX_LIST_PAGES {
-        let html = fetch(&first, site, &relogin, &url).await?;
-        let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
-            Ok(page) => page,
-            Err(mismatch) => return Err(portal_changed(&first, &options.artifacts_dir, &html, mismatch).await),
-        };
-        vehicles.extend(page.vehicles);
-        list_problems.extend(page.problems);
-        let _ = progress.send(Progress::ListingVehicles { page: page_no, found: vehicles.len() });
-        match page.next.and_then(|href| resolve(&url, &href)) {
-            Some(next) if next != url => url = next,
-            _ => break,
-        }
-    }
-
-    let total = vehicles.len();
-    let queue = Mutex::new(vehicles.iter().cloned().enumerate().collect::<VecDeque<_>>());
-    let results: Mutex<Vec<Option<Result<DiagnosticsPage, PageFailure>>>> = Mutex::new(vec![None; total]);
+    let work = Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false });
+    let more_work = tokio::sync::Notify::new();
     let done = AtomicUsize::new(0);
-    let _ = progress.send(Progress::ReadingDiagnostics { done: 0, total });
-    let tabs = options.concurrency.clamp(1, 16).min(total.max(1));
-    let mut pages = vec![first];
-    for _ in 1..tabs {
-        pages.push(browser.new_page().await?);
-    }
-    let worker = async |page: &PortalPage| -> Result<(), ConnectorError> {
+    // Set when a fatal error stops the run, so every tab stops taking work.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+
+    let walk_list = async || -> Result<Vec<RowProblem>, ConnectorError> {
+        let mut problems = Vec::new();
+        let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
+        for page_no in 1..=MAX_LIST_PAGES {
+            if stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let html = fetch(&list_tab, site, &relogin, &url).await?;
+            let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
+                Ok(page) => page,
+                Err(mismatch) => return Err(portal_changed(&list_tab, &options.artifacts_dir, &html, mismatch).await),
+            };
+            let found = {
+                let mut work = lock(&work);
+                for vehicle in page.vehicles {
+                    let index = work.vehicles.len();
+                    work.vehicles.push((vehicle, None));
+                    work.queue.push_back(index);
+                }
+                work.vehicles.len()
+            };
+            more_work.notify_waiters();
+            problems.extend(page.problems);
+            let _ = progress.send(Progress::ListingVehicles { page: page_no, found });
+            match page.next.and_then(|href| resolve(&url, &href)) {
+                Some(next) if next != url => url = next,
+                _ => break,
+            }
+        }
+        Ok(problems)
+    };
+
+    let read_diagnostics = async |tab: &PortalPage| -> Result<(), ConnectorError> {
         loop {
-            let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop_front();
-            let Some((index, vehicle)) = next else { return Ok(()) };
-            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vehicle.vin));
-            let outcome = match fetch(page, site, &relogin, &url).await {
+            let waiting = more_work.notified();
+            let next = {
+                let mut work = lock(&work);
+                match work.queue.pop_front() {
+                    Some(index) => Some((index, work.vehicles[index].0.vin.clone())),
+                    None if work.listing_done => return Ok(()),
+                    None => None,
+                }
+            };
+            if stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let Some((index, vin)) = next else {
+                waiting.await;
+                continue;
+            };
+            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vin));
+            let outcome = match fetch(tab, site, &relogin, &url).await {
                 Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
                     Ok(parsed) => Ok(parsed),
-                    Err(mismatch) => return Err(portal_changed(page, &options.artifacts_dir, &html, mismatch).await),
+                    Err(mismatch) => return Err(portal_changed(tab, &options.artifacts_dir, &html, mismatch).await),
                 },
                 // One vehicle's page failing does not sink the run: it keeps its stored data.
                 Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
@@ -229,21 +267,50 @@ pub async fn extract(
                 }
                 Err(fatal) => return Err(fatal),
             };
-            results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[index] = Some(outcome);
+            let total = {
+                let mut work = lock(&work);
+                work.vehicles[index].1 = Some(outcome);
+                work.vehicles.len()
+            };
             let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
             let _ = progress.send(Progress::ReadingDiagnostics { done: finished, total });
         }
     };
-    let outcomes = futures::future::join_all(pages.iter().map(worker)).await;
-    for page in pages {
-        page.close().await;
+
+    let mut tabs = Vec::new();
+    for _ in 0..options.concurrency.clamp(1, 16) {
+        tabs.push(browser.new_page().await?);
     }
+    let stop_on_error = |failed: bool| {
+        if failed {
+            stop.store(true, Ordering::SeqCst);
+            more_work.notify_waiters();
+        }
+    };
+    let listing = async {
+        let result = walk_list().await;
+        lock(&work).listing_done = true;
+        more_work.notify_waiters();
+        stop_on_error(result.is_err());
+        result
+    };
+    let reading = futures::future::join_all(tabs.iter().map(|tab| async {
+        let result = read_diagnostics(tab).await;
+        stop_on_error(result.is_err());
+        result
+    }));
+    let (list_problems, outcomes) = futures::join!(listing, reading);
+    list_tab.close().await;
+    for tab in tabs {
+        tab.close().await;
+    }
+    let list_problems = list_problems?;
     outcomes.into_iter().collect::<Result<Vec<()>, _>>()?;
 
-    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let vehicles = vehicles
+    let work = work.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let vehicles = work
+        .vehicles
         .into_iter()
-        .zip(results)
         .map(|(vehicle, diagnostics)| VehicleExtract {
             vehicle,
             diagnostics: diagnostics.unwrap_or_else(|| {

@@ -1,0 +1,131 @@
+//! `truckiq bench`: measurements that print figures (recorded in docs/BENCHMARKS.md).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use portal_sim::{Portal, Scenario, SimConfig, Simulator, UserSpec};
+use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::portal::extract::{ExtractOptions, PortalSite, extract};
+use truckiq::portal::login::{Credentials, TotpLedger};
+use truckiq::portal::profile::Profile;
+use truckiq::secrets::Sensitive;
+use truckiq::store::PortalKind;
+
+const USER: &str = "bench@fleet.example";
+
+/// Proportional set size of every process started on `profile_dir` (Chromium and its helpers), in
+/// bytes: summed RSS would count shared pages once per process.
+fn chromium_pss(profile_dir: &Path) -> u64 {
+    let marker = profile_dir.display().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
+    entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
+        })
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
+        .filter_map(|rollup| {
+            let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+        })
+        .sum()
+}
+
+pub struct ExtractBench {
+    pub vehicles: usize,
+    pub latency_ms: u64,
+    pub concurrency: Vec<usize>,
+}
+
+pub fn extract_bench(bench: &ExtractBench, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    writeln!(
+        out,
+        "truckiq bench extract: {} vehicles, {} ms simulated latency per page, TruckTech+ layout",
+        bench.vehicles, bench.latency_ms
+    )?;
+    writeln!(
+        out,
+        "{:>11} {:>7} {:>10} {:>10} {:>7} {:>16}",
+        "concurrency", "pages", "wall", "floor", "ratio", "Chromium PSS peak"
+    )?;
+    for &concurrency in &bench.concurrency {
+        let row = runtime.block_on(run_once(bench, concurrency))?;
+        writeln!(
+            out,
+            "{concurrency:>11} {:>7} {:>9.1}s {:>9.1}s {:>7.2} {:>13.0} MiB",
+            row.pages,
+            row.wall.as_secs_f64(),
+            row.floor.as_secs_f64(),
+            row.wall.as_secs_f64() / row.floor.as_secs_f64(),
+            row.peak_pss as f64 / (1024.0 * 1024.0)
+        )?;
+    }
+    writeln!(out, "floor = pages × latency ÷ concurrency; targets at concurrency 8: ratio ≤ 1.3, PSS < 800 MiB")?;
+    Ok(())
+}
+
+struct Row {
+    pages: usize,
+    wall: Duration,
+    floor: Duration,
+    peak_pss: u64,
+}
+
+async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Row> {
+    let sim = Simulator::start(SimConfig { vehicles: bench.vehicles, seed: 500, ..SimConfig::default() }).await?;
+    sim.state()
+        .add_user(UserSpec {
+            portal: Portal::Paccar,
+            username: USER.into(),
+            password: "bench".into(),
+            mfa: portal_sim::Mfa::None,
+            totp_secret: None,
+            policies_pending: false,
+            conflict_dialog: false,
+            lockout_after: 5,
+            session_ttl_secs: 24 * 3600,
+        })
+        .map_err(anyhow::Error::msg)?;
+    sim.state()
+        .set_scenario(Scenario { latency_ms: bench.latency_ms, ..Scenario::default() })
+        .map_err(anyhow::Error::msg)?;
+    let dir = tempfile::tempdir()?;
+    let profile_dir = dir.path().join("profile");
+    let profile = Profile::builtin(PortalKind::Paccar)?;
+    let credentials = Credentials { username: USER.into(), password: Sensitive::from("bench"), totp: None };
+    let ledger = TotpLedger::default();
+    let base = sim.portal_url(Portal::Paccar);
+    let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };
+    let options = ExtractOptions { concurrency, artifacts_dir: dir.path().join("artifacts") };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+
+    let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let sampler = {
+        let (sampling, profile_dir) = (std::sync::Arc::clone(&sampling), profile_dir.clone());
+        tokio::task::spawn_blocking(move || {
+            let mut peak = 0;
+            while sampling.load(std::sync::atomic::Ordering::SeqCst) {
+                peak = peak.max(chromium_pss(&profile_dir));
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            peak
+        })
+    };
+    let started = Instant::now();
+    let extraction = BrowserSession::with(&BrowserOptions::default(), &profile_dir, async |browser| {
+        extract(browser, &site, &options, &tx).await
+    })
+    .await?;
+    let wall = started.elapsed();
+    sampling.store(false, std::sync::atomic::Ordering::SeqCst);
+    let peak_pss = sampler.await?;
+    let failed = extraction.vehicles.iter().filter(|v| v.diagnostics.is_err()).count();
+    anyhow::ensure!(extraction.vehicles.len() == bench.vehicles && failed == 0, "the run did not read every vehicle");
+    let pages = sim.state().requests(0).len();
+    let floor = Duration::from_millis(bench.latency_ms) * pages as u32 / concurrency as u32;
+    sim.stop().await?;
+    Ok(Row { pages, wall, floor, peak_pss })
+}
