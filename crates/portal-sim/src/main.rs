@@ -68,15 +68,5 @@ async fn main() -> anyhow::Result<()> {
 const DEMO_PASSWORD: &str = "demo-password";
 
 fn demo_user(portal: Portal, username: &str) -> UserSpec {
-    UserSpec {
-        portal,
-        username: username.to_owned(),
-        password: DEMO_PASSWORD.to_owned(),
-        mfa: portal_sim::Mfa::None,
-        totp_secret: None,
-        policies_pending: portal == Portal::Decisiv,
-        conflict_dialog: false,
-        lockout_after: 5,
-        session_ttl_secs: 24 * 60 * 60,
-    }
+    UserSpec { policies_pending: portal == Portal::Decisiv, ..UserSpec::new(portal, username, DEMO_PASSWORD) }
 }

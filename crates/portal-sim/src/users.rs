@@ -76,6 +76,23 @@ pub struct UserSpec {
     pub session_ttl_secs: u64,
 }
 
+impl UserSpec {
+    /// A plain user: no MFA, no policies page, no dialog, lockout after 5, a 24 h session.
+    pub fn new(portal: Portal, username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            portal,
+            username: username.into(),
+            password: password.into(),
+            mfa: Mfa::None,
+            totp_secret: None,
+            policies_pending: false,
+            conflict_dialog: false,
+            lockout_after: default_lockout_after(),
+            session_ttl_secs: default_session_ttl(),
+        }
+    }
+}
+
 fn default_lockout_after() -> u32 {
     5
 }
@@ -145,15 +162,10 @@ mod tests {
 
     fn user() -> UserState {
         UserState::new(UserSpec {
-            portal: Portal::Paccar,
-            username: "a@b.c".into(),
-            password: "pw".into(),
             mfa: Mfa::Totp,
             totp_secret: Some(SECRET.into()),
-            policies_pending: false,
-            conflict_dialog: false,
-            lockout_after: 5,
             session_ttl_secs: 60,
+            ..UserSpec::new(Portal::Paccar, "a@b.c", "pw")
         })
     }
 

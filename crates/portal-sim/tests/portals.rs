@@ -54,17 +54,7 @@ impl Browser {
 }
 
 fn user(portal: Portal, name: &str) -> UserSpec {
-    UserSpec {
-        portal,
-        username: name.into(),
-        password: "correct horse".into(),
-        mfa: Mfa::None,
-        totp_secret: None,
-        policies_pending: false,
-        conflict_dialog: false,
-        lockout_after: 5,
-        session_ttl_secs: 3600,
-    }
+    UserSpec::new(portal, name, "correct horse")
 }
 
 async fn sim(vehicles: usize) -> Simulator {

@@ -25,19 +25,7 @@ struct Run {
 impl Run {
     async fn new(portal: Portal, vehicles: usize) -> Self {
         let sim = Simulator::start(SimConfig { vehicles, seed: 21, ..SimConfig::default() }).await.unwrap();
-        sim.state()
-            .add_user(UserSpec {
-                portal,
-                username: USER.into(),
-                password: "pw".into(),
-                mfa: portal_sim::Mfa::None,
-                totp_secret: None,
-                policies_pending: false,
-                conflict_dialog: false,
-                lockout_after: 5,
-                session_ttl_secs: 3600,
-            })
-            .unwrap();
+        sim.state().add_user(UserSpec::new(portal, USER, "pw")).unwrap();
         Self { sim, portal, dir: tempfile::tempdir().unwrap() }
     }
 

@@ -16,17 +16,7 @@ use truckiq::store::PortalKind;
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 fn user(portal: Portal, name: &str) -> UserSpec {
-    UserSpec {
-        portal,
-        username: name.into(),
-        password: "correct horse".into(),
-        mfa: Mfa::None,
-        totp_secret: None,
-        policies_pending: false,
-        conflict_dialog: false,
-        lockout_after: 5,
-        session_ttl_secs: 3600,
-    }
+    UserSpec::new(portal, name, "correct horse")
 }
 
 fn credentials(name: &str, password: &str, totp: bool) -> Credentials {

@@ -43,19 +43,7 @@ async fn a_person_finishes_sms_mfa_in_a_visible_window_and_the_run_completes() {
     assert!(std::env::var_os("DISPLAY").is_some(), "needs an X display: run under xvfb-run (scripts/test.sh does)");
     assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(), "run through scripts/with-keyring.sh");
     let sim = Simulator::start(SimConfig { vehicles: 12, ..SimConfig::default() }).await.unwrap();
-    sim.state()
-        .add_user(UserSpec {
-            portal: Portal::Paccar,
-            username: USER.into(),
-            password: "pw".into(),
-            mfa: Mfa::Sms,
-            totp_secret: None,
-            policies_pending: false,
-            conflict_dialog: false,
-            lockout_after: 5,
-            session_ttl_secs: 3600,
-        })
-        .unwrap();
+    sim.state().add_user(UserSpec { mfa: Mfa::Sms, ..UserSpec::new(Portal::Paccar, USER, "pw") }).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::builtin(PortalKind::Paccar).unwrap();
     let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };

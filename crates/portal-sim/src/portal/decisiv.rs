@@ -9,7 +9,7 @@ use maud::{Markup, html};
 
 use super::auth::{require_signed_in, with_user};
 use super::html::{decisiv_time, page, page_bounds, respond, thousands, thousands_tenths};
-use super::{Ctx, ListQuery, fault_code_text, not_found, source_text};
+use super::{Ctx, ListQuery, fault_code_text, source_text, vehicle_page};
 use crate::fleet::Vehicle;
 use crate::scenario::Scenario;
 use crate::state::read;
@@ -65,16 +65,7 @@ pub async fn assets(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<List
 }
 
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
-    let username = match require_signed_in(&ctx, &jar) {
-        Ok(user) => user,
-        Err(redirect) => return redirect.into_response(),
-    };
-    let scenario = read(&ctx.state.scenario).clone();
-    let fleet = read(&ctx.state.fleet);
-    let Some(vehicle) = fleet.vehicle(&vin) else {
-        return with_user(not_found(Portal::Decisiv, &vin), username);
-    };
-    with_user(respond(StatusCode::OK, diagnostics_page(vehicle, &scenario, ctx.state.seed)), username)
+    vehicle_page(&ctx, &jar, &vin, diagnostics_page)
 }
 
 fn diagnostics_page(v: &Vehicle, scenario: &Scenario, seed: u64) -> Markup {

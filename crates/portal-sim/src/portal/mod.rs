@@ -11,13 +11,15 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use maud::html;
+use axum_extra::extract::CookieJar;
+use maud::{Markup, html};
 
-use crate::fleet::Fault;
 use crate::fleet::catalog::source_name as catalog_source_name;
-use crate::state::SimState;
+use crate::fleet::{Fault, Vehicle};
+use crate::scenario::Scenario;
+use crate::state::{SimState, read};
 use crate::users::Portal;
 
 pub use decisiv::PER_PAGE as DECISIV_PER_PAGE;
@@ -68,7 +70,21 @@ fn source_text(sa: u8) -> String {
     }
 }
 
-fn not_found(portal: Portal, vin: &str) -> Response {
-    let body = html! { h1 { "Not found" } p.error { "No vehicle with VIN " (vin) " in your fleet." } };
-    html::respond(StatusCode::NOT_FOUND, html::page(portal, "Not found", body))
+/// A signed-in page about one vehicle: the portal's redirect without a session, its not-found page
+/// for an unknown VIN, else what `render` makes of the vehicle.
+fn vehicle_page(ctx: &Ctx, jar: &CookieJar, vin: &str, render: fn(&Vehicle, &Scenario, u64) -> Markup) -> Response {
+    let username = match auth::require_signed_in(ctx, jar) {
+        Ok(user) => user,
+        Err(redirect) => return redirect.into_response(),
+    };
+    let scenario = read(&ctx.state.scenario).clone();
+    let fleet = read(&ctx.state.fleet);
+    let response = match fleet.vehicle(vin) {
+        Some(vehicle) => html::respond(StatusCode::OK, render(vehicle, &scenario, ctx.state.seed)),
+        None => {
+            let body = html! { h1 { "Not found" } p.error { "No vehicle with VIN " (vin) " in your fleet." } };
+            html::respond(StatusCode::NOT_FOUND, html::page(ctx.portal, "Not found", body))
+        }
+    };
+    auth::with_user(response, username)
 }

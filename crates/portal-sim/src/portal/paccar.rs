@@ -9,7 +9,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::auth::{require_signed_in, with_user};
 use super::html::{paccar_time, page, page_bounds, respond, thousands};
-use super::{Ctx, ListQuery, fault_code_text, not_found, source_text};
+use super::{Ctx, ListQuery, fault_code_text, source_text, vehicle_page};
 use crate::fleet::{Fault, Vehicle};
 use crate::scenario::Scenario;
 use crate::state::read;
@@ -91,17 +91,7 @@ pub async fn vehicles(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<Li
 }
 
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
-    let username = match require_signed_in(&ctx, &jar) {
-        Ok(user) => user,
-        Err(redirect) => return redirect.into_response(),
-    };
-    let scenario = read(&ctx.state.scenario).clone();
-    let fleet = read(&ctx.state.fleet);
-    let Some(vehicle) = fleet.vehicle(&vin) else {
-        return with_user(not_found(Portal::Paccar, &vin), username);
-    };
-    let markup = diagnostics_page(vehicle, &scenario, ctx.state.seed);
-    with_user(respond(StatusCode::OK, markup), username)
+    vehicle_page(&ctx, &jar, &vin, diagnostics_page)
 }
 
 fn diagnostics_page(v: &Vehicle, scenario: &Scenario, seed: u64) -> Markup {

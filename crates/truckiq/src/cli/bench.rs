@@ -76,19 +76,7 @@ struct Row {
 
 async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Row> {
     let sim = Simulator::start(SimConfig { vehicles: bench.vehicles, seed: 500, ..SimConfig::default() }).await?;
-    sim.state()
-        .add_user(UserSpec {
-            portal: Portal::Paccar,
-            username: USER.into(),
-            password: "bench".into(),
-            mfa: portal_sim::Mfa::None,
-            totp_secret: None,
-            policies_pending: false,
-            conflict_dialog: false,
-            lockout_after: 5,
-            session_ttl_secs: 24 * 3600,
-        })
-        .map_err(anyhow::Error::msg)?;
+    sim.state().add_user(UserSpec::new(Portal::Paccar, USER, "bench")).map_err(anyhow::Error::msg)?;
     sim.state()
         .set_scenario(Scenario { latency_ms: bench.latency_ms, ..Scenario::default() })
         .map_err(anyhow::Error::msg)?;
