@@ -2,6 +2,7 @@
 
 mod accounts;
 mod sql_enum;
+mod sync;
 mod sync_runs;
 
 use std::path::{Path, PathBuf};
@@ -10,6 +11,8 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use accounts::{AccountSummary, NewAccount, PortalKind};
+pub(crate) use sql_enum::sql_text_enum;
+pub use sync::{FaultObservation, SyncOutcome, VehicleObservation, VehicleSnapshot};
 pub use sync_runs::{RunStatus, RunSummary, RunTrigger};
 
 mod embedded {

@@ -1,0 +1,83 @@
+//! How urgent a fault is, in four tiers. The portal's own urgency always wins when it gives one;
+//! otherwise the tier is derived from J1939 facts (FMI, derate, the few SPNs that end engines).
+//! Mapping from `shared/docs/domain.md`: critical = stop engine / pull over / derate active;
+//! major = seek service / go to a dealer / derate warning; minor = service advised / next service;
+//! info = inactive or informational.
+
+use crate::store::sql_text_enum;
+
+sql_text_enum! {
+    pub enum Severity {
+        Critical => "critical",
+        Major => "major",
+        Minor => "minor",
+        Info => "info",
+    }
+}
+
+/// The tier a portal's wording means, if it is wording we know.
+pub fn severity_from_portal_text(text: &str) -> Option<Severity> {
+    let text = text.to_lowercase();
+    let any = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    if any(&["stop engine", "pull over", "derate active", "severe", "critical"]) {
+        Some(Severity::Critical)
+    } else if any(&["seek service", "dealer", "derate warning", "moderate", "immediately"]) {
+        Some(Severity::Major)
+    } else if any(&["service advised", "next service", "needs attention", "advis"]) {
+        Some(Severity::Minor)
+    } else if any(&["keep driving", "informational", "info"]) {
+        Some(Severity::Info)
+    } else {
+        None
+    }
+}
+
+/// SPNs whose most severe readings mean the engine should stop now: oil pressure, coolant
+/// temperature, coolant level (SAE J1939-71 parameter names; PACCAR lists them as "Stop Engine").
+const ENGINE_PROTECTION_SPNS: &[u32] = &[100, 110, 111];
+
+/// The tier from J1939 facts alone, for when the portal gives no urgency of its own.
+pub fn derive_severity(spn: u32, fmi: u8, derate: bool, active: bool) -> Severity {
+    if !active {
+        return Severity::Info;
+    }
+    if derate || (ENGINE_PROTECTION_SPNS.contains(&spn) && matches!(fmi, 0 | 1)) {
+        return Severity::Critical;
+    }
+    match fmi {
+        // Valid data far out of range, or moderately out of range.
+        0 | 1 | 16 | 18 => Severity::Major,
+        // Least-severe ranges, electrical faults, erratic or missing data.
+        2..=15 | 17 | 19..=21 | 31 => Severity::Minor,
+        _ => Severity::Info,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portal_wording_maps_to_tiers() {
+        assert_eq!(severity_from_portal_text("Stop Engine Immediately"), Some(Severity::Critical));
+        assert_eq!(severity_from_portal_text("Seek Service Immediately"), Some(Severity::Major));
+        assert_eq!(severity_from_portal_text("Service Advised"), Some(Severity::Minor));
+        assert_eq!(severity_from_portal_text("Derate Active/Warning"), Some(Severity::Critical));
+        assert_eq!(severity_from_portal_text("Drive to a dealer"), Some(Severity::Major));
+        assert_eq!(severity_from_portal_text("Fix at next service"), Some(Severity::Minor));
+        assert_eq!(severity_from_portal_text("Keep driving"), Some(Severity::Info));
+        assert_eq!(severity_from_portal_text("Severe"), Some(Severity::Critical));
+        assert_eq!(severity_from_portal_text("Needs Attention"), Some(Severity::Minor));
+        assert_eq!(severity_from_portal_text("¯\\_(ツ)_/¯"), None);
+    }
+
+    #[test]
+    fn derived_tiers_follow_j1939() {
+        assert_eq!(derive_severity(100, 1, false, true), Severity::Critical, "oil pressure, most severe");
+        assert_eq!(derive_severity(3226, 4, true, true), Severity::Critical, "any derate");
+        assert_eq!(derive_severity(4364, 18, false, true), Severity::Major);
+        assert_eq!(derive_severity(3226, 4, false, true), Severity::Minor);
+        assert_eq!(derive_severity(100, 1, false, false), Severity::Info, "inactive");
+        assert_eq!(derive_severity(5000, 25, false, true), Severity::Info, "reserved FMI");
+    }
+}

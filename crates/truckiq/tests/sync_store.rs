@@ -1,0 +1,144 @@
+//! Applying syncs to a real SQLite file: vehicles, meter history and fault episodes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, Utc};
+use truckiq::j1939::Severity;
+use truckiq::store::{FaultObservation, NewAccount, PortalKind, Store, VehicleObservation, VehicleSnapshot};
+
+const VIN_A: &str = "1XKYD49X0NJ123456";
+const VIN_B: &str = "1XPBD49X1MD765432";
+
+fn t(hours: i64) -> DateTime<Utc> {
+    "2026-11-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::hours(hours)
+}
+
+fn setup() -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("db.sqlite3")).unwrap();
+    let account = store
+        .insert_account(&NewAccount {
+            name: "Acme".into(),
+            portal_kind: PortalKind::Paccar,
+            base_url: "https://paccarsolutions.com".into(),
+            username: "ops@acme.example".into(),
+            sync_interval_minutes: 240,
+        })
+        .unwrap();
+    (dir, store, account)
+}
+
+fn vehicle(vin: &str, odometer: f64) -> VehicleSnapshot {
+    VehicleSnapshot {
+        vin: vin.into(),
+        unit_number: Some("1042".into()),
+        model_year: Some(2022),
+        make: Some("Kenworth".into()),
+        model: Some("T680".into()),
+        odometer_mi: Some(odometer),
+        engine_hours: Some(odometer / 40.0),
+        ..VehicleSnapshot::default()
+    }
+}
+
+fn fault(spn: u32, fmi: u8, active: bool) -> FaultObservation {
+    FaultObservation {
+        source_address: 0,
+        spn,
+        fmi,
+        description: Some(format!("SPN {spn}")),
+        severity: Severity::Major,
+        portal_severity_text: Some("Seek Service Immediately".into()),
+        portal_severity_score: None,
+        derate: false,
+        active,
+        first_seen: None,
+        occurrences: Some(2),
+        raw_json: Some("{}".into()),
+    }
+}
+
+fn observe(vin: &str, odometer: f64, faults: Option<Vec<FaultObservation>>) -> VehicleObservation {
+    VehicleObservation { vehicle: vehicle(vin, odometer), faults }
+}
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn episodes_extend_close_and_reopen_and_history_is_kept() {
+    let (_dir, mut store, account) = setup();
+    let first = store
+        .apply_sync(account, t(0), &[observe(VIN_A, 1000.0, Some(vec![fault(100, 1, true), fault(3226, 4, true)]))])
+        .unwrap();
+    assert_eq!((first.new_vehicles, first.readings_added, first.opened.len()), (1, 1, 2));
+
+    let again = store
+        .apply_sync(account, t(4), &[observe(VIN_A, 1000.0, Some(vec![fault(100, 1, true), fault(3226, 4, true)]))])
+        .unwrap();
+    assert_eq!((again.new_vehicles, again.readings_added, again.opened.len(), again.extended), (0, 0, 0, 2));
+
+    // 3226 is gone: its episode closes; 100 continues.
+    let cleared = store.apply_sync(account, t(8), &[observe(VIN_A, 1100.0, Some(vec![fault(100, 1, true)]))]).unwrap();
+    assert_eq!((cleared.closed, cleared.readings_added), (1, 1));
+    let (active, cleared_at): (bool, Option<String>) = store
+        .connection()
+        .query_row("SELECT active, cleared_at FROM faults WHERE spn = 3226", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert!(!active && cleared_at.is_some());
+
+    // It comes back: a new episode, the old one stays as history.
+    let back = store
+        .apply_sync(account, t(12), &[observe(VIN_A, 1200.0, Some(vec![fault(100, 1, true), fault(3226, 4, true)]))])
+        .unwrap();
+    assert_eq!(back.opened.len(), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM faults WHERE spn = 3226"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM faults WHERE spn = 3226 AND cleared_at IS NULL"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM vehicle_readings"), 3, "readings only when meters changed");
+    let last_seen: String =
+        store.connection().query_row("SELECT last_seen_at FROM faults WHERE spn = 100", [], |r| r.get(0)).unwrap();
+    assert!(last_seen.starts_with("2026-11-01 12:00"), "{last_seen}");
+}
+
+#[test]
+fn a_vehicle_whose_diagnostics_failed_keeps_its_faults_and_empty_cells_keep_values() {
+    let (_dir, mut store, account) = setup();
+    store
+        .apply_sync(
+            account,
+            t(0),
+            &[observe(VIN_A, 1000.0, Some(vec![fault(100, 1, true)])), observe(VIN_B, 5.0, Some(vec![]))],
+        )
+        .unwrap();
+    let mut blank = observe(VIN_A, 1000.0, None);
+    blank.vehicle.unit_number = None;
+    blank.vehicle.odometer_mi = None;
+    let outcome = store.apply_sync(account, t(4), &[blank]).unwrap();
+    assert_eq!(outcome.closed, 0, "unread diagnostics close nothing");
+    assert_eq!(count(&store, "SELECT count(*) FROM faults WHERE cleared_at IS NULL AND active = 1"), 1);
+    let (unit, odometer): (String, f64) = store
+        .connection()
+        .query_row("SELECT unit_number, odometer_mi FROM vehicles WHERE vin = ?1", [VIN_A], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((unit.as_str(), odometer), ("1042", 1000.0));
+}
+
+#[test]
+fn a_failing_sync_writes_nothing() {
+    let (_dir, mut store, account) = setup();
+    store.apply_sync(account, t(0), &[observe(VIN_A, 1000.0, Some(vec![fault(100, 1, true)]))]).unwrap();
+    let before = count(&store, "SELECT count(*) FROM vehicles") + count(&store, "SELECT count(*) FROM faults");
+    // The second vehicle breaks a constraint after the first has been written inside the transaction.
+    let result = store.apply_sync(
+        account,
+        t(4),
+        &[observe(VIN_B, 10.0, Some(vec![fault(110, 0, true)])), observe("TOO-SHORT", 1.0, None)],
+    );
+    assert!(result.is_err());
+    let after = count(&store, "SELECT count(*) FROM vehicles") + count(&store, "SELECT count(*) FROM faults");
+    assert_eq!(before, after, "all or nothing");
+    let integrity: String = store.connection().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+}
