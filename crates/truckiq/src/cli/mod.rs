@@ -59,6 +59,13 @@ enum BenchCommand {
         #[arg(long, value_delimiter = ',', default_values_t = [1, 4, 8])]
         concurrency: Vec<usize>,
     },
+    /// Upsert vehicles and fault episodes into a fresh database file.
+    Store {
+        #[arg(long, default_value_t = 10_000)]
+        vehicles: usize,
+        #[arg(long, default_value_t = 10)]
+        faults_per_vehicle: usize,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -73,6 +80,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             &bench::ExtractBench { vehicles, latency_ms, concurrency },
             &mut std::io::stdout().lock(),
         )?,
+        Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle }) => {
+            bench::store_bench(vehicles, faults_per_vehicle, &mut std::io::stdout().lock())?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
