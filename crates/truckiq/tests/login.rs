@@ -91,7 +91,6 @@ async fn totp_is_answered_and_trust_device_skips_mfa_next_time() {
         .add_user(UserSpec {
             mfa: Mfa::Totp,
             totp_secret: Some(SECRET.into()),
-            session_ttl_secs: 1,
             ..user(Portal::Paccar, "t@fleet.example")
         })
         .unwrap();
@@ -101,7 +100,9 @@ async fn totp_is_answered_and_trust_device_skips_mfa_next_time() {
     assert_eq!(run(&sim, Portal::Paccar, 2, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
     assert_eq!(sim.state().user(Portal::Paccar, "t@fleet.example").unwrap().mfa_prompts, 1);
 
-    tokio::time::sleep(Duration::from_millis(1100)).await; // the 1 s session has expired
+    // End the portal session (as an expiry would) so the next run must sign in again; a short TTL
+    // instead would race a loaded machine.
+    sim.state().expire_sessions();
     assert_eq!(run(&sim, Portal::Paccar, 2, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
     let state = sim.state().user(Portal::Paccar, "t@fleet.example").unwrap();
     assert_eq!((state.login_attempts, state.mfa_prompts), (2, 1), "the trusted device skipped MFA");
