@@ -71,24 +71,33 @@ export function NoAccounts() {
   );
 }
 
+/** Column widths and headings, shared by the table and its loading skeleton so they line up. */
+function AccountsTableHead() {
+  return (
+    <>
+      <colgroup>
+        <col className="col-account" />
+        <col className="col-username" />
+        <col className="col-sync" />
+        <col className="col-run" />
+      </colgroup>
+      <thead>
+        <tr>
+          <th scope="col">Account</th>
+          <th scope="col">Username</th>
+          <th scope="col">Sync</th>
+          <th scope="col">Last run</th>
+        </tr>
+      </thead>
+    </>
+  );
+}
+
 function AccountsTable({ accounts }: { accounts: AccountSummary[] }) {
   return (
     <div className="table-card">
       <table className="table">
-        <colgroup>
-          <col className="col-account" />
-          <col className="col-username" />
-          <col className="col-sync" />
-          <col className="col-run" />
-        </colgroup>
-        <thead>
-          <tr>
-            <th scope="col">Account</th>
-            <th scope="col">Username</th>
-            <th scope="col">Sync</th>
-            <th scope="col">Last run</th>
-          </tr>
-        </thead>
+        <AccountsTableHead />
         <tbody>
           {accounts.map((account) => (
             <tr key={account.id} data-account-id={account.id}>
@@ -159,20 +168,7 @@ function AccountsLoading() {
     <LoadingRegion label="Loading accounts…">
       <div className="table-card">
         <table className="table">
-          <colgroup>
-            <col className="col-account" />
-            <col className="col-username" />
-            <col className="col-sync" />
-            <col className="col-run" />
-          </colgroup>
-          <thead>
-            <tr>
-              <th scope="col">Account</th>
-              <th scope="col">Username</th>
-              <th scope="col">Sync</th>
-              <th scope="col">Last run</th>
-            </tr>
-          </thead>
+          <AccountsTableHead />
           <tbody>
             {[0, 1, 2].map((row) => (
               <tr key={row}>

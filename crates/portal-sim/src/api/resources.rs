@@ -640,17 +640,29 @@ fn all_faults(fleet: &crate::fleet::Fleet) -> Vec<(&Vehicle, &Fault)> {
     faults
 }
 
+type TelematicsList = fn(&SimState, &ApiUserView, &HeaderMap, Option<&str>) -> Result<Value, ApiError>;
+
+/// A telematics collection behind the bearer token and module check.
+fn telematics_list(
+    state: &SimState,
+    srm_account_id: &str,
+    headers: &HeaderMap,
+    raw: Option<&str>,
+    list: TelematicsList,
+) -> Response {
+    match guard(state, headers, Module::Telematics, Some(srm_account_id)) {
+        Ok(user) => respond(&user, list(state, &user, headers, raw)),
+        Err(response) => *response,
+    }
+}
+
 async fn faults(
     State(state): State<Arc<SimState>>,
     Path(srm_account_id): Path<String>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::Telematics, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_faults(&state, &user, &headers, raw.as_deref()))
+    telematics_list(&state, &srm_account_id, &headers, raw.as_deref(), list_faults)
 }
 
 fn list_faults(
@@ -674,11 +686,7 @@ async fn diagnostic_readings(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::Telematics, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_readings(&state, &user, &headers, raw.as_deref()))
+    telematics_list(&state, &srm_account_id, &headers, raw.as_deref(), list_readings)
 }
 
 fn list_readings(

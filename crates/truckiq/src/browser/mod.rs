@@ -11,7 +11,7 @@ use std::time::Duration;
 
 pub use locate::{candidates, find_browser};
 pub use page::{Navigation, PortalPage};
-pub use session::BrowserSession;
+pub use session::{BrowserSession, profile_processes};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BrowserError {

@@ -204,18 +204,7 @@ impl BrowserSession {
 /// and kill any that do not, so a run never leaves Chromium behind.
 #[cfg(target_os = "linux")]
 async fn reap_helpers(profile_dir: &Path) {
-    let marker = profile_dir.display().to_string();
-    let helpers = || -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-        entries
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
-            .filter(|pid| {
-                std::fs::read(format!("/proc/{pid}/cmdline"))
-                    .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
-            })
-            .collect()
-    };
+    let helpers = || profile_processes(profile_dir);
     for _ in 0..50 {
         if helpers().is_empty() {
             return;
@@ -225,6 +214,21 @@ async fn reap_helpers(profile_dir: &Path) {
     let stragglers = helpers();
     tracing::warn!(count = stragglers.len(), "killing Chromium helper processes that did not exit");
     let _ = tokio::process::Command::new("kill").arg("-9").args(&stragglers).status().await;
+}
+
+/// Process ids whose command line names `profile_dir`: Chromium and its helpers for it. Reads
+/// `/proc`, so it finds nothing where there is none (macOS, Windows).
+pub fn profile_processes(profile_dir: &Path) -> Vec<String> {
+    let marker = profile_dir.display().to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
+        })
+        .collect()
 }
 
 #[cfg(not(target_os = "linux"))]

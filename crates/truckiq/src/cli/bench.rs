@@ -16,15 +16,8 @@ const USER: &str = "bench@fleet.example";
 /// Proportional set size of every process started on `profile_dir` (Chromium and its helpers), in
 /// bytes: summed RSS would count shared pages once per process.
 fn chromium_pss(profile_dir: &Path) -> u64 {
-    let marker = profile_dir.display().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
-    entries
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
-        })
+    truckiq::browser::profile_processes(profile_dir)
+        .into_iter()
         .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())
         .filter_map(|rollup| {
             let line = rollup.lines().find(|l| l.starts_with("Pss:"))?;

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use scraper::Html;
 
 use super::error::ConnectorError;
+use super::parse::{cell, present};
 use super::profile::{Profile, Selectors};
 use crate::browser::PortalPage;
 use crate::secrets::totp::{STEP_SECONDS, submit_time};
@@ -72,35 +73,22 @@ pub enum SignInPage {
     SignedIn,
 }
 
-fn matches(doc: &Html, selectors: &Selectors) -> bool {
-    selectors.compiled().iter().any(|s| doc.select(s).next().is_some())
-}
-
-fn text_at(doc: &Html, selectors: &Selectors) -> Option<String> {
-    selectors
-        .compiled()
-        .iter()
-        .find_map(|s| doc.select(s).next())
-        .map(|el| el.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
-}
-
 /// Reads which sign-in step a page shows. Pure: page HTML in, answer out.
 pub fn classify(html: &str, profile: &Profile) -> SignInPage {
     let doc = Html::parse_document(html);
-    if matches(&doc, &profile.conflict.detect) {
+    if present(&doc, &profile.conflict.detect) {
         return SignInPage::Conflict;
     }
-    if matches(&doc, &profile.mfa.detect) {
+    if present(&doc, &profile.mfa.detect) {
         let text = doc.root_element().text().collect::<String>().to_lowercase();
         let by_message = profile.mfa.sent_by_message.iter().any(|w| text.contains(&w.to_lowercase()));
-        return SignInPage::Mfa { by_message, error: text_at(&doc, &profile.login.error) };
+        return SignInPage::Mfa { by_message, error: cell(doc.root_element(), &profile.login.error) };
     }
-    if matches(&doc, &profile.policies.detect) {
+    if present(&doc, &profile.policies.detect) {
         return SignInPage::Policies;
     }
-    if matches(&doc, &profile.login.password) && matches(&doc, &profile.login.username) {
-        return SignInPage::Login { error: text_at(&doc, &profile.login.error) };
+    if present(&doc, &profile.login.password) && present(&doc, &profile.login.username) {
+        return SignInPage::Login { error: cell(doc.root_element(), &profile.login.error) };
     }
     SignInPage::SignedIn
 }

@@ -81,7 +81,7 @@ fn first_in<'a>(scope: ElementRef<'a>, selectors: &Selectors) -> Option<ElementR
     selectors.compiled().iter().find_map(|s| scope.select(s).next())
 }
 
-fn cell(scope: ElementRef<'_>, selectors: &Selectors) -> Option<String> {
+pub(crate) fn cell(scope: ElementRef<'_>, selectors: &Selectors) -> Option<String> {
     first_in(scope, selectors).map(text_of).filter(|t| !t.is_empty())
 }
 
@@ -95,7 +95,7 @@ fn all_of<'a>(doc: &'a Html, selectors: &Selectors) -> Vec<ElementRef<'a>> {
         .unwrap_or_default()
 }
 
-fn present(doc: &Html, selectors: &Selectors) -> bool {
+pub(crate) fn present(doc: &Html, selectors: &Selectors) -> bool {
     selectors.compiled().iter().any(|s| doc.select(s).next().is_some())
 }
 

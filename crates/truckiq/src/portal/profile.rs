@@ -43,10 +43,6 @@ impl Selectors {
         &self.compiled
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.compiled.is_empty()
-    }
-
     /// The list as one CSS selector group (`a, b, c`), for waiting on any of them in a browser.
     pub fn css(&self) -> String {
         self.sources.join(", ")
