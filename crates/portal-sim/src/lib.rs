@@ -11,6 +11,7 @@ mod inject;
 pub mod portal;
 pub mod scenario;
 pub mod state;
+mod tls;
 pub mod users;
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -26,6 +27,7 @@ use tokio::task::JoinHandle;
 pub use fleet::Fleet;
 pub use scenario::{RateLimit, Scenario};
 pub use state::{LogEntry, SimState};
+pub use tls::SimCertificate;
 pub use users::{Mfa, Portal, UserSpec, UserState};
 
 /// How to start a simulator.
@@ -42,11 +44,13 @@ pub struct SimConfig {
     /// Advance the clock by `tick_minutes` this often, in the background.
     pub tick_every: Option<Duration>,
     pub tick_minutes: u32,
+    /// Serve HTTPS with HTTP/2 (a fresh self-signed certificate) instead of plain HTTP/1.1.
+    pub tls: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { port: 0, seed: 1, vehicles: 50, start_time: None, tick_every: None, tick_minutes: 60 }
+        Self { port: 0, seed: 1, vehicles: 50, start_time: None, tick_every: None, tick_minutes: 60, tls: false }
     }
 }
 
@@ -55,6 +59,7 @@ impl Default for SimConfig {
 pub struct Simulator {
     addr: SocketAddr,
     state: Arc<SimState>,
+    certificate: Option<SimCertificate>,
     task: Option<JoinHandle<std::io::Result<()>>>,
     ticker: Option<JoinHandle<()>>,
 }
@@ -72,13 +77,33 @@ impl Simulator {
         let addr = listener.local_addr()?;
         let app = router(Arc::clone(&state));
         let mut stopping = state.stopping.subscribe();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopping.wait_for(|stop| *stop).await;
+        let certificate = config.tls.then(SimCertificate::generate).transpose()?;
+        let task = match &certificate {
+            None => tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopping.wait_for(|stop| *stop).await;
+                    })
+                    .await
+            }),
+            Some(certificate) => {
+                let handle = axum_server::Handle::new();
+                let server = axum_server::from_tcp_rustls(
+                    listener.into_std()?,
+                    axum_server::tls_rustls::RustlsConfig::from_config(Arc::clone(&certificate.server_config)),
+                )?
+                .handle(handle.clone());
+                tokio::spawn(async move {
+                    let stopper = tokio::spawn(async move {
+                        let _ = stopping.wait_for(|stop| *stop).await;
+                        handle.graceful_shutdown(None);
+                    });
+                    let served = server.serve(app.into_make_service()).await;
+                    stopper.abort();
+                    served
                 })
-                .await
-        });
+            }
+        };
         let ticker = config.tick_every.map(|every| {
             let state = Arc::clone(&state);
             tokio::spawn(async move {
@@ -91,12 +116,18 @@ impl Simulator {
             })
         });
         tracing::info!(%addr, vehicles = config.vehicles, seed = config.seed, "portal-sim listening");
-        Ok(Self { addr, state, task: Some(task), ticker })
+        Ok(Self { addr, state, certificate, task: Some(task), ticker })
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` with TLS), without a trailing slash.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.certificate.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// With TLS, the certificate clients must trust.
+    pub fn certificate(&self) -> Option<&SimCertificate> {
+        self.certificate.as_ref()
     }
 
     /// The base URL a client uses for one browser portal, e.g. `http://127.0.0.1:PORT/paccar`.

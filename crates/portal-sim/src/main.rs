@@ -25,6 +25,10 @@ struct Args {
     /// Simulated minutes per tick.
     #[arg(long, default_value_t = 60)]
     tick_minutes: u32,
+    /// Serve HTTPS with HTTP/2 under a fresh self-signed certificate; its SPKI hash (for Chromium's
+    /// `--ignore-certificate-errors-spki-list`) is printed on stderr.
+    #[arg(long)]
+    tls: bool,
     /// Do not create the demo users.
     #[arg(long)]
     no_demo_users: bool,
@@ -47,8 +51,12 @@ async fn main() -> anyhow::Result<()> {
         start_time: None,
         tick_every: args.tick_every.map(Duration::from_secs),
         tick_minutes: args.tick_minutes,
+        tls: args.tls,
     })
     .await?;
+    if let Some(certificate) = sim.certificate() {
+        tracing::info!(spki_sha256 = certificate.spki_sha256(), "serving HTTPS with a self-signed certificate");
+    }
     if !args.no_demo_users {
         for (portal, username) in [(Portal::Paccar, "demo@truckiq.example"), (Portal::Decisiv, "demo")] {
             sim.state().add_user(demo_user(portal, username)).map_err(anyhow::Error::msg)?;

@@ -25,7 +25,14 @@ struct Page {
 
 impl Browser {
     fn new(sim: &Simulator) -> Self {
-        let client = reqwest::Client::builder()
+        let mut client = reqwest::Client::builder();
+        if let Some(certificate) = sim.certificate() {
+            // Trust exactly the simulator's key, as the app's Chromium does; nothing else.
+            client = client
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(reqwest::Certificate::from_der(certificate.der()).unwrap());
+        }
+        let client = client
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(10))
@@ -100,6 +107,27 @@ async fn plain_paccar_sign_in_sets_an_httponly_cookie_and_opens_the_dashboard() 
     // The session is scoped to its portal.
     assert_eq!(browser.get("/decisiv/dashboard").await.status, StatusCode::FOUND);
     assert_eq!(sim.state().user(Portal::Paccar, "ops@fleet.example").unwrap().login_attempts, 1);
+}
+
+#[tokio::test]
+async fn with_tls_the_portal_speaks_http2_under_its_own_certificate() {
+    let sim = Simulator::start(SimConfig { vehicles: 5, tls: true, ..SimConfig::default() }).await.unwrap();
+    assert!(sim.base_url().starts_with("https://127.0.0.1:"));
+    let spki = sim.certificate().unwrap().spki_sha256();
+    assert_eq!(spki.len(), 44, "base64 of a SHA-256: {spki}");
+    sim.state().add_user(user(Portal::Paccar, "tls@fleet.example")).unwrap();
+    let browser = Browser::new(&sim);
+    let response = browser.client.get(format!("{}/paccar/login", browser.base)).send().await.unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2, "ALPN must pick h2");
+    let signed_in =
+        browser.post("/paccar/login", &[("email", "tls@fleet.example"), ("password", "correct horse")]).await;
+    assert_eq!(signed_in.location.as_deref(), Some("/paccar/dashboard"));
+    assert!(browser.get("/paccar/vehicles").await.body.contains("vehicle-row"));
+
+    // A client that does not trust the simulator's key is refused.
+    let stranger = reqwest::Client::builder().tls_built_in_root_certs(false).build().unwrap();
+    assert!(stranger.get(format!("{}/paccar/login", sim.base_url())).send().await.is_err());
+    sim.stop().await.unwrap();
 }
 
 #[tokio::test]

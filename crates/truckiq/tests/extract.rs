@@ -9,7 +9,7 @@ use truckiq::browser::{BrowserOptions, BrowserSession};
 use truckiq::portal::error::ConnectorError;
 use truckiq::portal::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
 use truckiq::portal::login::{Credentials, TotpLedger};
-use truckiq::portal::profile::Profile;
+use truckiq::portal::profile::{Profile, ReadWith, ReadingProfile};
 use truckiq::secrets::Sensitive;
 use truckiq::store::PortalKind;
 
@@ -20,13 +20,21 @@ struct Run {
     sim: Simulator,
     portal: Portal,
     dir: tempfile::TempDir,
+    /// Replaces the profile's way of reading pages (the built-in profiles fetch).
+    read_with: Option<ReadWith>,
+    /// Trust the simulator's certificate when it serves HTTPS.
+    trust_sim: bool,
 }
 
 impl Run {
     async fn new(portal: Portal, vehicles: usize) -> Self {
-        let sim = Simulator::start(SimConfig { vehicles, seed: 21, ..SimConfig::default() }).await.unwrap();
+        Self::start(portal, SimConfig { vehicles, seed: 21, ..SimConfig::default() }).await
+    }
+
+    async fn start(portal: Portal, config: SimConfig) -> Self {
+        let sim = Simulator::start(config).await.unwrap();
         sim.state().add_user(UserSpec::new(portal, USER, "pw")).unwrap();
-        Self { sim, portal, dir: tempfile::tempdir().unwrap() }
+        Self { sim, portal, dir: tempfile::tempdir().unwrap(), read_with: None, trust_sim: true }
     }
 
     async fn extract(
@@ -38,13 +46,21 @@ impl Run {
             Portal::Paccar => PortalKind::Paccar,
             Portal::Decisiv => PortalKind::Decisiv,
         };
-        let profile = Profile::builtin(kind).unwrap();
+        let mut profile = Profile::builtin(kind).unwrap();
+        if let Some(read_with) = self.read_with {
+            profile.reading = ReadingProfile { vehicle_list: read_with, diagnostics: read_with };
+        }
         let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };
         let ledger = TotpLedger::default();
         let base = self.sim.portal_url(self.portal);
         let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };
         let options = ExtractOptions { concurrency, artifacts_dir: self.dir.path().join("artifacts") };
-        let browser_options = BrowserOptions { page_timeout: timeout, ..BrowserOptions::default() };
+        let trusted = self.sim.certificate().filter(|_| self.trust_sim).map(|c| c.spki_sha256().to_owned());
+        let browser_options = BrowserOptions {
+            page_timeout: timeout,
+            trusted_spki: trusted.into_iter().collect(),
+            ..BrowserOptions::default()
+        };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let result = BrowserSession::with(&browser_options, &self.dir.path().join("profile"), async |browser| {
             extract(browser, &site, &options, &tx).await
@@ -146,8 +162,39 @@ async fn rate_limits_are_honoured_and_the_run_completes() {
 }
 
 #[tokio::test]
+async fn navigating_tabs_reads_the_same_fleet_as_fetching() {
+    let mut run = Run::new(Portal::Paccar, 60).await;
+    run.read_with = Some(ReadWith::Navigate);
+    let (result, _) = run.extract(3, Duration::from_secs(15)).await;
+    assert_matches_ground_truth(&result.unwrap(), &run.sim);
+}
+
+#[tokio::test]
+async fn over_https_and_http2_only_the_simulators_own_key_is_trusted() {
+    let config = SimConfig { vehicles: 30, seed: 21, tls: true, ..SimConfig::default() };
+    let run = Run::start(Portal::Decisiv, config.clone()).await;
+    let (result, _) = run.extract(4, Duration::from_secs(15)).await;
+    assert_matches_ground_truth(&result.unwrap(), &run.sim);
+
+    let mut untrusted = Run::start(Portal::Decisiv, config).await;
+    untrusted.trust_sim = false;
+    let (result, _) = untrusted.extract(4, Duration::from_secs(15)).await;
+    match result {
+        Err(ConnectorError::Network(message)) => assert!(message.contains("ERR_CERT"), "{message}"),
+        other => panic!("a self-signed certificate must be refused unless trusted, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn failing_and_hung_diagnostics_fail_only_their_vehicles() {
-    let run = Run::new(Portal::Paccar, 40).await;
+    for read_with in [ReadWith::Fetch, ReadWith::Navigate] {
+        failing_and_hung_diagnostics_with(read_with).await;
+    }
+}
+
+async fn failing_and_hung_diagnostics_with(read_with: ReadWith) {
+    let mut run = Run::new(Portal::Paccar, 40).await;
+    run.read_with = Some(read_with);
     run.sim
         .state()
         .set_scenario(Scenario {
@@ -165,8 +212,8 @@ async fn failing_and_hung_diagnostics_fail_only_their_vehicles() {
             *m.entry(f.kind).or_default() += 1;
             m
         });
-    assert!(failures.get("network").copied().unwrap_or(0) > 0, "{failures:?}");
-    assert!(failures.get("timeout").copied().unwrap_or(0) > 0, "{failures:?}");
+    assert!(failures.get("network").copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
+    assert!(failures.get("timeout").copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
     assert!(extraction.vehicles.iter().filter(|v| v.diagnostics.is_ok()).count() >= 25);
     assert!(started.elapsed() < Duration::from_secs(60), "timeouts, not hangs");
     run.sim.stop().await.unwrap();
@@ -176,7 +223,8 @@ async fn failing_and_hung_diagnostics_fail_only_their_vehicles() {
 async fn a_session_expiring_mid_run_is_recovered_with_one_login() {
     let run = Run::new(Portal::Decisiv, 30).await;
     run.sim.state().set_scenario(Scenario { expire_session_after_requests: Some(20), ..Scenario::default() }).unwrap();
-    let (result, _) = run.extract(1, Duration::from_secs(10)).await;
+    // Four readers meet the expired session at once; only one signs in again.
+    let (result, _) = run.extract(4, Duration::from_secs(10)).await;
     let extraction = result.unwrap();
     assert!(extraction.vehicles.iter().all(|v| v.diagnostics.is_ok()));
     assert_eq!(run.sim.state().user(Portal::Decisiv, USER).unwrap().login_attempts, 2, "one re-login");

@@ -51,6 +51,9 @@ pub struct BrowserOptions {
     pub page_timeout: Duration,
     /// Skip images, fonts and media: the data is in the HTML.
     pub block_heavy_resources: bool,
+    /// Extra certificate keys to trust (base64 SHA-256 of the SubjectPublicKeyInfo): only for a
+    /// local portal simulator serving HTTPS under a self-signed certificate. Empty for real portals.
+    pub trusted_spki: Vec<String>,
 }
 
 impl Default for BrowserOptions {
@@ -66,6 +69,7 @@ impl Default for BrowserOptions {
             human_delays: None,
             page_timeout: Duration::from_secs(30),
             block_heavy_resources: true,
+            trusted_spki: Vec::new(),
         }
     }
 }
@@ -105,6 +109,10 @@ pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
     if let Some(locale) = &options.locale {
         args.push(format!("lang={locale}"));
     }
+    // Chromium honours this only together with --user-data-dir, which every session sets.
+    if !options.trusted_spki.is_empty() {
+        args.push(format!("ignore-certificate-errors-spki-list={}", options.trusted_spki.join(",")));
+    }
     args
 }
 
@@ -117,6 +125,7 @@ mod tests {
         let options = BrowserOptions {
             proxy: Some("http://127.0.0.1:3128".into()),
             user_agent: Some("TruckIQ".into()),
+            trusted_spki: vec!["a=".into(), "b=".into()],
             ..BrowserOptions::default()
         };
         let args = launch_args(&options);
@@ -127,6 +136,7 @@ mod tests {
             "proxy-server=http://127.0.0.1:3128",
             "user-agent=TruckIQ",
             "lang=en-US",
+            "ignore-certificate-errors-spki-list=a=,b=",
         ] {
             assert!(args.iter().any(|a| a == expected), "missing {expected}");
         }

@@ -10,6 +10,7 @@ use chromiumoxide::cdp::browser_protocol::network::{
     BlockPattern, EnableParams, EventResponseReceived, ResourceType, SetBlockedUrLsParams,
 };
 use chromiumoxide::cdp::browser_protocol::page::{CaptureScreenshotFormat, EventLoadEventFired};
+use chromiumoxide::cdp::js_protocol::runtime::EvaluateParams;
 use chromiumoxide::page::ScreenshotParams;
 use futures::{FutureExt, StreamExt};
 
@@ -25,6 +26,23 @@ pub struct Navigation {
     pub retry_after: Option<Duration>,
     /// The address after redirects.
     pub url: String,
+}
+
+/// What the in-page `fetch()` script returns.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Fetched {
+    Page {
+        status: u16,
+        #[serde(rename = "retryAfter")]
+        retry_after: Option<String>,
+        url: String,
+        html: String,
+    },
+    Failed {
+        error: String,
+        message: String,
+    },
 }
 
 pub struct PortalPage {
@@ -107,6 +125,42 @@ impl PortalPage {
 
     pub async fn url(&self) -> Result<String, BrowserError> {
         Ok(self.limited("the page address", self.page.url()).await?.unwrap_or_default())
+    }
+
+    /// Reads `url` with `fetch()` inside this page: same cookies and connection pool as a
+    /// navigation, but nothing is parsed, styled or laid out, and the tab stays where it is, so many
+    /// reads can share one tab. Only for pages the server renders; the HTML is what it sent.
+    pub async fn fetch_html(&self, url: &str) -> Result<(Navigation, String), BrowserError> {
+        let target = serde_json::to_string(url).map_err(command_error)?;
+        let limit_ms = self.timeout.as_millis();
+        // Errors come back as values: a rejected promise would only say "Uncaught (in promise)".
+        let script = format!(
+            "(async () => {{ try {{ \
+               const r = await fetch({target}, {{ credentials: 'same-origin', signal: AbortSignal.timeout({limit_ms}) }}); \
+               return {{ status: r.status, retryAfter: r.headers.get('retry-after'), url: r.url, html: await r.text() }}; \
+             }} catch (e) {{ return {{ error: e.name, message: String(e.message) }}; }} }})()"
+        );
+        let params = EvaluateParams::builder()
+            .expression(script)
+            .await_promise(true)
+            .return_by_value(true)
+            .build()
+            .map_err(command_error)?;
+        // The script's own limit ends the request; this one covers a browser that stopped answering.
+        let outcome =
+            tokio::time::timeout(self.timeout + Duration::from_secs(5), self.page.evaluate_expression(params))
+                .await
+                .map_err(|_| self.timeout_error(url))?
+                .map_err(command_error)?;
+        let fetched: Fetched = outcome.into_value().map_err(command_error)?;
+        match fetched {
+            Fetched::Page { status, retry_after, url, html } => {
+                let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+                Ok((Navigation { status: Some(status), retry_after, url }, html))
+            }
+            Fetched::Failed { error, .. } if error == "TimeoutError" => Err(self.timeout_error(url)),
+            Fetched::Failed { error, message } => Err(BrowserError::Network(format!("{url}: {error}: {message}"))),
+        }
     }
 
     /// The whole document as HTML, in one CDP call.

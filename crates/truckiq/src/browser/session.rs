@@ -72,6 +72,9 @@ impl BrowserSession {
             .user_data_dir(profile_dir)
             .window_size(options.viewport.0, options.viewport.1)
             .viewport(None)
+            // chromiumoxide ignores certificate errors unless told otherwise; a portal password must
+            // never go to a server that fails TLS validation.
+            .respect_https_errors()
             .launch_timeout(LAUNCH_TIMEOUT)
             .request_timeout(options.page_timeout)
             .env("TMPDIR", scratch.display().to_string())

@@ -7,7 +7,7 @@ use portal_sim::{Portal, Scenario, SimConfig, Simulator, UserSpec};
 use truckiq::browser::{BrowserOptions, BrowserSession};
 use truckiq::portal::extract::{ExtractOptions, PortalSite, extract};
 use truckiq::portal::login::{Credentials, TotpLedger};
-use truckiq::portal::profile::Profile;
+use truckiq::portal::profile::{Profile, ReadWith};
 use truckiq::secrets::Sensitive;
 use truckiq::store::PortalKind;
 
@@ -30,14 +30,21 @@ pub struct ExtractBench {
     pub vehicles: usize,
     pub latency_ms: u64,
     pub concurrency: Vec<usize>,
+    /// HTTPS with HTTP/2, as real portals; otherwise plain HTTP/1.1.
+    pub tls: bool,
+    /// Diagnostics by navigating tabs instead of the profile's in-page fetch.
+    pub navigate: bool,
 }
 
 pub fn extract_bench(bench: &ExtractBench, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     writeln!(
         out,
-        "truckiq bench extract: {} vehicles, {} ms simulated latency per page, TruckTech+ layout",
-        bench.vehicles, bench.latency_ms
+        "truckiq bench extract: {} vehicles, {} ms simulated latency per page, TruckTech+ layout, {}, diagnostics by {}",
+        bench.vehicles,
+        bench.latency_ms,
+        if bench.tls { "HTTPS + HTTP/2" } else { "HTTP/1.1" },
+        if bench.navigate { "navigating tabs" } else { "in-page fetch" },
     )?;
     writeln!(
         out,
@@ -68,14 +75,23 @@ struct Row {
 }
 
 async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Row> {
-    let sim = Simulator::start(SimConfig { vehicles: bench.vehicles, seed: 500, ..SimConfig::default() }).await?;
+    let sim =
+        Simulator::start(SimConfig { vehicles: bench.vehicles, seed: 500, tls: bench.tls, ..SimConfig::default() })
+            .await?;
     sim.state().add_user(UserSpec::new(Portal::Paccar, USER, "bench")).map_err(anyhow::Error::msg)?;
     sim.state()
         .set_scenario(Scenario { latency_ms: bench.latency_ms, ..Scenario::default() })
         .map_err(anyhow::Error::msg)?;
     let dir = tempfile::tempdir()?;
     let profile_dir = dir.path().join("profile");
-    let profile = Profile::builtin(PortalKind::Paccar)?;
+    let mut profile = Profile::builtin(PortalKind::Paccar)?;
+    if bench.navigate {
+        profile.reading.diagnostics = ReadWith::Navigate;
+    }
+    let browser_options = BrowserOptions {
+        trusted_spki: sim.certificate().map(|c| c.spki_sha256().to_owned()).into_iter().collect(),
+        ..BrowserOptions::default()
+    };
     let credentials = Credentials { username: USER.into(), password: Sensitive::from("bench"), totp: None };
     let ledger = TotpLedger::default();
     let base = sim.portal_url(Portal::Paccar);
@@ -96,7 +112,7 @@ async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Ro
         })
     };
     let started = Instant::now();
-    let extraction = BrowserSession::with(&BrowserOptions::default(), &profile_dir, async |browser| {
+    let extraction = BrowserSession::with(&browser_options, &profile_dir, async |browser| {
         extract(browser, &site, &options, &tx).await
     })
     .await?;

@@ -55,9 +55,15 @@ enum BenchCommand {
         /// Simulated latency per page.
         #[arg(long, default_value_t = 150)]
         latency_ms: u64,
-        /// Diagnostics tabs at once; repeat or comma-separate for several runs.
+        /// Diagnostics pages read at once; repeat or comma-separate for several runs.
         #[arg(long, value_delimiter = ',', default_values_t = [1, 4, 8])]
         concurrency: Vec<usize>,
+        /// Serve the simulator as plain HTTP/1.1 instead of HTTPS with HTTP/2 (as real portals do).
+        #[arg(long)]
+        http1: bool,
+        /// Open each diagnostics page in a tab instead of fetching its HTML in the signed-in page.
+        #[arg(long)]
+        navigate: bool,
     },
     /// Upsert vehicles and fault episodes into a fresh database file.
     Store {
@@ -76,10 +82,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Command::Status => status::print(&Store::open(&db_path)?, &mut std::io::stdout().lock())?,
-        Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency }) => bench::extract_bench(
-            &bench::ExtractBench { vehicles, latency_ms, concurrency },
-            &mut std::io::stdout().lock(),
-        )?,
+        Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate }) => {
+            bench::extract_bench(
+                &bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate },
+                &mut std::io::stdout().lock(),
+            )?
+        }
         Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle }) => {
             bench::store_bench(vehicles, faults_per_vehicle, &mut std::io::stdout().lock())?
         }

@@ -1,5 +1,5 @@
 //! Pulling a fleet out of a portal in the browser: sign in, walk every page of the vehicle list,
-//! then read each vehicle's diagnostics on a few tabs at once. A vehicle whose page fails is
+//! then read each vehicle's diagnostics, several at once. A vehicle whose page fails is
 //! reported as failed (its stored data stays as it was); problems that affect the whole run stop it.
 
 use std::collections::VecDeque;
@@ -13,8 +13,8 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::error::ConnectorError;
 use super::login::{Credentials, SignIn, SignInPage, TotpLedger, classify, sign_in};
 use super::parse::{DiagnosticsPage, LayoutMismatch, RowProblem, VehicleRow, parse_diagnostics, parse_vehicle_list};
-use super::profile::Profile;
-use crate::browser::{BrowserSession, PortalPage};
+use super::profile::{Profile, ReadWith};
+use crate::browser::{BrowserSession, Navigation, PortalPage};
 
 /// Longest `Retry-After` honoured in place; a longer one ends the run as `RateLimited`.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
@@ -78,7 +78,7 @@ pub struct Extraction {
     pub list_problems: Vec<RowProblem>,
 }
 
-/// Re-signing in when the session expires mid-run: once per run, shared by every tab.
+/// Re-signing in when the session expires mid-run: once per run, shared by every reader.
 struct Relogin {
     state: tokio::sync::Mutex<(u32, u32)>, // (generation, re-logins done)
 }
@@ -88,17 +88,21 @@ impl Relogin {
         self.state.lock().await.0
     }
 
-    /// Called by a tab that found itself on the sign-in page after loading generation `seen`.
-    async fn recover(&self, page: &PortalPage, site: &PortalSite<'_>, seen: u32) -> Result<(), ConnectorError> {
+    /// Called by a reader that was sent to the sign-in page after loading generation `seen`. Signs
+    /// in on a tab of its own: the readers' tabs may have requests in flight.
+    async fn recover(&self, browser: &BrowserSession, site: &PortalSite<'_>, seen: u32) -> Result<(), ConnectorError> {
         let mut state = self.state.lock().await;
         if state.0 != seen {
-            return Ok(()); // another tab already signed in again
+            return Ok(()); // another reader already signed in again
         }
         if state.1 >= 1 {
             return Err(ConnectorError::SessionExpired);
         }
         tracing::info!("portal session expired mid-run; signing in again");
-        sign_in(page, site.base_url, site.profile, site.credentials, site.ledger).await?;
+        let tab = browser.new_page().await?;
+        let signed_in = sign_in(&tab, site.base_url, site.profile, site.credentials, site.ledger).await;
+        tab.close().await;
+        signed_in?;
         *state = (state.0 + 1, state.1 + 1);
         Ok(())
     }
@@ -108,63 +112,106 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_secs(2u64.pow(attempt))
 }
 
-/// Loads `url` and returns its HTML, riding out 429s and recovering an expired session.
-async fn fetch(
-    page: &PortalPage,
-    site: &PortalSite<'_>,
-    relogin: &Relogin,
-    url: &str,
-) -> Result<String, ConnectorError> {
-    let mut rate_limited = 0;
-    let mut recovered = false;
-    loop {
-        let generation = relogin.generation().await;
-        let nav = page.navigate(url).await?;
-        match nav.status {
-            Some(429) => {
-                rate_limited += 1;
-                let wait = nav.retry_after.unwrap_or_else(|| backoff(rate_limited));
-                if rate_limited >= RATE_LIMIT_TRIES || wait > MAX_INLINE_WAIT {
-                    return Err(ConnectorError::RateLimited { retry_after: nav.retry_after });
-                }
-                tracing::info!(seconds = wait.as_secs(), "portal rate limit; waiting");
-                tokio::time::sleep(wait).await;
-                continue;
+/// How one worker reads pages (see [`ReadWith`]).
+#[derive(Clone, Copy)]
+enum Reader<'p> {
+    /// Navigates this tab, which it has to itself.
+    Tab(&'p PortalPage),
+    /// `fetch()` inside this tab, which never navigates while readers share it.
+    Fetch(&'p PortalPage),
+}
+
+impl Reader<'_> {
+    async fn load(self, url: &str) -> Result<(Navigation, String), ConnectorError> {
+        match self {
+            Reader::Tab(tab) => {
+                let nav = tab.navigate(url).await?;
+                Ok((nav, tab.html().await?))
             }
-            Some(status) if status >= 500 => {
-                return Err(ConnectorError::Network(format!("the portal answered {status} for {url}")));
-            }
-            _ => {}
+            Reader::Fetch(tab) => Ok(tab.fetch_html(url).await?),
         }
-        let html = page.html().await?;
-        if matches!(classify(&html, site.profile), SignInPage::Login { .. }) {
-            if recovered {
-                return Err(ConnectorError::SessionExpired);
-            }
-            recovered = true;
-            relogin.recover(page, site, generation).await?;
-            continue;
-        }
-        return Ok(html);
     }
 }
 
-/// Keeps a screenshot and the HTML of a page the profile no longer describes.
-async fn portal_changed(page: &PortalPage, dir: &Path, html: &str, mismatch: LayoutMismatch) -> ConnectorError {
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-    let name = mismatch.page.replace(' ', "-");
-    let (screenshot, saved_html) = (
-        dir.join(format!("portal-changed-{name}-{stamp}.png")),
-        dir.join(format!("portal-changed-{name}-{stamp}.html")),
-    );
-    let kept = std::fs::create_dir_all(dir).is_ok();
-    let screenshot = (kept && page.screenshot(&screenshot).await.is_ok()).then_some(screenshot);
-    let saved_html = (kept && std::fs::write(&saved_html, html).is_ok()).then_some(saved_html);
-    ConnectorError::PortalChanged {
-        page: mismatch.page.to_owned(),
-        selector: mismatch.selector,
-        screenshot,
-        html: saved_html,
+/// One run's browser, site and mid-run sign-in, shared by every reader.
+struct Session<'a> {
+    browser: &'a BrowserSession,
+    site: &'a PortalSite<'a>,
+    relogin: Relogin,
+    artifacts_dir: &'a Path,
+}
+
+impl Session<'_> {
+    /// Returns the HTML of `url`, riding out 429s and recovering an expired session.
+    async fn read(&self, reader: Reader<'_>, url: &str) -> Result<String, ConnectorError> {
+        let mut rate_limited = 0;
+        let mut recovered = false;
+        loop {
+            let generation = self.relogin.generation().await;
+            let (nav, html) = reader.load(url).await?;
+            match nav.status {
+                Some(429) => {
+                    rate_limited += 1;
+                    let wait = nav.retry_after.unwrap_or_else(|| backoff(rate_limited));
+                    if rate_limited >= RATE_LIMIT_TRIES || wait > MAX_INLINE_WAIT {
+                        return Err(ConnectorError::RateLimited { retry_after: nav.retry_after });
+                    }
+                    tracing::info!(seconds = wait.as_secs(), "portal rate limit; waiting");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                Some(status) if status >= 500 => {
+                    return Err(ConnectorError::Network(format!("the portal answered {status} for {url}")));
+                }
+                _ => {}
+            }
+            if matches!(classify(&html, self.site.profile), SignInPage::Login { .. }) {
+                if recovered {
+                    return Err(ConnectorError::SessionExpired);
+                }
+                recovered = true;
+                self.relogin.recover(self.browser, self.site, generation).await?;
+                continue;
+            }
+            return Ok(html);
+        }
+    }
+
+    /// Keeps a screenshot and the HTML of a page the profile no longer describes. A fetched page
+    /// was never shown, so it is opened in a tab of its own for the screenshot.
+    async fn portal_changed(
+        &self,
+        reader: Reader<'_>,
+        url: &str,
+        html: &str,
+        mismatch: LayoutMismatch,
+    ) -> ConnectorError {
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let name = mismatch.page.replace(' ', "-");
+        let dir = self.artifacts_dir;
+        let (screenshot, saved_html) = (
+            dir.join(format!("portal-changed-{name}-{stamp}.png")),
+            dir.join(format!("portal-changed-{name}-{stamp}.html")),
+        );
+        let kept = std::fs::create_dir_all(dir).is_ok();
+        let shot = match reader {
+            Reader::Tab(tab) => kept && tab.screenshot(&screenshot).await.is_ok(),
+            Reader::Fetch(_) => match self.browser.new_page().await {
+                Ok(tab) if kept => {
+                    let shot = tab.goto(url).await.is_ok() && tab.screenshot(&screenshot).await.is_ok();
+                    tab.close().await;
+                    shot
+                }
+                _ => false,
+            },
+        };
+        let saved_html = (kept && std::fs::write(&saved_html, html).is_ok()).then_some(saved_html);
+        ConnectorError::PortalChanged {
+            page: mismatch.page.to_owned(),
+            selector: mismatch.selector,
+            screenshot: shot.then_some(screenshot),
+            html: saved_html,
+        }
     }
 }
 
@@ -186,7 +233,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Reads the whole fleet of one account. The diagnostics tabs start on the first list page's
+/// Reads the whole fleet of one account. The diagnostics readers start on the first list page's
 /// vehicles while the rest of the list is still being walked, so a long list costs little extra.
 /// `progress` receives steps as they happen.
 pub async fn extract(
@@ -198,24 +245,33 @@ pub async fn extract(
     let list_tab = browser.new_page().await?;
     let _ = progress.send(Progress::SigningIn);
     let signed_in = sign_in(&list_tab, site.base_url, site.profile, site.credentials, site.ledger).await?;
-    let relogin = Relogin { state: tokio::sync::Mutex::new((0, 0)) };
+    let session = Session {
+        browser,
+        site,
+        relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
+        artifacts_dir: &options.artifacts_dir,
+    };
     let work = Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false });
     let more_work = tokio::sync::Notify::new();
     let done = AtomicUsize::new(0);
-    // Set when a fatal error stops the run, so every tab stops taking work.
+    // Set when a fatal error stops the run, so every reader stops taking work.
     let stop = std::sync::atomic::AtomicBool::new(false);
 
     let walk_list = async || -> Result<Vec<RowProblem>, ConnectorError> {
         let mut problems = Vec::new();
         let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
+        let reader = match site.profile.reading.vehicle_list {
+            ReadWith::Fetch => Reader::Fetch(&list_tab),
+            ReadWith::Navigate => Reader::Tab(&list_tab),
+        };
         for page_no in 1..=MAX_LIST_PAGES {
             if stop.load(Ordering::SeqCst) {
                 break;
             }
-            let html = fetch(&list_tab, site, &relogin, &url).await?;
+            let html = session.read(reader, &url).await?;
             let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
                 Ok(page) => page,
-                Err(mismatch) => return Err(portal_changed(&list_tab, &options.artifacts_dir, &html, mismatch).await),
+                Err(mismatch) => return Err(session.portal_changed(reader, &url, &html, mismatch).await),
             };
             let found = {
                 let mut work = lock(&work);
@@ -237,7 +293,7 @@ pub async fn extract(
         Ok(problems)
     };
 
-    let read_diagnostics = async |tab: &PortalPage| -> Result<(), ConnectorError> {
+    let read_diagnostics = async |reader: Reader<'_>| -> Result<(), ConnectorError> {
         loop {
             let waiting = more_work.notified();
             let next = {
@@ -256,10 +312,10 @@ pub async fn extract(
                 continue;
             };
             let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vin));
-            let outcome = match fetch(tab, site, &relogin, &url).await {
+            let outcome = match session.read(reader, &url).await {
                 Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
                     Ok(parsed) => Ok(parsed),
-                    Err(mismatch) => return Err(portal_changed(tab, &options.artifacts_dir, &html, mismatch).await),
+                    Err(mismatch) => return Err(session.portal_changed(reader, &url, &html, mismatch).await),
                 },
                 // One vehicle's page failing does not sink the run: it keeps its stored data.
                 Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
@@ -277,10 +333,25 @@ pub async fn extract(
         }
     };
 
+    let concurrency = options.concurrency.clamp(1, 16);
+    // Fetch readers share a tab that stays on a portal page (fetch() is same-origin): the list tab
+    // when the list is fetched too, else one more. Tab readers each need their own.
     let mut tabs = Vec::new();
-    for _ in 0..options.concurrency.clamp(1, 16) {
-        tabs.push(browser.new_page().await?);
-    }
+    let readers: Vec<Reader<'_>> = match (site.profile.reading.diagnostics, site.profile.reading.vehicle_list) {
+        (ReadWith::Fetch, ReadWith::Fetch) => vec![Reader::Fetch(&list_tab); concurrency],
+        (ReadWith::Fetch, ReadWith::Navigate) => {
+            let tab = browser.new_page().await?;
+            tab.goto(&format!("{}{}", site.base_url, site.profile.urls.dashboard)).await?;
+            tabs.push(tab);
+            tabs.iter().cycle().take(concurrency).map(Reader::Fetch).collect()
+        }
+        (ReadWith::Navigate, _) => {
+            for _ in 0..concurrency {
+                tabs.push(browser.new_page().await?);
+            }
+            tabs.iter().map(Reader::Tab).collect()
+        }
+    };
     let stop_on_error = |failed: bool| {
         if failed {
             stop.store(true, Ordering::SeqCst);
@@ -294,8 +365,8 @@ pub async fn extract(
         stop_on_error(result.is_err());
         result
     };
-    let reading = futures::future::join_all(tabs.iter().map(|tab| async {
-        let result = read_diagnostics(tab).await;
+    let reading = futures::future::join_all(readers.into_iter().map(|reader| async move {
+        let result = read_diagnostics(reader).await;
         stop_on_error(result.is_err());
         result
     }));

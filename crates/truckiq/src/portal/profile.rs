@@ -148,10 +148,29 @@ pub struct DiagnosticsProfile {
     pub location: Selectors,
 }
 
+/// How the HTML of a page is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadWith {
+    /// `fetch()` inside the signed-in browser: the HTML the server sent, not rendered. Several
+    /// times cheaper than a navigation, and many reads share one tab. For server-rendered pages.
+    Fetch,
+    /// Load the page in a tab and read the DOM: for pages the portal builds with JavaScript.
+    Navigate,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingProfile {
+    pub vehicle_list: ReadWith,
+    pub diagnostics: ReadWith,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub urls: Urls,
+    pub reading: ReadingProfile,
     pub login: LoginProfile,
     pub mfa: MfaProfile,
     pub policies: PoliciesProfile,
@@ -227,6 +246,11 @@ mod tests {
         let decisiv = Profile::builtin(PortalKind::Decisiv).unwrap();
         assert_eq!(decisiv.login.username.sources(), ["#auth_key"]);
         assert!(matches!(Profile::builtin(PortalKind::DecisivApi), Err(ProfileError::NotABrowserLayout(_))));
+        assert_eq!(paccar.reading.diagnostics, ReadWith::Fetch, "both layouts render on the server");
+        assert_eq!(decisiv.reading.vehicle_list, ReadWith::Fetch);
+        let navigate =
+            Profile::with_override(PortalKind::Paccar, "[reading]\ndiagnostics = 'navigate'\n", "t").unwrap();
+        assert_eq!(navigate.reading.diagnostics, ReadWith::Navigate);
     }
 
     #[test]
