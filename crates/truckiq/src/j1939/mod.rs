@@ -1,5 +1,6 @@
 //! J1939 knowledge: what fault codes mean and how urgent they are.
 
+pub mod health;
 pub mod reference;
 pub mod severity;
 

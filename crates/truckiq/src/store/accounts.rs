@@ -6,7 +6,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::sql_enum::sql_text_enum;
-use super::sync_runs::RunSummary;
+use super::sync_runs::{RUN_COLUMNS, RunSummary};
 use super::{Result, Store, StoreError};
 
 sql_text_enum! {
@@ -84,25 +84,57 @@ impl Store {
 
     /// All accounts, by name, each with its latest run (if any).
     pub fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
-        let mut stmt = self.conn.prepare_cached(&format!("{SUMMARY_SELECT} ORDER BY a.name COLLATE NOCASE, a.id"))?;
+        let mut stmt = self.conn.prepare_cached(&format!("{} ORDER BY a.name COLLATE NOCASE, a.id", summary_select()))?;
         let rows = stmt.query_map([], summary_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn account(&self, id: i64) -> Result<Option<AccountSummary>> {
-        let mut stmt = self.conn.prepare_cached(&format!("{SUMMARY_SELECT} WHERE a.id = ?1"))?;
+        let mut stmt = self.conn.prepare_cached(&format!("{} WHERE a.id = ?1", summary_select()))?;
         Ok(stmt.query_row([id], summary_from_row).optional()?)
+    }
+
+    /// Looks an account up by its name, ignoring case.
+    pub fn account_by_name(&self, name: &str) -> Result<Option<AccountSummary>> {
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{} WHERE a.name = ?1 COLLATE NOCASE", summary_select()))?;
+        Ok(stmt.query_row([name.trim()], summary_from_row).optional()?)
+    }
+
+    /// Stops (`Some(reason)`) or resumes (`None`) scheduled syncing of an account.
+    pub fn set_paused(&self, id: i64, reason: Option<&str>) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET paused_reason = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, reason, Utc::now()])?;
+        Ok(())
+    }
+
+    /// Points an account at another portal address (e.g. the demo simulator's new port).
+    pub fn set_base_url(&self, id: i64, base_url: &str) -> Result<()> {
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(StoreError::Invalid(format!("the portal address {base_url:?} must start with https://")));
+        }
+        self.conn
+            .prepare_cached("UPDATE accounts SET base_url = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, base_url.trim(), Utc::now()])?;
+        Ok(())
+    }
+
+    /// Deletes an account with its vehicles, faults, runs and alerts. Returns whether it existed.
+    pub fn delete_account(&self, id: i64) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM accounts WHERE id = ?1", [id])? > 0)
     }
 }
 
-const SUMMARY_SELECT: &str = "
-    SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
-           a.paused_reason, a.created_at,
-           r.id, r.trigger, r.status, r.started_at, r.finished_at, r.vehicles_count, r.faults_count,
-           r.error_kind, r.error_message
-      FROM accounts a
-      LEFT JOIN sync_runs r ON r.id = (
-            SELECT id FROM sync_runs WHERE account_id = a.id ORDER BY started_at DESC, id DESC LIMIT 1)";
+fn summary_select() -> String {
+    format!(
+        "SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
+                a.paused_reason, a.created_at, {RUN_COLUMNS}
+           FROM accounts a
+           LEFT JOIN sync_runs r ON r.id = (
+                 SELECT id FROM sync_runs WHERE account_id = a.id ORDER BY started_at DESC, id DESC LIMIT 1)"
+    )
+}
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
     Ok(AccountSummary {

@@ -1,6 +1,7 @@
 //! The local SQLite database: opening it, migrating it, and one query module per table.
 
 mod accounts;
+mod alerts;
 mod sql_enum;
 mod sync;
 mod sync_runs;
@@ -10,10 +11,14 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use accounts::{AccountSummary, NewAccount, PortalKind};
+pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind};
+pub use alerts::{Alert, AlertKind, NewAlert};
 pub(crate) use sql_enum::sql_text_enum;
-pub use sync::{FaultObservation, SyncOutcome, VehicleObservation, VehicleSnapshot};
-pub use sync_runs::{RunStatus, RunSummary, RunTrigger};
+pub use sync::{
+    BandChange, CriticalEpisode, FaultObservation, RecordedSync, SyncFacts, SyncOutcome, SyncRecord,
+    VehicleObservation, VehicleSnapshot,
+};
+pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");

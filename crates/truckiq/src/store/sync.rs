@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
+use super::alerts::{self, Alert, NewAlert};
+use super::sync_runs::{self, RunEnd, RunStatus};
 use super::{Result, Store};
 use crate::j1939::Severity;
+use crate::j1939::health::{ActiveFault, Health, HealthBand, health};
 
 /// A vehicle as the portal showed it this time.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,6 +53,16 @@ pub struct VehicleObservation {
     pub faults: Option<Vec<FaultObservation>>,
 }
 
+/// A vehicle that moved to another health band.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandChange {
+    pub vehicle_id: i64,
+    pub vin: String,
+    pub unit_number: Option<String>,
+    pub from: HealthBand,
+    pub health: Health,
+}
+
 /// What one sync changed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SyncOutcome {
@@ -60,6 +73,52 @@ pub struct SyncOutcome {
     pub opened: Vec<i64>,
     pub extended: usize,
     pub closed: usize,
+    /// Active faults on the vehicles read this time, by tier.
+    pub active: HashMap<Severity, usize>,
+    pub band_changes: Vec<BandChange>,
+}
+
+/// A fault episode seen active and critical for the first time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CriticalEpisode {
+    pub fault_id: i64,
+    pub vehicle_id: i64,
+    pub vin: String,
+    pub unit_number: Option<String>,
+    pub source_address: u8,
+    pub spn: u32,
+    pub fmi: u8,
+    pub description: Option<String>,
+    pub portal_severity_text: Option<String>,
+    pub derate: bool,
+}
+
+/// One run's results, to be stored with its alerts and its run record in one transaction.
+#[derive(Debug)]
+pub struct SyncRecord<'a> {
+    pub account_id: i64,
+    pub run_id: i64,
+    pub now: DateTime<Utc>,
+    pub observed: &'a [VehicleObservation],
+    /// List rows the portal showed that could not be read.
+    pub list_problems: u32,
+}
+
+/// What the alert rules look at once a sync has been applied.
+#[derive(Debug)]
+pub struct SyncFacts<'a> {
+    /// No earlier run of this account stored anything.
+    pub first_sync: bool,
+    pub outcome: &'a SyncOutcome,
+    pub new_critical: &'a [CriticalEpisode],
+    pub run_id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedSync {
+    pub status: RunStatus,
+    pub outcome: SyncOutcome,
+    pub alerts: Vec<Alert>,
 }
 
 type FaultKey = (u8, u32, u8);
@@ -73,19 +132,142 @@ impl Store {
         observed: &[VehicleObservation],
     ) -> Result<SyncOutcome> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut outcome = SyncOutcome::default();
-        for observation in observed {
-            let (vehicle_id, new) = upsert_vehicle(&tx, account_id, now, &observation.vehicle)?;
-            outcome.vehicles += 1;
-            outcome.new_vehicles += usize::from(new);
-            outcome.readings_added += usize::from(append_reading(&tx, vehicle_id, now, &observation.vehicle)?);
-            if let Some(faults) = &observation.faults {
-                apply_faults(&tx, vehicle_id, now, faults, &mut outcome)?;
-            }
-        }
+        let outcome = apply(&tx, account_id, now, observed)?;
         tx.commit()?;
         Ok(outcome)
     }
+
+    /// Stores a run's results, the alerts `compose` makes of them and the run's end, all in one
+    /// transaction: a run killed half-way leaves no trace but its "in progress" record.
+    pub fn record_sync(
+        &mut self,
+        record: &SyncRecord<'_>,
+        compose: impl FnOnce(&SyncFacts<'_>) -> Vec<NewAlert>,
+    ) -> Result<RecordedSync> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let first_sync: bool = tx
+            .prepare_cached(
+                "SELECT NOT EXISTS (SELECT 1 FROM sync_runs WHERE account_id = ?1 AND status IN ('completed', 'partial'))",
+            )?
+            .query_row([record.account_id], |r| r.get(0))?;
+        let outcome = apply(&tx, record.account_id, record.now, record.observed)?;
+        let new_critical = note_critical_episodes(&tx, record.account_id, record.now)?;
+        let facts = SyncFacts { first_sync, outcome: &outcome, new_critical: &new_critical, run_id: record.run_id };
+        let alerts = compose(&facts)
+            .iter()
+            .map(|alert| alerts::insert(&tx, alert, record.now))
+            .collect::<Result<Vec<_>>>()?;
+        let vehicles_failed = record.observed.iter().filter(|o| o.faults.is_none()).count();
+        let status = if vehicles_failed > 0 || record.list_problems > 0 { RunStatus::Partial } else { RunStatus::Completed };
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let end = RunEnd {
+            vehicles: count(outcome.vehicles),
+            faults: count(outcome.active.values().sum()),
+            vehicles_failed: count(vehicles_failed),
+            faults_opened: count(outcome.opened.len()),
+            faults_closed: count(outcome.closed),
+            error_kind: (status == RunStatus::Partial).then(|| "partial".to_owned()),
+            error_message: (status == RunStatus::Partial).then(|| {
+                format!(
+                    "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable",
+                    record.list_problems
+                )
+            }),
+            ..RunEnd::default()
+        };
+        sync_runs::finish(&tx, record.run_id, status, record.now, &end)?;
+        tx.commit()?;
+        Ok(RecordedSync { status, outcome, alerts })
+    }
+}
+
+fn apply(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    now: DateTime<Utc>,
+    observed: &[VehicleObservation],
+) -> Result<SyncOutcome> {
+    let mut outcome = SyncOutcome::default();
+    for observation in observed {
+        // Health only changes when the faults were read; otherwise the stored one stays.
+        let health = observation.faults.as_deref().map(|faults| {
+            let active: Vec<ActiveFault> = faults
+                .iter()
+                .filter(|f| f.active)
+                .map(|f| ActiveFault {
+                    spn: f.spn,
+                    fmi: f.fmi,
+                    severity: f.severity,
+                    derate: f.derate,
+                    description: f.description.clone(),
+                })
+                .collect();
+            for fault in &active {
+                *outcome.active.entry(fault.severity).or_default() += 1;
+            }
+            health(&active)
+        });
+        let stored = upsert_vehicle(tx, account_id, now, &observation.vehicle, health.as_ref())?;
+        outcome.vehicles += 1;
+        outcome.new_vehicles += usize::from(stored.new);
+        outcome.readings_added += usize::from(append_reading(tx, stored.id, now, &observation.vehicle)?);
+        if let Some(faults) = &observation.faults {
+            apply_faults(tx, stored.id, stored.new, now, faults, &mut outcome)?;
+        }
+        if let (Some(from), Some(health)) = (stored.band, health)
+            && from != health.band
+        {
+            outcome.band_changes.push(BandChange {
+                vehicle_id: stored.id,
+                vin: observation.vehicle.vin.clone(),
+                unit_number: observation.vehicle.unit_number.clone(),
+                from,
+                health,
+            });
+        }
+    }
+    Ok(outcome)
+}
+
+/// Open episodes on the account's vehicles that are active and critical and were never noted
+/// before; notes them now so they are reported exactly once.
+fn note_critical_episodes(tx: &Transaction<'_>, account_id: i64, now: DateTime<Utc>) -> Result<Vec<CriticalEpisode>> {
+    let episodes = tx
+        .prepare_cached(
+            "SELECT f.id, f.vehicle_id, v.vin, v.unit_number, f.source_address, f.spn, f.fmi, f.description,
+                    f.portal_severity_text, f.derate
+               FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+              WHERE v.account_id = ?1 AND f.active = 1 AND f.severity = 'critical' AND f.cleared_at IS NULL
+                AND f.critical_noted_at IS NULL
+              ORDER BY v.unit_number, v.vin, f.spn, f.fmi",
+        )?
+        .query_map([account_id], |r| {
+            Ok(CriticalEpisode {
+                fault_id: r.get(0)?,
+                vehicle_id: r.get(1)?,
+                vin: r.get(2)?,
+                unit_number: r.get(3)?,
+                source_address: r.get(4)?,
+                spn: r.get(5)?,
+                fmi: r.get(6)?,
+                description: r.get(7)?,
+                portal_severity_text: r.get(8)?,
+                derate: r.get(9)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for episode in &episodes {
+        tx.prepare_cached("UPDATE faults SET critical_noted_at = ?2 WHERE id = ?1")?
+            .execute(params![episode.fault_id, now])?;
+    }
+    Ok(episodes)
+}
+
+struct StoredVehicle {
+    id: i64,
+    new: bool,
+    /// The band before this sync.
+    band: Option<HealthBand>,
 }
 
 fn upsert_vehicle(
@@ -93,17 +275,19 @@ fn upsert_vehicle(
     account_id: i64,
     now: DateTime<Utc>,
     v: &VehicleSnapshot,
-) -> Result<(i64, bool)> {
-    let existing: Option<i64> = tx
-        .prepare_cached("SELECT id FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
-        .query_row(params![account_id, v.vin], |r| r.get(0))
+    health: Option<&Health>,
+) -> Result<StoredVehicle> {
+    let existing: Option<(i64, Option<HealthBand>)> = tx
+        .prepare_cached("SELECT id, health_band FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
+        .query_row(params![account_id, v.vin], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     // A field the portal left empty this time keeps its stored value (COALESCE).
     tx.prepare_cached(
         "INSERT INTO vehicles (account_id, vin, unit_number, model_year, make, model, engine_make, engine_model,
                                odometer_mi, engine_hours, location_text, location_at, first_seen_at, last_seen_at,
-                               last_synced_at, write_source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?11 IS NULL THEN NULL ELSE ?12 END, ?12, ?12, ?12, 'sync')
+                               last_synced_at, health_score, health_band, write_source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?11 IS NULL THEN NULL ELSE ?12 END, ?12, ?12, ?12,
+                 ?13, ?14, 'sync')
          ON CONFLICT (account_id, vin) DO UPDATE SET
              unit_number = COALESCE(excluded.unit_number, unit_number),
              model_year = COALESCE(excluded.model_year, model_year),
@@ -117,6 +301,8 @@ fn upsert_vehicle(
              location_at = COALESCE(excluded.location_at, location_at),
              last_seen_at = excluded.last_seen_at,
              last_synced_at = excluded.last_synced_at,
+             health_score = COALESCE(excluded.health_score, health_score),
+             health_band = COALESCE(excluded.health_band, health_band),
              write_source = 'sync'",
     )?
     .execute(params![
@@ -131,13 +317,14 @@ fn upsert_vehicle(
         v.odometer_mi,
         v.engine_hours,
         v.location_text,
-        now
+        now,
+        health.map(|h| h.score),
+        health.map(|h| h.band)
     ])?;
-    let id = match existing {
-        Some(id) => id,
-        None => tx.last_insert_rowid(),
-    };
-    Ok((id, existing.is_none()))
+    Ok(match existing {
+        Some((id, band)) => StoredVehicle { id, new: false, band },
+        None => StoredVehicle { id: tx.last_insert_rowid(), new: true, band: None },
+    })
 }
 
 /// Appends a meter reading when odometer or engine hours differ from the last one recorded.
@@ -171,14 +358,19 @@ fn append_reading(tx: &Transaction<'_>, vehicle_id: i64, now: DateTime<Utc>, v: 
 fn apply_faults(
     tx: &Transaction<'_>,
     vehicle_id: i64,
+    new_vehicle: bool,
     now: DateTime<Utc>,
     faults: &[FaultObservation],
     outcome: &mut SyncOutcome,
 ) -> Result<()> {
-    let mut open: HashMap<FaultKey, i64> = tx
-        .prepare_cached("SELECT source_address, spn, fmi, id FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL")?
-        .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    // A vehicle inserted just now has no episodes to look up.
+    let mut open: HashMap<FaultKey, i64> = if new_vehicle {
+        HashMap::new()
+    } else {
+        tx.prepare_cached("SELECT source_address, spn, fmi, id FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL")?
+            .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
     for f in faults {
         match open.remove(&(f.source_address, f.spn, f.fmi)) {
             Some(id) => {

@@ -1,0 +1,136 @@
+//! `alerts`: what TruckIQ tells the fleet manager about, kept until they deal with it.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Row, params};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::sql_enum::sql_text_enum;
+use super::{Result, Store};
+use crate::j1939::Severity;
+
+sql_text_enum! {
+    pub enum AlertKind {
+        /// A fault episode seen active and critical for the first time.
+        NewCriticalFault => "new_critical_fault",
+        /// The one summary raised instead of per-fault alerts when an account is first synced.
+        FirstSync => "first_sync",
+        /// A vehicle moved to another health band.
+        RiskChange => "risk_change",
+        SyncFailed => "sync_failed",
+        /// No successful sync for too long.
+        StaleData => "stale_data",
+        /// A scheduled run stopped at a verification step only a person can finish.
+        MfaNeeded => "mfa_needed",
+    }
+}
+
+/// An alert about to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub account_id: Option<i64>,
+    pub vehicle_id: Option<i64>,
+    pub fault_id: Option<i64>,
+    pub sync_run_id: Option<i64>,
+    pub title: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Alert {
+    pub id: i64,
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub account_id: Option<i64>,
+    pub vehicle_id: Option<i64>,
+    pub fault_id: Option<i64>,
+    pub sync_run_id: Option<i64>,
+    pub title: String,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+const ALERT_COLUMNS: &str = "id, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, \
+                             created_at, read_at, acknowledged_at";
+
+fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<Alert> {
+    Ok(Alert {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        severity: row.get(2)?,
+        account_id: row.get(3)?,
+        vehicle_id: row.get(4)?,
+        fault_id: row.get(5)?,
+        sync_run_id: row.get(6)?,
+        title: row.get(7)?,
+        message: row.get(8)?,
+        created_at: row.get(9)?,
+        read_at: row.get(10)?,
+        acknowledged_at: row.get(11)?,
+    })
+}
+
+/// Records `alert` on `conn` (a connection or an open transaction) and returns it as stored.
+pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) -> Result<Alert> {
+    conn.prepare_cached(
+        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        alert.kind,
+        alert.severity,
+        alert.account_id,
+        alert.vehicle_id,
+        alert.fault_id,
+        alert.sync_run_id,
+        alert.title,
+        alert.message,
+        now
+    ])?;
+    Ok(Alert {
+        id: conn.last_insert_rowid(),
+        kind: alert.kind,
+        severity: alert.severity,
+        account_id: alert.account_id,
+        vehicle_id: alert.vehicle_id,
+        fault_id: alert.fault_id,
+        sync_run_id: alert.sync_run_id,
+        title: alert.title.clone(),
+        message: alert.message.clone(),
+        created_at: now,
+        read_at: None,
+        acknowledged_at: None,
+    })
+}
+
+impl Store {
+    pub fn insert_alert(&self, alert: &NewAlert, now: DateTime<Utc>) -> Result<Alert> {
+        insert(&self.conn, alert, now)
+    }
+
+    /// Unread first, then newest first.
+    pub fn alerts(&self, limit: u32) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts ORDER BY read_at IS NOT NULL, created_at DESC, id DESC LIMIT ?1"
+        ))?;
+        let rows = stmt.query_map([limit], alert_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether `account_id` already has an unacknowledged alert of `kind` raised after `since`
+    /// (so a condition that persists is reported once, not at every check).
+    pub fn has_open_alert(&self, account_id: i64, kind: AlertKind, since: Option<DateTime<Utc>>) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM alerts WHERE account_id = ?1 AND kind = ?2 AND acknowledged_at IS NULL
+                                 AND (?3 IS NULL OR created_at > ?3))",
+            )?
+            .query_row(params![account_id, kind, since], |r| r.get(0))?)
+    }
+}
