@@ -9,3 +9,4 @@ pub mod paths;
 pub mod portal;
 pub mod secrets;
 pub mod store;
+pub mod sync;

@@ -87,10 +87,7 @@ pub fn health(active: &[ActiveFault]) -> Health {
                 Severity::Minor => "Minor",
                 Severity::Info => "Info",
             };
-            let what = f
-                .description
-                .clone()
-                .unwrap_or_else(|| super::reference::describe_fault(f.spn, f.fmi));
+            let what = f.description.clone().unwrap_or_else(|| super::reference::describe_fault(f.spn, f.fmi));
             let derate = if f.derate { ", engine derated" } else { "" };
             format!("{tier}: SPN {}/FMI {} {what}{derate} (-{points})", f.spn, f.fmi)
         })

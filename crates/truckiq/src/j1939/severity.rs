@@ -53,6 +53,16 @@ pub fn derive_severity(spn: u32, fmi: u8, derate: bool, active: bool) -> Severit
     }
 }
 
+/// The tier stored for a fault. A derate the portal reports on an active fault is its "Derate
+/// Active" class (critical) whatever the wording next to it; otherwise the portal's wording wins;
+/// without wording we know, J1939 facts decide.
+pub fn judge_severity(portal_text: Option<&str>, spn: u32, fmi: u8, derate: bool, active: bool) -> Severity {
+    if derate && active {
+        return Severity::Critical;
+    }
+    portal_text.and_then(severity_from_portal_text).unwrap_or_else(|| derive_severity(spn, fmi, derate, active))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +79,15 @@ mod tests {
         assert_eq!(severity_from_portal_text("Severe"), Some(Severity::Critical));
         assert_eq!(severity_from_portal_text("Needs Attention"), Some(Severity::Minor));
         assert_eq!(severity_from_portal_text("¯\\_(ツ)_/¯"), None);
+    }
+
+    #[test]
+    fn derate_on_an_active_fault_is_critical_then_wording_then_facts() {
+        assert_eq!(judge_severity(Some("Seek Service Immediately"), 3364, 2, true, true), Severity::Critical);
+        assert_eq!(judge_severity(Some("Seek Service Immediately"), 3364, 2, true, false), Severity::Major);
+        assert_eq!(judge_severity(Some("Service Advised"), 100, 1, false, true), Severity::Minor, "wording wins");
+        assert_eq!(judge_severity(None, 100, 1, false, true), Severity::Critical);
+        assert_eq!(judge_severity(Some("Unusual words"), 3226, 4, false, true), Severity::Minor);
     }
 
     #[test]

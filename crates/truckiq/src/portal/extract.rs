@@ -121,15 +121,23 @@ enum Reader<'p> {
     Fetch(&'p PortalPage),
 }
 
-impl Reader<'_> {
-    async fn load(self, url: &str) -> Result<(Navigation, String), ConnectorError> {
+impl<'p> Reader<'p> {
+    // Matches copy the tab out before any await: a `match` on a place keeps a borrow of it alive
+    // through the arms, which makes the future fail the Send check when a sync is spawned.
+    fn parts(self) -> (&'p PortalPage, bool) {
         match self {
-            Reader::Tab(tab) => {
-                let nav = tab.navigate(url).await?;
-                Ok((nav, tab.html().await?))
-            }
-            Reader::Fetch(tab) => Ok(tab.fetch_html(url).await?),
+            Reader::Tab(tab) => (tab, false),
+            Reader::Fetch(tab) => (tab, true),
         }
+    }
+
+    async fn load(self, url: &str) -> Result<(Navigation, String), ConnectorError> {
+        let (tab, fetch) = self.parts();
+        if fetch {
+            return Ok(tab.fetch_html(url).await?);
+        }
+        let nav = tab.navigate(url).await?;
+        Ok((nav, tab.html().await?))
     }
 }
 
@@ -194,16 +202,17 @@ impl Session<'_> {
             dir.join(format!("portal-changed-{name}-{stamp}.html")),
         );
         let kept = std::fs::create_dir_all(dir).is_ok();
-        let shot = match reader {
-            Reader::Tab(tab) => kept && tab.screenshot(&screenshot).await.is_ok(),
-            Reader::Fetch(_) => match self.browser.new_page().await {
-                Ok(tab) if kept => {
-                    let shot = tab.goto(url).await.is_ok() && tab.screenshot(&screenshot).await.is_ok();
-                    tab.close().await;
-                    shot
-                }
-                _ => false,
-            },
+        let (tab, fetched) = reader.parts();
+        let shot = if !kept {
+            false
+        } else if !fetched {
+            tab.screenshot(&screenshot).await.is_ok()
+        } else if let Ok(shown) = self.browser.new_page().await {
+            let shot = shown.goto(url).await.is_ok() && shown.screenshot(&screenshot).await.is_ok();
+            shown.close().await;
+            shot
+        } else {
+            false
         };
         let saved_html = (kept && std::fs::write(&saved_html, html).is_ok()).then_some(saved_html);
         ConnectorError::PortalChanged {
@@ -233,6 +242,117 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// One extraction's shared state, between the list walker and the diagnostics readers.
+struct Run<'a> {
+    site: &'a PortalSite<'a>,
+    session: Session<'a>,
+    work: Mutex<Work>,
+    more_work: tokio::sync::Notify,
+    done: AtomicUsize,
+    /// Set when a fatal error stops the run, so every reader stops taking work.
+    stop: std::sync::atomic::AtomicBool,
+    progress: &'a UnboundedSender<Progress>,
+}
+
+impl Run<'_> {
+    fn stop_on_error(&self, failed: bool) {
+        if failed {
+            self.stop.store(true, Ordering::SeqCst);
+            self.more_work.notify_waiters();
+        }
+    }
+
+    async fn walk_list(&self, reader: Reader<'_>) -> Result<Vec<RowProblem>, ConnectorError> {
+        let site = self.site;
+        let mut problems = Vec::new();
+        let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
+        for page_no in 1..=MAX_LIST_PAGES {
+            if self.stop.load(Ordering::SeqCst) {
+                break;
+            }
+            let html = self.session.read(reader, &url).await?;
+            let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
+                Ok(page) => page,
+                Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
+            };
+            let found = {
+                let mut work = lock(&self.work);
+                for vehicle in page.vehicles {
+                    let index = work.vehicles.len();
+                    work.vehicles.push((vehicle, None));
+                    work.queue.push_back(index);
+                }
+                work.vehicles.len()
+            };
+            self.more_work.notify_waiters();
+            problems.extend(page.problems);
+            let _ = self.progress.send(Progress::ListingVehicles { page: page_no, found });
+            match page.next.and_then(|href| resolve(&url, &href)) {
+                Some(next) if next != url => url = next,
+                _ => break,
+            }
+        }
+        Ok(problems)
+    }
+
+    /// The whole list; the readers stop waiting for more once it is done.
+    async fn walk_all(&self, reader: Reader<'_>) -> Result<Vec<RowProblem>, ConnectorError> {
+        let result = self.walk_list(reader).await;
+        lock(&self.work).listing_done = true;
+        self.more_work.notify_waiters();
+        self.stop_on_error(result.is_err());
+        result
+    }
+
+    /// A reader's whole share of the work; its failure stops the others.
+    async fn read_and_report(&self, reader: Reader<'_>) -> Result<(), ConnectorError> {
+        let result = self.read_diagnostics(reader).await;
+        self.stop_on_error(result.is_err());
+        result
+    }
+
+    async fn read_diagnostics(&self, reader: Reader<'_>) -> Result<(), ConnectorError> {
+        let site = self.site;
+        loop {
+            let waiting = self.more_work.notified();
+            let next = {
+                let mut work = lock(&self.work);
+                match work.queue.pop_front() {
+                    Some(index) => Some((index, work.vehicles[index].0.vin.clone())),
+                    None if work.listing_done => return Ok(()),
+                    None => None,
+                }
+            };
+            if self.stop.load(Ordering::SeqCst) {
+                return Ok(());
+            }
+            let Some((index, vin)) = next else {
+                waiting.await;
+                continue;
+            };
+            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vin));
+            let outcome = match self.session.read(reader, &url).await {
+                Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
+                    Ok(parsed) => Ok(parsed),
+                    Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
+                },
+                // One vehicle's page failing does not sink the run: it keeps its stored data.
+                Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
+                    Err(PageFailure { kind: e.kind(), message: e.to_string() })
+                }
+                Err(fatal) => return Err(fatal),
+            };
+            let total = {
+                let mut work = lock(&self.work);
+                work.vehicles[index].1 = Some(outcome);
+                work.vehicles.len()
+            };
+            let finished = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+            let _ = self.progress.send(Progress::ReadingDiagnostics { done: finished, total });
+        }
+    }
+}
+
 /// Reads the whole fleet of one account. The diagnostics readers start on the first list page's
 /// vehicles while the rest of the list is still being walked, so a long list costs little extra.
 /// `progress` receives steps as they happen.
@@ -245,131 +365,47 @@ pub async fn extract(
     let list_tab = browser.new_page().await?;
     let _ = progress.send(Progress::SigningIn);
     let signed_in = sign_in(&list_tab, site.base_url, site.profile, site.credentials, site.ledger).await?;
-    let session = Session {
-        browser,
+    let run = Run {
         site,
-        relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
-        artifacts_dir: &options.artifacts_dir,
-    };
-    let work = Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false });
-    let more_work = tokio::sync::Notify::new();
-    let done = AtomicUsize::new(0);
-    // Set when a fatal error stops the run, so every reader stops taking work.
-    let stop = std::sync::atomic::AtomicBool::new(false);
-
-    let walk_list = async || -> Result<Vec<RowProblem>, ConnectorError> {
-        let mut problems = Vec::new();
-        let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
-        let reader = match site.profile.reading.vehicle_list {
-            ReadWith::Fetch => Reader::Fetch(&list_tab),
-            ReadWith::Navigate => Reader::Tab(&list_tab),
-        };
-        for page_no in 1..=MAX_LIST_PAGES {
-            if stop.load(Ordering::SeqCst) {
-                break;
-            }
-            let html = session.read(reader, &url).await?;
-            let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
-                Ok(page) => page,
-                Err(mismatch) => return Err(session.portal_changed(reader, &url, &html, mismatch).await),
-            };
-            let found = {
-                let mut work = lock(&work);
-                for vehicle in page.vehicles {
-                    let index = work.vehicles.len();
-                    work.vehicles.push((vehicle, None));
-                    work.queue.push_back(index);
-                }
-                work.vehicles.len()
-            };
-            more_work.notify_waiters();
-            problems.extend(page.problems);
-            let _ = progress.send(Progress::ListingVehicles { page: page_no, found });
-            match page.next.and_then(|href| resolve(&url, &href)) {
-                Some(next) if next != url => url = next,
-                _ => break,
-            }
-        }
-        Ok(problems)
-    };
-
-    let read_diagnostics = async |reader: Reader<'_>| -> Result<(), ConnectorError> {
-        loop {
-            let waiting = more_work.notified();
-            let next = {
-                let mut work = lock(&work);
-                match work.queue.pop_front() {
-                    Some(index) => Some((index, work.vehicles[index].0.vin.clone())),
-                    None if work.listing_done => return Ok(()),
-                    None => None,
-                }
-            };
-            if stop.load(Ordering::SeqCst) {
-                return Ok(());
-            }
-            let Some((index, vin)) = next else {
-                waiting.await;
-                continue;
-            };
-            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vin));
-            let outcome = match session.read(reader, &url).await {
-                Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
-                    Ok(parsed) => Ok(parsed),
-                    Err(mismatch) => return Err(session.portal_changed(reader, &url, &html, mismatch).await),
-                },
-                // One vehicle's page failing does not sink the run: it keeps its stored data.
-                Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
-                    Err(PageFailure { kind: e.kind(), message: e.to_string() })
-                }
-                Err(fatal) => return Err(fatal),
-            };
-            let total = {
-                let mut work = lock(&work);
-                work.vehicles[index].1 = Some(outcome);
-                work.vehicles.len()
-            };
-            let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-            let _ = progress.send(Progress::ReadingDiagnostics { done: finished, total });
-        }
+        session: Session {
+            browser,
+            site,
+            relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
+            artifacts_dir: &options.artifacts_dir,
+        },
+        work: Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false }),
+        more_work: tokio::sync::Notify::new(),
+        done: AtomicUsize::new(0),
+        stop: std::sync::atomic::AtomicBool::new(false),
+        progress,
     };
 
     let concurrency = options.concurrency.clamp(1, 16);
     // Fetch readers share a tab that stays on a portal page (fetch() is same-origin): the list tab
     // when the list is fetched too, else one more. Tab readers each need their own.
-    let mut tabs = Vec::new();
-    let readers: Vec<Reader<'_>> = match (site.profile.reading.diagnostics, site.profile.reading.vehicle_list) {
-        (ReadWith::Fetch, ReadWith::Fetch) => vec![Reader::Fetch(&list_tab); concurrency],
-        (ReadWith::Fetch, ReadWith::Navigate) => {
-            let tab = browser.new_page().await?;
-            tab.goto(&format!("{}{}", site.base_url, site.profile.urls.dashboard)).await?;
-            tabs.push(tab);
-            tabs.iter().cycle().take(concurrency).map(Reader::Fetch).collect()
-        }
-        (ReadWith::Navigate, _) => {
-            for _ in 0..concurrency {
-                tabs.push(browser.new_page().await?);
-            }
-            tabs.iter().map(Reader::Tab).collect()
-        }
+    let list_reader = match site.profile.reading.vehicle_list {
+        ReadWith::Fetch => Reader::Fetch(&list_tab),
+        ReadWith::Navigate => Reader::Tab(&list_tab),
     };
-    let stop_on_error = |failed: bool| {
-        if failed {
-            stop.store(true, Ordering::SeqCst);
-            more_work.notify_waiters();
-        }
+    let tab_count = match (site.profile.reading.diagnostics, site.profile.reading.vehicle_list) {
+        (ReadWith::Fetch, ReadWith::Fetch) => 0,
+        (ReadWith::Fetch, ReadWith::Navigate) => 1,
+        (ReadWith::Navigate, _) => concurrency,
     };
-    let listing = async {
-        let result = walk_list().await;
-        lock(&work).listing_done = true;
-        more_work.notify_waiters();
-        stop_on_error(result.is_err());
-        result
+    let mut tabs = Vec::with_capacity(tab_count);
+    for _ in 0..tab_count {
+        tabs.push(browser.new_page().await?);
+    }
+    if let (ReadWith::Fetch, [tab]) = (site.profile.reading.diagnostics, tabs.as_slice()) {
+        tab.goto(&format!("{}{}", site.base_url, site.profile.urls.dashboard)).await?;
+    }
+    let readers: Vec<Reader<'_>> = match site.profile.reading.diagnostics {
+        ReadWith::Fetch if tabs.is_empty() => vec![Reader::Fetch(&list_tab); concurrency],
+        ReadWith::Fetch => tabs.iter().cycle().take(concurrency).map(Reader::Fetch).collect(),
+        ReadWith::Navigate => tabs.iter().map(Reader::Tab).collect(),
     };
-    let reading = futures::future::join_all(readers.into_iter().map(|reader| async move {
-        let result = read_diagnostics(reader).await;
-        stop_on_error(result.is_err());
-        result
-    }));
+    let listing = run.walk_all(list_reader);
+    let reading = futures::future::join_all(readers.into_iter().map(|reader| run.read_and_report(reader)));
     let (list_problems, outcomes) = futures::join!(listing, reading);
     list_tab.close().await;
     for tab in tabs {
@@ -378,7 +414,7 @@ pub async fn extract(
     let list_problems = list_problems?;
     outcomes.into_iter().collect::<Result<Vec<()>, _>>()?;
 
-    let work = work.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let work = run.work.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     let vehicles = work
         .vehicles
         .into_iter()

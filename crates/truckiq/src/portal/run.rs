@@ -64,18 +64,9 @@ pub async fn read_account(
 ) -> Result<Extraction, ConnectorError> {
     let mut handed_over = false;
     loop {
-        let result = BrowserSession::with(&config.browser, config.profile_dir, async |browser| {
-            if let Some(saved) = config.vault.load()? {
-                browser.restore_cookies(&saved).await?;
-            }
-            let result = extract(browser, &config.site, &config.extract, progress).await;
-            // Keep the session also when MFA stopped us: it carries the half-finished sign-in.
-            if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
-                config.vault.save(&browser.session_cookies().await?)?;
-            }
-            result
-        })
-        .await;
+        let browser = BrowserSession::launch(&config.browser, config.profile_dir).await?;
+        let result = read_once(config, &browser, progress).await;
+        browser.close().await;
         match (result, config.mode) {
             (Err(ConnectorError::MfaRequired), RunMode::Interactive { mfa_wait }) if !handed_over => {
                 handed_over = true;
@@ -87,39 +78,65 @@ pub async fn read_account(
     }
 }
 
+// Launch and close are spelled out rather than using `BrowserSession::with`: its async closure is
+// higher-ranked, which keeps a spawned sync from being provably `Send`.
+async fn read_once(
+    config: &RunConfig<'_>,
+    browser: &BrowserSession,
+    progress: &UnboundedSender<Progress>,
+) -> Result<Extraction, ConnectorError> {
+    if let Some(saved) = config.vault.load()? {
+        browser.restore_cookies(&saved).await?;
+    }
+    let result = extract(browser, &config.site, &config.extract, progress).await;
+    // Keep the session also when MFA stopped us: it carries the half-finished sign-in.
+    if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
+        config.vault.save(&browser.session_cookies().await?)?;
+    }
+    result
+}
+
 /// Opens a visible window on the challenge and waits until the portal's own pages show, then saves
 /// the session for the headless run that follows.
 async fn person_finishes_sign_in(config: &RunConfig<'_>, wait: Duration) -> Result<(), ConnectorError> {
     let visible = BrowserOptions { headless: false, block_heavy_resources: false, ..config.browser.clone() };
-    BrowserSession::with(&visible, config.profile_dir, async |browser| {
-        if let Some(saved) = config.vault.load()? {
-            browser.restore_cookies(&saved).await?;
+    let browser = BrowserSession::launch(&visible, config.profile_dir).await?;
+    let result = wait_for_person(config, &browser, wait).await;
+    browser.close().await;
+    result
+}
+
+async fn wait_for_person(
+    config: &RunConfig<'_>,
+    browser: &BrowserSession,
+    wait: Duration,
+) -> Result<(), ConnectorError> {
+    if let Some(saved) = config.vault.load()? {
+        browser.restore_cookies(&saved).await?;
+    }
+    let page = browser.new_page().await?;
+    let site = &config.site;
+    // Lands on the challenge when the half-finished session survived (no second password
+    // attempt); otherwise the password is entered again and it stops at the challenge.
+    match sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await {
+        Ok(_) | Err(ConnectorError::MfaRequired) => {}
+        Err(other) => return Err(other),
+    }
+    tracing::warn!("waiting up to {} s for a person to finish signing in", wait.as_secs());
+    let deadline = Instant::now() + wait;
+    loop {
+        // The page is mid-navigation while the person submits; a failed read just means "not yet".
+        if let Ok(html) = page.html().await
+            && classify(&html, site.profile) == SignInPage::SignedIn
+        {
+            break;
         }
-        let page = browser.new_page().await?;
-        let site = &config.site;
-        // Lands on the challenge when the half-finished session survived (no second password
-        // attempt); otherwise the password is entered again and it stops at the challenge.
-        match sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await {
-            Ok(_) | Err(ConnectorError::MfaRequired) => {}
-            Err(other) => return Err(other),
+        if Instant::now() >= deadline {
+            return Err(ConnectorError::MfaRequired);
         }
-        tracing::warn!("waiting up to {} s for a person to finish signing in", wait.as_secs());
-        let deadline = Instant::now() + wait;
-        loop {
-            // The page is mid-navigation while the person submits; a failed read just means "not yet".
-            if let Ok(html) = page.html().await
-                && classify(&html, site.profile) == SignInPage::SignedIn
-            {
-                break;
-            }
-            if Instant::now() >= deadline {
-                return Err(ConnectorError::MfaRequired);
-            }
-            tokio::time::sleep(Duration::from_millis(500)).await;
-        }
-        config.vault.save(&browser.session_cookies().await?)?;
-        page.close().await;
-        Ok(())
-    })
-    .await
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    config.vault.save(&browser.session_cookies().await?)?;
+    page.close().await;
+    Ok(())
 }

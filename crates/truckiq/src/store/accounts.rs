@@ -47,6 +47,19 @@ pub struct AccountSummary {
     pub last_run: Option<RunSummary>,
 }
 
+/// What the scheduler reads about an account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScheduleRow {
+    pub id: i64,
+    pub name: String,
+    pub sync_interval_minutes: u32,
+    pub enabled: bool,
+    pub paused: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_run_started: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+}
+
 /// The shortest sync interval we allow: portals lock out clients that poll harder.
 pub const MIN_SYNC_INTERVAL_MINUTES: u32 = 15;
 
@@ -84,7 +97,8 @@ impl Store {
 
     /// All accounts, by name, each with its latest run (if any).
     pub fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
-        let mut stmt = self.conn.prepare_cached(&format!("{} ORDER BY a.name COLLATE NOCASE, a.id", summary_select()))?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("{} ORDER BY a.name COLLATE NOCASE, a.id", summary_select()))?;
         let rows = stmt.query_map([], summary_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -94,10 +108,32 @@ impl Store {
         Ok(stmt.query_row([id], summary_from_row).optional()?)
     }
 
+    /// Every account with the times the scheduler decides by.
+    pub fn schedule_rows(&self) -> Result<Vec<ScheduleRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.name, a.sync_interval_minutes, a.enabled, a.paused_reason IS NOT NULL, a.created_at,
+                    (SELECT max(started_at) FROM sync_runs WHERE account_id = a.id),
+                    (SELECT max(finished_at) FROM sync_runs WHERE account_id = a.id AND status IN ('completed', 'partial'))
+               FROM accounts a ORDER BY a.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ScheduleRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                sync_interval_minutes: r.get(2)?,
+                enabled: r.get(3)?,
+                paused: r.get(4)?,
+                created_at: r.get(5)?,
+                last_run_started: r.get(6)?,
+                last_success: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Looks an account up by its name, ignoring case.
     pub fn account_by_name(&self, name: &str) -> Result<Option<AccountSummary>> {
-        let mut stmt =
-            self.conn.prepare_cached(&format!("{} WHERE a.name = ?1 COLLATE NOCASE", summary_select()))?;
+        let mut stmt = self.conn.prepare_cached(&format!("{} WHERE a.name = ?1 COLLATE NOCASE", summary_select()))?;
         Ok(stmt.query_row([name.trim()], summary_from_row).optional()?)
     }
 

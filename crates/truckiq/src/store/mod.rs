@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind};
+pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
 pub use alerts::{Alert, AlertKind, NewAlert};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{

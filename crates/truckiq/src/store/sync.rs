@@ -153,12 +153,11 @@ impl Store {
         let outcome = apply(&tx, record.account_id, record.now, record.observed)?;
         let new_critical = note_critical_episodes(&tx, record.account_id, record.now)?;
         let facts = SyncFacts { first_sync, outcome: &outcome, new_critical: &new_critical, run_id: record.run_id };
-        let alerts = compose(&facts)
-            .iter()
-            .map(|alert| alerts::insert(&tx, alert, record.now))
-            .collect::<Result<Vec<_>>>()?;
+        let alerts =
+            compose(&facts).iter().map(|alert| alerts::insert(&tx, alert, record.now)).collect::<Result<Vec<_>>>()?;
         let vehicles_failed = record.observed.iter().filter(|o| o.faults.is_none()).count();
-        let status = if vehicles_failed > 0 || record.list_problems > 0 { RunStatus::Partial } else { RunStatus::Completed };
+        let status =
+            if vehicles_failed > 0 || record.list_problems > 0 { RunStatus::Partial } else { RunStatus::Completed };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         let end = RunEnd {
             vehicles: count(outcome.vehicles),
@@ -367,9 +366,11 @@ fn apply_faults(
     let mut open: HashMap<FaultKey, i64> = if new_vehicle {
         HashMap::new()
     } else {
-        tx.prepare_cached("SELECT source_address, spn, fmi, id FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL")?
-            .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?
+        tx.prepare_cached(
+            "SELECT source_address, spn, fmi, id FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL",
+        )?
+        .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?
     };
     for f in faults {
         match open.remove(&(f.source_address, f.spn, f.fmi)) {

@@ -1,0 +1,238 @@
+//! What each alert says. Pure: the engine decides when, these functions decide the words, so a
+//! notification reads the same from the desktop app, the CLI and the JSON output.
+
+use crate::j1939::Severity;
+use crate::j1939::health::HealthBand;
+use crate::j1939::reference::{describe_fault, source_label};
+use crate::store::{AlertKind, CriticalEpisode, NewAlert, SyncFacts};
+
+/// "unit 1042 (1XKYD49X0NJ123456)", or the VIN alone.
+pub fn truck_label(unit: Option<&str>, vin: &str) -> String {
+    match unit.filter(|u| !u.trim().is_empty()) {
+        Some(unit) => format!("unit {unit} ({vin})"),
+        None => vin.to_owned(),
+    }
+}
+
+fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
+    let what = e.description.clone().unwrap_or_else(|| describe_fault(e.spn, e.fmi));
+    let urgency = e.portal_severity_text.clone().unwrap_or_else(|| "Critical".to_owned());
+    let derate = if e.derate { " Engine derate active." } else { "" };
+    NewAlert {
+        kind: AlertKind::NewCriticalFault,
+        severity: Severity::Critical,
+        account_id: Some(account_id),
+        vehicle_id: Some(e.vehicle_id),
+        fault_id: Some(e.fault_id),
+        sync_run_id: Some(run_id),
+        title: format!("Critical fault on {}", truck_label(e.unit_number.as_deref(), &e.vin)),
+        message: format!(
+            "SPN {} FMI {}: {what}. {urgency}.{derate} Source: {}.",
+            e.spn,
+            e.fmi,
+            source_label(e.source_address)
+        ),
+    }
+}
+
+fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> NewAlert {
+    let count = |s: Severity| facts.outcome.active.get(&s).copied().unwrap_or(0);
+    let (critical, major, minor) = (count(Severity::Critical), count(Severity::Major), count(Severity::Minor));
+    let severity = if critical > 0 {
+        Severity::Critical
+    } else if major > 0 {
+        Severity::Major
+    } else {
+        Severity::Info
+    };
+    let trucks = facts.new_critical.iter().map(|e| &e.vin).collect::<std::collections::HashSet<_>>().len();
+    NewAlert {
+        kind: AlertKind::FirstSync,
+        severity,
+        account_id: Some(account_id),
+        vehicle_id: None,
+        fault_id: None,
+        sync_run_id: Some(facts.run_id),
+        title: format!("{account_name}: first sync found {} trucks", facts.outcome.vehicles),
+        message: format!(
+            "Active faults: {critical} critical (on {trucks} trucks), {major} major, {minor} minor. \
+             From now on, each new critical fault is reported on its own."
+        ),
+    }
+}
+
+fn risk_change(account_id: i64, run_id: i64, change: &crate::store::BandChange) -> NewAlert {
+    let to = change.health.band;
+    let worse = to.is_worse_than(change.from);
+    let severity = match (worse, to) {
+        (true, HealthBand::Critical) => Severity::Critical,
+        (true, _) => Severity::Major,
+        (false, _) => Severity::Info,
+    };
+    let reasons =
+        if change.health.reasons.is_empty() { "no active faults".to_owned() } else { change.health.reasons.join("; ") };
+    NewAlert {
+        kind: AlertKind::RiskChange,
+        severity,
+        account_id: Some(account_id),
+        vehicle_id: Some(change.vehicle_id),
+        fault_id: None,
+        sync_run_id: Some(run_id),
+        title: format!(
+            "{} went from {} to {}",
+            truck_label(change.unit_number.as_deref(), &change.vin),
+            change.from,
+            to
+        ),
+        message: format!("Health {}/100: {reasons}.", change.health.score),
+    }
+}
+
+/// The alerts one stored sync raises. The first sync of an account raises one summary instead of
+/// an alert per fault (everything is "new" then) and no band changes (there was no band before).
+pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> Vec<NewAlert> {
+    if facts.first_sync {
+        return vec![first_sync(account_id, account_name, facts)];
+    }
+    let faults = facts.new_critical.iter().map(|e| new_critical_fault(account_id, facts.run_id, e));
+    let bands = facts.outcome.band_changes.iter().map(|c| risk_change(account_id, facts.run_id, c));
+    faults.chain(bands).collect()
+}
+
+/// A run that ended without storing anything.
+pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, kind: &str, message: &str) -> NewAlert {
+    let (severity, title) = match kind {
+        "login_rejected" => {
+            (Severity::Major, format!("{account_name}: the portal refused the password; syncing is paused"))
+        }
+        "mfa_required" => (Severity::Major, format!("{account_name}: sign-in needs a verification code")),
+        _ => (Severity::Minor, format!("{account_name}: sync failed ({})", kind.replace('_', " "))),
+    };
+    let kind = if kind == "mfa_required" { AlertKind::MfaNeeded } else { AlertKind::SyncFailed };
+    NewAlert {
+        kind,
+        severity,
+        account_id: Some(account_id),
+        vehicle_id: None,
+        fault_id: None,
+        sync_run_id: Some(run_id),
+        title,
+        message: message.to_owned(),
+    }
+}
+
+pub fn stale_data(account_id: i64, account_name: &str, hours: u32, last_success: Option<&str>) -> NewAlert {
+    NewAlert {
+        kind: AlertKind::StaleData,
+        severity: Severity::Major,
+        account_id: Some(account_id),
+        vehicle_id: None,
+        fault_id: None,
+        sync_run_id: None,
+        title: format!("{account_name}: no fresh data for over {hours} h"),
+        message: match last_success {
+            Some(at) => format!("The last successful sync was at {at}. Faults since then are not shown."),
+            None => "This account has never synced successfully.".to_owned(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::j1939::health::Health;
+    use crate::store::{BandChange, SyncOutcome};
+
+    fn episode() -> CriticalEpisode {
+        CriticalEpisode {
+            fault_id: 9,
+            vehicle_id: 3,
+            vin: "1XKYD49X0NJ123456".into(),
+            unit_number: Some("1042".into()),
+            source_address: 0,
+            spn: 100,
+            fmi: 1,
+            description: None,
+            portal_severity_text: Some("Stop Engine Immediately".into()),
+            derate: true,
+        }
+    }
+
+    #[test]
+    fn a_new_critical_fault_names_the_truck_the_code_and_the_urgency() {
+        let outcome = SyncOutcome::default();
+        let episodes = [episode()];
+        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &episodes, run_id: 5 };
+        let alerts = for_sync(1, "Acme", &facts);
+        assert_eq!(alerts.len(), 1);
+        let a = &alerts[0];
+        assert_eq!(
+            (a.kind, a.severity, a.fault_id, a.vehicle_id),
+            (AlertKind::NewCriticalFault, Severity::Critical, Some(9), Some(3))
+        );
+        assert_eq!(a.title, "Critical fault on unit 1042 (1XKYD49X0NJ123456)");
+        assert!(
+            a.message.starts_with("SPN 100 FMI 1: Engine oil pressure - Reading valid but below normal range"),
+            "{}",
+            a.message
+        );
+        assert!(
+            a.message.contains("Stop Engine Immediately. Engine derate active. Source: Engine #1 (SA 0)."),
+            "{}",
+            a.message
+        );
+    }
+
+    #[test]
+    fn the_first_sync_is_one_summary_and_no_band_changes() {
+        let mut outcome = SyncOutcome { vehicles: 12, ..SyncOutcome::default() };
+        outcome.active.insert(Severity::Critical, 2);
+        outcome.active.insert(Severity::Minor, 5);
+        outcome.band_changes.push(BandChange {
+            vehicle_id: 1,
+            vin: "V".into(),
+            unit_number: None,
+            from: HealthBand::Good,
+            health: Health { score: 10, band: HealthBand::Critical, reasons: vec![] },
+        });
+        let episodes = [episode(), CriticalEpisode { fault_id: 10, ..episode() }];
+        let facts = SyncFacts { first_sync: true, outcome: &outcome, new_critical: &episodes, run_id: 1 };
+        let alerts = for_sync(1, "Acme", &facts);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!((alerts[0].kind, alerts[0].severity), (AlertKind::FirstSync, Severity::Critical));
+        assert_eq!(alerts[0].title, "Acme: first sync found 12 trucks");
+        assert!(alerts[0].message.starts_with("Active faults: 2 critical (on 1 trucks), 0 major, 5 minor."));
+    }
+
+    #[test]
+    fn band_changes_are_graded_by_direction() {
+        let change = |from, to| BandChange {
+            vehicle_id: 1,
+            vin: "1XKYD49X0NJ123456".into(),
+            unit_number: None,
+            from,
+            health: Health { score: 40, band: to, reasons: vec!["Major: SPN 1 (-25)".into()] },
+        };
+        let outcome = SyncOutcome {
+            band_changes: vec![
+                change(HealthBand::Good, HealthBand::Critical),
+                change(HealthBand::Critical, HealthBand::Attention),
+            ],
+            ..SyncOutcome::default()
+        };
+        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], run_id: 2 };
+        let alerts = for_sync(1, "Acme", &facts);
+        assert_eq!(alerts.iter().map(|a| a.severity).collect::<Vec<_>>(), [Severity::Critical, Severity::Info]);
+        assert_eq!(alerts[0].title, "1XKYD49X0NJ123456 went from good to critical");
+        assert_eq!(alerts[0].message, "Health 40/100: Major: SPN 1 (-25).");
+    }
+
+    #[test]
+    fn failures_say_what_to_do() {
+        let rejected = sync_failed(1, "Acme", 4, "login_rejected", "Invalid email or password.");
+        assert_eq!(rejected.kind, AlertKind::SyncFailed);
+        assert!(rejected.title.contains("paused"));
+        assert_eq!(sync_failed(1, "Acme", 4, "mfa_required", "x").kind, AlertKind::MfaNeeded);
+        assert_eq!(stale_data(1, "Acme", 23, None).message, "This account has never synced successfully.");
+    }
+}

@@ -1,0 +1,143 @@
+//! From what the portal pages said to what the store records: the list row and the diagnostics
+//! page merged per vehicle, every fault judged for severity.
+
+use crate::j1939::judge_severity;
+use crate::portal::extract::{Extraction, VehicleExtract};
+use crate::portal::parse::FaultRow;
+use crate::store::{FaultObservation, VehicleObservation, VehicleSnapshot};
+
+/// "PACCAR MX-13" -> ("PACCAR", "MX-13"); a single word is a make without a model.
+fn split_engine(engine: &str) -> (Option<String>, Option<String>) {
+    match engine.trim().split_once(' ') {
+        Some((make, model)) => (Some(make.to_owned()), Some(model.trim().to_owned())),
+        None if engine.trim().is_empty() => (None, None),
+        None => (Some(engine.trim().to_owned()), None),
+    }
+}
+
+fn fault(row: &FaultRow) -> FaultObservation {
+    FaultObservation {
+        source_address: row.source_address,
+        spn: row.spn,
+        fmi: row.fmi,
+        description: row.description.clone(),
+        severity: judge_severity(row.severity_text.as_deref(), row.spn, row.fmi, row.derate, row.active),
+        portal_severity_text: row.severity_text.clone(),
+        portal_severity_score: None,
+        derate: row.derate,
+        active: row.active,
+        first_seen: row.first_seen,
+        occurrences: row.occurrences,
+        raw_json: Some(row.raw.to_string()),
+    }
+}
+
+/// One vehicle. Its faults count as read only when the page was read and every fault row on it
+/// could be parsed: an unreadable row must not close that fault's open episode.
+pub fn observation(extract: &VehicleExtract) -> VehicleObservation {
+    let row = &extract.vehicle;
+    let page = extract.diagnostics.as_ref().ok();
+    let (engine_make, engine_model) = page.and_then(|p| p.engine.as_deref()).map(split_engine).unwrap_or_default();
+    VehicleObservation {
+        vehicle: VehicleSnapshot {
+            vin: row.vin.clone(),
+            unit_number: row.unit_number.clone(),
+            model_year: row.year,
+            make: row.make.clone(),
+            model: row.model.clone(),
+            engine_make,
+            engine_model,
+            // The diagnostics page is read after the list, so its meters are the fresher ones.
+            odometer_mi: page.and_then(|p| p.odometer_mi).or(row.odometer_mi),
+            engine_hours: page.and_then(|p| p.engine_hours),
+            location_text: page.and_then(|p| p.location.clone()),
+        },
+        faults: page.filter(|p| p.problems.is_empty()).map(|p| p.faults.iter().map(fault).collect()),
+    }
+}
+
+pub fn observations(extraction: &Extraction) -> Vec<VehicleObservation> {
+    extraction.vehicles.iter().map(observation).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::j1939::Severity;
+    use crate::portal::extract::PageFailure;
+    use crate::portal::parse::{DiagnosticsPage, RowProblem, VehicleRow};
+
+    fn row() -> VehicleRow {
+        VehicleRow {
+            vin: "1XKYD49X0NJ123456".into(),
+            unit_number: Some("1042".into()),
+            year: Some(2022),
+            make: Some("Kenworth".into()),
+            model: Some("T680".into()),
+            odometer_mi: Some(100.0),
+        }
+    }
+
+    fn fault_row(severity: &str, derate: bool) -> FaultRow {
+        FaultRow {
+            source_address: 61,
+            spn: 3364,
+            fmi: 2,
+            description: Some("DEF Quality - Data Erratic".into()),
+            severity_text: Some(severity.into()),
+            derate,
+            occurrences: Some(3),
+            first_seen: None,
+            active: true,
+            raw: serde_json::json!({"code": "SPN 3364 FMI 2"}),
+        }
+    }
+
+    fn page(faults: Vec<FaultRow>) -> DiagnosticsPage {
+        DiagnosticsPage {
+            odometer_mi: Some(150.0),
+            engine_hours: Some(7.5),
+            engine: Some("PACCAR MX-13".into()),
+            location: Some("Denton, TX".into()),
+            faults,
+            problems: vec![],
+        }
+    }
+
+    #[test]
+    fn list_row_and_diagnostics_merge() {
+        let o = observation(&VehicleExtract {
+            vehicle: row(),
+            diagnostics: Ok(page(vec![fault_row("Seek Service Immediately", true)])),
+        });
+        assert_eq!(o.vehicle.odometer_mi, Some(150.0), "diagnostics meters are fresher");
+        assert_eq!(
+            (o.vehicle.engine_make.as_deref(), o.vehicle.engine_model.as_deref()),
+            (Some("PACCAR"), Some("MX-13"))
+        );
+        let faults = o.faults.unwrap();
+        assert_eq!(faults[0].severity, Severity::Critical, "derate active");
+        assert_eq!(faults[0].raw_json.as_deref(), Some(r#"{"code":"SPN 3364 FMI 2"}"#));
+    }
+
+    #[test]
+    fn failed_or_partly_unreadable_pages_leave_faults_unknown() {
+        let failed = observation(&VehicleExtract {
+            vehicle: row(),
+            diagnostics: Err(PageFailure { kind: "timeout", message: "slow".into() }),
+        });
+        assert_eq!((failed.faults, failed.vehicle.odometer_mi), (None, Some(100.0)));
+        let mut messy = page(vec![]);
+        messy.problems.push(RowProblem { row: 2, reason: "no SPN".into() });
+        let o = observation(&VehicleExtract { vehicle: row(), diagnostics: Ok(messy) });
+        assert_eq!(o.faults, None);
+        assert_eq!(o.vehicle.engine_hours, Some(7.5), "the meters on the page are still good");
+    }
+
+    #[test]
+    fn engines_split_into_make_and_model() {
+        assert_eq!(split_engine("Cummins X15"), (Some("Cummins".into()), Some("X15".into())));
+        assert_eq!(split_engine("MX-13"), (Some("MX-13".into()), None));
+        assert_eq!(split_engine("  "), (None, None));
+    }
+}

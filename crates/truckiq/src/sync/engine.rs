@@ -1,0 +1,496 @@
+//! The sync engine: runs one account's sync end to end (credentials from the keychain, the portal
+//! read in Chromium, everything stored in one transaction, alerts published once committed), at
+//! most one run per account at a time, retried by [`RetryPolicy`] when the failure may pass.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use futures::FutureExt;
+use futures::future::{BoxFuture, Shared};
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+use super::alerts;
+use super::clock::{Clock, SystemClock};
+use super::convert;
+use super::error::SyncError;
+use super::schedule::RetryPolicy;
+use crate::browser::BrowserOptions;
+use crate::portal::error::ConnectorError;
+use crate::portal::extract::{ExtractOptions, PortalSite, Progress};
+use crate::portal::login::{Credentials, TotpLedger};
+use crate::portal::profile::Profile;
+use crate::portal::run::{MFA_WAIT, RunConfig, RunMode, SessionVault, read_account};
+use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
+use crate::store::{
+    AccountSummary, Alert, AlertKind, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError, SyncOutcome,
+    SyncRecord,
+};
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub db_path: PathBuf,
+    /// Browser profiles (`browser/account-N`), kept pages of changed portals (`artifacts`) and
+    /// portal profile overrides (`profiles/<layout>.toml`) live here.
+    pub data_dir: PathBuf,
+    pub browser: BrowserOptions,
+    /// Diagnostics pages read at once.
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+    /// How long a person gets to finish an MFA challenge in an interactive run.
+    pub mfa_wait: Duration,
+}
+
+impl EngineConfig {
+    pub fn new(db_path: PathBuf, data_dir: PathBuf) -> Self {
+        Self {
+            db_path,
+            data_dir,
+            browser: BrowserOptions::default(),
+            concurrency: 4,
+            retry: RetryPolicy::default(),
+            mfa_wait: MFA_WAIT,
+        }
+    }
+}
+
+/// What a finished run stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    pub account_id: i64,
+    pub run_id: i64,
+    pub status: RunStatus,
+    /// Attempts this request took (1 unless a failure was retried).
+    pub attempts: u32,
+    pub outcome: SyncOutcome,
+    pub alerts: Vec<Alert>,
+}
+
+pub type RunResult = Result<RunReport, SyncError>;
+
+/// What the engine is doing, for progress bars and the UI.
+#[derive(Debug, Clone)]
+pub enum SyncEvent {
+    Started { account_id: i64, run_id: i64, attempt: u32 },
+    Progress { account_id: i64, progress: Progress },
+    Retrying { account_id: i64, attempt: u32, wait: Duration, error: String },
+    Finished { account_id: i64, result: RunResult },
+}
+
+struct InFlight {
+    result: Shared<BoxFuture<'static, RunResult>>,
+    cancel: CancellationToken,
+}
+
+struct Inner {
+    config: EngineConfig,
+    store: Arc<Mutex<Store>>,
+    secrets: SecretStore,
+    clock: Arc<dyn Clock>,
+    /// Shared by every run, so a TOTP time step is never submitted twice.
+    ledger: TotpLedger,
+    alerts: broadcast::Sender<Alert>,
+    events: broadcast::Sender<SyncEvent>,
+    in_flight: Mutex<HashMap<i64, InFlight>>,
+}
+
+/// Cheap to clone; clones share runs, channels and the database connection.
+#[derive(Clone)]
+pub struct SyncEngine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SyncEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine").field("db", &self.inner.config.db_path).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SyncEngine {
+    /// Opens the database and marks runs a killed process left "in progress" as failed.
+    pub fn open(config: EngineConfig, secrets: SecretStore) -> Result<Self, StoreError> {
+        Self::with_clock(config, secrets, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(config: EngineConfig, secrets: SecretStore, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        let store = Store::open(&config.db_path)?;
+        let interrupted = store.mark_interrupted_runs(clock.now())?;
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "marked sync runs interrupted by a stopped process as failed");
+        }
+        let (alerts, _) = broadcast::channel(256);
+        let (events, _) = broadcast::channel(1024);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                store: Arc::new(Mutex::new(store)),
+                secrets,
+                clock,
+                ledger: TotpLedger::default(),
+                alerts,
+                events,
+                in_flight: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    /// Alerts, each sent once it is committed to the database.
+    pub fn subscribe_alerts(&self) -> broadcast::Receiver<Alert> {
+        self.inner.alerts.subscribe()
+    }
+
+    pub fn subscribe_events(&self) -> broadcast::Receiver<SyncEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    pub fn secrets(&self) -> &SecretStore {
+        &self.inner.secrets
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// Runs `work` on the engine's database connection, off the async threads.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.inner.db(work).await
+    }
+
+    pub fn is_running(&self, account_id: i64) -> bool {
+        lock(&self.inner.in_flight).contains_key(&account_id)
+    }
+
+    /// Syncs one account. A request for an account already syncing joins that run (one browser,
+    /// one run); the run goes on even if every caller stops waiting, unless cancelled.
+    pub fn sync(&self, account_id: i64, trigger: RunTrigger, mode: RunMode) -> Shared<BoxFuture<'static, RunResult>> {
+        let mut in_flight = lock(&self.inner.in_flight);
+        if let Some(running) = in_flight.get(&account_id) {
+            return running.result.clone();
+        }
+        let cancel = CancellationToken::new();
+        let inner = Arc::clone(&self.inner);
+        let task = tokio::spawn({
+            let cancel = cancel.clone();
+            async move {
+                let result = Arc::clone(&inner).run_request(account_id, trigger, mode, cancel).await;
+                lock(&inner.in_flight).remove(&account_id);
+                let _ = inner.events.send(SyncEvent::Finished { account_id, result: result.clone() });
+                result
+            }
+        });
+        let result = async move { task.await.unwrap_or(Err(SyncError::Cancelled)) }.boxed().shared();
+        in_flight.insert(account_id, InFlight { result: result.clone(), cancel });
+        result
+    }
+
+    /// Stops an account's run; it is recorded as failed with `cancelled` and nothing it read is
+    /// stored. Returns whether one was running.
+    pub fn cancel(&self, account_id: i64) -> bool {
+        lock(&self.inner.in_flight).get(&account_id).map(|r| r.cancel.cancel()).is_some()
+    }
+
+    pub fn cancel_all(&self) {
+        for running in lock(&self.inner.in_flight).values() {
+            running.cancel.cancel();
+        }
+    }
+
+    /// After a person changes an account's credentials: resume it and forget its portal session.
+    pub async fn credentials_changed(&self, account_id: i64) -> Result<(), SyncError> {
+        self.db(move |s| s.set_paused(account_id, None)).await?;
+        let vault = SessionVault { secrets: self.inner.secrets.clone(), account_id };
+        tokio::task::spawn_blocking(move || vault.clear())
+            .await
+            .map_err(|e| SecretError::Platform(e.to_string()))??;
+        Ok(())
+    }
+
+    /// Raises a `stale_data` alert for each enabled account with no successful sync for `hours`
+    /// (once per stale spell) and returns the stale accounts with their last success.
+    pub async fn check_stale(&self, hours: u32) -> Result<Vec<StaleAccount>, SyncError> {
+        let now = self.inner.clock.now();
+        let limit = chrono::Duration::hours(i64::from(hours));
+        let (stale, raised) = self
+            .db(move |store| {
+                let mut stale = Vec::new();
+                let mut raised = Vec::new();
+                for row in store.schedule_rows()?.into_iter().filter(|r| r.enabled) {
+                    let since = row.last_success.unwrap_or(row.created_at);
+                    if now - since < limit {
+                        continue;
+                    }
+                    if !store.has_open_alert(row.id, AlertKind::StaleData, row.last_success)? {
+                        let at = row.last_success.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
+                        raised.push(
+                            store.insert_alert(&alerts::stale_data(row.id, &row.name, hours, at.as_deref()), now)?,
+                        );
+                    }
+                    stale.push(StaleAccount { account_id: row.id, name: row.name, last_success: row.last_success });
+                }
+                Ok((stale, raised))
+            })
+            .await?;
+        for alert in raised {
+            let _ = self.inner.alerts.send(alert);
+        }
+        Ok(stale)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaleAccount {
+    pub account_id: i64,
+    pub name: String,
+    pub last_success: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Inner {
+    async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = Arc::clone(&self.store);
+        tokio::task::spawn_blocking(move || work(&mut lock(&store)))
+            .await
+            .map_err(|e| StoreError::Invalid(format!("a database task stopped: {e}")))?
+    }
+
+    /// One sync request: attempts with backoff while the failure may pass, then the alert and,
+    /// for a refused password, the pause that a failure calls for.
+    async fn run_request(
+        self: Arc<Self>,
+        account_id: i64,
+        trigger: RunTrigger,
+        mode: RunMode,
+        cancel: CancellationToken,
+    ) -> RunResult {
+        let policy = self.config.retry;
+        let attempts = AtomicU32::new(0);
+        let last_run = AtomicI64::new(0);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(policy.first_delay)
+            .with_max_delay(policy.max_delay)
+            .with_max_times(policy.max_attempts.saturating_sub(1) as usize)
+            .with_jitter();
+        let attempt = || async {
+            let attempt = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+            self.run_once(account_id, trigger, mode, attempt, &last_run).await
+        };
+        let clock = Arc::clone(&self.clock);
+        let retried = attempt
+            .retry(backoff)
+            .sleep(move |wait| clock.sleep(wait))
+            .when(SyncError::is_transient)
+            .adjust(|error: &SyncError, wait| policy.wait(error.retry_after(), wait))
+            .notify(|error: &SyncError, wait| {
+                tracing::warn!(account_id, seconds = wait.as_secs(), %error, "sync failed; trying again");
+                let _ = self.events.send(SyncEvent::Retrying {
+                    account_id,
+                    attempt: attempts.load(Ordering::SeqCst),
+                    wait,
+                    error: error.to_string(),
+                });
+            })
+            // Boxed for the same reason as the extraction below: its closures are higher-ranked.
+            .boxed();
+        let result = tokio::select! {
+            result = retried => result,
+            () = cancel.cancelled() => Err(SyncError::Cancelled),
+        };
+        let run_id = last_run.load(Ordering::SeqCst);
+        match result {
+            Ok(mut report) => {
+                report.attempts = attempts.load(Ordering::SeqCst);
+                Ok(report)
+            }
+            Err(error) => {
+                self.after_failure(account_id, run_id, &error).await;
+                Err(error)
+            }
+        }
+    }
+
+    async fn after_failure(&self, account_id: i64, run_id: i64, error: &SyncError) {
+        if matches!(error, SyncError::UnknownAccount(_) | SyncError::Paused { .. }) || run_id == 0 {
+            return; // nothing ran
+        }
+        let now = self.clock.now();
+        let (code, message) = (error.code(), error.to_string());
+        let pause = match error {
+            SyncError::Portal(e) => match e.as_ref() {
+                ConnectorError::LoginRejected { message, .. } => {
+                    Some(format!("the portal refused the password: {message}"))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let cancelled = matches!(error, SyncError::Cancelled);
+        let recorded = self
+            .db(move |store| {
+                if cancelled {
+                    let end = RunEnd {
+                        error_kind: Some("cancelled".into()),
+                        error_message: Some("cancelled; nothing from this run was kept".into()),
+                        ..RunEnd::default()
+                    };
+                    store.end_run(run_id, RunStatus::Failed, now, &end)?;
+                    return Ok(None);
+                }
+                if let Some(reason) = &pause {
+                    store.set_paused(account_id, Some(reason))?;
+                }
+                let name = store.account(account_id)?.map(|a| a.name).unwrap_or_default();
+                Ok(Some(store.insert_alert(&alerts::sync_failed(account_id, &name, run_id, code, &message), now)?))
+            })
+            .await;
+        match recorded {
+            Ok(Some(alert)) => {
+                let _ = self.alerts.send(alert);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(account_id, error = %e, "could not record a failed sync"),
+        }
+    }
+
+    async fn run_once(
+        &self,
+        account_id: i64,
+        trigger: RunTrigger,
+        mode: RunMode,
+        attempt: u32,
+        last_run: &AtomicI64,
+    ) -> RunResult {
+        let account = self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))?;
+        if let Some(reason) = account.paused_reason.clone() {
+            return Err(SyncError::Paused { name: account.name, reason });
+        }
+        let started = self.clock.now();
+        let run_id = self.db(move |s| s.start_run(account_id, trigger, attempt, started)).await?;
+        last_run.store(run_id, Ordering::SeqCst);
+        let _ = self.events.send(SyncEvent::Started { account_id, run_id, attempt });
+        let result = self.read_and_record(&account, run_id, mode).await;
+        if let Err(error) = &result {
+            let (screenshot_path, html_path) = match error {
+                SyncError::Portal(e) => match e.as_ref() {
+                    ConnectorError::PortalChanged { screenshot, html, .. } => (
+                        screenshot.as_ref().map(|p| p.display().to_string()),
+                        html.as_ref().map(|p| p.display().to_string()),
+                    ),
+                    _ => (None, None),
+                },
+                _ => (None, None),
+            };
+            let end = RunEnd {
+                error_kind: Some(error.code().to_owned()),
+                error_message: Some(error.to_string()),
+                screenshot_path,
+                html_path,
+                ..RunEnd::default()
+            };
+            let now = self.clock.now();
+            if let Err(e) = self.db(move |s| s.end_run(run_id, RunStatus::Failed, now, &end)).await {
+                tracing::error!(run_id, error = %e, "could not record the end of a failed run");
+            }
+        }
+        result
+    }
+
+    async fn credentials(&self, account: &AccountSummary) -> Result<Credentials, SyncError> {
+        let (secrets, id) = (self.secrets.clone(), account.id);
+        let (password, totp) = tokio::task::spawn_blocking(move || {
+            Ok::<_, SecretError>((
+                secrets.get(id, SecretKind::Password)?,
+                secrets.get_optional(id, SecretKind::TotpSecret)?,
+            ))
+        })
+        .await
+        .map_err(|e| SecretError::Platform(e.to_string()))??;
+        let totp = totp
+            .map(|text| TotpSecret::parse(text.expose()))
+            .transpose()
+            .map_err(|e| SecretError::Platform(format!("the saved TOTP secret is not valid ({e}); enter it again")))?;
+        Ok(Credentials { username: account.username.clone(), password, totp })
+    }
+
+    async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
+        if account.portal_kind == PortalKind::DecisivApi {
+            return Err(SyncError::Unsupported(account.portal_kind.to_string()));
+        }
+        let profile = Profile::load(account.portal_kind, &self.config.data_dir.join("profiles"))?;
+        let credentials = self.credentials(account).await?;
+        let vault = SessionVault { secrets: self.secrets.clone(), account_id: account.id };
+        let profile_dir = self.config.data_dir.join("browser").join(format!("account-{}", account.id));
+        let mode = match mode {
+            RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
+            scheduled => scheduled,
+        };
+        let config = RunConfig {
+            site: PortalSite {
+                base_url: account.base_url.trim_end_matches('/'),
+                profile: &profile,
+                credentials: &credentials,
+                ledger: &self.ledger,
+            },
+            browser: self.config.browser.clone(),
+            profile_dir: &profile_dir,
+            extract: ExtractOptions {
+                concurrency: self.config.concurrency,
+                artifacts_dir: self.config.data_dir.join("artifacts"),
+            },
+            vault: &vault,
+            mode,
+        };
+        let (progress, mut steps) = tokio::sync::mpsc::unbounded_channel();
+        let forward = {
+            let (events, account_id) = (self.events.clone(), account.id);
+            tokio::spawn(async move {
+                while let Some(progress) = steps.recv().await {
+                    let _ = events.send(SyncEvent::Progress { account_id, progress });
+                }
+            })
+        };
+        // Boxed as `Send` here, where its lifetimes are plain parameters: unboxed, rustc cannot
+        // prove the spawned run `Send` through the extraction's borrows (rust-lang/rust#110338).
+        let extraction = read_account(&config, &progress).boxed().await;
+        drop(progress);
+        let _ = forward.await;
+        let extraction = extraction?;
+
+        let observed = convert::observations(&extraction);
+        let list_problems = u32::try_from(extraction.list_problems.len()).unwrap_or(u32::MAX);
+        let (account_id, name, now) = (account.id, account.name.clone(), self.clock.now());
+        let recorded = self
+            .db(move |store| {
+                let record = SyncRecord { account_id, run_id, now, observed: &observed, list_problems };
+                store.record_sync(&record, |facts| alerts::for_sync(account_id, &name, facts))
+            })
+            .await?;
+        for alert in &recorded.alerts {
+            let _ = self.alerts.send(alert.clone());
+        }
+        Ok(RunReport {
+            account_id,
+            run_id,
+            status: recorded.status,
+            attempts: 1,
+            outcome: recorded.outcome,
+            alerts: recorded.alerts,
+        })
+    }
+}

@@ -1,0 +1,93 @@
+//! Why a sync request did not store anything, as the CLI, the UI and the run records report it.
+
+use std::sync::Arc;
+
+use crate::portal::error::ConnectorError;
+use crate::portal::profile::ProfileError;
+use crate::secrets::SecretError;
+use crate::store::StoreError;
+
+/// Cheap to clone: every caller joined to one run receives the same error.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SyncError {
+    #[error("there is no account with id {0}")]
+    UnknownAccount(i64),
+    #[error("{name} is paused ({reason}); set its password again to resume syncing")]
+    Paused { name: String, reason: String },
+    #[error("the {0} portal kind is synced through the API, which this version cannot do yet")]
+    Unsupported(String),
+    #[error(transparent)]
+    Portal(Arc<ConnectorError>),
+    #[error(transparent)]
+    Keychain(Arc<SecretError>),
+    #[error(transparent)]
+    Store(Arc<StoreError>),
+    #[error(transparent)]
+    Profile(Arc<ProfileError>),
+    #[error("the sync was cancelled")]
+    Cancelled,
+}
+
+impl SyncError {
+    /// Stable code for `sync_runs.error_kind`, IPC errors and JSON output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::UnknownAccount(_) => "unknown_account",
+            SyncError::Paused { .. } => "paused",
+            SyncError::Unsupported(_) => "unsupported",
+            SyncError::Portal(e) => e.kind(),
+            SyncError::Keychain(e) => e.code(),
+            SyncError::Store(_) => "database",
+            SyncError::Profile(_) => "portal_profile",
+            SyncError::Cancelled => "cancelled",
+        }
+    }
+
+    /// Worth another attempt without anyone changing anything.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Portal(e) if e.is_transient())
+    }
+
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            SyncError::Portal(e) => match e.as_ref() {
+                ConnectorError::RateLimited { retry_after } => *retry_after,
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// A person has to act before this account can sync again (a new password, a code, a fix).
+    pub fn needs_person(&self) -> bool {
+        matches!(self, SyncError::Paused { .. })
+            || matches!(self, SyncError::Portal(e) if matches!(e.as_ref(), ConnectorError::LoginRejected { .. } | ConnectorError::MfaRequired))
+    }
+}
+
+impl From<ConnectorError> for SyncError {
+    fn from(e: ConnectorError) -> Self {
+        match e {
+            ConnectorError::Keychain(k) => SyncError::Keychain(Arc::new(k)),
+            other => SyncError::Portal(Arc::new(other)),
+        }
+    }
+}
+
+impl From<SecretError> for SyncError {
+    fn from(e: SecretError) -> Self {
+        SyncError::Keychain(Arc::new(e))
+    }
+}
+
+impl From<StoreError> for SyncError {
+    fn from(e: StoreError) -> Self {
+        SyncError::Store(Arc::new(e))
+    }
+}
+
+impl From<ProfileError> for SyncError {
+    fn from(e: ProfileError) -> Self {
+        SyncError::Profile(Arc::new(e))
+    }
+}

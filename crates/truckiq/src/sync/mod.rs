@@ -1,0 +1,15 @@
+//! Turning portal reads into stored, trustworthy data and timely alerts: the engine (one run per
+//! account at a time, retries, run records), the scheduler, and the pure rules they follow.
+
+pub mod alerts;
+pub mod clock;
+pub mod convert;
+pub mod engine;
+pub mod error;
+pub mod schedule;
+pub mod scheduler;
+
+pub use clock::{Clock, SystemClock};
+pub use engine::{EngineConfig, RunReport, RunResult, StaleAccount, SyncEngine, SyncEvent};
+pub use error::SyncError;
+pub use schedule::RetryPolicy;
