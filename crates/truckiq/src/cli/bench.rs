@@ -36,8 +36,7 @@ pub struct ExtractBench {
     pub navigate: bool,
 }
 
-pub fn extract_bench(bench: &ExtractBench, out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+pub async fn extract_bench(bench: &ExtractBench, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     writeln!(
         out,
         "truckiq bench extract: {} vehicles, {} ms simulated latency per page, TruckTech+ layout, {}, diagnostics by {}",
@@ -52,7 +51,7 @@ pub fn extract_bench(bench: &ExtractBench, out: &mut impl std::io::Write) -> any
         "concurrency", "pages", "wall", "floor", "ratio", "Chromium PSS peak"
     )?;
     for &concurrency in &bench.concurrency {
-        let row = runtime.block_on(run_once(bench, concurrency))?;
+        let row = run_once(bench, concurrency).await?;
         writeln!(
             out,
             "{concurrency:>11} {:>7} {:>9.1}s {:>9.1}s {:>7.2} {:>13.0} MiB",
@@ -197,5 +196,69 @@ pub fn store_bench(vehicles: usize, faults_per_vehicle: usize, out: &mut impl st
         )?;
     }
     writeln!(out, "target: ≥ 200000 rows/s")?;
+    Ok(())
+}
+
+/// One end-to-end sync (sign-in, extraction, store, alerts) of a simulated fleet over HTTPS with
+/// HTTP/2, with the password in the system keychain as in real use.
+pub async fn sync_bench(
+    vehicles: usize,
+    latency_ms: u64,
+    concurrency: usize,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use truckiq::portal::run::RunMode;
+    use truckiq::secrets::{SecretKind, SecretStore};
+    use truckiq::store::{NewAccount, RunTrigger};
+    use truckiq::sync::{EngineConfig, SyncEngine};
+
+    let sim = Simulator::start(SimConfig { vehicles, seed: 500, tls: true, ..SimConfig::default() }).await?;
+    sim.state().add_user(UserSpec::new(Portal::Paccar, USER, "bench")).map_err(anyhow::Error::msg)?;
+    sim.state().set_scenario(Scenario { latency_ms, ..Scenario::default() }).map_err(anyhow::Error::msg)?;
+    let dir = tempfile::tempdir()?;
+    let mut config = EngineConfig::new(dir.path().join("bench.sqlite3"), dir.path().to_path_buf());
+    config.concurrency = concurrency;
+    config.browser.trusted_spki = sim.certificate().map(|c| c.spki_sha256().to_owned()).into_iter().collect();
+    let engine = SyncEngine::open(config, SecretStore::default())?;
+    let base_url = sim.portal_url(Portal::Paccar);
+    let account = engine
+        .db(move |s| {
+            s.insert_account(&NewAccount {
+                name: "Bench".into(),
+                portal_kind: PortalKind::Paccar,
+                base_url,
+                username: USER.into(),
+                sync_interval_minutes: 240,
+            })
+        })
+        .await?;
+    engine.secrets().set(account, SecretKind::Password, &Sensitive::from("bench"))?;
+    let started = Instant::now();
+    let report = engine.sync(account, RunTrigger::Manual, RunMode::Scheduled).await;
+    let wall = started.elapsed();
+    engine.secrets().delete_account(account)?;
+    let report = report?;
+    let pages = sim.state().requests(0).len();
+    let floor = Duration::from_millis(latency_ms) * pages as u32 / concurrency as u32;
+    sim.stop().await?;
+    writeln!(
+        out,
+        "truckiq bench sync: {vehicles} vehicles, {latency_ms} ms per page, concurrency {concurrency}, HTTPS + HTTP/2"
+    )?;
+    writeln!(
+        out,
+        "status {} · {} vehicles stored, {} active faults, {} episodes opened",
+        report.status,
+        report.outcome.vehicles,
+        report.outcome.active.values().sum::<usize>(),
+        report.outcome.opened.len()
+    )?;
+    writeln!(
+        out,
+        "pages {pages} · wall {:.1} s · floor {:.1} s · ratio {:.2}",
+        wall.as_secs_f64(),
+        floor.as_secs_f64(),
+        wall.as_secs_f64() / floor.as_secs_f64()
+    )?;
     Ok(())
 }

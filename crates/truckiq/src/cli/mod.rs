@@ -1,7 +1,12 @@
 //! Argument parsing and dispatch for the `truckiq` binary.
 
+mod accounts;
 mod bench;
+mod demo;
+mod health;
+mod prompt;
 mod status;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,23 +14,38 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use truckiq::paths;
-use truckiq::store::Store;
+use truckiq::secrets::SecretStore;
+use truckiq::store::{MIN_SYNC_INTERVAL_MINUTES, PortalKind, Store};
+use truckiq::sync::{EngineConfig, SyncEngine};
 
 /// Something went wrong (the message says what).
 pub const EXIT_FAILURE: u8 = 1;
+/// A sync finished, but some vehicles could not be read; they kept their stored data.
+pub const EXIT_PARTIAL: u8 = 3;
+/// A person has to act: the portal refused the password (the account is paused) or asks for a code.
+pub const EXIT_NEEDS_PERSON: u8 = 4;
+/// Data is stale or a health check failed.
+pub const EXIT_STALE: u8 = 5;
 
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  failure (the message on stderr says what went wrong)
-  2  invalid command-line usage";
+  2  invalid command-line usage
+  3  sync partial: some vehicles could not be read and kept their stored data
+  4  a person must act: password refused (account paused) or a verification code needed
+  5  check-stale found stale accounts, or health found a problem
+
+Secrets are never taken from the command line: on a terminal they are asked for without echo,
+otherwise read from stdin, one line each (password first, then the TOTP secret).";
 
 /// TruckIQ: PACCAR portal fault codes (J1939 SPN/FMI) for your fleet, synced into a local database.
 #[derive(Debug, Parser)]
 #[command(name = "truckiq", version, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
     /// Database file. Defaults to the one the desktop app uses
-    /// (the platform data folder, or $TRUCKIQ_DATA_DIR).
+    /// (the platform data folder, or $TRUCKIQ_DATA_DIR). Browser profiles and kept pages go
+    /// next to it.
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
 
@@ -41,9 +61,76 @@ pub struct Cli {
 enum Command {
     /// Show each account and its last sync run.
     Status,
+    /// Add, list or remove portal accounts, or change their secrets.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// Sync accounts now: those due (not synced within their interval), or all with --force.
+    Sync {
+        /// Only this account (by name).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+        /// Sync even accounts that synced within their interval.
+        #[arg(long)]
+        force: bool,
+        /// JSON lines on stdout (alerts and one result per account) instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Diagnostics pages read at once.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
+        concurrency: u16,
+    },
+    /// Raise a stale_data alert for accounts without a successful sync for this long.
+    CheckStale {
+        #[arg(long, default_value_t = 23)]
+        hours: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the browser, database, keychain, recent failures and stale accounts.
+    Health,
+    /// Sync a simulated fleet (an in-process portal simulator) into a "Demo fleet" account.
+    Demo {
+        #[arg(long, default_value_t = 40)]
+        vehicles: usize,
+    },
     /// Measure performance and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsCommand {
+    /// Add a portal account; asks for its password (and TOTP secret with --totp).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Portal layout: paccar (TruckTech+, /vehicles) or decisiv (PACCAR Solutions, /assets).
+        #[arg(long, value_parser = parse_portal)]
+        portal: PortalKind,
+        /// The portal's address, e.g. https://paccarsolutions.com
+        #[arg(long)]
+        url: String,
+        #[arg(long)]
+        username: String,
+        /// Minutes between scheduled syncs (at least 15).
+        #[arg(long, default_value_t = 240, value_parser = clap::value_parser!(u32).range(i64::from(MIN_SYNC_INTERVAL_MINUTES)..))]
+        interval_minutes: u32,
+        /// Also ask for the TOTP secret (authenticator app) so codes are answered automatically.
+        #[arg(long)]
+        totp: bool,
+    },
+    /// List accounts with their state and last run.
+    List,
+    /// Delete an account with its data, keychain entries and browser profile.
+    Remove { name: String },
+    /// Save a new password; a paused account resumes.
+    SetPassword { name: String },
+    /// Save (or, with an empty line, remove) the TOTP secret.
+    SetTotp { name: String },
+}
+
+fn parse_portal(text: &str) -> Result<PortalKind, String> {
+    text.parse()
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +159,22 @@ enum BenchCommand {
         #[arg(long, default_value_t = 10)]
         faults_per_vehicle: usize,
     },
+    /// One end-to-end sync of a simulated fleet (needs a keychain, e.g. scripts/with-keyring.sh).
+    Sync {
+        #[arg(long, default_value_t = 500)]
+        vehicles: usize,
+        #[arg(long, default_value_t = 150)]
+        latency_ms: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+fn open_engine(db_path: PathBuf, concurrency: usize) -> anyhow::Result<SyncEngine> {
+    let data_dir = db_path.parent().map(PathBuf::from).unwrap_or_default();
+    let mut config = EngineConfig::new(db_path, data_dir);
+    config.concurrency = concurrency;
+    Ok(SyncEngine::open(config, SecretStore::default())?)
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -80,19 +183,57 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None => paths::default_db_path()
             .context("no home folder to keep the database in; pass --db PATH or set TRUCKIQ_DATA_DIR")?,
     };
-    match cli.command {
-        Command::Status => status::print(&Store::open(&db_path)?, &mut std::io::stdout().lock())?,
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let out = &mut std::io::stdout().lock();
+    let code = match cli.command {
+        Command::Status | Command::Accounts(AccountsCommand::List) => {
+            status::print(&Store::open(&db_path)?, out)?;
+            0
+        }
+        Command::Accounts(AccountsCommand::Add { name, portal, url, username, interval_minutes, totp }) => {
+            let add = accounts::AddAccount { name, portal, url, username, interval_minutes, totp };
+            accounts::add(&Store::open(&db_path)?, &SecretStore::default(), add, out)?;
+            0
+        }
+        Command::Accounts(AccountsCommand::Remove { name }) => {
+            let data_dir = db_path.parent().map(PathBuf::from).unwrap_or_default();
+            accounts::remove(&Store::open(&db_path)?, &SecretStore::default(), &data_dir, &name, out)?;
+            0
+        }
+        Command::Accounts(AccountsCommand::SetPassword { name }) => {
+            runtime.block_on(accounts::set_password(&open_engine(db_path, 4)?, &name, out))?;
+            0
+        }
+        Command::Accounts(AccountsCommand::SetTotp { name }) => {
+            runtime.block_on(accounts::set_totp(&open_engine(db_path, 4)?, &name, out))?;
+            0
+        }
+        Command::Sync { account, force, json, concurrency } => runtime.block_on(async {
+            let engine = open_engine(db_path, usize::from(concurrency))?;
+            sync::sync(&engine, sync::SyncArgs { account, force, json }, out).await
+        })?,
+        Command::CheckStale { hours, json } => {
+            runtime.block_on(async { sync::check_stale(&open_engine(db_path, 4)?, hours, json, out).await })?
+        }
+        Command::Health => health::print(&Store::open(&db_path)?, &SecretStore::default(), None, out)?,
+        Command::Demo { vehicles } => {
+            runtime.block_on(async { demo::demo(&open_engine(db_path, 4)?, vehicles, out).await })?
+        }
         Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate }) => {
-            bench::extract_bench(
-                &bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate },
-                &mut std::io::stdout().lock(),
-            )?
+            let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
+            runtime.block_on(bench::extract_bench(&bench, out))?;
+            0
         }
         Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle }) => {
-            bench::store_bench(vehicles, faults_per_vehicle, &mut std::io::stdout().lock())?
+            bench::store_bench(vehicles, faults_per_vehicle, out)?;
+            0
         }
-    }
-    Ok(ExitCode::SUCCESS)
+        Command::Bench(BenchCommand::Sync { vehicles, latency_ms, concurrency }) => {
+            runtime.block_on(bench::sync_bench(vehicles, latency_ms, concurrency, out))?;
+            0
+        }
+    };
+    Ok(ExitCode::from(code))
 }
 
 pub fn init_logging(verbose: u8) {
@@ -101,7 +242,9 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
+    // chromiumoxide warns about every CDP event a newer Chromium sends that it has no type for;
+    // that is noise to a user, so only its errors show unless RUST_LOG asks for more.
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default},chromiumoxide::handler=error")));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

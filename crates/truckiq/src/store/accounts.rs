@@ -145,6 +145,14 @@ impl Store {
         Ok(())
     }
 
+    /// Includes (`true`) or leaves out (`false`) the account in scheduled syncs.
+    pub fn set_enabled(&self, id: i64, enabled: bool) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET enabled = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, enabled, Utc::now()])?;
+        Ok(())
+    }
+
     /// Points an account at another portal address (e.g. the demo simulator's new port).
     pub fn set_base_url(&self, id: i64, base_url: &str) -> Result<()> {
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {

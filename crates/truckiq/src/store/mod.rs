@@ -5,6 +5,7 @@ mod alerts;
 mod sql_enum;
 mod sync;
 mod sync_runs;
+mod vehicles;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use sync::{
     VehicleObservation, VehicleSnapshot,
 };
 pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
+pub use vehicles::VehicleHealthRow;
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");

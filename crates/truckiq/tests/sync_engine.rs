@@ -1,0 +1,424 @@
+//! The sync engine end to end: real Chromium, the portal simulator on 127.0.0.1, a real SQLite
+//! file and the real Secret Service (run under scripts/with-keyring.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use portal_sim::fleet::catalog::Urgency;
+use portal_sim::{Fleet, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
+use truckiq::j1939::Severity;
+use truckiq::portal::run::RunMode;
+use truckiq::secrets::{SecretKind, SecretStore, Sensitive};
+use truckiq::store::{AlertKind, NewAccount, PortalKind, RunStatus, RunTrigger, Store};
+use truckiq::sync::schedule::{Due, next_due};
+use truckiq::sync::scheduler::times;
+use truckiq::sync::{EngineConfig, RetryPolicy, SyncEngine, SyncError};
+
+const USER: &str = "ops@fleet.example";
+const PASSWORD: &str = "correct horse";
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// Keychain namespace per test, so parallel tests (whose accounts all have id 1) never share.
+fn namespace() -> String {
+    format!("test-sync-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst))
+}
+
+struct Harness {
+    sim: Simulator,
+    dir: tempfile::TempDir,
+    engine: SyncEngine,
+    account: i64,
+    namespace: String,
+}
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        first_delay: Duration::from_millis(300),
+        max_delay: Duration::from_secs(3),
+        longest_rate_limit_wait: Duration::from_secs(10),
+    }
+}
+
+impl Harness {
+    async fn new(vehicles: usize, seed: u64) -> Self {
+        let sim = Simulator::start(SimConfig { vehicles, seed, ..SimConfig::default() }).await.unwrap();
+        sim.state().add_user(UserSpec::new(Portal::Paccar, USER, PASSWORD)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let namespace = namespace();
+        let engine = Self::engine_at(&dir, &namespace);
+        let base_url = sim.portal_url(Portal::Paccar);
+        let account = engine
+            .db(move |s| {
+                s.insert_account(&NewAccount {
+                    name: "Acme".into(),
+                    portal_kind: PortalKind::Paccar,
+                    base_url,
+                    username: USER.into(),
+                    sync_interval_minutes: 240,
+                })
+            })
+            .await
+            .unwrap();
+        engine.secrets().set(account, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
+        Self { sim, dir, engine, account, namespace }
+    }
+
+    fn engine_at(dir: &tempfile::TempDir, namespace: &str) -> SyncEngine {
+        let mut config = EngineConfig::new(dir.path().join("truckiq.sqlite3"), dir.path().to_path_buf());
+        config.retry = quick_retries();
+        config.browser.page_timeout = Duration::from_secs(5);
+        SyncEngine::open(config, SecretStore::with_service(format!("com.truckiq.fleet.{namespace}"))).unwrap()
+    }
+
+    async fn sync(&self) -> truckiq::sync::RunResult {
+        self.engine.sync(self.account, RunTrigger::Manual, RunMode::Scheduled).await
+    }
+
+    fn store(&self) -> Store {
+        Store::open(self.dir.path().join("truckiq.sqlite3")).unwrap()
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = self.engine.secrets().delete_account(self.account);
+    }
+}
+
+/// The tier TruckIQ must give a simulated fault: derate on an active fault is critical, else the
+/// portal's wording.
+fn expected_severity(fault: &portal_sim::fleet::Fault) -> Severity {
+    if fault.derate && fault.active {
+        return Severity::Critical;
+    }
+    match fault.urgency {
+        Urgency::StopEngine => Severity::Critical,
+        Urgency::SeekService => Severity::Major,
+        Urgency::ServiceAdvised => Severity::Minor,
+    }
+}
+
+type Code = (String, u8, u32, u8);
+
+/// Open episodes in the database: (VIN, SA, SPN, FMI) -> (severity, active).
+fn open_episodes(store: &Store) -> BTreeMap<Code, (String, bool)> {
+    let mut stmt = store
+        .connection()
+        .prepare(
+            "SELECT v.vin, f.source_address, f.spn, f.fmi, f.severity, f.active FROM faults f
+               JOIN vehicles v ON v.id = f.vehicle_id WHERE f.cleared_at IS NULL",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?))))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn truth_episodes(fleet: &Fleet) -> BTreeMap<Code, (String, bool)> {
+    fleet
+        .vehicles
+        .iter()
+        .flat_map(|v| {
+            v.faults.iter().map(|f| {
+                ((v.vin.clone(), f.source_address, f.spn, f.fmi), (expected_severity(f).to_string(), f.active))
+            })
+        })
+        .collect()
+}
+
+fn critical_active(episodes: &BTreeMap<Code, (String, bool)>) -> BTreeSet<Code> {
+    episodes.iter().filter(|(_, (sev, active))| sev == "critical" && *active).map(|(k, _)| k.clone()).collect()
+}
+
+fn assert_vehicles_match(store: &Store, fleet: &Fleet) {
+    let mut stmt = store
+        .connection()
+        .prepare(
+            "SELECT vin, unit_number, model_year, make, model, engine_make, engine_model, odometer_mi, engine_hours
+               FROM vehicles ORDER BY vin",
+        )
+        .unwrap();
+    #[allow(clippy::type_complexity)]
+    let stored: Vec<(String, String, u16, String, String, String, String, f64, f64)> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut truth: Vec<_> = fleet
+        .vehicles
+        .iter()
+        .map(|v| {
+            (
+                v.vin.clone(),
+                v.unit_number.clone(),
+                v.year,
+                v.make.to_owned(),
+                v.model.to_owned(),
+                v.engine_make.to_owned(),
+                v.engine_model.to_owned(),
+                v.odometer_mi,
+                v.engine_hours,
+            )
+        })
+        .collect();
+    truth.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(stored, truth);
+}
+
+fn alerts_of(store: &Store, kind: AlertKind) -> Vec<truckiq::store::Alert> {
+    store.alerts(10_000).unwrap().into_iter().filter(|a| a.kind == kind).collect()
+}
+
+/// VIN + code of the fault each new_critical_fault alert points at.
+fn alerted_codes(store: &Store) -> Vec<Code> {
+    let mut stmt = store
+        .connection()
+        .prepare(
+            "SELECT v.vin, f.source_address, f.spn, f.fmi FROM alerts a JOIN faults f ON f.id = a.fault_id
+               JOIN vehicles v ON v.id = f.vehicle_id WHERE a.kind = 'new_critical_fault' ORDER BY a.id",
+        )
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap().collect::<Result<_, _>>().unwrap()
+}
+
+#[tokio::test]
+async fn first_sync_matches_the_ground_truth_and_a_tick_alerts_once_per_new_critical_episode() {
+    let h = Harness::new(80, 31).await;
+    let mut alerts = h.engine.subscribe_alerts();
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    let before = h.sim.state().fleet_snapshot();
+    let store = h.store();
+    assert_vehicles_match(&store, &before);
+    let first = open_episodes(&store);
+    assert_eq!(first, truth_episodes(&before), "every fault with SA/SPN/FMI/severity/active");
+    assert!(!critical_active(&first).is_empty(), "the seed gives critical faults to alert on later");
+
+    // The first sync: one summary, no per-fault alerts; subscribers got exactly what was stored.
+    assert_eq!(alerts_of(&store, AlertKind::FirstSync).len(), 1);
+    assert!(alerted_codes(&store).is_empty());
+    let published = alerts.try_recv().unwrap();
+    assert_eq!(published.kind, AlertKind::FirstSync);
+    assert!(alerts.try_recv().is_err());
+
+    // Move the simulated clock until new critical faults have appeared.
+    let mut after = before.clone();
+    for _ in 0..48 {
+        h.sim.state().tick(60);
+        after = h.sim.state().fleet_snapshot();
+        if !critical_active(&truth_episodes(&after)).is_subset(&critical_active(&first)) {
+            break;
+        }
+    }
+    let expected: BTreeSet<Code> =
+        critical_active(&truth_episodes(&after)).difference(&critical_active(&first)).cloned().collect();
+    assert!(!expected.is_empty(), "a day of ticks produced no new critical fault");
+
+    let second = h.sync().await.unwrap();
+    assert_eq!(second.status, RunStatus::Completed);
+    let store = h.store();
+    assert_vehicles_match(&store, &after);
+    assert_eq!(open_episodes(&store), truth_episodes(&after));
+    let alerted = alerted_codes(&store);
+    assert_eq!(alerted.len(), expected.len(), "exactly one alert per new critical episode");
+    assert_eq!(alerted.into_iter().collect::<BTreeSet<_>>(), expected);
+
+    // Faults the portal stopped listing are closed, kept as history.
+    let gone: Vec<&Code> = first.keys().filter(|code| !truth_episodes(&after).contains_key(*code)).collect();
+    let closed: u32 = store
+        .connection()
+        .query_row("SELECT count(*) FROM faults WHERE cleared_at IS NOT NULL AND active = 0", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(closed as usize, gone.len());
+    assert_eq!(second.outcome.closed, gone.len());
+    // Meters grew, and each change is a history row.
+    let readings: u32 =
+        store.connection().query_row("SELECT count(*) FROM vehicle_readings", [], |r| r.get(0)).unwrap();
+    let moved = before
+        .vehicles
+        .iter()
+        .zip(&after.vehicles)
+        .filter(|(b, a)| (b.odometer_mi, b.engine_hours) != (a.odometer_mi, a.engine_hours))
+        .count();
+    assert!(moved > 0, "trucks in service drive between syncs");
+    assert_eq!(readings as usize, before.vehicles.len() + moved, "a reading per truck, plus one per truck that moved");
+
+    // The same faults again: no alert is repeated.
+    let third = h.sync().await.unwrap();
+    assert!(third.alerts.iter().all(|a| a.kind != AlertKind::NewCriticalFault), "{:?}", third.alerts);
+    assert_eq!(alerted_codes(&h.store()).len(), expected.len());
+}
+
+#[tokio::test]
+async fn failing_diagnostics_make_a_partial_run_and_those_trucks_keep_their_faults() {
+    let h = Harness::new(60, 32).await;
+    h.sync().await.unwrap();
+    let before = open_episodes(&h.store());
+    for _ in 0..24 {
+        h.sim.state().tick(60);
+    }
+    h.sim
+        .state()
+        .set_scenario(Scenario { error_rate: 0.1, fail_paths: Some("/diagnostics".into()), ..Scenario::default() })
+        .unwrap();
+    let seq = h.sim.state().requests(0).last().map_or(0, |e| e.seq);
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.status, RunStatus::Partial);
+    assert_eq!(report.attempts, 1, "a partial run stored data: it is not retried");
+    let failed: BTreeSet<String> = h
+        .sim
+        .state()
+        .requests(seq)
+        .iter()
+        .filter(|e| e.status == 500 && e.path.ends_with("/diagnostics"))
+        .filter_map(|e| e.path.split('/').nth(3).map(str::to_owned))
+        .collect();
+    assert!(!failed.is_empty() && failed.len() < 60, "about 10% failed: {}", failed.len());
+    let after = open_episodes(&h.store());
+    let truth = truth_episodes(&h.sim.state().fleet_snapshot());
+    let of = |map: &BTreeMap<Code, (String, bool)>, vin: &str| -> BTreeMap<Code, (String, bool)> {
+        map.iter().filter(|(k, _)| k.0 == vin).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    for vehicle in &h.sim.state().fleet_snapshot().vehicles {
+        if failed.contains(&vehicle.vin) {
+            assert_eq!(of(&after, &vehicle.vin), of(&before, &vehicle.vin), "{} kept its faults", vehicle.vin);
+        } else {
+            assert_eq!(of(&after, &vehicle.vin), of(&truth, &vehicle.vin), "{} was updated", vehicle.vin);
+        }
+    }
+    let run = h.store().runs(h.account, 1).unwrap().remove(0);
+    assert_eq!((run.status, run.vehicles_failed as usize), (RunStatus::Partial, failed.len()));
+}
+
+#[tokio::test]
+async fn twenty_concurrent_sync_requests_share_one_browser_and_one_run() {
+    let h = Harness::new(30, 33).await;
+    h.sim.state().set_scenario(Scenario { latency_ms: 20, ..Scenario::default() }).unwrap();
+    let requests: Vec<_> = (0..20).map(|_| h.engine.sync(h.account, RunTrigger::Manual, RunMode::Scheduled)).collect();
+    assert!(h.engine.is_running(h.account));
+    let results = futures::future::join_all(requests).await;
+    let run_ids: BTreeSet<i64> = results.iter().map(|r| r.as_ref().unwrap().run_id).collect();
+    assert_eq!(run_ids.len(), 1, "every request joined the same run");
+    assert_eq!(h.store().runs(h.account, 100).unwrap().len(), 1);
+    assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "one sign-in: one browser");
+    let first_pages =
+        h.sim.state().requests(0).iter().filter(|e| e.path == "/paccar/vehicles" && e.status == 200).count();
+    assert_eq!(first_pages, 1, "the fleet list was read once");
+    assert!(!h.engine.is_running(h.account));
+}
+
+#[tokio::test]
+async fn a_refused_password_is_tried_once_pauses_the_account_and_a_new_password_resumes_it() {
+    let h = Harness::new(10, 34).await;
+    h.engine.secrets().set(h.account, SecretKind::Password, &Sensitive::from("wrong")).unwrap();
+    let error = h.sync().await.unwrap_err();
+    assert_eq!(error.code(), "login_rejected");
+    assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "never retried");
+    let store = h.store();
+    let account = store.account(h.account).unwrap().unwrap();
+    assert!(account.paused_reason.as_deref().unwrap().contains("refused"), "{account:?}");
+    let failed = alerts_of(&store, AlertKind::SyncFailed);
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].title.contains("paused"), "{}", failed[0].title);
+    let row = store.schedule_rows().unwrap().remove(0);
+    assert_eq!(next_due(&times(&row), chrono::Utc::now()), Due::Never, "the scheduler leaves it alone");
+
+    let again = h.sync().await.unwrap_err();
+    assert!(matches!(again, SyncError::Paused { .. }), "{again:?}");
+    assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "a paused account never signs in");
+
+    h.engine.secrets().set(h.account, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
+    h.engine.credentials_changed(h.account).await.unwrap();
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
+    assert_eq!(h.store().account(h.account).unwrap().unwrap().paused_reason, None);
+}
+
+#[tokio::test]
+async fn a_429_storm_is_ridden_out_within_the_retry_budget() {
+    let h = Harness::new(40, 35).await;
+    h.sim
+        .state()
+        .set_scenario(Scenario {
+            rate_limit: Some(RateLimit { max_requests: 15, window_secs: 2, retry_after: true }),
+            ..Scenario::default()
+        })
+        .unwrap();
+    let report = h.sync().await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    assert!(report.attempts <= 3, "within the retry budget: {}", report.attempts);
+    let limited = h.sim.state().requests(0).iter().filter(|e| e.status == 429).count();
+    assert!(limited >= 5, "it was a storm: {limited} answers were 429");
+    assert_eq!(h.store().list_accounts().unwrap()[0].last_run.as_ref().unwrap().vehicles_count, 40);
+}
+
+// Multi-threaded: the simulator serving the child must keep running while this test polls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_mid_write_leaves_the_database_whole_and_the_next_run_completes() {
+    let h = Harness::new(400, 36).await;
+    h.sync().await.unwrap();
+    let before = open_episodes(&h.store());
+    let vehicles_before: u32 =
+        h.store().connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
+    for _ in 0..12 {
+        h.sim.state().tick(60);
+    }
+    let db = h.dir.path().join("truckiq.sqlite3");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_truckiq"))
+        .args(["--db", db.to_str().unwrap(), "sync", "--account", "Acme", "--force", "--json"])
+        .env("TRUCKIQ_KEYRING_NAMESPACE", &h.namespace)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(h.dir.path().join("child.log")).unwrap())
+        .env("RUST_LOG", "info,chromiumoxide=error")
+        .spawn()
+        .unwrap();
+    // Wait for the run record; after it, the child's next write is the sync's one transaction.
+    // Probe the write lock: when the child holds it, it is inside that transaction — kill then.
+    let store = h.store();
+    store.connection().busy_timeout(Duration::ZERO).unwrap();
+    let started = std::time::Instant::now();
+    let log = || std::fs::read_to_string(h.dir.path().join("child.log")).unwrap_or_default();
+    while store.runs(h.account, 1).unwrap()[0].status != RunStatus::InProgress {
+        assert!(started.elapsed() < Duration::from_secs(30), "the child never started its run: {}", log());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(60), "the child never wrote: {}", log());
+        assert!(child.try_wait().unwrap().is_none(), "the child finished before it could be killed: {}", log());
+        match store.connection().execute_batch("BEGIN IMMEDIATE; ROLLBACK;") {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::DatabaseBusy => break,
+            Err(other) => panic!("{other}"),
+            Ok(()) => tokio::time::sleep(Duration::from_micros(200)).await,
+        }
+    }
+    child.kill().unwrap(); // SIGKILL, inside the write transaction
+    child.wait().unwrap();
+    drop(store);
+
+    let store = h.store();
+    let integrity: String = store.connection().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    let killed = store.runs(h.account, 1).unwrap().remove(0);
+    let episodes = open_episodes(&store);
+    let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
+    assert_eq!(vehicles, vehicles_before, "nothing stored before was lost");
+    assert_eq!(killed.status, RunStatus::InProgress, "killed before the commit");
+    assert_eq!(episodes, before, "none of the killed run's writes survived");
+    drop(store);
+
+    // The next start marks the interrupted run failed; the next run completes.
+    let engine = Harness::engine_at(&h.dir, &h.namespace);
+    let runs = engine.db(move |s| s.runs(1, 10)).await.unwrap();
+    assert!(runs.iter().all(|r| r.status != RunStatus::InProgress));
+    assert_eq!((runs[0].status, runs[0].error_kind.as_deref()), (RunStatus::Failed, Some("interrupted")));
+    let report = engine.sync(h.account, RunTrigger::Manual, RunMode::Scheduled).await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    assert_eq!(open_episodes(&h.store()), truth_episodes(&h.sim.state().fleet_snapshot()));
+}
