@@ -24,6 +24,14 @@ pub fn find(store: &Store, name: &str) -> anyhow::Result<AccountSummary> {
         .with_context(|| format!("no account named {name:?}; `truckiq accounts list` shows them"))
 }
 
+async fn find_through(engine: &SyncEngine, name: &str) -> anyhow::Result<AccountSummary> {
+    let name = name.to_owned();
+    engine
+        .db(move |s| s.account_by_name(&name))
+        .await?
+        .with_context(|| "no such account; `truckiq accounts list` shows them")
+}
+
 /// Parses a pasted TOTP secret; an empty line means "none".
 fn totp_from(input: &Sensitive<String>) -> anyhow::Result<Option<Sensitive<String>>> {
     if input.expose().trim().is_empty() {
@@ -81,8 +89,7 @@ pub fn remove(
 }
 
 pub async fn set_password(engine: &SyncEngine, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let name = name.to_owned();
-    let account = engine.db(move |s| Ok(s.account_by_name(&name)?)).await?.context("no such account")?;
+    let account = find_through(engine, name).await?;
     let password = SecretInput::stdin().read("New portal password")?;
     anyhow::ensure!(!password.expose().is_empty(), "the password is empty; nothing was changed");
     engine.secrets().set(account.id, SecretKind::Password, &password)?;
@@ -93,8 +100,7 @@ pub async fn set_password(engine: &SyncEngine, name: &str, out: &mut impl Write)
 }
 
 pub async fn set_totp(engine: &SyncEngine, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let name = name.to_owned();
-    let account = engine.db(move |s| Ok(s.account_by_name(&name)?)).await?.context("no such account")?;
+    let account = find_through(engine, name).await?;
     let input = SecretInput::stdin().read("TOTP secret (base32 or otpauth:// URI; empty to remove)")?;
     match totp_from(&input)? {
         Some(secret) => {
