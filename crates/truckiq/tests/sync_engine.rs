@@ -422,3 +422,52 @@ async fn a_sync_killed_mid_write_leaves_the_database_whole_and_the_next_run_comp
     assert_eq!(report.status, RunStatus::Completed);
     assert_eq!(open_episodes(&h.store()), truth_episodes(&h.sim.state().fleet_snapshot()));
 }
+
+#[tokio::test]
+async fn a_scheduled_run_that_needs_a_person_raises_mfa_needed_and_is_not_retried() {
+    let h = Harness::new(5, 37).await;
+    h.sim
+        .state()
+        .add_user(UserSpec {
+            mfa: portal_sim::Mfa::Sms,
+            ..UserSpec::new(Portal::Paccar, "sms@fleet.example", PASSWORD)
+        })
+        .unwrap();
+    h.engine
+        .db(|s| Ok(s.connection().execute("UPDATE accounts SET username = 'sms@fleet.example'", [])?))
+        .await
+        .unwrap();
+    let error = h.engine.sync(h.account, RunTrigger::Scheduled, RunMode::Scheduled).await.unwrap_err();
+    assert_eq!(error.code(), "mfa_required");
+    let store = h.store();
+    assert_eq!(store.runs(h.account, 10).unwrap().len(), 1, "not retried: only a person can help");
+    let needed = alerts_of(&store, AlertKind::MfaNeeded);
+    assert_eq!(needed.len(), 1);
+    assert!(needed[0].title.contains("verification code"), "{}", needed[0].title);
+    assert_eq!(store.account(h.account).unwrap().unwrap().paused_reason, None, "not paused: the password was right");
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_an_overdue_account_at_once_and_not_again_within_its_interval() {
+    let h = Harness::new(8, 38).await;
+    let mut events = h.engine.subscribe_events();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let scheduler = tokio::spawn(truckiq::sync::scheduler::run_scheduler(h.engine.clone(), stop.clone()));
+    let finished = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Ok(truckiq::sync::SyncEvent::Finished { result, .. }) = events.recv().await {
+                break result;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(finished.unwrap().status, RunStatus::Completed);
+    // Another tick of the scheduler finds the account done for the next 4 hours.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.cancel();
+    scheduler.await.unwrap();
+    let runs = h.store().runs(h.account, 10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].trigger, RunTrigger::Scheduled);
+}
