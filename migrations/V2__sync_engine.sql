@@ -40,3 +40,11 @@ CREATE INDEX alerts_unread ON alerts (created_at) WHERE read_at IS NULL;
 CREATE INDEX alerts_by_vehicle ON alerts (vehicle_id, created_at);
 -- At most one new_critical_fault alert per fault episode, enforced by the database.
 CREATE UNIQUE INDEX alerts_one_per_episode ON alerts (fault_id) WHERE kind = 'new_critical_fault';
+
+-- Every sync moves `last_seen_at` on every open episode; indexes that contain it were rewritten
+-- for every fault at every sync. These serve the same lookups without it (lists sort the few
+-- rows they find).
+DROP INDEX faults_active_by_severity;
+CREATE INDEX faults_active_by_severity ON faults (severity) WHERE active = 1;
+DROP INDEX faults_by_vehicle;
+CREATE INDEX faults_by_vehicle ON faults (vehicle_id);

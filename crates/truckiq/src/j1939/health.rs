@@ -32,12 +32,12 @@ impl HealthBand {
 
 /// An active fault as the score sees it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ActiveFault {
+pub struct ActiveFault<'a> {
     pub spn: u32,
     pub fmi: u8,
     pub severity: Severity,
     pub derate: bool,
-    pub description: Option<String>,
+    pub description: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -51,7 +51,7 @@ pub struct Health {
 
 /// Points one active fault takes off. One critical fault alone puts a truck in the critical band;
 /// minor faults add up slowly, so a handful of sensor codes reads as "attention", not "critical".
-fn penalty(fault: &ActiveFault) -> u8 {
+fn penalty(fault: &ActiveFault<'_>) -> u8 {
     let base = match fault.severity {
         Severity::Critical => 60,
         Severity::Major => 25,
@@ -65,10 +65,9 @@ fn penalty(fault: &ActiveFault) -> u8 {
 const ATTENTION_BELOW: u8 = 80;
 const CRITICAL_BELOW: u8 = 50;
 
-pub fn health(active: &[ActiveFault]) -> Health {
-    let mut scored: Vec<(u8, &ActiveFault)> = active.iter().map(|f| (penalty(f), f)).filter(|(p, _)| *p > 0).collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.spn.cmp(&b.1.spn)));
-    let lost: u32 = scored.iter().map(|(p, _)| u32::from(*p)).sum();
+/// The score and band alone, without the reasons: what a sync stores for every truck.
+pub fn assess(active: &[ActiveFault<'_>]) -> (u8, HealthBand) {
+    let lost: u32 = active.iter().map(|f| u32::from(penalty(f))).sum();
     let score = u8::try_from(100u32.saturating_sub(lost)).unwrap_or(0);
     let any_critical = active.iter().any(|f| f.severity == Severity::Critical);
     let band = if any_critical || score < CRITICAL_BELOW {
@@ -78,6 +77,14 @@ pub fn health(active: &[ActiveFault]) -> Health {
     } else {
         HealthBand::Good
     };
+    (score, band)
+}
+
+/// The score, band and the reasons behind them.
+pub fn health(active: &[ActiveFault<'_>]) -> Health {
+    let (score, band) = assess(active);
+    let mut scored: Vec<(u8, &ActiveFault<'_>)> = active.iter().map(|f| (penalty(f), f)).filter(|(p, _)| *p > 0).collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.spn.cmp(&b.1.spn)));
     let reasons = scored
         .iter()
         .map(|(points, f)| {
@@ -87,7 +94,7 @@ pub fn health(active: &[ActiveFault]) -> Health {
                 Severity::Minor => "Minor",
                 Severity::Info => "Info",
             };
-            let what = f.description.clone().unwrap_or_else(|| super::reference::describe_fault(f.spn, f.fmi));
+            let what = f.description.map_or_else(|| super::reference::describe_fault(f.spn, f.fmi), str::to_owned);
             let derate = if f.derate { ", engine derated" } else { "" };
             format!("{tier}: SPN {}/FMI {} {what}{derate} (-{points})", f.spn, f.fmi)
         })
@@ -99,7 +106,7 @@ pub fn health(active: &[ActiveFault]) -> Health {
 mod tests {
     use super::*;
 
-    fn fault(spn: u32, severity: Severity, derate: bool) -> ActiveFault {
+    fn fault(spn: u32, severity: Severity, derate: bool) -> ActiveFault<'static> {
         ActiveFault { spn, fmi: 1, severity, derate, description: None }
     }
 

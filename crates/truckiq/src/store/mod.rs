@@ -100,6 +100,23 @@ impl Store {
     }
 }
 
+/// A time as text in exactly the form rusqlite writes a `DateTime<Utc>` ("%F %T%.f%:z"), made once
+/// and bound many times: formatting a time per row was a tenth of a large sync's cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SqlTime(String);
+
+impl From<chrono::DateTime<chrono::Utc>> for SqlTime {
+    fn from(time: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(time.format("%F %T%.f%:z").to_string())
+    }
+}
+
+impl rusqlite::types::ToSql for SqlTime {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.0.as_str().into())
+    }
+}
+
 /// Settings every connection needs: WAL so the UI can read while a sync writes, `synchronous=NORMAL`
 /// (durable at checkpoints, safe against corruption in WAL mode), foreign keys (off by default in
 /// SQLite) and a busy timeout instead of failing at once on a locked database.
@@ -111,4 +128,22 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_time_is_exactly_what_rusqlite_writes_and_reads_back() {
+        let conn = Connection::open_in_memory().unwrap();
+        let time: chrono::DateTime<chrono::Utc> = "2026-11-23T10:59:01.123456Z".parse().unwrap();
+        let (ours, theirs): (String, String) = conn
+            .query_row("SELECT ?1, ?2", rusqlite::params![SqlTime::from(time), time], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(ours, theirs);
+        let back: chrono::DateTime<chrono::Utc> =
+            conn.query_row("SELECT ?1", [SqlTime::from(time)], |r| r.get(0)).unwrap();
+        assert_eq!(back, time);
+    }
 }

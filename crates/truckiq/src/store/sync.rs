@@ -9,9 +9,9 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::alerts::{self, Alert, NewAlert};
 use super::sync_runs::{self, RunEnd, RunStatus};
-use super::{Result, Store};
+use super::{Result, SqlTime, Store};
 use crate::j1939::Severity;
-use crate::j1939::health::{ActiveFault, Health, HealthBand, health};
+use crate::j1939::health::{ActiveFault, Health, HealthBand, assess, health};
 
 /// A vehicle as the portal showed it this time.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -187,10 +187,12 @@ fn apply(
     observed: &[VehicleObservation],
 ) -> Result<SyncOutcome> {
     let mut outcome = SyncOutcome::default();
+    // Every row of a sync carries the same time: format it once, not once per row.
+    let now = SqlTime::from(now);
     for observation in observed {
         // Health only changes when the faults were read; otherwise the stored one stays.
-        let health = observation.faults.as_deref().map(|faults| {
-            let active: Vec<ActiveFault> = faults
+        let active: Option<Vec<ActiveFault<'_>>> = observation.faults.as_deref().map(|faults| {
+            faults
                 .iter()
                 .filter(|f| f.active)
                 .map(|f| ActiveFault {
@@ -198,30 +200,30 @@ fn apply(
                     fmi: f.fmi,
                     severity: f.severity,
                     derate: f.derate,
-                    description: f.description.clone(),
+                    description: f.description.as_deref(),
                 })
-                .collect();
-            for fault in &active {
-                *outcome.active.entry(fault.severity).or_default() += 1;
-            }
-            health(&active)
+                .collect()
         });
-        let stored = upsert_vehicle(tx, account_id, now, &observation.vehicle, health.as_ref())?;
+        for fault in active.iter().flatten() {
+            *outcome.active.entry(fault.severity).or_default() += 1;
+        }
+        let assessed = active.as_deref().map(assess);
+        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, assessed)?;
         outcome.vehicles += 1;
         outcome.new_vehicles += usize::from(stored.new);
-        outcome.readings_added += usize::from(append_reading(tx, stored.id, now, &observation.vehicle)?);
+        outcome.readings_added += usize::from(append_reading(tx, stored.id, &now, &observation.vehicle)?);
         if let Some(faults) = &observation.faults {
-            apply_faults(tx, stored.id, stored.new, now, faults, &mut outcome)?;
+            apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?;
         }
-        if let (Some(from), Some(health)) = (stored.band, health)
-            && from != health.band
+        if let (Some(from), Some(active), Some((_, band))) = (stored.band, active.as_deref(), assessed)
+            && from != band
         {
             outcome.band_changes.push(BandChange {
                 vehicle_id: stored.id,
                 vin: observation.vehicle.vin.clone(),
                 unit_number: observation.vehicle.unit_number.clone(),
                 from,
-                health,
+                health: health(active),
             });
         }
     }
@@ -272,9 +274,9 @@ struct StoredVehicle {
 fn upsert_vehicle(
     tx: &Transaction<'_>,
     account_id: i64,
-    now: DateTime<Utc>,
+    now: &SqlTime,
     v: &VehicleSnapshot,
-    health: Option<&Health>,
+    health: Option<(u8, HealthBand)>,
 ) -> Result<StoredVehicle> {
     let existing: Option<(i64, Option<HealthBand>)> = tx
         .prepare_cached("SELECT id, health_band FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
@@ -317,8 +319,8 @@ fn upsert_vehicle(
         v.engine_hours,
         v.location_text,
         now,
-        health.map(|h| h.score),
-        health.map(|h| h.band)
+        health.map(|(score, _)| score),
+        health.map(|(_, band)| band)
     ])?;
     Ok(match existing {
         Some((id, band)) => StoredVehicle { id, new: false, band },
@@ -327,7 +329,7 @@ fn upsert_vehicle(
 }
 
 /// Appends a meter reading when odometer or engine hours differ from the last one recorded.
-fn append_reading(tx: &Transaction<'_>, vehicle_id: i64, now: DateTime<Utc>, v: &VehicleSnapshot) -> Result<bool> {
+fn append_reading(tx: &Transaction<'_>, vehicle_id: i64, now: &SqlTime, v: &VehicleSnapshot) -> Result<bool> {
     if v.odometer_mi.is_none() && v.engine_hours.is_none() {
         return Ok(false);
     }
@@ -358,7 +360,7 @@ fn apply_faults(
     tx: &Transaction<'_>,
     vehicle_id: i64,
     new_vehicle: bool,
-    now: DateTime<Utc>,
+    now: &SqlTime,
     faults: &[FaultObservation],
     outcome: &mut SyncOutcome,
 ) -> Result<()> {
@@ -414,7 +416,7 @@ fn apply_faults(
                     f.portal_severity_score,
                     f.derate,
                     f.active,
-                    f.first_seen.unwrap_or(now),
+                    f.first_seen.map_or_else(|| now.clone(), SqlTime::from),
                     now,
                     f.occurrences.unwrap_or(1),
                     f.raw_json
