@@ -2,4 +2,12 @@
 import type { RunStatus } from "./RunStatus";
 import type { RunTrigger } from "./RunTrigger";
 
-export type RunSummary = { id: number, trigger: RunTrigger, status: RunStatus, startedAt: string, finishedAt: string | null, vehiclesCount: number, faultsCount: number, errorKind: string | null, errorMessage: string | null, };
+export type RunSummary = { id: number, trigger: RunTrigger, status: RunStatus, startedAt: string, finishedAt: string | null, vehiclesCount: number, faultsCount: number, errorKind: string | null, errorMessage: string | null, attempt: number, 
+/**
+ * Vehicles whose diagnostics could not be read (they kept their stored faults).
+ */
+vehiclesFailed: number, faultsOpened: number, faultsClosed: number, 
+/**
+ * A screenshot and the page's HTML, kept when the portal's pages no longer matched the profile.
+ */
+screenshotPath: string | null, htmlPath: string | null, };

@@ -24,6 +24,12 @@ const run = (overrides: Partial<RunSummary> = {}): RunSummary => ({
   faultsCount: 7,
   errorKind: null,
   errorMessage: null,
+  attempt: 1,
+  vehiclesFailed: 0,
+  faultsOpened: 0,
+  faultsClosed: 0,
+  screenshotPath: null,
+  htmlPath: null,
   ...overrides,
 });
 

@@ -14,6 +14,8 @@ const DEMO_USER: &str = "demo@truckiq.example";
 const DEMO_PASSWORD: &str = "demo-password";
 
 pub async fn demo(engine: &SyncEngine, vehicles: usize, out: &mut impl Write) -> anyhow::Result<u8> {
+    // Find out now, not after creating the account, whether there is a keychain for its password.
+    engine.secrets().get_optional(0, SecretKind::Password)?;
     let sim = Simulator::start(SimConfig { vehicles, seed: 2026, ..SimConfig::default() }).await?;
     sim.state().add_user(UserSpec::new(Portal::Paccar, DEMO_USER, DEMO_PASSWORD)).map_err(anyhow::Error::msg)?;
     let url = sim.portal_url(Portal::Paccar);

@@ -8,6 +8,7 @@ mod prompt;
 mod status;
 mod sync;
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -92,7 +93,12 @@ enum Command {
     Demo {
         #[arg(long, default_value_t = 40)]
         vehicles: usize,
+        /// Do nothing when the database already has an account (for first-run scripts).
+        #[arg(long)]
+        if_empty: bool,
     },
+    /// Print the database path this command would use (for scripts).
+    DbPath,
     /// Measure performance and print the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -216,8 +222,16 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(async { sync::check_stale(&open_engine(db_path, 4)?, hours, json, out).await })?
         }
         Command::Health => health::print(&Store::open(&db_path)?, &SecretStore::default(), None, out)?,
-        Command::Demo { vehicles } => {
-            runtime.block_on(async { demo::demo(&open_engine(db_path, 4)?, vehicles, out).await })?
+        Command::Demo { vehicles, if_empty } => {
+            if if_empty && !Store::open(&db_path)?.list_accounts()?.is_empty() {
+                0
+            } else {
+                runtime.block_on(async { demo::demo(&open_engine(db_path, 4)?, vehicles, out).await })?
+            }
+        }
+        Command::DbPath => {
+            writeln!(out, "{}", db_path.display())?;
+            0
         }
         Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate }) => {
             let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
