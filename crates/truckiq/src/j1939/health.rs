@@ -83,7 +83,8 @@ pub fn assess(active: &[ActiveFault<'_>]) -> (u8, HealthBand) {
 /// The score, band and the reasons behind them.
 pub fn health(active: &[ActiveFault<'_>]) -> Health {
     let (score, band) = assess(active);
-    let mut scored: Vec<(u8, &ActiveFault<'_>)> = active.iter().map(|f| (penalty(f), f)).filter(|(p, _)| *p > 0).collect();
+    let mut scored: Vec<(u8, &ActiveFault<'_>)> =
+        active.iter().map(|f| (penalty(f), f)).filter(|(p, _)| *p > 0).collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.spn.cmp(&b.1.spn)));
     let reasons = scored
         .iter()
