@@ -471,3 +471,37 @@ async fn the_scheduler_runs_an_overdue_account_at_once_and_not_again_within_its_
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].trigger, RunTrigger::Scheduled);
 }
+
+#[tokio::test]
+async fn a_cancelled_sync_stores_nothing_is_recorded_as_cancelled_and_leaves_no_browser() {
+    let h = Harness::new(40, 39).await;
+    h.sim.state().set_scenario(Scenario { latency_ms: 200, ..Scenario::default() }).unwrap();
+    let mut events = h.engine.subscribe_events();
+    let run = h.engine.sync(h.account, RunTrigger::Manual, RunMode::Scheduled);
+    // Cancel once diagnostics are being read: the browser is up and pages are in flight.
+    loop {
+        if let Ok(truckiq::sync::SyncEvent::Progress {
+            progress: truckiq::portal::extract::Progress::ReadingDiagnostics { done, .. },
+            ..
+        }) = events.recv().await
+            && done >= 3
+        {
+            break;
+        }
+    }
+    assert!(h.engine.cancel(h.account));
+    let error = run.await.unwrap_err();
+    assert!(matches!(error, SyncError::Cancelled), "{error:?}");
+    let store = h.store();
+    let runs = store.runs(h.account, 10).unwrap();
+    assert_eq!((runs.len(), runs[0].status, runs[0].error_kind.as_deref()), (1, RunStatus::Failed, Some("cancelled")));
+    let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
+    assert_eq!(vehicles, 0, "nothing from a cancelled run is stored");
+    assert!(alerts_of(&store, AlertKind::SyncFailed).is_empty(), "a cancel is not a failure to alert on");
+    let profile = h.dir.path().join("browser").join(format!("account-{}", h.account));
+    let started = std::time::Instant::now();
+    while !truckiq::browser::profile_processes(&profile).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "Chromium outlived its cancelled run");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
