@@ -3,10 +3,11 @@
 
 use std::path::PathBuf;
 
-use truckiq::store::{AccountSummary, PortalKind, RunStatus, RunSummary, RunTrigger};
+use truckiq::j1939::Severity;
+use truckiq::store::{AccountSummary, Alert, AlertKind, PortalKind, RunStatus, RunSummary, RunTrigger};
 use ts_rs::{Config, TS};
 
-use crate::{AppInfo, ErrorCode, IpcError};
+use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
 
 fn bindings_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
@@ -30,6 +31,11 @@ fn typescript_bindings_are_up_to_date() {
         render::<RunStatus>(),
         render::<ErrorCode>(),
         render::<IpcError>(),
+        render::<Alert>(),
+        render::<AlertKind>(),
+        render::<Severity>(),
+        render::<SyncProgress>(),
+        render::<SyncStep>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

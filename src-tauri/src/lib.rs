@@ -1,6 +1,7 @@
 //! TruckIQ desktop shell: a thin Tauri layer over the `truckiq` core. Commands translate between
 //! IPC and core calls; all logic lives in the core.
 
+mod background;
 mod commands;
 mod error;
 mod state;
@@ -10,6 +11,7 @@ mod bindings;
 
 use tauri::Manager as _;
 
+pub use background::{SyncProgress, SyncStep};
 pub use error::{ErrorCode, IpcError};
 pub use state::AppInfo;
 
@@ -20,13 +22,30 @@ pub fn run() {
         .setup(|app| {
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
-            app.manage(state::AppState::open());
+            let state = state::AppState::open();
+            if let Ok(engine) = state.engine() {
+                background::start(app.handle(), engine, &state.stop);
+            }
+            app.manage(state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::list_accounts])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_accounts,
+            commands::sync_now,
+            commands::list_alerts
+        ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                // Runs in progress are cancelled and recorded as such; nothing half-written stays.
+                handle.state::<state::AppState>().stop.cancel();
+                if let Ok(engine) = handle.state::<state::AppState>().engine() {
+                    engine.cancel_all();
+                }
+            }
+        }),
         Err(error) => {
             tracing::error!(%error, "TruckIQ could not start");
             std::process::exit(1);

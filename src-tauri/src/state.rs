@@ -1,14 +1,17 @@
-//! What the app holds while it runs: the database (or why it could not be opened).
+//! What the app holds while it runs: the sync engine with its database (or why it could not be
+//! opened) and the switch that stops the background work.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 use truckiq::paths;
+use truckiq::secrets::SecretStore;
 use truckiq::store::Store;
+use truckiq::sync::{EngineConfig, SyncEngine};
 use ts_rs::TS;
 
-use crate::error::{ErrorCode, IpcError};
+use crate::error::IpcError;
 
 /// Facts about this installation, shown in Settings.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -21,7 +24,9 @@ pub struct AppInfo {
 
 pub struct AppState {
     info: AppInfo,
-    store: Result<Arc<Mutex<Store>>, IpcError>,
+    engine: Result<SyncEngine, IpcError>,
+    /// Cancelled when the app quits: stops the scheduler and any run in progress.
+    pub stop: CancellationToken,
 }
 
 impl AppState {
@@ -29,7 +34,8 @@ impl AppState {
     pub fn open() -> Self {
         let data_dir = paths::data_dir().unwrap_or_else(|| PathBuf::from("."));
         let db_path = data_dir.join(paths::DB_FILE_NAME);
-        let store = Store::open(&db_path).map(|s| Arc::new(Mutex::new(s))).map_err(|error| {
+        let config = EngineConfig::new(db_path.clone(), data_dir.clone());
+        let engine = SyncEngine::open(config, SecretStore::default()).map_err(|error| {
             tracing::error!(%error, "database unavailable");
             IpcError::from(error)
         });
@@ -38,11 +44,15 @@ impl AppState {
             data_dir: data_dir.display().to_string(),
             db_path: db_path.display().to_string(),
         };
-        Self { info, store }
+        Self { info, engine, stop: CancellationToken::new() }
     }
 
     pub fn info(&self) -> &AppInfo {
         &self.info
+    }
+
+    pub fn engine(&self) -> Result<&SyncEngine, IpcError> {
+        self.engine.as_ref().map_err(Clone::clone)
     }
 
     /// Runs `f` with the database on a blocking thread, so a slow query never freezes the window.
@@ -51,13 +61,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, IpcError> + Send + 'static,
     {
-        let store = Arc::clone(self.store.as_ref().map_err(Clone::clone)?);
-        tauri::async_runtime::spawn_blocking(move || {
-            // A panic while holding the lock leaves the connection itself intact, so keep going.
-            let guard = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&guard)
-        })
-        .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("database task failed: {e}")))?
+        // The closure's own error travels inside the store call's success, untouched.
+        self.engine()?.db(move |store| Ok(f(store))).await.map_err(IpcError::from)?
     }
 }

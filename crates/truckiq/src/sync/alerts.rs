@@ -137,6 +137,19 @@ pub fn stale_data(account_id: i64, account_name: &str, hours: u32, last_success:
     }
 }
 
+/// Whether an alert deserves a desktop notification: new critical faults, a person being needed,
+/// failures and stale data do; a truck moving to a better band or a minor one does not.
+pub fn notifies(kind: AlertKind, severity: Severity) -> bool {
+    match kind {
+        AlertKind::NewCriticalFault
+        | AlertKind::MfaNeeded
+        | AlertKind::SyncFailed
+        | AlertKind::StaleData
+        | AlertKind::FirstSync => true,
+        AlertKind::RiskChange => severity == Severity::Critical,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +238,15 @@ mod tests {
         assert_eq!(alerts.iter().map(|a| a.severity).collect::<Vec<_>>(), [Severity::Critical, Severity::Info]);
         assert_eq!(alerts[0].title, "1XKYD49X0NJ123456 went from good to critical");
         assert_eq!(alerts[0].message, "Health 40/100: Major: SPN 1 (-25).");
+    }
+
+    #[test]
+    fn critical_news_and_needed_people_notify_improvements_do_not() {
+        assert!(notifies(AlertKind::NewCriticalFault, Severity::Critical));
+        assert!(notifies(AlertKind::MfaNeeded, Severity::Major));
+        assert!(notifies(AlertKind::RiskChange, Severity::Critical));
+        assert!(!notifies(AlertKind::RiskChange, Severity::Info), "a truck getting better");
+        assert!(!notifies(AlertKind::RiskChange, Severity::Major));
     }
 
     #[test]

@@ -1,0 +1,175 @@
+//! What the app does while it runs, window open or not: the scheduler, a desktop notification for
+//! each alert that deserves one, and progress events for the window.
+
+use serde::Serialize;
+use tauri::{AppHandle, Emitter as _};
+use tauri_plugin_notification::NotificationExt as _;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+use truckiq::portal::extract::Progress;
+use truckiq::store::Alert;
+use truckiq::sync::alerts::notifies;
+use truckiq::sync::scheduler::run_scheduler;
+use truckiq::sync::{SyncEngine, SyncEvent};
+use ts_rs::TS;
+
+/// Event names the window listens to.
+pub const ALERT_EVENT: &str = "alert";
+pub const SYNC_EVENT: &str = "sync-progress";
+
+/// One step of a sync, for the window's progress bar.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncProgress {
+    pub account_id: i64,
+    pub step: SyncStep,
+    pub done: Option<u32>,
+    pub total: Option<u32>,
+    /// What went wrong, for `retrying` and `failed`.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncStep {
+    Started,
+    SigningIn,
+    WaitingForPerson,
+    Listing,
+    Reading,
+    Retrying,
+    Finished,
+    Failed,
+}
+
+fn count(n: usize) -> Option<u32> {
+    u32::try_from(n).ok()
+}
+
+pub fn progress_of(event: &SyncEvent) -> SyncProgress {
+    let (account_id, step, done, total, message) = match event {
+        SyncEvent::Started { account_id, .. } => (*account_id, SyncStep::Started, None, None, None),
+        SyncEvent::Progress { account_id, progress } => match progress {
+            Progress::SigningIn => (*account_id, SyncStep::SigningIn, None, None, None),
+            Progress::WaitingForPerson => (*account_id, SyncStep::WaitingForPerson, None, None, None),
+            Progress::ListingVehicles { found, .. } => (*account_id, SyncStep::Listing, None, count(*found), None),
+            Progress::ReadingDiagnostics { done, total } => {
+                (*account_id, SyncStep::Reading, count(*done), count(*total), None)
+            }
+        },
+        SyncEvent::Retrying { account_id, wait, error, .. } => (
+            *account_id,
+            SyncStep::Retrying,
+            None,
+            None,
+            Some(format!("{error}; trying again in {} s", wait.as_secs())),
+        ),
+        SyncEvent::Finished { account_id, result: Ok(report) } => {
+            (*account_id, SyncStep::Finished, count(report.outcome.vehicles), count(report.outcome.vehicles), None)
+        }
+        SyncEvent::Finished { account_id, result: Err(error) } => {
+            (*account_id, SyncStep::Failed, None, None, Some(error.to_string()))
+        }
+    };
+    SyncProgress { account_id, step, done, total, message }
+}
+
+/// The title and body of the desktop notification for `alert`, if it gets one.
+pub fn notification_for(alert: &Alert) -> Option<(String, String)> {
+    notifies(alert.kind, alert.severity).then(|| (alert.title.clone(), alert.message.clone()))
+}
+
+/// Starts the scheduler and the forwarders; all stop when `stop` is cancelled.
+pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
+    tauri::async_runtime::spawn(run_scheduler(engine.clone(), stop.clone()));
+
+    let (mut alerts, handle, stopping) = (engine.subscribe_alerts(), app.clone(), stop.clone());
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let alert = tokio::select! {
+                alert = alerts.recv() => alert,
+                () = stopping.cancelled() => break,
+            };
+            match alert {
+                Ok(alert) => {
+                    let _ = handle.emit(ALERT_EVENT, &alert);
+                    if let Some((title, body)) = notification_for(&alert) {
+                        // The alert is stored either way; a desktop without a notification
+                        // service only loses the pop-up.
+                        if let Err(error) = handle.notification().builder().title(title).body(body).show() {
+                            tracing::warn!(%error, "could not show a desktop notification");
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => tracing::warn!(missed, "alerts arrived faster than shown"),
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+
+    let (mut events, handle, stopping) = (engine.subscribe_events(), app.clone(), stop.clone());
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = tokio::select! {
+                event = events.recv() => event,
+                () = stopping.cancelled() => break,
+            };
+            match event {
+                Ok(event) => {
+                    let _ = handle.emit(SYNC_EVENT, progress_of(&event));
+                }
+                Err(RecvError::Lagged(_)) => {} // progress is superseded by the next step anyway
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use truckiq::j1939::Severity;
+    use truckiq::store::AlertKind;
+    use truckiq::sync::SyncError;
+
+    use super::*;
+
+    fn alert(kind: AlertKind, severity: Severity) -> Alert {
+        Alert {
+            id: 1,
+            kind,
+            severity,
+            account_id: Some(1),
+            vehicle_id: Some(2),
+            fault_id: Some(3),
+            sync_run_id: Some(4),
+            title: "Critical fault on unit 1042 (1XKYD49X0NJ123456)".into(),
+            message: "SPN 100 FMI 1: Engine Oil Pressure. Stop Engine Immediately.".into(),
+            created_at: chrono::Utc::now(),
+            read_at: None,
+            acknowledged_at: None,
+        }
+    }
+
+    #[test]
+    fn critical_faults_notify_with_the_truck_and_the_code() {
+        let (title, body) = notification_for(&alert(AlertKind::NewCriticalFault, Severity::Critical)).unwrap();
+        assert!(title.contains("unit 1042") && title.contains("1XKYD49X0NJ123456"));
+        assert!(body.starts_with("SPN 100 FMI 1"));
+        assert_eq!(notification_for(&alert(AlertKind::RiskChange, Severity::Info)), None);
+    }
+
+    #[test]
+    fn progress_events_carry_counts_and_failures() {
+        let reading = SyncEvent::Progress { account_id: 7, progress: Progress::ReadingDiagnostics { done: 3, total: 40 } };
+        assert_eq!(
+            progress_of(&reading),
+            SyncProgress { account_id: 7, step: SyncStep::Reading, done: Some(3), total: Some(40), message: None }
+        );
+        let retry = SyncEvent::Retrying { account_id: 7, attempt: 1, wait: Duration::from_secs(30), error: "timed out".into() };
+        assert_eq!(progress_of(&retry).message.as_deref(), Some("timed out; trying again in 30 s"));
+        let failed = SyncEvent::Finished { account_id: 7, result: Err(SyncError::Cancelled) };
+        assert_eq!(progress_of(&failed).step, SyncStep::Failed);
+    }
+}
