@@ -1,7 +1,14 @@
 fn main() {
     // Declaring our commands makes Tauri generate an `allow-<command>` permission for each,
     // so the webview can call only what a capability file grants.
-    let manifest = tauri_build::AppManifest::new().commands(&["app_info", "list_accounts", "sync_now", "list_alerts"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "app_info",
+        "list_accounts",
+        "sync_now",
+        "list_alerts",
+        "list_vehicles",
+        "start_demo",
+    ]);
     if let Err(error) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build step failed: {error:#}");
     }

@@ -2,16 +2,20 @@
 //! each alert that deserves one, and progress events for the window.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter as _};
+use tauri::{AppHandle, Emitter as _, Manager as _};
 use tauri_plugin_notification::NotificationExt as _;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
+use truckiq::demo::DemoPortal;
 use truckiq::portal::extract::Progress;
 use truckiq::store::Alert;
 use truckiq::sync::alerts::notifies;
 use truckiq::sync::scheduler::run_scheduler;
 use truckiq::sync::{SyncEngine, SyncEvent};
 use ts_rs::TS;
+
+use crate::commands::{DEMO_TICK, DEMO_VEHICLES};
+use crate::state::AppState;
 
 /// Event names the window listens to.
 pub const ALERT_EVENT: &str = "alert";
@@ -125,6 +129,31 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
     });
 }
 
+/// A demo account from an earlier run points at a simulator that is gone: start a new one for it,
+/// so the demo fleet keeps syncing while the app runs.
+pub fn revive_demo(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let Ok(engine) = state.engine() else { return };
+        match truckiq::demo::demo_account(engine).await {
+            Ok(Some(_)) => {}
+            Ok(None) => return,
+            Err(error) => return tracing::warn!(%error, "cannot look for the demo account"),
+        }
+        let mut demo = state.demo.lock().await;
+        if demo.is_some() {
+            return;
+        }
+        match DemoPortal::start(DEMO_VEHICLES, Some(DEMO_TICK)).await {
+            Ok(portal) => match portal.attach(engine, true).await {
+                Ok(_) => *demo = Some(portal),
+                Err(error) => tracing::warn!(%error, "the demo account could not be attached to its portal"),
+            },
+            Err(error) => tracing::warn!(%error, "the demo portal could not start"),
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -162,12 +191,14 @@ mod tests {
 
     #[test]
     fn progress_events_carry_counts_and_failures() {
-        let reading = SyncEvent::Progress { account_id: 7, progress: Progress::ReadingDiagnostics { done: 3, total: 40 } };
+        let reading =
+            SyncEvent::Progress { account_id: 7, progress: Progress::ReadingDiagnostics { done: 3, total: 40 } };
         assert_eq!(
             progress_of(&reading),
             SyncProgress { account_id: 7, step: SyncStep::Reading, done: Some(3), total: Some(40), message: None }
         );
-        let retry = SyncEvent::Retrying { account_id: 7, attempt: 1, wait: Duration::from_secs(30), error: "timed out".into() };
+        let retry =
+            SyncEvent::Retrying { account_id: 7, attempt: 1, wait: Duration::from_secs(30), error: "timed out".into() };
         assert_eq!(progress_of(&retry).message.as_deref(), Some("timed out; trying again in 30 s"));
         let failed = SyncEvent::Finished { account_id: 7, result: Err(SyncError::Cancelled) };
         assert_eq!(progress_of(&failed).step, SyncStep::Failed);

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 
 use truckiq::j1939::Severity;
-use truckiq::store::{AccountSummary, Alert, AlertKind, PortalKind, RunStatus, RunSummary, RunTrigger};
+use truckiq::j1939::health::HealthBand;
+use truckiq::store::{
+    AccountSummary, Alert, AlertKind, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleListItem,
+};
 use ts_rs::{Config, TS};
 
 use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
@@ -36,6 +39,8 @@ fn typescript_bindings_are_up_to_date() {
         render::<Severity>(),
         render::<SyncProgress>(),
         render::<SyncStep>(),
+        render::<VehicleListItem>(),
+        render::<HealthBand>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

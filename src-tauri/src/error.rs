@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use truckiq::store::StoreError;
+use truckiq::sync::SyncError;
 use ts_rs::TS;
 
 /// Stable codes; the UI maps each to how it is shown (see `ui/src/backend/errors.ts`).
@@ -39,6 +40,18 @@ impl From<StoreError> for IpcError {
             | StoreError::Open { .. }
             | StoreError::Migrate { .. }
             | StoreError::Sqlite(_) => ErrorCode::Database,
+        };
+        Self::new(code, error.to_string())
+    }
+}
+
+impl From<SyncError> for IpcError {
+    fn from(error: SyncError) -> Self {
+        let code = match &error {
+            SyncError::Store(_) => ErrorCode::Database,
+            SyncError::UnknownAccount(_) => ErrorCode::NotFound,
+            SyncError::Paused { .. } | SyncError::Unsupported(_) | SyncError::Profile(_) => ErrorCode::InvalidInput,
+            SyncError::Keychain(_) | SyncError::Portal(_) | SyncError::Cancelled => ErrorCode::Internal,
         };
         Self::new(code, error.to_string())
     }

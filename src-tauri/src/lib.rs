@@ -25,6 +25,7 @@ pub fn run() {
             let state = state::AppState::open();
             if let Ok(engine) = state.engine() {
                 background::start(app.handle(), engine, &state.stop);
+                background::revive_demo(app.handle().clone());
             }
             app.manage(state);
             Ok(())
@@ -33,7 +34,9 @@ pub fn run() {
             commands::app_info,
             commands::list_accounts,
             commands::sync_now,
-            commands::list_alerts
+            commands::list_alerts,
+            commands::list_vehicles,
+            commands::start_demo
         ])
         .build(tauri::generate_context!());
     match app {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
+use truckiq::demo::DemoPortal;
 use truckiq::paths;
 use truckiq::secrets::SecretStore;
 use truckiq::store::Store;
@@ -27,6 +28,8 @@ pub struct AppState {
     engine: Result<SyncEngine, IpcError>,
     /// Cancelled when the app quits: stops the scheduler and any run in progress.
     pub stop: CancellationToken,
+    /// The simulated portal behind the demo account, while the app runs.
+    pub demo: tokio::sync::Mutex<Option<DemoPortal>>,
 }
 
 impl AppState {
@@ -44,7 +47,7 @@ impl AppState {
             data_dir: data_dir.display().to_string(),
             db_path: db_path.display().to_string(),
         };
-        Self { info, engine, stop: CancellationToken::new() }
+        Self { info, engine, stop: CancellationToken::new(), demo: tokio::sync::Mutex::new(None) }
     }
 
     pub fn info(&self) -> &AppInfo {

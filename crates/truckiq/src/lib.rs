@@ -4,6 +4,7 @@
 //! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
 
 pub mod browser;
+pub mod demo;
 pub mod j1939;
 pub mod paths;
 pub mod portal;

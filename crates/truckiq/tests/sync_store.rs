@@ -142,3 +142,26 @@ fn a_failing_sync_writes_nothing() {
     let integrity: String = store.connection().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
 }
+
+#[test]
+fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, derate: true, ..fault(100, 1, true) };
+    store
+        .apply_sync(
+            account,
+            t(0),
+            &[
+                observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, false)])),
+                observe(VIN_B, 200.0, Some(vec![critical, fault(3226, 4, true)])),
+            ],
+        )
+        .unwrap();
+    let list = store.list_vehicles().unwrap();
+    assert_eq!(list.iter().map(|v| v.vin.as_str()).collect::<Vec<_>>(), [VIN_B, VIN_A], "least healthy first");
+    let b = &list[0];
+    assert_eq!((b.active_critical, b.active_major, b.active_faults), (1, 1, 2));
+    assert_eq!(b.health_band, Some(truckiq::j1939::health::HealthBand::Critical));
+    assert_eq!((list[1].active_critical, list[1].active_faults), (0, 1), "inactive faults do not count");
+    assert_eq!(b.account_name, "Acme");
+}
