@@ -32,6 +32,7 @@ const fixture = (name) => JSON.parse(readFileSync(join(fixtures, name), 'utf8'))
 const APP_INFO = fixture('app_info.json');
 const ACCOUNTS = fixture('accounts.json');
 const NO_ACCOUNTS = fixture('accounts_empty.json');
+const VEHICLES = fixture('vehicles.json');
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
 let server;
@@ -107,11 +108,11 @@ after(async () => {
  * change it later through `window.__fakeIpc.accounts`. Every call is logged in `__fakeIpc.calls`.
  * Also freezes Object.prototype like the app's `freezePrototype` and records CSP violations.
  */
-function installFakeTauri({ appInfo, accounts }) {
+function installFakeTauri(answers) {
   // tauri.conf.json sets `freezePrototype`: Tauri runs exactly this first in every page, and a
   // library that assigns over an inherited property (the "override mistake") throws under it.
   Object.freeze(Object.prototype);
-  const state = { appInfo, accounts, calls: [], unknown: [], csp: [] };
+  const state = { ...answers, calls: [], args: [], unknown: [], csp: [], listeners: [] };
   window.__fakeIpc = state;
   document.addEventListener('securitypolicyviolation', (event) => {
     state.csp.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
@@ -132,15 +133,37 @@ function installFakeTauri({ appInfo, accounts }) {
     });
     return id;
   }
+  // What the backend's `app.emit(event, payload)` does: every listener of that event is called.
+  state.emit = (event, payload) => {
+    for (const listener of state.listeners.filter((l) => l.event === event)) {
+      callbacks.get(listener.handler)?.({ event, id: listener.id, payload });
+    }
+  };
 
   window.__TAURI_INTERNALS__ = {
     async invoke(cmd, args, _options) {
       state.calls.push(cmd);
+      state.args.push({ cmd, args: clone(args ?? {}) });
       switch (cmd) {
+        case 'plugin:event|listen': {
+          const id = state.listeners.length + 1;
+          state.listeners.push({ id, event: args.event, handler: args.handler });
+          return id;
+        }
+        case 'plugin:event|unlisten':
+          return null;
         case 'app_info':
           return answer(state.appInfo);
         case 'list_accounts':
           return answer(state.accounts);
+        case 'list_vehicles':
+          return answer(state.vehicles);
+        case 'list_alerts':
+          return answer(state.alerts);
+        case 'sync_now':
+          return answer(state.syncNow);
+        case 'start_demo':
+          return answer(state.startDemo);
         default:
           state.unknown.push(cmd);
           throw `command ${cmd} not found`;
@@ -159,7 +182,18 @@ function installFakeTauri({ appInfo, accounts }) {
 }
 
 /** A fresh page on the app with the given backend answers; `problems` collects what must stay empty. */
-async function openApp(t, { accounts = { resolve: ACCOUNTS }, appInfo = { resolve: APP_INFO }, hash = '' } = {}) {
+async function openApp(
+  t,
+  {
+    accounts = { resolve: ACCOUNTS },
+    appInfo = { resolve: APP_INFO },
+    vehicles = { resolve: VEHICLES },
+    alerts = { resolve: [] },
+    syncNow = { resolve: [1] },
+    startDemo = { resolve: 3 },
+    hash = '',
+  } = {},
+) {
   const page = await context.newPage();
   const problems = { console: [], pageErrors: [] };
   page.on('console', (message) => {
@@ -173,7 +207,7 @@ async function openApp(t, { accounts = { resolve: ACCOUNTS }, appInfo = { resolv
   });
   page.on('requestfailed', (request) => problems.console.push(`request failed: ${request.url()}`));
   await page.clock.setFixedTime(NOW);
-  await page.addInitScript(installFakeTauri, { appInfo, accounts });
+  await page.addInitScript(installFakeTauri, { appInfo, accounts, vehicles, alerts, syncNow, startDemo });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
   t.after(async () => {
@@ -211,7 +245,13 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
     frozen: Object.isFrozen(Object.prototype),
     calls: [...new Set(window.__fakeIpc.calls)].sort(),
   }));
-  assert.deepEqual(env, { frozen: true, calls: ['app_info', 'list_accounts'] }, 'talks to the backend through invoke');
+  assert.deepEqual(
+    env,
+    { frozen: true, calls: ['app_info', 'list_accounts', 'plugin:event|listen'] },
+    'talks to the backend through invoke, and listens to its events',
+  );
+  const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
+  assert.deepEqual(events, ['alert', 'sync-progress']);
 });
 
 test('(b) the six nav items open their pages, mark themselves current and follow history', async (t) => {
@@ -389,4 +429,111 @@ test('(f) the CSP watch works: an inline style is reported as a violation', asyn
   } finally {
     await page.close();
   }
+});
+
+test('Vehicles lists the trucks least healthy first, searches and filters, and shows HTML as text', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles' });
+  const rows = page.locator('.vtable-body [role="row"]');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 4);
+  const units = await page.locator('.vtable-body .vcol-unit').allTextContents();
+  assert.deepEqual(units, ['1042', '99', 'P-7', 'D-2'], 'least healthy first, never-read last');
+  const first = await rows.nth(0).innerText();
+  for (const text of ['1XKYD49X0NJ123456', '2022 Kenworth T680', '412,876 mi', 'Critical · 30', '1 critical', '+1 minor']) {
+    assert.ok(first.includes(text), `row 1 lacks ${text}: ${first}`);
+  }
+  // A portal value that is HTML stays text: no element is made of it and nothing runs.
+  const hostile = await rows.nth(1).innerText();
+  assert.ok(hostile.includes('<img src=x onerror="window.__pwned=1">'), hostile);
+  assert.equal(await page.locator('.vtable img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await shot(page, 'vehicles');
+
+  await page.getByLabel('Search by VIN or unit number').fill('p-7');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+  assert.ok((await rows.nth(0).innerText()).includes('1XPBD49X1MD765432'));
+  assert.equal(await page.locator('.toolbar-count').textContent(), '1 of 4 trucks');
+  await page.getByLabel('Search by VIN or unit number').fill('');
+  await page.getByLabel('Active faults').selectOption('major');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
+  await page.getByLabel('Health').selectOption('good');
+  await page.getByText('No trucks match these filters.').waitFor();
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 4);
+
+  // Sorting by unit reads numbers as numbers; a second click reverses.
+  await page.getByRole('button', { name: /^Unit/ }).click();
+  assert.deepEqual(await page.locator('.vtable-body .vcol-unit').allTextContents(), ['99', '1042', 'D-2', 'P-7']);
+  assert.equal(await page.locator('[role="columnheader"][aria-sort="ascending"]').innerText(), 'UNIT ↑');
+  await page.getByRole('button', { name: /^Unit/ }).click();
+  assert.equal((await page.locator('.vtable-body .vcol-unit').allTextContents())[0], 'P-7');
+});
+
+test('Vehicles renders only the rows in view at 10 000 trucks', async (t) => {
+  const many = Array.from({ length: 10_000 }, (_, i) => ({
+    ...VEHICLES[0],
+    id: i + 1,
+    vin: `1XKYD49X0NJ${String(i).padStart(6, '0')}`,
+    unitNumber: String(1000 + i),
+    healthScore: i % 101,
+  }));
+  const page = await openApp(t, { hash: '#/vehicles', vehicles: { resolve: many } });
+  const rows = page.locator('.vtable-body [role="row"]');
+  await rows.first().waitFor();
+  assert.ok((await rows.count()) < 80, `only the visible rows exist, not ${await rows.count()}`);
+  assert.equal(await page.locator('.toolbar-count').textContent(), '10,000 trucks');
+  await page.locator('.vtable-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  // Sorted by health, the bottom of the list holds the healthiest trucks (score 100).
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('.vtable-body .vcol-health')].some((c) => c.textContent.endsWith('· 100')),
+  );
+  assert.ok((await rows.count()) < 80, 'still only the visible rows after scrolling');
+  await page.getByLabel('Search by VIN or unit number').fill('1XKYD49X0NJ004242');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+});
+
+test('with no vehicles, Vehicles offers the demo fleet, which starts it', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles', vehicles: { resolve: [] } });
+  await page.getByRole('button', { name: 'Try the demo fleet' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.calls.includes('start_demo'));
+  await shot(page, 'vehicles-empty');
+});
+
+test('Sync now on an account shows live progress from backend events, then the refreshed run', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByRole('button', { name: 'Sync now' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'sync_now' && a.args.accountId === 1));
+  const emit = (payload) =>
+    page.evaluate((p) => window.__fakeIpc.emit('sync-progress', p), {
+      accountId: 1,
+      done: null,
+      total: null,
+      message: null,
+      ...payload,
+    });
+  await emit({ step: 'signing_in' });
+  await row.getByText('Signing in').waitFor();
+  await emit({ step: 'reading', done: 12, total: 48 });
+  const bar = row.getByRole('progressbar', { name: 'Sync progress' });
+  await bar.waitFor();
+  assert.equal(await bar.getAttribute('aria-valuenow'), '12');
+  assert.equal(await bar.getAttribute('aria-valuemax'), '48');
+  assert.ok((await row.innerText()).includes('Reading diagnostics 12 / 48'));
+  // The bar is filled to the share of trucks read (after its short transition).
+  await page.waitForTimeout(400);
+  const filled = await row
+    .locator('.sync-progress-fill')
+    .evaluate((el) => el.getBoundingClientRect().width / el.parentElement.getBoundingClientRect().width);
+  assert.ok(Math.abs(filled - 0.25) < 0.02, `12 of 48 fills a quarter, not ${filled}`);
+  assert.equal(await row.getByRole('button', { name: 'Syncing…' }).isDisabled(), true, 'one run at a time');
+  await shot(page, 'accounts-syncing');
+  const before = await page.evaluate(() => window.__fakeIpc.calls.filter((c) => c === 'list_accounts').length);
+  await emit({ step: 'finished', done: 48, total: 48 });
+  await row.getByRole('button', { name: 'Sync now' }).waitFor();
+  await page.waitForFunction(
+    (n) => window.__fakeIpc.calls.filter((c) => c === 'list_accounts').length > n,
+    before,
+  );
+  assert.equal(await row.getByRole('progressbar').count(), 0);
 });

@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { BackendProvider } from './backend/context';
+import { LiveUpdates } from './backend/live';
 import { createQueryClient } from './backend/queries';
 import { TauriBackend } from './backend/tauri';
 import './styles/tokens.css';
@@ -15,7 +16,9 @@ createRoot(root).render(
   <StrictMode>
     <BackendProvider backend={new TauriBackend()}>
       <QueryClientProvider client={createQueryClient()}>
-        <App />
+        <LiveUpdates>
+          <App />
+        </LiveUpdates>
       </QueryClientProvider>
     </BackendProvider>
   </StrictMode>,

@@ -1,5 +1,11 @@
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { Alert } from '../bindings/Alert';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { SyncProgress } from '../bindings/SyncProgress';
+import type { VehicleListItem } from '../bindings/VehicleListItem';
+
+/** Stops listening to a backend event. */
+export type Unlisten = () => void;
 
 /**
  * Everything the UI asks of the Rust side, in one place. Components never call `invoke`
@@ -11,4 +17,12 @@ import type { AppInfo } from '../bindings/AppInfo';
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   listAccounts(): Promise<AccountSummary[]>;
+  listVehicles(): Promise<VehicleListItem[]>;
+  listAlerts(): Promise<Alert[]>;
+  /** Starts syncing one account (or every enabled one); resolves at once with the ids started. */
+  syncNow(accountId: number | null): Promise<number[]>;
+  /** Starts the simulated demo portal, points the demo account at it and syncs it. */
+  startDemo(): Promise<number>;
+  onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten>;
+  onAlert(handler: (alert: Alert) => void): Promise<Unlisten>;
 }

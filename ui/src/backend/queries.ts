@@ -1,4 +1,4 @@
-import { QueryClient, useQuery } from '@tanstack/react-query';
+import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { IpcError } from '../bindings/IpcError';
 import { useBackend } from './context';
 
@@ -12,6 +12,8 @@ declare module '@tanstack/react-query' {
 export const queryKeys = {
   appInfo: ['app_info'],
   accounts: ['accounts'],
+  vehicles: ['vehicles'],
+  alerts: ['alerts'],
 } as const;
 
 export function createQueryClient(): QueryClient {
@@ -41,5 +43,40 @@ export function useAccounts() {
   return useQuery({
     queryKey: queryKeys.accounts,
     queryFn: () => backend.listAccounts(),
+  });
+}
+
+export function useVehicles() {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: queryKeys.vehicles,
+    queryFn: () => backend.listVehicles(),
+  });
+}
+
+export function useAlerts() {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: queryKeys.alerts,
+    queryFn: () => backend.listAlerts(),
+  });
+}
+
+/** "Sync now" for one account (`null`: all). Progress then arrives as events (see `live.tsx`). */
+export function useSyncNow() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (accountId: number | null) => backend.syncNow(accountId),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.accounts }),
+  });
+}
+
+export function useStartDemo() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => backend.startDemo(),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.accounts }),
   });
 }

@@ -1,8 +1,16 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { Alert } from '../bindings/Alert';
 import type { AppInfo } from '../bindings/AppInfo';
-import type { Backend } from './backend';
+import type { SyncProgress } from '../bindings/SyncProgress';
+import type { VehicleListItem } from '../bindings/VehicleListItem';
+import type { Backend, Unlisten } from './backend';
 import { normaliseError, notInApp } from './errors';
+
+/** Event names emitted by `src-tauri/src/background.rs`. */
+const SYNC_EVENT = 'sync-progress';
+const ALERT_EVENT = 'alert';
 
 /** The real backend: Tauri commands defined in `src-tauri/src/commands.rs`. */
 export class TauriBackend implements Backend {
@@ -13,6 +21,30 @@ export class TauriBackend implements Backend {
   listAccounts(): Promise<AccountSummary[]> {
     return call<AccountSummary[]>('list_accounts');
   }
+
+  listVehicles(): Promise<VehicleListItem[]> {
+    return call<VehicleListItem[]>('list_vehicles');
+  }
+
+  listAlerts(): Promise<Alert[]> {
+    return call<Alert[]>('list_alerts');
+  }
+
+  syncNow(accountId: number | null): Promise<number[]> {
+    return call<number[]>('sync_now', { accountId });
+  }
+
+  startDemo(): Promise<number> {
+    return call<number>('start_demo');
+  }
+
+  onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten> {
+    return subscribe<SyncProgress>(SYNC_EVENT, handler);
+  }
+
+  onAlert(handler: (alert: Alert) => void): Promise<Unlisten> {
+    return subscribe<Alert>(ALERT_EVENT, handler);
+  }
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
@@ -20,6 +52,15 @@ async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   if (!('__TAURI_INTERNALS__' in window)) throw notInApp();
   try {
     return await invoke<T>(command, args);
+  } catch (error) {
+    throw normaliseError(error);
+  }
+}
+
+async function subscribe<T>(event: string, handler: (payload: T) => void): Promise<Unlisten> {
+  if (!('__TAURI_INTERNALS__' in window)) return () => {};
+  try {
+    return await listen<T>(event, (e) => handler(e.payload));
   } catch (error) {
     throw normaliseError(error);
   }

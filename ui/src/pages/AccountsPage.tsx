@@ -1,8 +1,11 @@
 import type { AccountSummary } from '../bindings/AccountSummary';
 import type { RunSummary } from '../bindings/RunSummary';
 import { shouldReport } from '../backend/errors';
-import { useAccounts } from '../backend/queries';
+import { isRunning, useSyncProgress } from '../backend/live';
+import { useAccounts, useSyncNow } from '../backend/queries';
 import { Badge } from '../components/Badge';
+import { DemoButton } from '../components/DemoButton';
+import { SyncProgressBar } from '../components/SyncProgressBar';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { KeyIcon, RefreshIcon } from '../components/icons';
@@ -19,16 +22,30 @@ import {
 
 export function AccountsPage() {
   const accounts = useAccounts();
+  const syncAll = useSyncNow();
   const refresh = (
-    <button
-      type="button"
-      className="button button-quiet"
-      onClick={() => void accounts.refetch()}
-      disabled={accounts.isFetching}
-    >
-      <RefreshIcon size={15} />
-      Refresh
-    </button>
+    <>
+      <button
+        type="button"
+        className="button button-quiet"
+        onClick={() => void accounts.refetch()}
+        disabled={accounts.isFetching}
+      >
+        <RefreshIcon size={15} />
+        Refresh
+      </button>
+      {accounts.data?.length ? (
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => syncAll.mutate(null)}
+          disabled={syncAll.isPending}
+        >
+          <RefreshIcon size={15} />
+          Sync all now
+        </button>
+      ) : null}
+    </>
   );
   return (
     <>
@@ -58,14 +75,18 @@ function AccountsBody({ query }: { query: ReturnType<typeof useAccounts> }) {
 
 export function NoAccounts() {
   return (
-    <EmptyState icon={<KeyIcon size={28} />} title="No portal accounts yet">
+    <EmptyState icon={<KeyIcon size={28} />} title="No portal accounts yet" action={<DemoButton />}>
       <p>
         An account is a login to PACCAR TruckTech+, PACCAR Solutions (Decisiv) or the Decisiv SRM API.
         TruckIQ signs in with it on a schedule and brings your vehicles and fault codes here.
       </p>
+      <p>
+        No login at hand? The demo fleet is a simulated PACCAR portal inside TruckIQ with 60 trucks whose
+        faults come and go, synced exactly like a real account.
+      </p>
       <p className="empty-state-note">
-        Adding accounts is not available yet: an <strong>Add account</strong> form here and a{' '}
-        <code>truckiq accounts add</code> command are coming next.
+        Until the <strong>Add account</strong> form lands here, add a real account from a terminal with{' '}
+        <code>truckiq accounts add</code> (it asks for the password without showing it).
       </p>
     </EmptyState>
   );
@@ -115,7 +136,7 @@ function AccountsTable({ accounts }: { accounts: AccountSummary[] }) {
                 <SyncState account={account} />
               </td>
               <td>
-                {account.lastRun ? <LastRun run={account.lastRun} /> : <span className="muted">Never synced</span>}
+                <RunCell account={account} />
               </td>
             </tr>
           ))}
@@ -137,6 +158,35 @@ function SyncState({ account }: { account: AccountSummary }) {
       ) : (
         <div className="cell-secondary">{formatInterval(account.syncIntervalMinutes)}</div>
       )}
+    </div>
+  );
+}
+
+/** The live progress while a sync runs, else the last run; with a "Sync now" button. */
+function RunCell({ account }: { account: AccountSummary }) {
+  const progress = useSyncProgress(account.id);
+  const syncNow = useSyncNow();
+  const running = isRunning(progress) || syncNow.isPending;
+  return (
+    <div className="run-cell">
+      {progress && isRunning(progress) ? (
+        <SyncProgressBar progress={progress} />
+      ) : account.lastRun ? (
+        <LastRun run={account.lastRun} />
+      ) : (
+        <span className="muted">Never synced</span>
+      )}
+      <button
+        type="button"
+        className="button button-quiet button-small"
+        onClick={() => syncNow.mutate(account.id)}
+        disabled={running || account.pausedReason !== null}
+        title={account.pausedReason ? 'Paused: set the password again to resume' : undefined}
+      >
+        <RefreshIcon size={13} />
+        {running ? 'Syncing…' : 'Sync now'}
+      </button>
+      {syncNow.isError ? <p className="form-error form-error-error">{syncNow.error.message}</p> : null}
     </div>
   );
 }

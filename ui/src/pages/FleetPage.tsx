@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '..
 import { RUN_STATUS, accountState, humaniseKind, needsAttention, runTime } from '../lib/format';
 import { formatAbsolute, latest } from '../lib/time';
 import { hrefFor } from '../lib/routes';
+import { DemoButton } from '../components/DemoButton';
 import { GoToAccounts } from './placeholders';
 
 export function FleetPage() {
@@ -136,7 +137,7 @@ function Stat({
 
 function Welcome() {
   return (
-    <EmptyState icon={<FleetIcon size={28} />} title="No portal accounts yet" action={<GoToAccounts />}>
+    <EmptyState icon={<FleetIcon size={28} />} title="No portal accounts yet" action={<><DemoButton /><GoToAccounts /></>}>
       <p>TruckIQ watches your PACCAR trucks for you. Getting started takes three steps:</p>
       <ol className="steps">
         <li>

@@ -1,0 +1,55 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import type { SyncProgress } from '../bindings/SyncProgress';
+import type { Unlisten } from './backend';
+import { useBackend } from './context';
+import { queryKeys } from './queries';
+
+type ProgressByAccount = Readonly<Record<number, SyncProgress>>;
+
+const LiveContext = createContext<ProgressByAccount>({});
+
+/**
+ * Listens to the backend's events once for the whole window: keeps the latest sync step of each
+ * account, and refreshes the data a finished run or a new alert changed.
+ */
+export function LiveUpdates({ children }: { children: ReactNode }) {
+  const backend = useBackend();
+  const client = useQueryClient();
+  const [progress, setProgress] = useState<ProgressByAccount>({});
+
+  useEffect(() => {
+    let stopped = false;
+    const unlisteners: Unlisten[] = [];
+    const keep = (unlisten: Unlisten) => (stopped ? unlisten() : unlisteners.push(unlisten));
+    backend
+      .onSyncProgress((step) => {
+        setProgress((previous) => ({ ...previous, [step.accountId]: step }));
+        if (step.step === 'finished' || step.step === 'failed') {
+          void client.invalidateQueries({ queryKey: queryKeys.accounts });
+          void client.invalidateQueries({ queryKey: queryKeys.vehicles });
+          void client.invalidateQueries({ queryKey: queryKeys.alerts });
+        }
+      })
+      .then(keep, () => {});
+    backend
+      .onAlert(() => void client.invalidateQueries({ queryKey: queryKeys.alerts }))
+      .then(keep, () => {});
+    return () => {
+      stopped = true;
+      for (const unlisten of unlisteners) unlisten();
+    };
+  }, [backend, client]);
+
+  return <LiveContext value={progress}>{children}</LiveContext>;
+}
+
+/** The latest step of an account's sync, if one has run while the window was open. */
+export function useSyncProgress(accountId: number): SyncProgress | undefined {
+  return useContext(LiveContext)[accountId];
+}
+
+/** Whether a step means the run is still going. */
+export function isRunning(progress: SyncProgress | undefined): boolean {
+  return progress !== undefined && progress.step !== 'finished' && progress.step !== 'failed';
+}
