@@ -28,7 +28,7 @@ npm test -w ui
 step "UI end-to-end in headless Chromium"
 npm run test:ui -w tests
 
-step "desktop app through WebDriver (Xvfb)"
-cargo build -p truckiq-desktop
+step "desktop app through WebDriver (Xvfb, private D-Bus session with gnome-keyring)"
+cargo build -p truckiq-desktop -p truckiq -p portal-sim
 TRUCKIQ_APP_BIN="$PWD/target/debug/truckiq-desktop" \
-    dbus-run-session -- xvfb-run -a -s "-screen 0 1400x900x24" npm run test:app -w tests
+    xvfb-run -a -s "-screen 0 1400x900x24" bash scripts/with-keyring.sh npm run test:app -w tests

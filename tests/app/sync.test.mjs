@@ -1,0 +1,194 @@
+// The real app syncing a real (simulated) portal: an account added with the `truckiq` CLI (its
+// password in the test session's gnome-keyring), the app's scheduler syncing it at start, the
+// trucks appearing in the Vehicles view, and — after the simulator's clock moves and "Sync now" is
+// clicked — a desktop notification really sent over D-Bus for each new critical fault, captured
+// with dbus-monitor from a notification server on the test bus.
+// Run under Xvfb inside scripts/with-keyring.sh (scripts/test.sh does both).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { remote } from 'webdriverio';
+
+const target = resolve(import.meta.dirname, '../../target/debug');
+const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(target, 'truckiq-desktop'));
+const artifacts = join(import.meta.dirname, '../artifacts/app');
+const VEHICLES = 12;
+const USER = 'demo@truckiq.example';
+const PASSWORD = 'demo-password';
+const env = { ...process.env, TRUCKIQ_KEYRING_NAMESPACE: `apptest-${process.pid}`, NO_AT_BRIDGE: '1' };
+
+const children = [];
+let driver;
+let browser;
+let dataDir;
+let simUrl;
+let notifications = '';
+
+function start(command, args, options = {}) {
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...options });
+  children.push(child);
+  return child;
+}
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function until(what, check, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const sim = async (path, init) => {
+  const response = await fetch(`${simUrl}/__sim${path}`, init);
+  assert.ok(response.ok, `${path}: ${response.status}`);
+  return response.json();
+};
+
+/** Active faults TruckIQ must call critical: a derate on an active fault, or "Stop Engine". */
+function criticalActive(fleet) {
+  const codes = new Set();
+  for (const vehicle of fleet.vehicles) {
+    for (const f of vehicle.faults) {
+      if (f.active && (f.derate || f.urgency === 'Stop Engine Immediately')) {
+        codes.add(`${vehicle.vin}/${f.source_address}/${f.spn}/${f.fmi}`);
+      }
+    }
+  }
+  return codes;
+}
+
+before(async () => {
+  for (const bin of [app, join(target, 'truckiq'), join(target, 'portal-sim')]) {
+    assert.ok(existsSync(bin), `${bin} missing: build the workspace first`);
+  }
+  mkdirSync(artifacts, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'truckiq-app-sync-'));
+
+  // A notification server on this session bus, and a recorder of what is sent to it.
+  start('/usr/lib/notification-daemon/notification-daemon', []);
+  await until('the notification server', () => {
+    const out = spawnSync('dbus-send', [
+      '--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
+      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications',
+    ], { env, encoding: 'utf8' });
+    return out.stdout.includes('boolean true');
+  });
+  const monitor = start('dbus-monitor', ['--session', "interface='org.freedesktop.Notifications',member='Notify'"]);
+  monitor.stdout.on('data', (chunk) => (notifications += chunk));
+
+  const portal = start(join(target, 'portal-sim'), ['--port', '0', '--vehicles', String(VEHICLES), '--seed', '7']);
+  simUrl = await new Promise((resolveUrl, reject) => {
+    let out = '';
+    portal.stdout.on('data', (chunk) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('http'));
+      if (line) resolveUrl(line.trim());
+    });
+    portal.on('exit', (code) => reject(new Error(`portal-sim exited with ${code}`)));
+  });
+
+  const added = spawnSync(
+    join(target, 'truckiq'),
+    ['--db', join(dataDir, 'truckiq.sqlite3'), 'accounts', 'add', '--name', 'Test fleet', '--portal', 'paccar',
+      '--url', `${simUrl}/paccar`, '--username', USER],
+    { env, input: `${PASSWORD}\n`, encoding: 'utf8' },
+  );
+  assert.equal(added.status, 0, added.stderr);
+
+  const [port, nativePort] = [await freePort(), await freePort()];
+  driver = start(
+    'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+    { env: { ...env, TRUCKIQ_DATA_DIR: dataDir }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  await until('tauri-driver', async () => {
+    try {
+      return (await (await fetch(`http://127.0.0.1:${port}/status`)).json())?.value?.ready;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
+  });
+});
+
+after(async () => {
+  await browser?.deleteSession().catch(() => {});
+  for (const child of children.reverse()) child.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+const nav = async (label) => {
+  await (await (await browser.$('nav[aria-label="Main"]')).$(`*=${label}`)).click();
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === label, { timeout: 10_000 });
+};
+
+test('the scheduler syncs the new account at start and its trucks appear', async () => {
+  await nav('Vehicles');
+  await browser.waitUntil(
+    async () => (await (await browser.$('main')).getText()).includes(`${VEHICLES} trucks across your portal accounts`),
+    { timeout: 90_000, timeoutMsg: 'the trucks never appeared' },
+  );
+  const fleet = await sim('/fleet');
+  const first = fleet.vehicles[0];
+  await (await browser.$('input[type="search"]')).setValue(first.vin);
+  await browser.waitUntil(async () => (await browser.$$('.vtable-body [role="row"]')).length === 1, { timeout: 10_000 });
+  const shown = await browser.execute(() => document.querySelector('.vtable-body [role="row"]')?.textContent ?? '');
+  assert.ok(shown.includes(first.unit_number) && shown.includes(first.vin), `the searched truck: ${shown}`);
+  // Cleared as a person does, so the page hears it (WebDriver's clearValue fires no input event).
+  await (await browser.$('input[type="search"]')).click();
+  await browser.keys(['Control', 'a']);
+  await browser.keys('Backspace');
+  await browser.waitUntil(async () => (await browser.$$('.vtable-body [role="row"]')).length === VEHICLES, {
+    timeout: 10_000,
+    timeoutMsg: 'clearing the search did not bring every truck back',
+  });
+  await browser.saveScreenshot(join(artifacts, 'vehicles-synced.png'));
+  await until('the first-sync notification', () => notifications.includes(`Test fleet: first sync found ${VEHICLES} trucks`), 30_000);
+});
+
+test('a new critical fault on the portal becomes a desktop notification after Sync now', async () => {
+  const before = criticalActive(await sim('/fleet'));
+  let fresh = [];
+  for (let i = 0; i < 72 && fresh.length === 0; i += 1) {
+    await sim('/tick', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"minutes":60}' });
+    fresh = [...criticalActive(await sim('/fleet'))].filter((code) => !before.has(code));
+  }
+  assert.ok(fresh.length > 0, 'three days of simulated time produced no new critical fault');
+
+  await nav('Accounts');
+  const row = await browser.$('tr[data-account-id="1"]');
+  await (await row.$('button=Sync now')).click();
+  const [vin, , spn, fmi] = fresh[0].split('/');
+  const sent = await until(
+    `a notification for ${fresh[0]}`,
+    () => notifications.includes('Critical fault on') && notifications.includes(vin) && notifications.includes(`SPN ${spn} FMI ${fmi}`),
+    120_000,
+  );
+  assert.ok(sent);
+  const critical = notifications.split('member=Notify').filter((call) => call.includes('Critical fault on'));
+  assert.equal(critical.length, fresh.length, `one notification per new critical fault:\n${notifications}`);
+  await browser.saveScreenshot(join(artifacts, 'accounts-after-sync.png'));
+});
