@@ -7,6 +7,7 @@ fn main() {
         "sync_now",
         "list_alerts",
         "list_vehicles",
+        "vehicle_detail",
         "start_demo",
     ]);
     if let Err(error) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {

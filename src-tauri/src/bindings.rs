@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    AccountSummary, Alert, AlertKind, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleListItem,
+    AccountSummary, Alert, AlertKind, FaultEpisode, MeterReading, PortalKind, RunStatus, RunSummary, RunTrigger,
+    VehicleDetail, VehicleListItem,
 };
 use ts_rs::{Config, TS};
 
@@ -41,6 +42,9 @@ fn typescript_bindings_are_up_to_date() {
         render::<SyncStep>(),
         render::<VehicleListItem>(),
         render::<HealthBand>(),
+        render::<VehicleDetail>(),
+        render::<FaultEpisode>(),
+        render::<MeterReading>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

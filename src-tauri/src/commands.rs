@@ -4,7 +4,7 @@
 use tauri::State;
 use truckiq::demo::DemoPortal;
 use truckiq::portal::run::{MFA_WAIT, RunMode};
-use truckiq::store::{AccountSummary, Alert, RunTrigger, VehicleListItem};
+use truckiq::store::{AccountSummary, Alert, RunTrigger, VehicleDetail, VehicleListItem};
 
 use crate::error::{ErrorCode, IpcError};
 use crate::state::{AppInfo, AppState};
@@ -50,6 +50,18 @@ pub async fn list_alerts(state: State<'_, AppState>, limit: Option<u32>) -> Resu
 #[tauri::command]
 pub async fn list_vehicles(state: State<'_, AppState>) -> Result<Vec<VehicleListItem>, IpcError> {
     state.with_store(|store| Ok(store.list_vehicles()?)).await
+}
+
+/// One truck with its faults (active first, then history), health reasons and meter history.
+#[tauri::command]
+pub async fn vehicle_detail(state: State<'_, AppState>, vehicle_id: i64) -> Result<VehicleDetail, IpcError> {
+    state
+        .with_store(move |store| {
+            store.vehicle_detail(vehicle_id)?.ok_or_else(|| {
+                IpcError::new(ErrorCode::NotFound, format!("vehicle {vehicle_id} is no longer in the database"))
+            })
+        })
+        .await
 }
 
 /// Trucks in the demo fleet.

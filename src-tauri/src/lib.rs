@@ -36,6 +36,7 @@ pub fn run() {
             commands::sync_now,
             commands::list_alerts,
             commands::list_vehicles,
+            commands::vehicle_detail,
             commands::start_demo
         ])
         .build(tauri::generate_context!());

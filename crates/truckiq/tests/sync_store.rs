@@ -165,3 +165,25 @@ fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
     assert_eq!((list[1].active_critical, list[1].active_faults), (0, 1), "inactive faults do not count");
     assert_eq!(b.account_name, "Acme");
 }
+
+#[test]
+fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, description: None, ..fault(100, 1, true) };
+    store
+        .apply_sync(account, t(0), &[observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, true)]))])
+        .unwrap();
+    store.apply_sync(account, t(4), &[observe(VIN_A, 180.0, Some(vec![critical, fault(3226, 4, true)]))]).unwrap();
+    let id = store.list_vehicles().unwrap()[0].id;
+    let detail = store.vehicle_detail(id).unwrap().unwrap();
+    let codes: Vec<(u32, bool)> = detail.faults.iter().map(|f| (f.spn, f.active)).collect();
+    assert_eq!(codes, [(100, true), (3226, true), (97, false)], "active (worst first), then the cleared one");
+    let oil = &detail.faults[0];
+    assert_eq!(oil.source_name, "Engine #1 (SA 0)");
+    assert_eq!(oil.fmi_meaning, "Reading valid but below normal range (most severe level)");
+    assert!(oil.description.starts_with("Engine oil pressure"), "made from the SPN table: {}", oil.description);
+    assert!(detail.faults[2].cleared_at.is_some());
+    assert_eq!(detail.readings.iter().map(|r| r.odometer_mi).collect::<Vec<_>>(), [Some(100.0), Some(180.0)]);
+    assert!(detail.health_reasons[0].starts_with("Critical: SPN 100/FMI 1"), "{:?}", detail.health_reasons);
+    assert_eq!(store.vehicle_detail(id + 1000).unwrap(), None);
+}

@@ -20,7 +20,7 @@ pub use sync::{
     VehicleObservation, VehicleSnapshot,
 };
 pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
-pub use vehicles::{VehicleHealthRow, VehicleListItem};
+pub use vehicles::{FaultEpisode, MeterReading, VehicleDetail, VehicleHealthRow, VehicleListItem};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");

@@ -6,7 +6,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Result, Store};
-use crate::j1939::health::HealthBand;
+use crate::j1939::Severity;
+use crate::j1939::health::{ActiveFault, HealthBand, health};
+use crate::j1939::reference;
 
 /// A truck as the Vehicles table shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -46,7 +48,11 @@ impl Store {
     /// Every truck of every account with its health and active fault counts, least healthy first.
     /// One query: the table filters and sorts in the window, which stays fast at 10 000+ rows.
     pub fn list_vehicles(&self) -> Result<Vec<VehicleListItem>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.list_vehicles_where("1", [])
+    }
+
+    fn list_vehicles_where(&self, condition: &str, args: impl rusqlite::Params) -> Result<Vec<VehicleListItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT v.id, v.account_id, a.name, v.vin, v.unit_number, v.model_year, v.make, v.model,
                     trim(coalesce(v.engine_make, '') || ' ' || coalesce(v.engine_model, '')),
                     v.odometer_mi, v.engine_hours, v.health_score, v.health_band,
@@ -57,9 +63,10 @@ impl Store {
                                  count(*) AS total
                             FROM faults WHERE active = 1 AND cleared_at IS NULL GROUP BY vehicle_id) c
                       ON c.vehicle_id = v.id
-              ORDER BY v.health_score IS NULL, v.health_score, v.unit_number, v.vin",
-        )?;
-        let rows = stmt.query_map([], |r| {
+              WHERE {condition}
+              ORDER BY v.health_score IS NULL, v.health_score, v.unit_number, v.vin"
+        ))?;
+        let rows = stmt.query_map(args, |r| {
             let engine: String = r.get(8)?;
             Ok(VehicleListItem {
                 id: r.get(0)?,
@@ -103,5 +110,126 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// One fault episode as the vehicle page shows it, explained with the J1939 reference tables.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultEpisode {
+    pub id: i64,
+    pub source_address: u8,
+    /// "Engine #1 (SA 0)", or "SA n" when the address is not a common one.
+    pub source_name: String,
+    pub spn: u32,
+    pub fmi: u8,
+    /// What the FMI means, from the J1939 reference table.
+    pub fmi_meaning: String,
+    /// The portal's own description, else one made from the SPN table and the FMI.
+    pub description: String,
+    pub severity: Severity,
+    pub portal_severity_text: Option<String>,
+    pub derate: bool,
+    pub active: bool,
+    pub occurrence_count: u32,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub cleared_at: Option<DateTime<Utc>>,
+}
+
+/// Odometer and engine hours at one sync, for the meter chart.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MeterReading {
+    pub recorded_at: DateTime<Utc>,
+    pub odometer_mi: Option<f64>,
+    pub engine_hours: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VehicleDetail {
+    pub vehicle: VehicleListItem,
+    pub location: Option<String>,
+    /// The health score's reasons, worst first.
+    pub health_reasons: Vec<String>,
+    /// Active faults first (worst tier first), then inactive and cleared ones, newest first.
+    pub faults: Vec<FaultEpisode>,
+    pub readings: Vec<MeterReading>,
+}
+
+fn severity_rank(severity: Severity) -> u8 {
+    match severity {
+        Severity::Critical => 0,
+        Severity::Major => 1,
+        Severity::Minor => 2,
+        Severity::Info => 3,
+    }
+}
+
+impl Store {
+    /// One truck with every fault episode it ever had and its meter history; `None` if it is gone.
+    pub fn vehicle_detail(&self, vehicle_id: i64) -> Result<Option<VehicleDetail>> {
+        let Some(vehicle) = self.list_vehicles_where("v.id = ?1", params![vehicle_id])?.into_iter().next() else {
+            return Ok(None);
+        };
+        let location: Option<String> = self
+            .conn
+            .prepare_cached("SELECT location_text FROM vehicles WHERE id = ?1")?
+            .query_row([vehicle_id], |r| r.get(0))?;
+        let mut faults: Vec<FaultEpisode> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, source_address, spn, fmi, description, severity, portal_severity_text, derate, active,
+                        occurrence_count, first_seen_at, last_seen_at, cleared_at
+                   FROM faults WHERE vehicle_id = ?1 ORDER BY last_seen_at DESC, id DESC",
+            )?
+            .query_map([vehicle_id], |r| {
+                let (spn, fmi): (u32, u8) = (r.get(2)?, r.get(3)?);
+                let description: Option<String> = r.get(4)?;
+                Ok(FaultEpisode {
+                    id: r.get(0)?,
+                    source_address: r.get(1)?,
+                    source_name: reference::source_label(r.get(1)?),
+                    spn,
+                    fmi,
+                    fmi_meaning: reference::fmi_meaning(fmi).to_owned(),
+                    description: description.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
+                    severity: r.get(5)?,
+                    portal_severity_text: r.get(6)?,
+                    derate: r.get(7)?,
+                    active: r.get(8)?,
+                    occurrence_count: r.get(9)?,
+                    first_seen_at: r.get(10)?,
+                    last_seen_at: r.get(11)?,
+                    cleared_at: r.get(12)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        // Stable: within a group the newest stays first.
+        faults.sort_by_key(|f| (!f.active, if f.active { severity_rank(f.severity) } else { 0 }));
+        let active: Vec<ActiveFault<'_>> = faults
+            .iter()
+            .filter(|f| f.active && f.cleared_at.is_none())
+            .map(|f| ActiveFault {
+                spn: f.spn,
+                fmi: f.fmi,
+                severity: f.severity,
+                derate: f.derate,
+                description: Some(f.description.as_str()),
+            })
+            .collect();
+        let health_reasons = health(&active).reasons;
+        let readings = self
+            .conn
+            .prepare_cached(
+                "SELECT recorded_at, odometer_mi, engine_hours FROM vehicle_readings WHERE vehicle_id = ?1
+                  ORDER BY recorded_at, id",
+            )?
+            .query_map([vehicle_id], |r| {
+                Ok(MeterReading { recorded_at: r.get(0)?, odometer_mi: r.get(1)?, engine_hours: r.get(2)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(VehicleDetail { vehicle, location, health_reasons, faults, readings }))
     }
 }
