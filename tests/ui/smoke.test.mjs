@@ -33,6 +33,7 @@ const APP_INFO = fixture('app_info.json');
 const ACCOUNTS = fixture('accounts.json');
 const NO_ACCOUNTS = fixture('accounts_empty.json');
 const VEHICLES = fixture('vehicles.json');
+const VEHICLE_11 = fixture('vehicle_detail_11.json');
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
 let server;
@@ -160,6 +161,10 @@ function installFakeTauri(answers) {
           return answer(state.vehicles);
         case 'list_alerts':
           return answer(state.alerts);
+        case 'vehicle_detail':
+          return args.vehicleId === 11
+            ? answer(state.vehicleDetail)
+            : Promise.reject({ code: 'not_found', message: `vehicle ${args.vehicleId} is no longer in the database` });
         case 'sync_now':
           return answer(state.syncNow);
         case 'start_demo':
@@ -191,6 +196,7 @@ async function openApp(
     alerts = { resolve: [] },
     syncNow = { resolve: [1] },
     startDemo = { resolve: 3 },
+    vehicleDetail = { resolve: VEHICLE_11 },
     hash = '',
   } = {},
 ) {
@@ -207,7 +213,7 @@ async function openApp(
   });
   page.on('requestfailed', (request) => problems.console.push(`request failed: ${request.url()}`));
   await page.clock.setFixedTime(NOW);
-  await page.addInitScript(installFakeTauri, { appInfo, accounts, vehicles, alerts, syncNow, startDemo });
+  await page.addInitScript(installFakeTauri, { appInfo, accounts, vehicles, alerts, syncNow, startDemo, vehicleDetail });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
   t.after(async () => {
@@ -536,4 +542,36 @@ test('Sync now on an account shows live progress from backend events, then the r
     before,
   );
   assert.equal(await row.getByRole('progressbar').count(), 0);
+});
+
+test('a vehicle page shows active faults first, explained, the history and the meter chart; HTML stays text', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles' });
+  await page.getByRole('link', { name: '1XKYD49X0NJ123456' }).click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Unit 1042');
+  assert.equal(new URL(page.url()).hash, '#/vehicles/11');
+  const active = page.getByRole('table', { name: 'Active faults' });
+  const rows = active.locator('tbody tr');
+  assert.equal(await rows.count(), 2);
+  const first = await rows.nth(0).innerText();
+  for (const text of ['Critical', 'Derate', 'SPN 100', 'FMI 1', 'Engine Oil Pressure', 'below normal range', 'Engine #1 (SA 0)', 'Portal: Stop Engine Immediately', '3 ×']) {
+    assert.ok(first.includes(text), `the critical fault row lacks ${text}: ${first}`);
+  }
+  const hostile = await rows.nth(1).innerText();
+  assert.ok(hostile.includes('<img src=x onerror="window.__pwned=1">'), hostile);
+  assert.ok((await page.getByLabel('Why the health score is what it is').innerText()).includes('<img src=x'));
+  assert.equal(await page.locator('main img').count(), 0, 'no element made from portal text');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  const history = await page.getByRole('list', { name: 'Fault history' }).innerText();
+  assert.ok(history.includes('SPN 97 / FMI 3') && history.includes('cleared'), history);
+  await page.getByRole('img', { name: 'Odometer and engine hours at each sync' }).locator('canvas').waitFor();
+  assert.ok((await page.locator('.meter-chart figcaption').innerText()).includes('411,000 mi → 412,876 mi'));
+  await shot(page, 'vehicle');
+  await page.getByRole('link', { name: '← All vehicles' }).click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Vehicles');
+});
+
+test('a vehicle that is gone shows a not-found state, not an error', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles/999' });
+  await page.getByText('This vehicle is no longer in TruckIQ').waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0);
 });

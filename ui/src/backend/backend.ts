@@ -2,6 +2,7 @@ import type { AccountSummary } from '../bindings/AccountSummary';
 import type { Alert } from '../bindings/Alert';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { SyncProgress } from '../bindings/SyncProgress';
+import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 
 /** Stops listening to a backend event. */
@@ -18,6 +19,7 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   listAccounts(): Promise<AccountSummary[]>;
   listVehicles(): Promise<VehicleListItem[]>;
+  vehicleDetail(vehicleId: number): Promise<VehicleDetail>;
   listAlerts(): Promise<Alert[]>;
   /** Starts syncing one account (or every enabled one); resolves at once with the ids started. */
   syncNow(accountId: number | null): Promise<number[]>;

@@ -54,6 +54,14 @@ export function useVehicles() {
   });
 }
 
+export function useVehicleDetail(vehicleId: number) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.vehicles, vehicleId],
+    queryFn: () => backend.vehicleDetail(vehicleId),
+  });
+}
+
 export function useAlerts() {
   const backend = useBackend();
   return useQuery({

@@ -4,6 +4,7 @@ import type { AccountSummary } from '../bindings/AccountSummary';
 import type { Alert } from '../bindings/Alert';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { SyncProgress } from '../bindings/SyncProgress';
+import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { Backend, Unlisten } from './backend';
 import { normaliseError, notInApp } from './errors';
@@ -24,6 +25,10 @@ export class TauriBackend implements Backend {
 
   listVehicles(): Promise<VehicleListItem[]> {
     return call<VehicleListItem[]>('list_vehicles');
+  }
+
+  vehicleDetail(vehicleId: number): Promise<VehicleDetail> {
+    return call<VehicleDetail>('vehicle_detail', { vehicleId });
   }
 
   listAlerts(): Promise<Alert[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PAGE, PAGES, hrefFor, parseHash } from './routes';
+import { DEFAULT_PAGE, PAGES, hrefFor, parseDetailId, parseHash } from './routes';
 
 describe('pages', () => {
   it('lists the sidebar in order with its exact labels', () => {
@@ -34,5 +34,15 @@ describe('parseHash', () => {
     expect(parseHash('#/%E2%9C%93')).toBeNull();
     expect(parseHash('#/%')).toBeNull();
     expect(parseHash('#/%61ccounts')).toBe('accounts');
+  });
+});
+
+describe('parseDetailId', () => {
+  it('reads the id after the page and ignores anything else', () => {
+    expect(parseDetailId('#/vehicles/42')).toBe(42);
+    expect(parseDetailId('#/vehicles/42?tab=faults')).toBe(42);
+    expect(parseDetailId('#/vehicles')).toBeNull();
+    expect(parseDetailId('#/vehicles/abc')).toBeNull();
+    expect(parseDetailId('#/vehicles/-1')).toBeNull();
   });
 });

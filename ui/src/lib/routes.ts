@@ -45,6 +45,23 @@ export function hrefFor(page: PageId): string {
   return `#/${page}`;
 }
 
+/** The numeric id after the page in `#/vehicles/42`, for detail views; `null` without one. */
+export function parseDetailId(hash: string): number | null {
+  const path = hash.replace(/^#/, '').replace(/[?].*$/, '');
+  const segments = path.split('/').filter((segment) => segment !== '');
+  const id = segments[1];
+  return id !== undefined && /^[0-9]{1,15}$/.test(id) ? Number(id) : null;
+}
+
+export function hrefForVehicle(id: number): string {
+  return `#/vehicles/${id}`;
+}
+
+/** The detail id in the current location (see `parseDetailId`). */
+export function useDetailId(): number | null {
+  return parseDetailId(useSyncExternalStore(subscribe, () => window.location.hash));
+}
+
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('hashchange', onChange);
   return () => window.removeEventListener('hashchange', onChange);

@@ -1,4 +1,5 @@
 import type { HealthBand } from '../bindings/HealthBand';
+import type { Severity } from '../bindings/Severity';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { Tone } from './format';
 
@@ -6,6 +7,13 @@ export const HEALTH_BAND: Record<HealthBand, { label: string; tone: Tone }> = {
   good: { label: 'Good', tone: 'success' },
   attention: { label: 'Attention', tone: 'warning' },
   critical: { label: 'Critical', tone: 'danger' },
+};
+
+export const SEVERITY: Record<Severity, { label: string; tone: Tone }> = {
+  critical: { label: 'Critical', tone: 'danger' },
+  major: { label: 'Major', tone: 'warning' },
+  minor: { label: 'Minor', tone: 'progress' },
+  info: { label: 'Info', tone: 'neutral' },
 };
 
 export type VehicleSortKey = 'health' | 'unit' | 'vin' | 'odometer' | 'faults';

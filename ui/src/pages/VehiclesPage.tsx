@@ -22,11 +22,18 @@ import {
   type VehicleFilter,
   type VehicleSortKey,
 } from '../lib/vehicles';
+import { hrefForVehicle, useDetailId } from '../lib/routes';
 import { GoToAccounts } from './placeholders';
+import { VehicleDetailPage } from './VehicleDetailPage';
 
 const ROW_HEIGHT = 44;
 
 export function VehiclesPage() {
+  const detailId = useDetailId();
+  return detailId === null ? <VehicleList /> : <VehicleDetailPage id={detailId} />;
+}
+
+function VehicleList() {
   const vehicles = useVehicles();
   const count = vehicles.data?.length;
   return (
@@ -238,7 +245,9 @@ function VehicleRow({ vehicle: v, top }: { vehicle: VehicleListItem; top: number
         {v.unitNumber ?? '—'}
       </div>
       <div className="vtable-cell vcol-vin mono" role="cell">
-        {v.vin}
+        <a className="link" href={hrefForVehicle(v.id)}>
+          {v.vin}
+        </a>
       </div>
       <div className="vtable-cell vcol-truck" role="cell" title={v.engine ?? undefined}>
         {describeTruck(v)}

@@ -1,0 +1,185 @@
+import type { ReactNode } from 'react';
+import type { FaultEpisode } from '../bindings/FaultEpisode';
+import type { VehicleDetail } from '../bindings/VehicleDetail';
+import { useVehicleDetail } from '../backend/queries';
+import { Badge } from '../components/Badge';
+import { MeterChart } from '../components/MeterChart';
+import { PageHeader } from '../components/PageHeader';
+import { RelativeTime } from '../components/RelativeTime';
+import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/states';
+import { TruckIcon } from '../components/icons';
+import { hrefFor } from '../lib/routes';
+import { HEALTH_BAND, SEVERITY, describeTruck, formatHours, formatMiles } from '../lib/vehicles';
+
+/** One truck: what is wrong with it now, what was wrong before, and how it has been driven. */
+export function VehicleDetailPage({ id }: { id: number }) {
+  const detail = useVehicleDetail(id);
+  const back = (
+    <a className="button button-quiet" href={hrefFor('vehicles')}>
+      ← All vehicles
+    </a>
+  );
+  if (detail.isPending) {
+    return (
+      <>
+        <PageHeader title="Vehicle" description="Faults, health and meters of one truck." actions={back} />
+        <LoadingRegion label="Loading the vehicle">
+          <Skeleton className="skeleton-row" />
+        </LoadingRegion>
+      </>
+    );
+  }
+  if (detail.isError) {
+    return (
+      <>
+        <PageHeader title="Vehicle" description="Faults, health and meters of one truck." actions={back} />
+        {detail.error.code === 'not_found' ? (
+          <EmptyState icon={<TruckIcon size={28} />} title="This vehicle is no longer in TruckIQ">
+            <p>{detail.error.message}. Its account may have been removed.</p>
+          </EmptyState>
+        ) : (
+          <ErrorState what="the vehicle" error={detail.error} onRetry={() => void detail.refetch()} />
+        )}
+      </>
+    );
+  }
+  return <Detail detail={detail.data} back={back} />;
+}
+
+function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
+  const v = detail.vehicle;
+  const active = detail.faults.filter((f) => f.active && f.clearedAt === null);
+  const history = detail.faults.filter((f) => !f.active || f.clearedAt !== null);
+  const band = v.healthBand ? HEALTH_BAND[v.healthBand] : null;
+  return (
+    <>
+      <PageHeader
+        title={v.unitNumber ? `Unit ${v.unitNumber}` : v.vin}
+        description={`${describeTruck(v)} · VIN ${v.vin} · ${v.accountName}`}
+        actions={back}
+      />
+      <section className="facts" aria-label="Truck">
+        <div className="fact">
+          <span className="fact-label">Health</span>
+          {band ? (
+            <Badge tone={band.tone}>
+              {band.label} · {v.healthScore}/100
+            </Badge>
+          ) : (
+            <span className="muted">not read yet</span>
+          )}
+        </div>
+        <div className="fact">
+          <span className="fact-label">Odometer</span>
+          {formatMiles(v.odometerMi)}
+        </div>
+        <div className="fact">
+          <span className="fact-label">Engine hours</span>
+          {formatHours(v.engineHours)}
+        </div>
+        <div className="fact">
+          <span className="fact-label">Engine</span>
+          {v.engine ?? '—'}
+        </div>
+        <div className="fact">
+          <span className="fact-label">Location</span>
+          {detail.location ?? '—'}
+        </div>
+        <div className="fact">
+          <span className="fact-label">Last sync</span>
+          {v.lastSyncedAt ? <RelativeTime iso={v.lastSyncedAt} /> : '—'}
+        </div>
+      </section>
+      {detail.healthReasons.length > 0 ? (
+        <ul className="reasons" aria-label="Why the health score is what it is">
+          {detail.healthReasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      ) : null}
+
+      <h2 className="section-title">Active faults ({active.length})</h2>
+      {active.length === 0 ? (
+        <p className="muted">No active faults on the last sync.</p>
+      ) : (
+        <div className="table-card">
+          <table className="table" aria-label="Active faults">
+            <thead>
+              <tr>
+                <th scope="col">Severity</th>
+                <th scope="col">Code</th>
+                <th scope="col">Fault</th>
+                <th scope="col">Source</th>
+                <th scope="col">Seen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {active.map((fault) => (
+                <FaultRow key={fault.id} fault={fault} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2 className="section-title">Fault history ({history.length})</h2>
+      {history.length === 0 ? (
+        <p className="muted">Nothing has cleared yet: every fault seen is still listed above.</p>
+      ) : (
+        <ol className="timeline" aria-label="Fault history">
+          {history.map((fault) => (
+            <li key={fault.id} className="timeline-item">
+              <span className="timeline-when">
+                <RelativeTime iso={fault.clearedAt ?? fault.lastSeenAt} />
+              </span>
+              <span className="mono">
+                SPN {fault.spn} / FMI {fault.fmi}
+              </span>{' '}
+              {fault.description}{' '}
+              <span className="muted">
+                {fault.clearedAt ? 'cleared' : 'inactive'} · first seen <RelativeTime iso={fault.firstSeenAt} /> ·{' '}
+                {SEVERITY[fault.severity].label.toLowerCase()}
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <h2 className="section-title">Odometer and engine hours</h2>
+      <MeterChart readings={detail.readings} />
+    </>
+  );
+}
+
+function FaultRow({ fault }: { fault: FaultEpisode }) {
+  const severity = SEVERITY[fault.severity];
+  return (
+    <tr>
+      <td>
+        <div className="stack">
+          <Badge tone={severity.tone}>{severity.label}</Badge>
+          {fault.derate ? <Badge tone="danger">Derate</Badge> : null}
+        </div>
+      </td>
+      <td className="mono">
+        SPN {fault.spn}
+        <br />
+        FMI {fault.fmi}
+      </td>
+      <td className="cell-wrap">
+        <div className="cell-primary">{fault.description}</div>
+        <div className="cell-secondary">{fault.fmiMeaning}</div>
+        {fault.portalSeverityText ? <div className="cell-faint">Portal: {fault.portalSeverityText}</div> : null}
+      </td>
+      <td className="cell-wrap">{fault.sourceName}</td>
+      <td>
+        <div className="cell-secondary">
+          {fault.occurrenceCount} × · last <RelativeTime iso={fault.lastSeenAt} />
+        </div>
+        <div className="cell-faint">
+          first <RelativeTime iso={fault.firstSeenAt} />
+        </div>
+      </td>
+    </tr>
+  );
+}
