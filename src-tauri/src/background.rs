@@ -9,7 +9,7 @@ use tokio_util::sync::CancellationToken;
 use truckiq::demo::DemoPortal;
 use truckiq::portal::extract::Progress;
 use truckiq::store::Alert;
-use truckiq::sync::alerts::notifies;
+use truckiq::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs, should_notify};
 use truckiq::sync::scheduler::run_scheduler;
 use truckiq::sync::{SyncEngine, SyncEvent};
 use ts_rs::TS;
@@ -78,16 +78,40 @@ pub fn progress_of(event: &SyncEvent) -> SyncProgress {
     SyncProgress { account_id, step, done, total, message }
 }
 
-/// The title and body of the desktop notification for `alert`, if it gets one.
-pub fn notification_for(alert: &Alert) -> Option<(String, String)> {
-    notifies(alert.kind, alert.severity).then(|| (alert.title.clone(), alert.message.clone()))
+/// The title and body of the desktop notification for `alert`, if it gets one now (see
+/// `should_notify`: worth one, outside quiet hours, not muted).
+pub fn notification_for(
+    alert: &Alert,
+    code: Option<(u32, u8)>,
+    prefs: &NotificationPrefs,
+    minute_of_day: u16,
+) -> Option<(String, String)> {
+    should_notify(alert, code, prefs, minute_of_day).then(|| (alert.title.clone(), alert.message.clone()))
+}
+
+/// The preferences and the fault code an alert is judged by, read from the database.
+async fn judge_context(engine: &SyncEngine, alert: &Alert) -> (NotificationPrefs, Option<(u32, u8)>) {
+    let id = alert.id;
+    engine
+        .db(move |store| Ok((store.setting(NOTIFICATION_PREFS_KEY)?, store.alert_fault_code(id)?)))
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "notification preferences unreadable; notifying as by default");
+            (NotificationPrefs::default(), None)
+        })
+}
+
+fn local_minute_of_day() -> u16 {
+    use chrono::Timelike as _;
+    let now = chrono::Local::now();
+    u16::try_from(now.hour() * 60 + now.minute()).unwrap_or(0)
 }
 
 /// Starts the scheduler and the forwarders; all stop when `stop` is cancelled.
 pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
     tauri::async_runtime::spawn(run_scheduler(engine.clone(), stop.clone()));
 
-    let (mut alerts, handle, stopping) = (engine.subscribe_alerts(), app.clone(), stop.clone());
+    let (mut alerts, handle, stopping, judge) = (engine.subscribe_alerts(), app.clone(), stop.clone(), engine.clone());
     tauri::async_runtime::spawn(async move {
         loop {
             let alert = tokio::select! {
@@ -97,7 +121,8 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
             match alert {
                 Ok(alert) => {
                     let _ = handle.emit(ALERT_EVENT, &alert);
-                    if let Some((title, body)) = notification_for(&alert) {
+                    let (prefs, code) = judge_context(&judge, &alert).await;
+                    if let Some((title, body)) = notification_for(&alert, code, &prefs, local_minute_of_day()) {
                         // The alert is stored either way; a desktop without a notification
                         // service only loses the pop-up.
                         if let Err(error) = handle.notification().builder().title(title).body(body).show() {
@@ -178,15 +203,20 @@ mod tests {
             created_at: chrono::Utc::now(),
             read_at: None,
             acknowledged_at: None,
+            snoozed_until: None,
         }
     }
 
     #[test]
-    fn critical_faults_notify_with_the_truck_and_the_code() {
-        let (title, body) = notification_for(&alert(AlertKind::NewCriticalFault, Severity::Critical)).unwrap();
+    fn critical_faults_notify_with_the_truck_and_the_code_unless_muted() {
+        let prefs = NotificationPrefs::default();
+        let critical = alert(AlertKind::NewCriticalFault, Severity::Critical);
+        let (title, body) = notification_for(&critical, Some((100, 1)), &prefs, 600).unwrap();
         assert!(title.contains("unit 1042") && title.contains("1XKYD49X0NJ123456"));
         assert!(body.starts_with("SPN 100 FMI 1"));
-        assert_eq!(notification_for(&alert(AlertKind::RiskChange, Severity::Info)), None);
+        assert_eq!(notification_for(&alert(AlertKind::RiskChange, Severity::Info), None, &prefs, 600), None);
+        let muted = NotificationPrefs { muted_vehicles: vec![2], ..prefs };
+        assert_eq!(notification_for(&critical, Some((100, 1)), &muted, 600), None);
     }
 
     #[test]

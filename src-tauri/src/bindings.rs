@@ -11,7 +11,9 @@ use truckiq::store::{
 };
 use ts_rs::{Config, TS};
 
+use crate::commands::{AlertActionRequest, MuteScope};
 use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
+use truckiq::sync::alerts::{MutedCode, NotificationPrefs, QuietHours};
 
 fn bindings_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
@@ -45,6 +47,11 @@ fn typescript_bindings_are_up_to_date() {
         render::<VehicleDetail>(),
         render::<FaultEpisode>(),
         render::<MeterReading>(),
+        render::<AlertActionRequest>(),
+        render::<MuteScope>(),
+        render::<NotificationPrefs>(),
+        render::<QuietHours>(),
+        render::<MutedCode>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

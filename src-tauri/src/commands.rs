@@ -1,10 +1,13 @@
 //! The commands the UI may call. Each is declared in `build.rs` and granted in
 //! `capabilities/default.json`; anything not listed there is refused by Tauri.
 
+use serde::Deserialize;
 use tauri::State;
 use truckiq::demo::DemoPortal;
 use truckiq::portal::run::{MFA_WAIT, RunMode};
-use truckiq::store::{AccountSummary, Alert, RunTrigger, VehicleDetail, VehicleListItem};
+use truckiq::store::{AccountSummary, Alert, AlertAction, RunTrigger, VehicleDetail, VehicleListItem};
+use truckiq::sync::alerts::{MutedCode, NOTIFICATION_PREFS_KEY, NotificationPrefs};
+use ts_rs::TS;
 
 use crate::error::{ErrorCode, IpcError};
 use crate::state::{AppInfo, AppState};
@@ -85,4 +88,96 @@ pub async fn start_demo(state: State<'_, AppState>) -> Result<i64, IpcError> {
     let account_id = portal.attach(&engine, true).await?;
     drop(engine.sync(account_id, RunTrigger::Manual, RunMode::Interactive { mfa_wait: MFA_WAIT }));
     Ok(account_id)
+}
+
+/// What the Alerts view can do with alerts.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum AlertActionRequest {
+    Read,
+    Acknowledge,
+    /// Back as unread after this many hours (1 to 720).
+    Snooze {
+        hours: u32,
+    },
+}
+
+#[tauri::command]
+pub async fn act_on_alerts(
+    state: State<'_, AppState>,
+    alert_ids: Vec<i64>,
+    action: AlertActionRequest,
+) -> Result<usize, IpcError> {
+    let now = chrono::Utc::now();
+    let action = match action {
+        AlertActionRequest::Read => AlertAction::Read,
+        AlertActionRequest::Acknowledge => AlertAction::Acknowledge,
+        AlertActionRequest::Snooze { hours } if (1..=720).contains(&hours) => {
+            AlertAction::SnoozeUntil(now + chrono::Duration::hours(i64::from(hours)))
+        }
+        AlertActionRequest::Snooze { hours } => {
+            return Err(IpcError::new(ErrorCode::InvalidInput, format!("snooze for 1 to 720 hours, not {hours}")));
+        }
+    };
+    state.with_store(move |store| Ok(store.act_on_alerts(&alert_ids, action, now)?)).await
+}
+
+/// What a mute silences: the alert's fault code on every truck, or everything about its truck.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MuteScope {
+    Code,
+    Vehicle,
+}
+
+/// Stops desktop notifications like this alert's (alerts are still kept); returns the new preferences.
+#[tauri::command]
+pub async fn mute_alert(
+    state: State<'_, AppState>,
+    alert_id: i64,
+    scope: MuteScope,
+) -> Result<NotificationPrefs, IpcError> {
+    state
+        .with_store(move |store| {
+            let alert = store
+                .alert(alert_id)?
+                .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("alert {alert_id} is gone")))?;
+            let mut prefs: NotificationPrefs = store.setting(NOTIFICATION_PREFS_KEY)?;
+            match scope {
+                MuteScope::Code => {
+                    let (spn, fmi) = store.alert_fault_code(alert_id)?.ok_or_else(|| {
+                        IpcError::new(ErrorCode::InvalidInput, "this alert is not about a fault code")
+                    })?;
+                    let code = MutedCode { spn, fmi };
+                    if !prefs.muted_codes.contains(&code) {
+                        prefs.muted_codes.push(code);
+                    }
+                }
+                MuteScope::Vehicle => {
+                    let vehicle = alert
+                        .vehicle_id
+                        .ok_or_else(|| IpcError::new(ErrorCode::InvalidInput, "this alert is not about a truck"))?;
+                    if !prefs.muted_vehicles.contains(&vehicle) {
+                        prefs.muted_vehicles.push(vehicle);
+                    }
+                }
+            }
+            store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)?;
+            Ok(prefs)
+        })
+        .await
+}
+
+#[tauri::command]
+pub async fn notification_prefs(state: State<'_, AppState>) -> Result<NotificationPrefs, IpcError> {
+    state.with_store(|store| Ok(store.setting(NOTIFICATION_PREFS_KEY)?)).await
+}
+
+#[tauri::command]
+pub async fn set_notification_prefs(state: State<'_, AppState>, prefs: NotificationPrefs) -> Result<(), IpcError> {
+    let valid = |q: &truckiq::sync::alerts::QuietHours| q.start_minute < 1440 && q.end_minute < 1440;
+    if !prefs.quiet_hours.as_ref().is_none_or(valid) {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "quiet hours must be times of day (00:00 to 23:59)"));
+    }
+    state.with_store(move |store| Ok(store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)?)).await
 }

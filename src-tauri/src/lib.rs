@@ -2,7 +2,7 @@
 //! IPC and core calls; all logic lives in the core.
 
 mod background;
-mod commands;
+pub(crate) mod commands;
 mod error;
 mod state;
 
@@ -35,6 +35,10 @@ pub fn run() {
             commands::list_accounts,
             commands::sync_now,
             commands::list_alerts,
+            commands::act_on_alerts,
+            commands::mute_alert,
+            commands::notification_prefs,
+            commands::set_notification_prefs,
             commands::list_vehicles,
             commands::vehicle_detail,
             commands::start_demo

@@ -187,3 +187,39 @@ fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() 
     assert!(detail.health_reasons[0].starts_with("Critical: SPN 100/FMI 1"), "{:?}", detail.health_reasons);
     assert_eq!(store.vehicle_detail(id + 1000).unwrap(), None);
 }
+
+#[test]
+fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
+    use truckiq::store::{AlertAction, AlertKind, NewAlert};
+    let (_dir, store, account) = setup();
+    let new = |title: &str| NewAlert {
+        kind: AlertKind::SyncFailed,
+        severity: Severity::Minor,
+        account_id: Some(account),
+        vehicle_id: None,
+        fault_id: None,
+        sync_run_id: None,
+        title: title.into(),
+        message: String::new(),
+    };
+    let a = store.insert_alert(&new("a"), t(0)).unwrap();
+    let b = store.insert_alert(&new("b"), t(1)).unwrap();
+    assert_eq!(store.act_on_alerts(&[a.id], AlertAction::Read, t(2)).unwrap(), 1);
+    let titles = |store: &Store| store.alerts(10).unwrap().into_iter().map(|a| a.title).collect::<Vec<_>>();
+    assert_eq!(titles(&store), ["b", "a"], "unread first");
+    store.act_on_alerts(&[a.id], AlertAction::SnoozeUntil(t(30)), t(3)).unwrap();
+    let snoozed = store.alert(a.id).unwrap().unwrap();
+    assert_eq!((snoozed.read_at, snoozed.snoozed_until), (None, Some(t(30))), "back as unread later");
+    store.act_on_alerts(&[a.id, b.id, 999], AlertAction::Acknowledge, t(4)).unwrap();
+    assert!(store.alerts(10).unwrap().iter().all(|a| a.acknowledged_at == Some(t(4)) && a.snoozed_until.is_none()));
+
+    use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
+    let prefs = NotificationPrefs {
+        quiet_hours: Some(QuietHours { start_minute: 1320, end_minute: 360 }),
+        ..Default::default()
+    };
+    store.set_setting("notifications", &prefs).unwrap();
+    assert_eq!(store.setting::<NotificationPrefs>("notifications").unwrap(), prefs);
+    store.connection().execute("UPDATE settings SET value = '\"nonsense\"' WHERE key = 'notifications'", []).unwrap();
+    assert_eq!(store.setting::<NotificationPrefs>("notifications").unwrap(), NotificationPrefs::default());
+}

@@ -2,4 +2,8 @@
 import type { AlertKind } from "./AlertKind";
 import type { Severity } from "./Severity";
 
-export type Alert = { id: number, kind: AlertKind, severity: Severity, accountId: number | null, vehicleId: number | null, faultId: number | null, syncRunId: number | null, title: string, message: string, createdAt: string, readAt: string | null, acknowledgedAt: string | null, };
+export type Alert = { id: number, kind: AlertKind, severity: Severity, accountId: number | null, vehicleId: number | null, faultId: number | null, syncRunId: number | null, title: string, message: string, createdAt: string, readAt: string | null, acknowledgedAt: string | null, 
+/**
+ * Hidden from the unread list until then.
+ */
+snoozedUntil: string | null, };

@@ -53,10 +53,12 @@ pub struct Alert {
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
     pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Hidden from the unread list until then.
+    pub snoozed_until: Option<DateTime<Utc>>,
 }
 
 const ALERT_COLUMNS: &str = "id, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, \
-                             created_at, read_at, acknowledged_at";
+                             created_at, read_at, acknowledged_at, snoozed_until";
 
 fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<Alert> {
     Ok(Alert {
@@ -72,6 +74,7 @@ fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<Alert> {
         created_at: row.get(9)?,
         read_at: row.get(10)?,
         acknowledged_at: row.get(11)?,
+        snoozed_until: row.get(12)?,
     })
 }
 
@@ -105,7 +108,19 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) ->
         created_at: now,
         read_at: None,
         acknowledged_at: None,
+        snoozed_until: None,
     })
+}
+
+/// What a person did with an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertAction {
+    /// Seen: no longer counted as unread.
+    Read,
+    /// Dealt with: read, and done.
+    Acknowledge,
+    /// Out of the way until then, then unread again.
+    SnoozeUntil(DateTime<Utc>),
 }
 
 impl Store {
@@ -120,6 +135,42 @@ impl Store {
         ))?;
         let rows = stmt.query_map([limit], alert_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn alert(&self, id: i64) -> Result<Option<Alert>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?;
+        Ok(rusqlite::OptionalExtension::optional(stmt.query_row([id], alert_from_row))?)
+    }
+
+    /// Applies `action` to the alerts `ids`; returns how many exist.
+    pub fn act_on_alerts(&self, ids: &[i64], action: AlertAction, now: DateTime<Utc>) -> Result<usize> {
+        let sql = match action {
+            AlertAction::Read => "UPDATE alerts SET read_at = coalesce(read_at, ?2) WHERE id = ?1",
+            AlertAction::Acknowledge => {
+                "UPDATE alerts SET read_at = coalesce(read_at, ?2), acknowledged_at = ?2, snoozed_until = NULL WHERE id = ?1"
+            }
+            // Unread again when it comes back: that is the point of a snooze.
+            AlertAction::SnoozeUntil(_) => "UPDATE alerts SET read_at = NULL, snoozed_until = ?2 WHERE id = ?1",
+        };
+        let at = match action {
+            AlertAction::SnoozeUntil(until) => until,
+            _ => now,
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut changed = 0;
+        for id in ids {
+            changed += stmt.execute(params![id, at])?;
+        }
+        Ok(changed)
+    }
+
+    /// The SPN and FMI of the fault an alert is about, if it is about one.
+    pub fn alert_fault_code(&self, alert_id: i64) -> Result<Option<(u32, u8)>> {
+        Ok(rusqlite::OptionalExtension::optional(
+            self.conn
+                .prepare_cached("SELECT f.spn, f.fmi FROM alerts a JOIN faults f ON f.id = a.fault_id WHERE a.id = ?1")?
+                .query_row([alert_id], |r| Ok((r.get(0)?, r.get(1)?))),
+        )?)
     }
 
     /// Whether `account_id` already has an unacknowledged alert of `kind` raised after `since`

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod settings;
 mod sql_enum;
 mod sync;
 mod sync_runs;
@@ -13,7 +14,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
-pub use alerts::{Alert, AlertKind, NewAlert};
+pub use alerts::{Alert, AlertAction, AlertKind, NewAlert};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
     BandChange, CriticalEpisode, FaultObservation, RecordedSync, SyncFacts, SyncOutcome, SyncRecord,

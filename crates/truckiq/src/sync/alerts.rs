@@ -1,10 +1,13 @@
 //! What each alert says. Pure: the engine decides when, these functions decide the words, so a
 //! notification reads the same from the desktop app, the CLI and the JSON output.
 
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
 use crate::j1939::Severity;
 use crate::j1939::health::HealthBand;
 use crate::j1939::reference::{describe_fault, source_label};
-use crate::store::{AlertKind, CriticalEpisode, NewAlert, SyncFacts};
+use crate::store::{Alert, AlertKind, CriticalEpisode, NewAlert, SyncFacts};
 
 /// "unit 1042 (1XKYD49X0NJ123456)", or the VIN alone.
 pub fn truck_label(unit: Option<&str>, vin: &str) -> String {
@@ -150,6 +153,51 @@ pub fn notifies(kind: AlertKind, severity: Severity) -> bool {
     }
 }
 
+/// The settings key the notification preferences are stored under.
+pub const NOTIFICATION_PREFS_KEY: &str = "notifications";
+
+/// When desktop notifications stay quiet. Alerts are always kept and shown in the app.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NotificationPrefs {
+    pub quiet_hours: Option<QuietHours>,
+    pub muted_codes: Vec<MutedCode>,
+    pub muted_vehicles: Vec<i64>,
+}
+
+/// A daily span in local time, in minutes after midnight; it may cross midnight (22:00-06:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuietHours {
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+impl QuietHours {
+    pub fn contains(self, minute_of_day: u16) -> bool {
+        if self.start_minute <= self.end_minute {
+            (self.start_minute..self.end_minute).contains(&minute_of_day)
+        } else {
+            minute_of_day >= self.start_minute || minute_of_day < self.end_minute
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MutedCode {
+    pub spn: u32,
+    pub fmi: u8,
+}
+
+/// Whether `alert` pops up a desktop notification now: it must be worth one, outside quiet hours,
+/// and not about a muted truck or fault code (`code`: the SPN/FMI of its fault, if any).
+pub fn should_notify(alert: &Alert, code: Option<(u32, u8)>, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
+    notifies(alert.kind, alert.severity)
+        && !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day))
+        && !alert.vehicle_id.is_some_and(|vehicle| prefs.muted_vehicles.contains(&vehicle))
+        && !code.is_some_and(|(spn, fmi)| prefs.muted_codes.contains(&MutedCode { spn, fmi }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +295,41 @@ mod tests {
         assert!(notifies(AlertKind::RiskChange, Severity::Critical));
         assert!(!notifies(AlertKind::RiskChange, Severity::Info), "a truck getting better");
         assert!(!notifies(AlertKind::RiskChange, Severity::Major));
+    }
+
+    #[test]
+    fn quiet_hours_and_mutes_silence_notifications_only() {
+        let alert = Alert {
+            id: 1,
+            kind: AlertKind::NewCriticalFault,
+            severity: Severity::Critical,
+            account_id: Some(1),
+            vehicle_id: Some(7),
+            fault_id: Some(9),
+            sync_run_id: None,
+            title: String::new(),
+            message: String::new(),
+            created_at: chrono::Utc::now(),
+            read_at: None,
+            acknowledged_at: None,
+            snoozed_until: None,
+        };
+        let none = NotificationPrefs::default();
+        assert!(should_notify(&alert, Some((100, 1)), &none, 12 * 60));
+        let night = NotificationPrefs {
+            quiet_hours: Some(QuietHours { start_minute: 22 * 60, end_minute: 6 * 60 }),
+            ..none.clone()
+        };
+        assert!(!should_notify(&alert, None, &night, 23 * 60), "23:00 is quiet");
+        assert!(!should_notify(&alert, None, &night, 5 * 60 + 59), "05:59 is quiet");
+        assert!(should_notify(&alert, None, &night, 6 * 60), "06:00 is not");
+        let lunch = QuietHours { start_minute: 12 * 60, end_minute: 13 * 60 };
+        assert!(lunch.contains(12 * 60 + 30) && !lunch.contains(13 * 60));
+        let muted_truck = NotificationPrefs { muted_vehicles: vec![7], ..none.clone() };
+        assert!(!should_notify(&alert, None, &muted_truck, 600));
+        let muted_code = NotificationPrefs { muted_codes: vec![MutedCode { spn: 100, fmi: 1 }], ..none.clone() };
+        assert!(!should_notify(&alert, Some((100, 1)), &muted_code, 600));
+        assert!(should_notify(&alert, Some((100, 18)), &muted_code, 600), "another FMI of the same SPN still notifies");
     }
 
     #[test]
