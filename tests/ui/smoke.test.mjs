@@ -34,6 +34,7 @@ const ACCOUNTS = fixture('accounts.json');
 const NO_ACCOUNTS = fixture('accounts_empty.json');
 const VEHICLES = fixture('vehicles.json');
 const VEHICLE_11 = fixture('vehicle_detail_11.json');
+const ALERTS = fixture('alerts.json');
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
 let server;
@@ -161,6 +162,10 @@ function installFakeTauri(answers) {
           return answer(state.vehicles);
         case 'list_alerts':
           return answer(state.alerts);
+        case 'act_on_alerts':
+          return answer({ resolve: args.alertIds.length });
+        case 'mute_alert':
+          return answer({ resolve: { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [] } });
         case 'vehicle_detail':
           return args.vehicleId === 11
             ? answer(state.vehicleDetail)
@@ -574,4 +579,32 @@ test('a vehicle that is gone shows a not-found state, not an error', async (t) =
   const page = await openApp(t, { hash: '#/vehicles/999' });
   await page.getByText('This vehicle is no longer in TruckIQ').waitFor();
   assert.equal(await page.getByRole('alert').count(), 0);
+});
+
+test('Alerts puts unread first, keeps snoozed apart, shows HTML as text, and acknowledges and mutes', async (t) => {
+  const page = await openApp(t, { hash: '#/alerts', alerts: { resolve: ALERTS } });
+  const unread = page.getByRole('region', { name: 'Unread (1)' });
+  await unread.waitFor();
+  const item = unread.locator('li[data-alert-id="31"]');
+  const text = await item.innerText();
+  for (const expected of ['Critical', 'New critical fault', 'Critical fault on unit 1042 (1XKYD49X0NJ123456)', '<img src=x onerror=']) {
+    assert.ok(text.includes(expected), `the unread alert lacks ${expected}: ${text}`);
+  }
+  assert.equal(await page.locator('main img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.ok((await page.getByRole('region', { name: 'Snoozed' }).innerText()).includes('refused the password'));
+  assert.ok((await page.getByRole('region', { name: 'Earlier' }).innerText()).includes('Acknowledged'));
+  assert.equal(await item.getByRole('link', { name: 'Open truck' }).getAttribute('href'), '#/vehicles/11');
+  await shot(page, 'alerts');
+
+  await item.getByRole('button', { name: 'Acknowledge' }).click();
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.alertIds[0] === 31 && a.args.action.kind === 'acknowledge'),
+  );
+  await item.getByRole('button', { name: 'Mute this fault code' }).click();
+  await item.getByText('Muted: no more desktop notifications for it.').waitFor();
+  const mute = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'mute_alert').args);
+  assert.deepEqual(mute, { alertId: 31, scope: 'code' });
+  await page.getByRole('button', { name: 'Mark all read' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'read'));
 });

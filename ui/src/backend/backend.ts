@@ -1,5 +1,8 @@
 import type { AccountSummary } from '../bindings/AccountSummary';
 import type { Alert } from '../bindings/Alert';
+import type { AlertActionRequest } from '../bindings/AlertActionRequest';
+import type { MuteScope } from '../bindings/MuteScope';
+import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
@@ -21,6 +24,8 @@ export interface Backend {
   listVehicles(): Promise<VehicleListItem[]>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;
   listAlerts(): Promise<Alert[]>;
+  actOnAlerts(alertIds: number[], action: AlertActionRequest): Promise<number>;
+  muteAlert(alertId: number, scope: MuteScope): Promise<NotificationPrefs>;
   /** Starts syncing one account (or every enabled one); resolves at once with the ids started. */
   syncNow(accountId: number | null): Promise<number[]>;
   /** Starts the simulated demo portal, points the demo account at it and syncs it. */

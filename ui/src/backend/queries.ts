@@ -1,5 +1,7 @@
 import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { IpcError } from '../bindings/IpcError';
+import type { MuteScope } from '../bindings/MuteScope';
 import { useBackend } from './context';
 
 // Every query rejects with an IpcError (the facade normalises), so say so once for all hooks.
@@ -86,5 +88,21 @@ export function useStartDemo() {
   return useMutation({
     mutationFn: () => backend.startDemo(),
     onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.accounts }),
+  });
+}
+
+export function useAlertAction() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ ids, action }: { ids: number[]; action: AlertActionRequest }) => backend.actOnAlerts(ids, action),
+    onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.alerts }),
+  });
+}
+
+export function useMuteAlert() {
+  const backend = useBackend();
+  return useMutation({
+    mutationFn: ({ alertId, scope }: { alertId: number; scope: MuteScope }) => backend.muteAlert(alertId, scope),
   });
 }

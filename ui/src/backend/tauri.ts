@@ -2,6 +2,9 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AccountSummary } from '../bindings/AccountSummary';
 import type { Alert } from '../bindings/Alert';
+import type { AlertActionRequest } from '../bindings/AlertActionRequest';
+import type { MuteScope } from '../bindings/MuteScope';
+import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
@@ -33,6 +36,14 @@ export class TauriBackend implements Backend {
 
   listAlerts(): Promise<Alert[]> {
     return call<Alert[]>('list_alerts');
+  }
+
+  actOnAlerts(alertIds: number[], action: AlertActionRequest): Promise<number> {
+    return call<number>('act_on_alerts', { alertIds, action });
+  }
+
+  muteAlert(alertId: number, scope: MuteScope): Promise<NotificationPrefs> {
+    return call<NotificationPrefs>('mute_alert', { alertId, scope });
   }
 
   syncNow(accountId: number | null): Promise<number[]> {
