@@ -11,6 +11,7 @@ fn main() {
         "notification_prefs",
         "set_notification_prefs",
         "list_vehicles",
+        "fleet_summary",
         "vehicle_detail",
         "start_demo",
     ]);

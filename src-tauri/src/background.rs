@@ -145,7 +145,11 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
             };
             match event {
                 Ok(event) => {
-                    let _ = handle.emit(SYNC_EVENT, progress_of(&event));
+                    let progress = progress_of(&event);
+                    let _ = handle.emit(SYNC_EVENT, &progress);
+                    if matches!(progress.step, SyncStep::Finished | SyncStep::Failed) {
+                        crate::tray::refresh(&handle).await;
+                    }
                 }
                 Err(RecvError::Lagged(_)) => {} // progress is superseded by the next step anyway
                 Err(RecvError::Closed) => break,

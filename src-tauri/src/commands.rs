@@ -28,6 +28,11 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountSumm
 /// visible browser window for them.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>, account_id: Option<i64>) -> Result<Vec<i64>, IpcError> {
+    start_syncs(&state, account_id).await
+}
+
+/// "Sync now" from the window or the tray.
+pub async fn start_syncs(state: &AppState, account_id: Option<i64>) -> Result<Vec<i64>, IpcError> {
     let engine = state.engine()?.clone();
     let ids = match account_id {
         Some(id) => vec![id],
@@ -65,6 +70,12 @@ pub async fn vehicle_detail(state: State<'_, AppState>, vehicle_id: i64) -> Resu
             })
         })
         .await
+}
+
+/// The fleet at a glance for the Fleet view.
+#[tauri::command]
+pub async fn fleet_summary(state: State<'_, AppState>) -> Result<truckiq::store::FleetSummary, IpcError> {
+    state.with_store(|store| Ok(store.fleet_summary(8)?)).await
 }
 
 /// Trucks in the demo fleet.

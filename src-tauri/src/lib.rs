@@ -5,6 +5,7 @@ mod background;
 pub(crate) mod commands;
 mod error;
 mod state;
+mod tray;
 
 #[cfg(test)]
 mod bindings;
@@ -18,8 +19,25 @@ pub use state::AppInfo;
 pub fn run() {
     init_logging();
     let app = tauri::Builder::default()
+        // First, so a second launch hands over to the running app (which shows its window) and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
         .plugin(tauri_plugin_notification::init())
+        .on_window_event(|window, event| {
+            // With a tray, closing the window only hides it: syncing and notifications go on.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.app_handle().try_state::<tray::TrayStatus>().is_some()
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
         .setup(|app| {
+            match tray::install(app.handle()) {
+                Ok(status) => {
+                    app.manage(status);
+                }
+                Err(error) => tracing::warn!(%error, "no tray icon on this desktop; closing the window quits"),
+            }
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
             let state = state::AppState::open();
@@ -28,6 +46,8 @@ pub fn run() {
                 background::revive_demo(app.handle().clone());
             }
             app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -40,6 +60,7 @@ pub fn run() {
             commands::notification_prefs,
             commands::set_notification_prefs,
             commands::list_vehicles,
+            commands::fleet_summary,
             commands::vehicle_detail,
             commands::start_demo
         ])

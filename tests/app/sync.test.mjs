@@ -191,4 +191,17 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   const critical = notifications.split('member=Notify').filter((call) => call.includes('Critical fault on'));
   assert.equal(critical.length, fresh.length, `one notification per new critical fault:\n${notifications}`);
   await browser.saveScreenshot(join(artifacts, 'accounts-after-sync.png'));
+
+  // The truck with the new fault, on its own page in the real webview: the fault is listed as
+  // active and critical, and two syncs give the meter chart two points per line.
+  await browser.execute((href) => (window.location.hash = href), `#/vehicles`);
+  await (await browser.$('input[type="search"]')).setValue(vin);
+  const link = await browser.$(`a=${vin}`);
+  await link.waitForClickable({ timeout: 30_000 });
+  await link.click();
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()).startsWith('Unit '), { timeout: 10_000 });
+  const faults = await (await browser.$('table[aria-label="Active faults"]')).getText();
+  assert.ok(faults.includes(`SPN ${spn}`) && faults.includes('Critical'), faults);
+  await browser.waitUntil(async () => (await browser.$$('.meter-chart polyline')).length === 2, { timeout: 10_000 });
+  await browser.saveScreenshot(join(artifacts, 'vehicle.png'));
 });

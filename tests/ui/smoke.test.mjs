@@ -568,7 +568,9 @@ test('a vehicle page shows active faults first, explained, the history and the m
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   const history = await page.getByRole('list', { name: 'Fault history' }).innerText();
   assert.ok(history.includes('SPN 97 / FMI 3') && history.includes('cleared'), history);
-  await page.getByRole('img', { name: 'Odometer and engine hours at each sync' }).locator('canvas').waitFor();
+  const chart = page.getByRole('img', { name: 'Odometer and engine hours at each sync' });
+  assert.equal(await chart.locator('polyline').count(), 2);
+  assert.equal((await chart.locator('polyline').first().getAttribute('points')).split(' ').length, 4, 'one point per reading');
   assert.ok((await page.locator('.meter-chart figcaption').innerText()).includes('411,000 mi → 412,876 mi'));
   await shot(page, 'vehicle');
   await page.getByRole('link', { name: '← All vehicles' }).click();

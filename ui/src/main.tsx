@@ -12,7 +12,27 @@ import './styles/app.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
-createRoot(root).render(
+/**
+ * A render that throws leaves React with nothing to show; say what happened instead of leaving a
+ * blank window. Plain text only: the message may quote portal data.
+ */
+function showFatal(error: unknown) {
+  const target = document.getElementById('root');
+  if (!target) return;
+  const box = document.createElement('section');
+  box.className = 'fatal';
+  box.setAttribute('role', 'alert');
+  const title = document.createElement('h1');
+  title.textContent = 'TruckIQ could not show this window';
+  const detail = document.createElement('pre');
+  detail.textContent = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ''}` : String(error);
+  const hint = document.createElement('p');
+  hint.textContent = 'Syncing and notifications go on in the background. Restart TruckIQ; if this stays, report the text above.';
+  box.append(title, hint, detail);
+  target.replaceChildren(box);
+}
+
+createRoot(root, { onUncaughtError: showFatal }).render(
   <StrictMode>
     <BackendProvider backend={new TauriBackend()}>
       <QueryClientProvider client={createQueryClient()}>

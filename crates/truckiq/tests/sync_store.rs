@@ -223,3 +223,25 @@ fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
     store.connection().execute("UPDATE settings SET value = '\"nonsense\"' WHERE key = 'notifications'", []).unwrap();
     assert_eq!(store.setting::<NotificationPrefs>("notifications").unwrap(), NotificationPrefs::default());
 }
+
+#[test]
+fn the_fleet_summary_counts_bands_tiers_and_the_most_common_faults() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    store
+        .apply_sync(
+            account,
+            t(0),
+            &[
+                observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, false)])),
+                observe(VIN_B, 200.0, Some(vec![critical, fault(3226, 4, true)])),
+            ],
+        )
+        .unwrap();
+    let summary = store.fleet_summary(5).unwrap();
+    assert_eq!((summary.trucks, summary.good, summary.attention, summary.critical), (2, 0, 1, 1));
+    assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 2, 0));
+    assert_eq!(summary.top_faults[0].spn, 3226, "on both trucks");
+    assert_eq!(summary.top_faults[0].trucks, 2);
+    assert_eq!(summary.last_success, None, "apply_sync alone records no run");
+}

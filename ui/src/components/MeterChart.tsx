@@ -1,51 +1,51 @@
-import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import type { MeterReading } from '../bindings/MeterReading';
 import { formatHours, formatMiles } from '../lib/vehicles';
 
-/** Odometer and engine hours at each sync (uPlot: small, fast, draws on a canvas). */
-export function MeterChart({ readings }: { readings: MeterReading[] }) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = box.current;
-    if (!element || readings.length < 2) return;
-    const data: uPlot.AlignedData = [
-      readings.map((r) => Date.parse(r.recordedAt) / 1000),
-      readings.map((r) => r.odometerMi),
-      readings.map((r) => r.engineHours),
-    ];
-    const styles = getComputedStyle(element);
-    const accent = styles.getPropertyValue('--accent').trim() || '#4f5bd5';
-    const second = styles.getPropertyValue('--severity-major').trim() || '#e8620c';
-    const chart = new uPlot(
-      {
-        width: element.clientWidth || 600,
-        height: 220,
-        series: [
-          {},
-          { label: 'Odometer', stroke: accent, width: 2, scale: 'mi', value: (_u, v) => formatMiles(v) },
-          { label: 'Engine hours', stroke: second, width: 2, scale: 'h', value: (_u, v) => formatHours(v) },
-        ],
-        axes: [{}, { scale: 'mi', label: 'mi' }, { scale: 'h', side: 1, label: 'h', grid: { show: false } }],
-      },
-      data,
-      element,
-    );
-    return () => chart.destroy();
-  }, [readings]);
+const WIDTH = 720;
+const HEIGHT = 200;
+const PAD = { left: 8, right: 8, top: 12, bottom: 12 };
 
+/** Points of one series, scaled into the chart on its own axis (miles and hours differ). */
+export function seriesPoints(times: number[], values: (number | null)[]): string {
+  const known = values.flatMap((v, i) => (v === null ? [] : [{ t: times[i] ?? 0, v }]));
+  if (known.length === 0) return '';
+  const [t0, t1] = [Math.min(...times), Math.max(...times)];
+  const [v0, v1] = [Math.min(...known.map((p) => p.v)), Math.max(...known.map((p) => p.v))];
+  const x = (t: number) => PAD.left + ((t - t0) / (t1 - t0 || 1)) * (WIDTH - PAD.left - PAD.right);
+  const y = (v: number) => HEIGHT - PAD.bottom - ((v - v0) / (v1 - v0 || 1)) * (HEIGHT - PAD.top - PAD.bottom);
+  return known.map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
+}
+
+/**
+ * Odometer and engine hours at each sync, as two lines on their own scales. Plain SVG: a chart
+ * library (uPlot) stopped the whole window from rendering in the desktop webview (WebKitGTK).
+ */
+export function MeterChart({ readings }: { readings: MeterReading[] }) {
   if (readings.length < 2) {
     return <p className="muted">The chart starts after the second sync: one reading so far.</p>;
   }
+  const times = readings.map((r) => Date.parse(r.recordedAt));
   const first = readings[0];
   const last = readings[readings.length - 1];
   return (
     <figure className="meter-chart">
-      <div ref={box} role="img" aria-label="Odometer and engine hours at each sync" />
-      <figcaption className="muted">
-        {formatMiles(first?.odometerMi ?? null)} → {formatMiles(last?.odometerMi ?? null)} over{' '}
-        {readings.length} readings
+      <svg
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-label="Odometer and engine hours at each sync"
+        preserveAspectRatio="none"
+      >
+        <polyline className="meter-line meter-odometer" points={seriesPoints(times, readings.map((r) => r.odometerMi))} />
+        <polyline className="meter-line meter-hours" points={seriesPoints(times, readings.map((r) => r.engineHours))} />
+      </svg>
+      <figcaption className="meter-legend">
+        <span className="legend-odometer">
+          Odometer {formatMiles(first?.odometerMi ?? null)} → {formatMiles(last?.odometerMi ?? null)}
+        </span>
+        <span className="legend-hours">
+          Engine hours {formatHours(first?.engineHours ?? null)} → {formatHours(last?.engineHours ?? null)}
+        </span>
+        <span className="muted">{readings.length} readings</span>
       </figcaption>
     </figure>
   );

@@ -68,3 +68,12 @@ describe('formatting', () => {
     expect(describeTruck(truck({ modelYear: null, make: null, model: null }))).toBe('—');
   });
 });
+
+describe('seriesPoints', () => {
+  it('scales each series into the chart and skips missing readings', async () => {
+    const { seriesPoints } = await import('../components/MeterChart');
+    expect(seriesPoints([0, 10], [100, 200])).toBe('8.0,188.0 712.0,12.0');
+    expect(seriesPoints([0, 5, 10], [100, null, 100])).toBe('8.0,188.0 712.0,188.0');
+    expect(seriesPoints([0, 10], [null, null])).toBe('');
+  });
+});

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod fleet;
 mod settings;
 mod sql_enum;
 mod sync;
@@ -15,6 +16,7 @@ use rusqlite::Connection;
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
 pub use alerts::{Alert, AlertAction, AlertKind, NewAlert};
+pub use fleet::{FleetSummary, FrequentFault};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
     BandChange, CriticalEpisode, FaultObservation, RecordedSync, SyncFacts, SyncOutcome, SyncRecord,

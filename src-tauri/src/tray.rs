@@ -1,0 +1,120 @@
+//! The tray icon: TruckIQ keeps syncing with its window closed, and from here a person opens the
+//! window, syncs every account now, sees when data last arrived and how many critical faults are
+//! active, or quits.
+
+use chrono::{DateTime, Utc};
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager as _, Wry};
+use truckiq::store::FleetSummary;
+
+use crate::state::AppState;
+
+/// The two status lines of the tray menu, updated after every sync.
+pub struct TrayStatus {
+    last_sync: MenuItem<Wry>,
+    critical: MenuItem<Wry>,
+}
+
+/// The status lines for `summary` as of `now`.
+pub fn status_lines(summary: &FleetSummary, now: DateTime<Utc>) -> (String, String) {
+    let last = match summary.last_success {
+        None => "Last sync: never".to_owned(),
+        Some(at) => {
+            let minutes = (now - at).num_minutes().max(0);
+            match minutes {
+                0 => "Last sync: just now".to_owned(),
+                1..=59 => format!("Last sync: {minutes} min ago"),
+                60..=2879 => format!("Last sync: {} h ago", minutes / 60),
+                _ => format!("Last sync: {} days ago", minutes / 1440),
+            }
+        }
+    };
+    (last, format!("Active critical faults: {}", summary.active_critical))
+}
+
+pub fn show_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+fn sync_all(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        if let Err(error) = crate::commands::start_syncs(&state, None).await {
+            tracing::warn!(%error, "tray: sync now failed to start");
+        }
+    });
+}
+
+/// Puts the icon in the tray. Fails on desktops without a tray; the app then quits when its
+/// window closes instead of hiding.
+pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
+    let open = MenuItem::with_id(app, "open", "Open TruckIQ", true, None::<&str>)?;
+    let sync = MenuItem::with_id(app, "sync", "Sync all now", true, None::<&str>)?;
+    let last_sync = MenuItem::with_id(app, "last-sync", "Last sync: never", false, None::<&str>)?;
+    let critical = MenuItem::with_id(app, "critical", "Active critical faults: 0", false, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", "Quit TruckIQ", true, None::<&str>)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &sync,
+            &PredefinedMenuItem::separator(app)?,
+            &last_sync,
+            &critical,
+            &PredefinedMenuItem::separator(app)?,
+            &quit,
+        ],
+    )?;
+    let mut tray = TrayIconBuilder::with_id("main").menu(&menu).tooltip("TruckIQ").on_menu_event(|app, event| {
+        match event.id().as_ref() {
+            "open" => show_main_window(app),
+            "sync" => sync_all(app),
+            "quit" => app.exit(0),
+            _ => {}
+        }
+    });
+    if let Some(icon) = app.default_window_icon() {
+        tray = tray.icon(icon.clone());
+    }
+    tray.build(app)?;
+    Ok(TrayStatus { last_sync, critical })
+}
+
+/// Re-reads the fleet and updates the tray's status lines.
+pub async fn refresh(app: &AppHandle) {
+    let Some(status) = app.try_state::<TrayStatus>() else { return };
+    let state = app.state::<AppState>();
+    match state.with_store(|store| Ok(store.fleet_summary(0)?)).await {
+        Ok(summary) => {
+            let (last, critical) = status_lines(&summary, Utc::now());
+            let _ = status.last_sync.set_text(last);
+            let _ = status.critical.set_text(critical);
+        }
+        Err(error) => tracing::warn!(%error, "tray: cannot read the fleet"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_say_when_and_how_many() {
+        let now: DateTime<Utc> = "2026-11-23T12:00:00Z".parse().unwrap();
+        let mut summary = FleetSummary::default();
+        assert_eq!(status_lines(&summary, now).0, "Last sync: never");
+        summary.last_success = Some(now - chrono::Duration::minutes(12));
+        summary.active_critical = 3;
+        assert_eq!(status_lines(&summary, now), ("Last sync: 12 min ago".into(), "Active critical faults: 3".into()));
+        summary.last_success = Some(now - chrono::Duration::hours(5));
+        assert_eq!(status_lines(&summary, now).0, "Last sync: 5 h ago");
+        summary.last_success = Some(now - chrono::Duration::days(3));
+        assert_eq!(status_lines(&summary, now).0, "Last sync: 3 days ago");
+    }
+}
