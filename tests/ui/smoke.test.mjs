@@ -35,6 +35,8 @@ const NO_ACCOUNTS = fixture('accounts_empty.json');
 const VEHICLES = fixture('vehicles.json');
 const VEHICLE_11 = fixture('vehicle_detail_11.json');
 const ALERTS = fixture('alerts.json');
+const FLEET = fixture('fleet_summary.json');
+const NO_TRUCKS = { ...FLEET, trucks: 0, good: 0, attention: 0, critical: 0, unknown: 0, topFaults: [] };
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
 let server;
@@ -160,6 +162,8 @@ function installFakeTauri(answers) {
           return answer(state.accounts);
         case 'list_vehicles':
           return answer(state.vehicles);
+        case 'fleet_summary':
+          return answer(state.fleetSummary);
         case 'list_alerts':
           return answer(state.alerts);
         case 'act_on_alerts':
@@ -202,6 +206,7 @@ async function openApp(
     syncNow = { resolve: [1] },
     startDemo = { resolve: 3 },
     vehicleDetail = { resolve: VEHICLE_11 },
+    fleetSummary = { resolve: FLEET },
     hash = '',
   } = {},
 ) {
@@ -218,7 +223,16 @@ async function openApp(
   });
   page.on('requestfailed', (request) => problems.console.push(`request failed: ${request.url()}`));
   await page.clock.setFixedTime(NOW);
-  await page.addInitScript(installFakeTauri, { appInfo, accounts, vehicles, alerts, syncNow, startDemo, vehicleDetail });
+  await page.addInitScript(installFakeTauri, {
+    appInfo,
+    accounts,
+    vehicles,
+    alerts,
+    syncNow,
+    startDemo,
+    vehicleDetail,
+    fleetSummary,
+  });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
   t.after(async () => {
@@ -258,7 +272,7 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
   }));
   assert.deepEqual(
     env,
-    { frozen: true, calls: ['app_info', 'list_accounts', 'plugin:event|listen'] },
+    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'plugin:event|listen'] },
     'talks to the backend through invoke, and listens to its events',
   );
   const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
@@ -361,7 +375,8 @@ test('Fleet summarises the fixture accounts', async (t) => {
   const page = await openApp(t);
   const stats = page.locator('.stat');
   await stats.first().waitFor();
-  const values = await page.locator('.stat-value').allInnerTexts();
+  await page.getByRole('list', { name: 'Trucks' }).waitFor();
+  const values = await page.getByRole('list', { name: 'Summary' }).locator('.stat-value').allInnerTexts();
   assert.deepEqual(values, ['2', '1', '1', '3 hours ago']);
   const attention = await page.locator('.attention-item').allInnerTexts();
   assert.equal(attention.length, 1);
@@ -609,4 +624,26 @@ test('Alerts puts unread first, keeps snoozed apart, shows HTML as text, and ack
   assert.deepEqual(mute, { alertId: 31, scope: 'code' });
   await page.getByRole('button', { name: 'Mark all read' }).click();
   await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'read'));
+});
+
+test('Fleet shows trucks by health, active faults by tier and the most frequent faults as text', async (t) => {
+  const page = await openApp(t);
+  const trucks = page.getByRole('list', { name: 'Trucks' });
+  await trucks.waitFor();
+  const text = await trucks.innerText();
+  for (const expected of ['48', '1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
+    assert.ok(text.includes(expected), `the truck stats lack ${expected}: ${text}`);
+  }
+  const frequent = page.getByRole('table', { name: 'Most frequent active faults' });
+  const rows = frequent.locator('tbody tr');
+  assert.equal(await rows.count(), 3);
+  assert.ok((await rows.nth(0).innerText()).includes('SPN 3226 / FMI 4'));
+  assert.ok((await rows.nth(2).innerText()).includes('<b>Engine Oil Pressure</b>'), 'markup stays text');
+  assert.equal(await frequent.locator('b').count(), 0);
+  await shot(page, 'fleet');
+});
+
+test('Fleet before any truck is read says where trucks will come from', async (t) => {
+  const page = await openApp(t, { fleetSummary: { resolve: NO_TRUCKS } });
+  await page.getByText('No trucks yet: they appear here after').waitFor();
 });

@@ -4,6 +4,7 @@ import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
@@ -22,6 +23,7 @@ export interface Backend {
   appInfo(): Promise<AppInfo>;
   listAccounts(): Promise<AccountSummary[]>;
   listVehicles(): Promise<VehicleListItem[]>;
+  fleetSummary(): Promise<FleetSummary>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;
   listAlerts(): Promise<Alert[]>;
   actOnAlerts(alertIds: number[], action: AlertActionRequest): Promise<number>;

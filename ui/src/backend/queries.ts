@@ -56,6 +56,14 @@ export function useVehicles() {
   });
 }
 
+export function useFleetSummary() {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.vehicles, 'summary'],
+    queryFn: () => backend.fleetSummary(),
+  });
+}
+
 export function useVehicleDetail(vehicleId: number) {
   const backend = useBackend();
   return useQuery({

@@ -6,6 +6,7 @@ import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
@@ -28,6 +29,10 @@ export class TauriBackend implements Backend {
 
   listVehicles(): Promise<VehicleListItem[]> {
     return call<VehicleListItem[]>('list_vehicles');
+  }
+
+  fleetSummary(): Promise<FleetSummary> {
+    return call<FleetSummary>('fleet_summary');
   }
 
   vehicleDetail(vehicleId: number): Promise<VehicleDetail> {

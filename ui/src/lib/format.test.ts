@@ -14,6 +14,9 @@ import {
   runTime,
 } from './format';
 
+/** An hour after the fixtures' runs finished: nothing is stale. */
+const NOW = Date.parse('2026-11-23T06:30:00Z');
+
 const run = (overrides: Partial<RunSummary> = {}): RunSummary => ({
   id: 1,
   trigger: 'scheduled',
@@ -104,11 +107,22 @@ describe('account state', () => {
   });
 
   it('needs attention when paused, disabled or the last run failed', () => {
-    expect(needsAttention(account())).toBe(false);
-    expect(needsAttention(account({ lastRun: null }))).toBe(false);
-    expect(needsAttention(account({ lastRun: run({ status: 'failed' }) }))).toBe(true);
-    expect(needsAttention(account({ pausedReason: 'x' }))).toBe(true);
-    expect(needsAttention(account({ enabled: false }))).toBe(true);
-    expect(needsAttention(account({ lastRun: run({ status: 'partial' }) }))).toBe(false);
+    expect(needsAttention(account(), NOW)).toBe(false);
+    expect(needsAttention(account({ lastRun: null, createdAt: '2026-11-23T06:00:00Z' }), NOW)).toBe(false);
+    expect(needsAttention(account({ lastRun: null }), NOW)).toBe(true); // never synced since October
+    expect(needsAttention(account({ lastRun: run({ status: 'failed' }) }), NOW)).toBe(true);
+    expect(needsAttention(account({ pausedReason: 'x' }), NOW)).toBe(true);
+    expect(needsAttention(account({ enabled: false }), NOW)).toBe(true);
+    expect(needsAttention(account({ lastRun: run({ status: 'partial' }) }), NOW)).toBe(false);
+  });
+});
+
+describe('isStale', () => {
+  it('flags enabled accounts without a run for over 23 hours', async () => {
+    const { isStale } = await import('./format');
+    const now = Date.parse('2026-11-24T06:00:00Z');
+    expect(isStale(account({ lastRun: run({ finishedAt: '2026-11-23T05:12:41Z' }) }), now)).toBe(true);
+    expect(isStale(account({ lastRun: run({ finishedAt: '2026-11-23T08:00:00Z' }) }), now)).toBe(false);
+    expect(isStale(account({ enabled: false, lastRun: null, createdAt: '2026-01-01T00:00:00Z' }), now)).toBe(false);
   });
 });

@@ -1,13 +1,14 @@
 import type { ReactNode } from 'react';
 import type { AccountSummary } from '../bindings/AccountSummary';
 import { shouldReport } from '../backend/errors';
-import { useAccounts } from '../backend/queries';
+import { useAccounts, useFleetSummary } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { CheckCircleIcon, FleetIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
-import { RUN_STATUS, accountState, humaniseKind, needsAttention, runTime } from '../lib/format';
+import { RUN_STATUS, STALE_AFTER_HOURS, accountState, humaniseKind, isStale, needsAttention, runTime } from '../lib/format';
+import { useNow } from '../lib/useNow';
 import { formatAbsolute, latest } from '../lib/time';
 import { hrefFor } from '../lib/routes';
 import { DemoButton } from '../components/DemoButton';
@@ -33,8 +34,9 @@ export function FleetPage() {
 }
 
 function Summary({ accounts }: { accounts: AccountSummary[] }) {
+  const now = useNow();
   const syncedOk = accounts.filter((a) => a.lastRun?.status === 'completed').length;
-  const attention = accounts.filter(needsAttention);
+  const attention = accounts.filter((a) => needsAttention(a, now));
   const enabled = accounts.filter((a) => accountState(a).kind === 'enabled').length;
   const never = accounts.filter((a) => a.lastRun === null).length;
   const lastSync = latest(accounts.map((a) => (a.lastRun ? runTime(a.lastRun) : null)));
@@ -51,7 +53,7 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
         <Stat
           label="Need attention"
           value={attention.length}
-          detail="failed or paused"
+          detail="failed, paused or stale"
           tone={attention.length > 0 ? 'danger' : undefined}
         />
         <Stat
@@ -60,6 +62,8 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
           detail={lastSync ? formatAbsolute(lastSync) : 'no account has synced yet'}
         />
       </div>
+
+      <FleetHealth />
 
       <section className="card" aria-labelledby="attention-heading">
         <header className="card-header">
@@ -71,7 +75,7 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
         {attention.length === 0 ? (
           <p className="all-good">
             <CheckCircleIcon size={18} />
-            Every account is enabled and its last sync did not fail.
+            Every account is enabled, its last sync did not fail and its data is fresh.
           </p>
         ) : (
           <ul className="attention-list">
@@ -85,9 +89,77 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
   );
 }
 
+/** Trucks by health band, active faults by tier, and the faults found on the most trucks. */
+function FleetHealth() {
+  const summary = useFleetSummary();
+  if (summary.isPending) return null;
+  if (summary.isError) {
+    return <ErrorState what="the trucks" error={summary.error} onRetry={() => void summary.refetch()} />;
+  }
+  const s = summary.data;
+  if (s.trucks === 0) {
+    return (
+      <p className="muted fleet-no-trucks">
+        No trucks yet: they appear here after an account's first successful sync.
+      </p>
+    );
+  }
+  return (
+    <>
+      <div className="stats" role="list" aria-label="Trucks">
+        <Stat label="Trucks" value={s.trucks} detail={s.unknown > 0 ? `${s.unknown} not read yet` : 'all read'} />
+        <Stat
+          label="Critical"
+          value={s.critical}
+          detail={`${s.activeCritical} critical faults active`}
+          tone={s.critical > 0 ? 'danger' : undefined}
+        />
+        <Stat label="Attention" value={s.attention} detail={`${s.activeMajor} major faults active`} />
+        <Stat label="Good" value={s.good} detail={`${s.activeMinor} minor faults active`} tone={s.good > 0 ? 'success' : undefined} />
+      </div>
+      <section className="card" aria-labelledby="frequent-heading">
+        <header className="card-header">
+          <h2 id="frequent-heading">Most frequent active faults</h2>
+          <a className="link" href={hrefFor('vehicles')}>
+            All trucks
+          </a>
+        </header>
+        {s.topFaults.length === 0 ? (
+          <p className="all-good">
+            <CheckCircleIcon size={18} />
+            No active faults on any truck.
+          </p>
+        ) : (
+          <table className="table" aria-label="Most frequent active faults">
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Fault</th>
+                <th scope="col">Trucks</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.topFaults.map((f) => (
+                <tr key={`${f.spn}/${f.fmi}`}>
+                  <td className="mono">
+                    SPN {f.spn} / FMI {f.fmi}
+                  </td>
+                  <td className="cell-wrap">{f.description}</td>
+                  <td className="num">{f.trucks}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}
+
 function AttentionItem({ account }: { account: AccountSummary }) {
   const state = accountState(account);
   const run = account.lastRun;
+  const stale = isStale(account, useNow());
   return (
     <li className="attention-item">
       <div className="attention-line">
@@ -95,6 +167,7 @@ function AttentionItem({ account }: { account: AccountSummary }) {
         {run?.status === 'failed' ? <Badge tone={RUN_STATUS.failed.tone}>{RUN_STATUS.failed.label}</Badge> : null}
         {state.kind === 'paused' ? <Badge tone="warning">Paused</Badge> : null}
         {state.kind === 'disabled' ? <Badge tone="neutral">Disabled</Badge> : null}
+        {stale ? <Badge tone="warning">Stale</Badge> : null}
         <span className="attention-time">{run ? <RelativeTime iso={runTime(run)} /> : null}</span>
       </div>
       <div className="attention-detail">
@@ -102,6 +175,7 @@ function AttentionItem({ account }: { account: AccountSummary }) {
           state.kind === 'paused' ? state.reason : null,
           state.kind === 'disabled' ? 'Syncing is turned off for this account.' : null,
           run?.status === 'failed' ? failure(run.errorKind, run.errorMessage) : null,
+          stale ? `No new data for over ${STALE_AFTER_HOURS} hours.` : null,
         ]
           .filter(Boolean)
           .join(' · ')}
