@@ -12,6 +12,8 @@ fn main() {
         "set_notification_prefs",
         "list_vehicles",
         "fleet_summary",
+        "list_faults",
+        "export_faults_csv",
         "vehicle_detail",
         "start_demo",
     ]);

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    AccountSummary, Alert, AlertKind, FaultEpisode, FleetSummary, FrequentFault, MeterReading, PortalKind, RunStatus,
-    RunSummary, RunTrigger, VehicleDetail, VehicleListItem,
+    AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FleetSummary, FrequentFault,
+    MeterReading, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail, VehicleListItem,
 };
 use ts_rs::{Config, TS};
 
@@ -54,6 +54,9 @@ fn typescript_bindings_are_up_to_date() {
         render::<MutedCode>(),
         render::<FleetSummary>(),
         render::<FrequentFault>(),
+        render::<FaultFilter>(),
+        render::<FaultListItem>(),
+        render::<FaultPage>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

@@ -5,7 +5,9 @@ use serde::Deserialize;
 use tauri::State;
 use truckiq::demo::DemoPortal;
 use truckiq::portal::run::{MFA_WAIT, RunMode};
-use truckiq::store::{AccountSummary, Alert, AlertAction, RunTrigger, VehicleDetail, VehicleListItem};
+use truckiq::store::{
+    AccountSummary, Alert, AlertAction, FaultFilter, FaultPage, RunTrigger, VehicleDetail, VehicleListItem,
+};
 use truckiq::sync::alerts::{MutedCode, NOTIFICATION_PREFS_KEY, NotificationPrefs};
 use ts_rs::TS;
 
@@ -191,4 +193,44 @@ pub async fn set_notification_prefs(state: State<'_, AppState>, prefs: Notificat
         return Err(IpcError::new(ErrorCode::InvalidInput, "quiet hours must be times of day (00:00 to 23:59)"));
     }
     state.with_store(move |store| Ok(store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)?)).await
+}
+
+/// Fault episodes across the fleet matching `filter`, worst and newest first: a page of at most
+/// `limit` (up to 5 000) with the full count.
+#[tauri::command]
+pub async fn list_faults(
+    state: State<'_, AppState>,
+    filter: FaultFilter,
+    limit: Option<u32>,
+) -> Result<FaultPage, IpcError> {
+    let limit = limit.unwrap_or(1_000).min(5_000);
+    state.with_store(move |store| Ok(store.list_faults(&filter, limit)?)).await
+}
+
+/// Writes every episode matching `filter` to a CSV file in the Downloads folder; returns its path.
+#[tauri::command]
+pub async fn export_faults_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    filter: FaultFilter,
+) -> Result<String, IpcError> {
+    use tauri::Manager as _;
+    let folder = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("no folder to save the CSV in: {e}")))?;
+    let path = folder.join(format!("truckiq-faults-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+    let target = path.clone();
+    state
+        .with_store(move |store| {
+            std::fs::create_dir_all(&folder)
+                .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot create {}: {e}", folder.display())))?;
+            let file = std::fs::File::create(&target)
+                .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot write {}: {e}", target.display())))?;
+            store.export_faults_csv(&filter, std::io::BufWriter::new(file))?;
+            Ok(())
+        })
+        .await?;
+    Ok(path.display().to_string())
 }

@@ -61,6 +61,8 @@ pub fn run() {
             commands::set_notification_prefs,
             commands::list_vehicles,
             commands::fleet_summary,
+            commands::list_faults,
+            commands::export_faults_csv,
             commands::vehicle_detail,
             commands::start_demo
         ])

@@ -245,3 +245,46 @@ fn the_fleet_summary_counts_bands_tiers_and_the_most_common_faults() {
     assert_eq!(summary.top_faults[0].trucks, 2);
     assert_eq!(summary.last_success, None, "apply_sync alone records no run");
 }
+
+#[test]
+fn faults_filter_across_the_fleet_and_export_as_csv() {
+    use truckiq::store::FaultFilter;
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    let formula = FaultObservation { description: Some("=cmd|' /C calc'!A0".into()), ..fault(111, 17, true) };
+    store
+        .apply_sync(account, t(0), &[observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, true)]))])
+        .unwrap();
+    store
+        .apply_sync(
+            account,
+            t(4),
+            &[
+                observe(VIN_A, 120.0, Some(vec![fault(3226, 4, true)])),
+                observe(VIN_B, 200.0, Some(vec![critical, formula])),
+            ],
+        )
+        .unwrap();
+    let all = store.list_faults(&FaultFilter::default(), 100).unwrap();
+    assert_eq!(all.total, 4, "the cleared one is history, still listed");
+    assert_eq!(all.faults[0].spn, 100, "active critical first");
+    assert_eq!(all.faults.last().map(|f| (f.spn, f.active)), Some((97, false)));
+    let active = store.list_faults(&FaultFilter { active_only: true, ..FaultFilter::default() }, 100).unwrap();
+    assert_eq!(active.total, 3);
+    let one_spn = FaultFilter { spn: Some(3226), ..FaultFilter::default() };
+    assert_eq!(store.list_faults(&one_spn, 100).unwrap().faults[0].vin, VIN_A);
+    let critical_only = FaultFilter { severity: Some(Severity::Critical), ..FaultFilter::default() };
+    assert_eq!(store.list_faults(&critical_only, 100).unwrap().total, 1);
+    let recent = FaultFilter { since: Some(t(2)), ..FaultFilter::default() };
+    assert_eq!(store.list_faults(&recent, 100).unwrap().total, 3, "the episode last seen at t0 is older");
+    assert_eq!(store.list_faults(&FaultFilter::default(), 2).unwrap().faults.len(), 2, "a page, with the total");
+
+    let mut csv = Vec::new();
+    assert_eq!(store.export_faults_csv(&FaultFilter::default(), &mut csv).unwrap(), 4);
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0].starts_with("vin,unit,account,source_address,source,spn,fmi,description,severity"));
+    assert!(lines[1].starts_with(&format!("{VIN_B},1042,Acme,0,Engine #1 (SA 0),100,1,")), "{}", lines[1]);
+    assert!(text.contains(",'=cmd|' /C calc'!A0,"), "a formula stays text: {text}");
+}

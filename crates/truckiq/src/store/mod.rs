@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod faults;
 mod fleet;
 mod settings;
 mod sql_enum;
@@ -16,6 +17,7 @@ use rusqlite::Connection;
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
 pub use alerts::{Alert, AlertAction, AlertKind, NewAlert};
+pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
