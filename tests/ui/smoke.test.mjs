@@ -36,6 +36,7 @@ const VEHICLES = fixture('vehicles.json');
 const VEHICLE_11 = fixture('vehicle_detail_11.json');
 const ALERTS = fixture('alerts.json');
 const FLEET = fixture('fleet_summary.json');
+const FAULTS = fixture('faults.json');
 const NO_TRUCKS = { ...FLEET, trucks: 0, good: 0, attention: 0, critical: 0, unknown: 0, topFaults: [] };
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
@@ -164,6 +165,10 @@ function installFakeTauri(answers) {
           return answer(state.vehicles);
         case 'fleet_summary':
           return answer(state.fleetSummary);
+        case 'list_faults':
+          return answer(state.faults);
+        case 'export_faults_csv':
+          return answer({ resolve: '/home/fleet/Downloads/truckiq-faults-20261123-083000.csv' });
         case 'list_alerts':
           return answer(state.alerts);
         case 'act_on_alerts':
@@ -207,6 +212,7 @@ async function openApp(
     startDemo = { resolve: 3 },
     vehicleDetail = { resolve: VEHICLE_11 },
     fleetSummary = { resolve: FLEET },
+    faults = { resolve: FAULTS },
     hash = '',
   } = {},
 ) {
@@ -232,6 +238,7 @@ async function openApp(
     startDemo,
     vehicleDetail,
     fleetSummary,
+    faults,
   });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
@@ -646,4 +653,35 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
 test('Fleet before any truck is read says where trucks will come from', async (t) => {
   const page = await openApp(t, { fleetSummary: { resolve: NO_TRUCKS } });
   await page.getByText('No trucks yet: they appear here after').waitFor();
+});
+
+test('Faults lists the fleet\'s faults, checks the filters, sends them, and exports every match to CSV', async (t) => {
+  const page = await openApp(t, { hash: '#/faults' });
+  const table = page.getByRole('table', { name: 'Faults' });
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), 2);
+  assert.ok((await page.locator('.table-caption').innerText()).includes('Showing the first 2 of 1,203 faults'));
+  const first = await table.locator('tbody tr').nth(0).innerText();
+  for (const text of ['Critical', 'Derate', 'Unit 1042', 'SPN 100 / FMI 1', 'Engine #1 (SA 0)']) {
+    assert.ok(first.includes(text), `the first fault lacks ${text}: ${first}`);
+  }
+  assert.ok((await table.locator('tbody tr').nth(1).innerText()).includes('<img src=x'));
+  assert.equal(await page.locator('main img').count(), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await shot(page, 'faults');
+
+  await page.getByLabel('SPN').fill('3226x');
+  await page.getByText('An SPN is a whole number from 0 to 524287.').waitFor();
+  await page.getByLabel('SPN').fill('3226');
+  await page.getByLabel('Severity').selectOption('critical');
+  await page.getByLabel('Seen from').fill('2026-11-01');
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some(
+      (a) => a.cmd === 'list_faults' && a.args.filter.spn === 3226 && a.args.filter.severity === 'critical' && a.args.filter.since === '2026-11-01T00:00:00Z',
+    ),
+  );
+  await page.getByRole('button', { name: /^Export 1,203 rows to CSV$/ }).click();
+  await page.getByText('Saved /home/fleet/Downloads/truckiq-faults-20261123-083000.csv').waitFor();
+  const exported = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'export_faults_csv').args.filter);
+  assert.equal(exported.spn, 3226, 'the CSV covers the filtered rows');
 });

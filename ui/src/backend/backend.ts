@@ -4,6 +4,8 @@ import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { FaultFilter } from '../bindings/FaultFilter';
+import type { FaultPage } from '../bindings/FaultPage';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
@@ -24,6 +26,9 @@ export interface Backend {
   listAccounts(): Promise<AccountSummary[]>;
   listVehicles(): Promise<VehicleListItem[]>;
   fleetSummary(): Promise<FleetSummary>;
+  listFaults(filter: FaultFilter, limit: number): Promise<FaultPage>;
+  /** Writes the matching faults to a CSV file; resolves with its path. */
+  exportFaultsCsv(filter: FaultFilter): Promise<string>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;
   listAlerts(): Promise<Alert[]>;
   actOnAlerts(alertIds: number[], action: AlertActionRequest): Promise<number>;

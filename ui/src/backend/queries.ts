@@ -1,5 +1,6 @@
 import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
+import type { FaultFilter } from '../bindings/FaultFilter';
 import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
 import { useBackend } from './context';
@@ -54,6 +55,20 @@ export function useVehicles() {
     queryKey: queryKeys.vehicles,
     queryFn: () => backend.listVehicles(),
   });
+}
+
+export function useFaults(filter: FaultFilter, limit: number) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.vehicles, 'faults', filter, limit],
+    queryFn: () => backend.listFaults(filter, limit),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useExportFaults() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (filter: FaultFilter) => backend.exportFaultsCsv(filter) });
 }
 
 export function useFleetSummary() {

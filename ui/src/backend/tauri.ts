@@ -6,6 +6,8 @@ import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { FaultFilter } from '../bindings/FaultFilter';
+import type { FaultPage } from '../bindings/FaultPage';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
@@ -29,6 +31,14 @@ export class TauriBackend implements Backend {
 
   listVehicles(): Promise<VehicleListItem[]> {
     return call<VehicleListItem[]>('list_vehicles');
+  }
+
+  listFaults(filter: FaultFilter, limit: number): Promise<FaultPage> {
+    return call<FaultPage>('list_faults', { filter, limit });
+  }
+
+  exportFaultsCsv(filter: FaultFilter): Promise<string> {
+    return call<string>('export_faults_csv', { filter });
   }
 
   fleetSummary(): Promise<FleetSummary> {
