@@ -10,6 +10,8 @@ fn main() {
         "mute_alert",
         "notification_prefs",
         "set_notification_prefs",
+        "sync_settings",
+        "set_sync_settings",
         "list_vehicles",
         "fleet_summary",
         "list_faults",

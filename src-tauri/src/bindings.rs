@@ -13,6 +13,7 @@ use ts_rs::{Config, TS};
 
 use crate::commands::{AlertActionRequest, MuteScope};
 use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
+use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{MutedCode, NotificationPrefs, QuietHours};
 
 fn bindings_dir() -> PathBuf {
@@ -57,6 +58,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<FaultFilter>(),
         render::<FaultListItem>(),
         render::<FaultPage>(),
+        render::<SyncSettings>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

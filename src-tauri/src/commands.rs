@@ -9,6 +9,7 @@ use truckiq::store::{
     AccountSummary, Alert, AlertAction, FaultFilter, FaultPage, RunTrigger, VehicleDetail, VehicleListItem,
 };
 use truckiq::sync::alerts::{MutedCode, NOTIFICATION_PREFS_KEY, NotificationPrefs};
+use truckiq::sync::{SYNC_SETTINGS_KEY, SyncSettings};
 use ts_rs::TS;
 
 use crate::error::{ErrorCode, IpcError};
@@ -233,4 +234,16 @@ pub async fn export_faults_csv(
         })
         .await?;
     Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettings, IpcError> {
+    state.with_store(|store| Ok(store.setting(SYNC_SETTINGS_KEY)?)).await
+}
+
+/// Saves the sync preferences; they apply from the next run.
+#[tauri::command]
+pub async fn set_sync_settings(state: State<'_, AppState>, settings: SyncSettings) -> Result<(), IpcError> {
+    settings.check().map_err(|message| IpcError::new(ErrorCode::InvalidInput, message))?;
+    state.with_store(move |store| Ok(store.set_setting(SYNC_SETTINGS_KEY, &settings)?)).await
 }

@@ -59,6 +59,8 @@ pub fn run() {
             commands::mute_alert,
             commands::notification_prefs,
             commands::set_notification_prefs,
+            commands::sync_settings,
+            commands::set_sync_settings,
             commands::list_vehicles,
             commands::fleet_summary,
             commands::list_faults,

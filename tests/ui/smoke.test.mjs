@@ -167,6 +167,19 @@ function installFakeTauri(answers) {
           return answer(state.fleetSummary);
         case 'list_faults':
           return answer(state.faults);
+        case 'sync_settings':
+          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null } });
+        case 'set_sync_settings':
+          if (args.settings.concurrency > 16) {
+            return Promise.reject({ code: 'invalid_input', message: `concurrency must be 1 to 16 pages at once, not ${args.settings.concurrency}` });
+          }
+          state.savedSync = args.settings;
+          return null;
+        case 'notification_prefs':
+          return answer({ resolve: state.savedPrefs ?? { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [11] } });
+        case 'set_notification_prefs':
+          state.savedPrefs = args.prefs;
+          return null;
         case 'export_faults_csv':
           return answer({ resolve: '/home/fleet/Downloads/truckiq-faults-20261123-083000.csv' });
         case 'list_alerts':
@@ -684,4 +697,36 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
   await page.getByText('Saved /home/fleet/Downloads/truckiq-faults-20261123-083000.csv').waitFor();
   const exported = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'export_faults_csv').args.filter);
   assert.equal(exported.spn, 3226, 'the CSV covers the filtered rows');
+});
+
+test('Settings saves sync and notification preferences, and shows a refused value as a warning', async (t) => {
+  const page = await openApp(t, { hash: '#/settings' });
+  await page.getByLabel('Diagnostics pages read at once').fill('40');
+  await page.getByLabel('Proxy').fill('http://proxy.example:3128');
+  const sync = page.getByRole('region', { name: 'Sync' });
+  await sync.getByRole('button', { name: 'Save' }).click();
+  await sync.getByText('concurrency must be 1 to 16 pages at once, not 40').waitFor();
+  assert.equal(await sync.locator('.form-error-warning').count(), 1, 'refused input is a warning, not an error');
+  await page.getByLabel('Diagnostics pages read at once').fill('8');
+  await sync.getByRole('button', { name: 'Save' }).click();
+  await sync.getByText('Saved. Applies from the next sync.').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedSync), {
+    concurrency: 8,
+    browserPath: null,
+    proxy: 'http://proxy.example:3128',
+  });
+
+  const notify = page.getByRole('region', { name: 'Desktop notifications' });
+  assert.ok((await notify.innerText()).includes('SPN 100 / FMI 1'), 'the muted code is listed');
+  await notify.getByLabel('Quiet hours').check();
+  await notify.getByText('Quiet from 22:00 to 06:00 (overnight)').waitFor();
+  await notify.getByRole('button', { name: 'Unmute' }).first().click();
+  await notify.getByRole('button', { name: 'Save' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.savedPrefs !== undefined);
+  assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedPrefs), {
+    quietHours: { startMinute: 1320, endMinute: 360 },
+    mutedCodes: [],
+    mutedVehicles: [11],
+  });
+  await shot(page, 'settings-forms');
 });

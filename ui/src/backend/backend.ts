@@ -8,6 +8,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
+import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 
@@ -26,6 +27,10 @@ export interface Backend {
   listAccounts(): Promise<AccountSummary[]>;
   listVehicles(): Promise<VehicleListItem[]>;
   fleetSummary(): Promise<FleetSummary>;
+  syncSettings(): Promise<SyncSettings>;
+  setSyncSettings(settings: SyncSettings): Promise<void>;
+  notificationPrefs(): Promise<NotificationPrefs>;
+  setNotificationPrefs(prefs: NotificationPrefs): Promise<void>;
   listFaults(filter: FaultFilter, limit: number): Promise<FaultPage>;
   /** Writes the matching faults to a CSV file; resolves with its path. */
   exportFaultsCsv(filter: FaultFilter): Promise<string>;

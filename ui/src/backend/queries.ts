@@ -3,6 +3,8 @@ import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
+import type { NotificationPrefs } from '../bindings/NotificationPrefs';
+import type { SyncSettings } from '../bindings/SyncSettings';
 import { useBackend } from './context';
 
 // Every query rejects with an IpcError (the facade normalises), so say so once for all hooks.
@@ -17,6 +19,7 @@ export const queryKeys = {
   accounts: ['accounts'],
   vehicles: ['vehicles'],
   alerts: ['alerts'],
+  settings: ['settings'],
 } as const;
 
 export function createQueryClient(): QueryClient {
@@ -125,7 +128,37 @@ export function useAlertAction() {
 
 export function useMuteAlert() {
   const backend = useBackend();
+  const client = useQueryClient();
   return useMutation({
     mutationFn: ({ alertId, scope }: { alertId: number; scope: MuteScope }) => backend.muteAlert(alertId, scope),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
+  });
+}
+
+export function useSyncSettings() {
+  const backend = useBackend();
+  return useQuery({ queryKey: [...queryKeys.settings, 'sync'], queryFn: () => backend.syncSettings() });
+}
+
+export function useSaveSyncSettings() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (settings: SyncSettings) => backend.setSyncSettings(settings),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
+  });
+}
+
+export function useNotificationPrefs() {
+  const backend = useBackend();
+  return useQuery({ queryKey: [...queryKeys.settings, 'notifications'], queryFn: () => backend.notificationPrefs() });
+}
+
+export function useSaveNotificationPrefs() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (prefs: NotificationPrefs) => backend.setNotificationPrefs(prefs),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
   });
 }

@@ -10,6 +10,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
+import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { Backend, Unlisten } from './backend';
@@ -39,6 +40,22 @@ export class TauriBackend implements Backend {
 
   exportFaultsCsv(filter: FaultFilter): Promise<string> {
     return call<string>('export_faults_csv', { filter });
+  }
+
+  syncSettings(): Promise<SyncSettings> {
+    return call<SyncSettings>('sync_settings');
+  }
+
+  setSyncSettings(settings: SyncSettings): Promise<void> {
+    return call<void>('set_sync_settings', { settings });
+  }
+
+  notificationPrefs(): Promise<NotificationPrefs> {
+    return call<NotificationPrefs>('notification_prefs');
+  }
+
+  setNotificationPrefs(prefs: NotificationPrefs): Promise<void> {
+    return call<void>('set_notification_prefs', { prefs });
   }
 
   fleetSummary(): Promise<FleetSummary> {

@@ -1,12 +1,13 @@
 import { useAppInfo } from '../backend/queries';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState, LoadingRegion, Skeleton } from '../components/states';
+import { NotificationSettingsCard, SyncSettingsCard } from './SettingsForms';
 
 export function SettingsPage() {
   const info = useAppInfo();
   return (
     <>
-      <PageHeader title="Settings" description="This installation of TruckIQ and where it keeps its data." />
+      <PageHeader title="Settings" description="How TruckIQ syncs and notifies, and where it keeps its data." />
       {info.isPending ? (
         <LoadingRegion label="Loading app information…">
           <div className="card">
@@ -32,6 +33,8 @@ export function SettingsPage() {
               <dd className="path">{info.data.dbPath}</dd>
             </dl>
           </section>
+          <SyncSettingsCard />
+          <NotificationSettingsCard />
           <p className="footnote">
             Vehicles, faults and sync history live in the SQLite database above, on this computer only.
             Portal passwords and MFA secrets are kept in the operating system’s keychain, never in the

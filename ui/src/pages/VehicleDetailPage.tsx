@@ -58,7 +58,7 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
         description={`${describeTruck(v)} · VIN ${v.vin} · ${v.accountName}`}
         actions={back}
       />
-      <section className="facts" aria-label="Truck">
+      <section className="vehicle-facts" aria-label="Truck">
         <div className="fact">
           <span className="fact-label">Health</span>
           {band ? (

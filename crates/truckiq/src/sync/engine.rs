@@ -436,6 +436,8 @@ impl Inner {
         let credentials = self.credentials(account).await?;
         let vault = SessionVault { secrets: self.secrets.clone(), account_id: account.id };
         let profile_dir = self.config.data_dir.join("browser").join(format!("account-{}", account.id));
+        let settings: SyncSettings = self.db(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
         let mode = match mode {
             RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
             scheduled => scheduled,
@@ -447,12 +449,9 @@ impl Inner {
                 credentials: &credentials,
                 ledger: &self.ledger,
             },
-            browser: self.config.browser.clone(),
+            browser,
             profile_dir: &profile_dir,
-            extract: ExtractOptions {
-                concurrency: self.config.concurrency,
-                artifacts_dir: self.config.data_dir.join("artifacts"),
-            },
+            extract: ExtractOptions { concurrency, artifacts_dir: self.config.data_dir.join("artifacts") },
             vault: &vault,
             mode,
         };
@@ -492,5 +491,73 @@ impl Inner {
             outcome: recorded.outcome,
             alerts: recorded.alerts,
         })
+    }
+}
+
+/// The settings key for [`SyncSettings`].
+pub const SYNC_SETTINGS_KEY: &str = "sync";
+
+/// Sync preferences a person can change in Settings; they apply from the next run on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SyncSettings {
+    /// Diagnostics pages read at once (1-16); `None` keeps the default.
+    pub concurrency: Option<u8>,
+    /// The browser to drive; `None` searches the standard places.
+    pub browser_path: Option<String>,
+    /// e.g. `http://proxy.example:3128`.
+    pub proxy: Option<String>,
+}
+
+impl SyncSettings {
+    /// Refuses values that would only fail later, with what to change.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(n) = self.concurrency
+            && !(1..=16).contains(&n)
+        {
+            return Err(format!("concurrency must be 1 to 16 pages at once, not {n}"));
+        }
+        if let Some(proxy) = &self.proxy
+            && url::Url::parse(proxy).map_or(true, |u| !matches!(u.scheme(), "http" | "https" | "socks5"))
+        {
+            return Err(format!("the proxy {proxy:?} must be a URL like http://host:3128 or socks5://host:1080"));
+        }
+        Ok(())
+    }
+
+    /// The browser options and concurrency a run uses: these settings over the engine's defaults.
+    pub fn apply(&self, browser: &BrowserOptions, concurrency: usize) -> (BrowserOptions, usize) {
+        let mut browser = browser.clone();
+        if let Some(path) = self.browser_path.as_deref().filter(|p| !p.trim().is_empty()) {
+            browser.executable = Some(PathBuf::from(path.trim()));
+        }
+        if let Some(proxy) = self.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            browser.proxy = Some(proxy.trim().to_owned());
+        }
+        (browser, self.concurrency.map_or(concurrency, usize::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_override_the_defaults_and_bad_values_are_refused() {
+        let defaults = BrowserOptions::default();
+        let none = SyncSettings::default();
+        let (browser, concurrency) = none.apply(&defaults, 4);
+        assert_eq!((browser.executable, browser.proxy, concurrency), (None, None, 4));
+        let set = SyncSettings {
+            concurrency: Some(8),
+            browser_path: Some(" /opt/chrome/chrome ".into()),
+            proxy: Some("http://proxy.example:3128".into()),
+        };
+        assert_eq!(set.check(), Ok(()));
+        let (browser, concurrency) = set.apply(&defaults, 4);
+        assert_eq!(browser.executable, Some(PathBuf::from("/opt/chrome/chrome")));
+        assert_eq!((browser.proxy.as_deref(), concurrency), (Some("http://proxy.example:3128"), 8));
+        assert!(SyncSettings { concurrency: Some(40), ..none.clone() }.check().unwrap_err().contains("1 to 16"));
+        assert!(SyncSettings { proxy: Some("proxy:3128".into()), ..none }.check().unwrap_err().contains("URL"));
     }
 }

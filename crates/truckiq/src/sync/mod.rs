@@ -10,6 +10,8 @@ pub mod schedule;
 pub mod scheduler;
 
 pub use clock::{Clock, SystemClock};
-pub use engine::{EngineConfig, RunReport, RunResult, StaleAccount, SyncEngine, SyncEvent};
+pub use engine::{
+    EngineConfig, RunReport, RunResult, SYNC_SETTINGS_KEY, StaleAccount, SyncEngine, SyncEvent, SyncSettings,
+};
 pub use error::SyncError;
 pub use schedule::RetryPolicy;

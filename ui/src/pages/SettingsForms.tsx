@@ -1,0 +1,201 @@
+import { useState } from 'react';
+import type { IpcError } from '../bindings/IpcError';
+import type { NotificationPrefs } from '../bindings/NotificationPrefs';
+import type { SyncSettings } from '../bindings/SyncSettings';
+import { classifyError } from '../backend/errors';
+import {
+  useNotificationPrefs,
+  useSaveNotificationPrefs,
+  useSaveSyncSettings,
+  useSyncSettings,
+} from '../backend/queries';
+import { ErrorState, Skeleton } from '../components/states';
+import { describeQuietHours, formatClock, parseClock } from '../lib/settings';
+
+/** How syncs run: pages at once, which browser, which proxy. */
+export function SyncSettingsCard() {
+  const query = useSyncSettings();
+  if (query.isPending) return <Skeleton className="skeleton-row" />;
+  if (query.isError) return <ErrorState what="sync settings" error={query.error} onRetry={() => void query.refetch()} />;
+  return <SyncForm initial={query.data} />;
+}
+
+function SyncForm({ initial }: { initial: SyncSettings }) {
+  const save = useSaveSyncSettings();
+  const [concurrency, setConcurrency] = useState(String(initial.concurrency ?? 4));
+  const [browserPath, setBrowserPath] = useState(initial.browserPath ?? '');
+  const [proxy, setProxy] = useState(initial.proxy ?? '');
+  const submit = () =>
+    save.mutate({
+      concurrency: Number(concurrency),
+      browserPath: browserPath.trim() || null,
+      proxy: proxy.trim() || null,
+    });
+  return (
+    <section className="card" aria-labelledby="sync-heading">
+      <header className="card-header">
+        <h2 id="sync-heading">Sync</h2>
+      </header>
+      <form className="settings-form" onSubmit={(e) => (e.preventDefault(), submit())}>
+        <label>
+          <span>Diagnostics pages read at once</span>
+          <input
+            className="input input-narrow"
+            inputMode="numeric"
+            value={concurrency}
+            onChange={(e) => setConcurrency(e.target.value)}
+          />
+        </label>
+        <label>
+          <span>Browser</span>
+          <input
+            className="input input-wide"
+            placeholder="Found automatically (Chrome, Chromium, Edge or Brave)"
+            value={browserPath}
+            onChange={(e) => setBrowserPath(e.target.value)}
+          />
+        </label>
+        <label>
+          <span>Proxy</span>
+          <input
+            className="input input-wide"
+            placeholder="None — e.g. http://proxy.example:3128"
+            value={proxy}
+            onChange={(e) => setProxy(e.target.value)}
+          />
+        </label>
+        <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} note="Applies from the next sync." />
+      </form>
+    </section>
+  );
+}
+
+/** When desktop notifications stay quiet, and which trucks and codes never pop up. */
+export function NotificationSettingsCard() {
+  const query = useNotificationPrefs();
+  if (query.isPending) return <Skeleton className="skeleton-row" />;
+  if (query.isError) {
+    return <ErrorState what="notification settings" error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  return <NotificationForm key={JSON.stringify(query.data)} initial={query.data} />;
+}
+
+function NotificationForm({ initial }: { initial: NotificationPrefs }) {
+  const save = useSaveNotificationPrefs();
+  const [quiet, setQuiet] = useState(initial.quietHours !== null);
+  const [from, setFrom] = useState(formatClock(initial.quietHours?.startMinute ?? 22 * 60));
+  const [to, setTo] = useState(formatClock(initial.quietHours?.endMinute ?? 6 * 60));
+  const [prefs, setPrefs] = useState(initial);
+  const [start, end] = [parseClock(from), parseClock(to)];
+  const invalid = quiet && (start === null || end === null);
+  const next: NotificationPrefs = {
+    ...prefs,
+    quietHours: quiet && start !== null && end !== null ? { startMinute: start, endMinute: end } : null,
+  };
+  return (
+    <section className="card" aria-labelledby="notify-heading">
+      <header className="card-header">
+        <h2 id="notify-heading">Desktop notifications</h2>
+      </header>
+      <form className="settings-form" onSubmit={(e) => (e.preventDefault(), invalid ? null : save.mutate(next))}>
+        <label className="check">
+          <input type="checkbox" checked={quiet} onChange={(e) => setQuiet(e.target.checked)} />
+          Quiet hours
+        </label>
+        {quiet ? (
+          <div className="quiet-hours">
+            <label>
+              <span>From</span>
+              <input className="input" type="time" value={from} onChange={(e) => setFrom(e.target.value)} />
+            </label>
+            <label>
+              <span>To</span>
+              <input className="input" type="time" value={to} onChange={(e) => setTo(e.target.value)} />
+            </label>
+          </div>
+        ) : null}
+        <p className="muted">
+          {invalid ? 'Enter both times as HH:MM.' : describeQuietHours(next.quietHours)}. Alerts are always kept in
+          the app.
+        </p>
+        <div>
+          <span className="fact-label">Muted fault codes</span>
+          {prefs.mutedCodes.length === 0 ? (
+            <p className="muted">None. Mute a code from an alert.</p>
+          ) : (
+            <ul className="mute-list">
+              {prefs.mutedCodes.map((code) => (
+                <li key={`${code.spn}/${code.fmi}`}>
+                  <span className="mono">
+                    SPN {code.spn} / FMI {code.fmi}
+                  </span>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => setPrefs({ ...prefs, mutedCodes: prefs.mutedCodes.filter((c) => c !== code) })}
+                  >
+                    Unmute
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div>
+          <span className="fact-label">Muted trucks</span>
+          {prefs.mutedVehicles.length === 0 ? (
+            <p className="muted">None. Mute a truck from an alert.</p>
+          ) : (
+            <ul className="mute-list">
+              {prefs.mutedVehicles.map((id) => (
+                <li key={id}>
+                  <a className="link" href={`#/vehicles/${id}`}>
+                    Truck #{id}
+                  </a>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => setPrefs({ ...prefs, mutedVehicles: prefs.mutedVehicles.filter((v) => v !== id) })}
+                  >
+                    Unmute
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} />
+      </form>
+    </section>
+  );
+}
+
+function SaveRow({
+  pending,
+  saved,
+  error,
+  note,
+}: {
+  pending: boolean;
+  saved: boolean;
+  error: IpcError | null;
+  note?: string;
+}) {
+  return (
+    <div className="save-row">
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? 'Saving…' : 'Save'}
+      </button>
+      {saved ? (
+        <span className="muted" role="status">
+          Saved. {note}
+        </span>
+      ) : null}
+      {error ? (
+        <span className={`form-error form-error-${classifyError(error).treatment}`} role="alert">
+          {error.message}
+        </span>
+      ) : null}
+    </div>
+  );
+}
