@@ -4,6 +4,11 @@ fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "app_info",
         "list_accounts",
+        "save_account",
+        "account_secrets",
+        "set_account_enabled",
+        "remove_account",
+        "test_sign_in",
         "sync_now",
         "list_alerts",
         "act_on_alerts",

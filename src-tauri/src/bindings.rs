@@ -11,7 +11,7 @@ use truckiq::store::{
 };
 use ts_rs::{Config, TS};
 
-use crate::commands::{AlertActionRequest, MuteScope};
+use crate::commands::{AccountInput, AlertActionRequest, MuteScope, SecretsSet};
 use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{MutedCode, NotificationPrefs, QuietHours};
@@ -59,6 +59,8 @@ fn typescript_bindings_are_up_to_date() {
         render::<FaultListItem>(),
         render::<FaultPage>(),
         render::<SyncSettings>(),
+        render::<AccountInput>(),
+        render::<SecretsSet>(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

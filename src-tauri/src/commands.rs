@@ -1,12 +1,15 @@
 //! The commands the UI may call. Each is declared in `build.rs` and granted in
 //! `capabilities/default.json`; anything not listed there is refused by Tauri.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 use truckiq::demo::DemoPortal;
+use truckiq::portal::login::SignIn;
 use truckiq::portal::run::{MFA_WAIT, RunMode};
+use truckiq::secrets::{SecretError, SecretKind, Sensitive, TotpSecret};
 use truckiq::store::{
-    AccountSummary, Alert, AlertAction, FaultFilter, FaultPage, RunTrigger, VehicleDetail, VehicleListItem,
+    AccountSummary, Alert, AlertAction, FaultFilter, FaultPage, NewAccount, PortalKind, RunTrigger, VehicleDetail,
+    VehicleListItem,
 };
 use truckiq::sync::alerts::{MutedCode, NOTIFICATION_PREFS_KEY, NotificationPrefs};
 use truckiq::sync::{SYNC_SETTINGS_KEY, SyncSettings};
@@ -246,4 +249,150 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettings, I
 pub async fn set_sync_settings(state: State<'_, AppState>, settings: SyncSettings) -> Result<(), IpcError> {
     settings.check().map_err(|message| IpcError::new(ErrorCode::InvalidInput, message))?;
     state.with_store(move |store| Ok(store.set_setting(SYNC_SETTINGS_KEY, &settings)?)).await
+}
+
+/// An account as the form sends it. Secrets travel only this way, into the keychain: `password`
+/// `None` keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInput {
+    pub name: String,
+    pub portal_kind: PortalKind,
+    pub base_url: String,
+    pub username: String,
+    pub sync_interval_minutes: u32,
+    pub password: Option<String>,
+    pub totp_secret: Option<String>,
+}
+
+/// Which secrets an account has, without the secrets themselves.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretsSet {
+    pub password: bool,
+    pub totp: bool,
+}
+
+fn keychain_error(error: SecretError) -> IpcError {
+    IpcError::new(ErrorCode::Internal, error.to_string())
+}
+
+/// Adds (`account_id` `None`) or changes an account; returns its id.
+#[tauri::command]
+pub async fn save_account(
+    state: State<'_, AppState>,
+    account_id: Option<i64>,
+    input: AccountInput,
+) -> Result<i64, IpcError> {
+    let engine = state.engine()?.clone();
+    if input.portal_kind == PortalKind::DecisivApi {
+        return Err(IpcError::new(
+            ErrorCode::InvalidInput,
+            "Decisiv API accounts cannot be synced by this version yet",
+        ));
+    }
+    let password = input.password.as_deref().filter(|p| !p.is_empty()).map(Sensitive::from);
+    if account_id.is_none() && password.is_none() {
+        return Err(IpcError::new(ErrorCode::InvalidInput, "enter the portal password"));
+    }
+    // Checked before anything is written, so a typo in the secret leaves nothing half-saved.
+    let totp = match input.totp_secret.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(text) => Some(Some(
+            TotpSecret::parse(text)
+                .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?,
+        )),
+    };
+    let account = NewAccount {
+        name: input.name.clone(),
+        portal_kind: input.portal_kind,
+        base_url: input.base_url.trim().trim_end_matches('/').to_owned(),
+        username: input.username.clone(),
+        sync_interval_minutes: input.sync_interval_minutes,
+    };
+    let id = match account_id {
+        None => engine.db(move |store| store.insert_account(&account)).await?,
+        Some(id) => {
+            if !engine.db(move |store| store.update_account(id, &account)).await? {
+                return Err(IpcError::new(ErrorCode::NotFound, format!("account {id} was removed")));
+            }
+            id
+        }
+    };
+    let secrets = engine.secrets().clone();
+    let saved = tauri::async_runtime::spawn_blocking(move || -> Result<(), SecretError> {
+        if let Some(password) = &password {
+            secrets.set(id, SecretKind::Password, password)?;
+        }
+        match &totp {
+            Some(Some(secret)) => secrets.set(id, SecretKind::TotpSecret, &Sensitive::from(secret.expose_base32()))?,
+            Some(None) => secrets.delete(id, SecretKind::TotpSecret)?,
+            None => {}
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+    if let Err(error) = saved {
+        if account_id.is_none() {
+            // No account without its password.
+            let _ = engine.db(move |store| store.delete_account(id)).await;
+        }
+        return Err(keychain_error(error));
+    }
+    // New credentials or a new address: forget the old session and lift a pause.
+    engine.credentials_changed(id).await?;
+    Ok(id)
+}
+
+#[tauri::command]
+pub async fn account_secrets(state: State<'_, AppState>, account_id: i64) -> Result<SecretsSet, IpcError> {
+    let secrets = state.engine()?.secrets().clone();
+    tauri::async_runtime::spawn_blocking(move || -> Result<SecretsSet, SecretError> {
+        Ok(SecretsSet {
+            password: secrets.get_optional(account_id, SecretKind::Password)?.is_some(),
+            totp: secrets.get_optional(account_id, SecretKind::TotpSecret)?.is_some(),
+        })
+    })
+    .await
+    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
+    .map_err(keychain_error)
+}
+
+/// Pauses (`false`) or resumes (`true`) scheduled syncing.
+#[tauri::command]
+pub async fn set_account_enabled(state: State<'_, AppState>, account_id: i64, enabled: bool) -> Result<(), IpcError> {
+    state.with_store(move |store| Ok(store.set_enabled(account_id, enabled)?)).await
+}
+
+/// Deletes an account with its data, keychain entries and browser profile.
+#[tauri::command]
+pub async fn remove_account(state: State<'_, AppState>, account_id: i64) -> Result<(), IpcError> {
+    let engine = state.engine()?.clone();
+    engine.cancel(account_id);
+    let secrets = engine.secrets().clone();
+    tauri::async_runtime::spawn_blocking(move || secrets.delete_account(account_id))
+        .await
+        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(keychain_error)?;
+    engine.db(move |store| store.delete_account(account_id)).await?;
+    let profile = engine.config().data_dir.join("browser").join(format!("account-{account_id}"));
+    if profile.exists()
+        && let Err(error) = std::fs::remove_dir_all(&profile)
+    {
+        tracing::warn!(%error, path = %profile.display(), "could not remove a browser profile");
+    }
+    Ok(())
+}
+
+/// Signs in once to check the credentials; says how it went in words a person can act on.
+#[tauri::command]
+pub async fn test_sign_in(state: State<'_, AppState>, account_id: i64) -> Result<String, IpcError> {
+    let engine = state.engine()?.clone();
+    match engine.test_sign_in(account_id).await {
+        Ok(SignIn::Reused) => Ok("Signed in: the saved session is still valid.".into()),
+        Ok(SignIn::SignedIn) => Ok("Signed in: the portal accepted the credentials.".into()),
+        Err(error) => Err(IpcError::new(ErrorCode::InvalidInput, error.to_string())),
+    }
 }

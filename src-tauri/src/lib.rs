@@ -53,6 +53,11 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::list_accounts,
+            commands::save_account,
+            commands::account_secrets,
+            commands::set_account_enabled,
+            commands::remove_account,
+            commands::test_sign_in,
             commands::sync_now,
             commands::list_alerts,
             commands::act_on_alerts,

@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::error::ConnectorError;
 use super::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
-use super::login::{SignInPage, classify, sign_in};
+use super::login::{SignIn, SignInPage, classify, sign_in};
 use crate::browser::{BrowserOptions, BrowserSession};
 use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive};
 
@@ -93,6 +93,29 @@ async fn read_once(
     if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
         config.vault.save(&browser.session_cookies().await?)?;
     }
+    result
+}
+
+/// Signs in and nothing more, to check credentials when a person asks ("Test sign-in"); the
+/// session is saved like after a sync. A challenge only a person can answer is `MfaRequired`.
+pub async fn test_sign_in(config: &RunConfig<'_>) -> Result<SignIn, ConnectorError> {
+    let browser = BrowserSession::launch(&config.browser, config.profile_dir).await?;
+    let result = sign_in_once(config, &browser).await;
+    browser.close().await;
+    result
+}
+
+async fn sign_in_once(config: &RunConfig<'_>, browser: &BrowserSession) -> Result<SignIn, ConnectorError> {
+    if let Some(saved) = config.vault.load()? {
+        browser.restore_cookies(&saved).await?;
+    }
+    let page = browser.new_page().await?;
+    let site = &config.site;
+    let result = sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await;
+    if result.is_ok() {
+        config.vault.save(&browser.session_cookies().await?)?;
+    }
+    page.close().await;
     result
 }
 

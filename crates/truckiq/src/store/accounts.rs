@@ -83,16 +83,8 @@ impl Store {
                 account.sync_interval_minutes,
                 now
             ]);
-        match inserted {
-            Ok(_) => Ok(self.conn.last_insert_rowid()),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-                Err(StoreError::Invalid(format!(
-                    "an account named {:?} already exists; choose another name",
-                    account.name.trim()
-                )))
-            }
-            Err(e) => Err(e.into()),
-        }
+        inserted.map_err(|e| name_taken(e, &account.name))?;
+        Ok(self.conn.last_insert_rowid())
     }
 
     /// All accounts, by name, each with its latest run (if any).
@@ -135,6 +127,29 @@ impl Store {
     pub fn account_by_name(&self, name: &str) -> Result<Option<AccountSummary>> {
         let mut stmt = self.conn.prepare_cached(&format!("{} WHERE a.name = ?1 COLLATE NOCASE", summary_select()))?;
         Ok(stmt.query_row([name.trim()], summary_from_row).optional()?)
+    }
+
+    /// Changes what a person can edit about an account. A new portal address or username makes
+    /// the saved portal session meaningless: the caller clears it.
+    pub fn update_account(&self, id: i64, account: &NewAccount) -> Result<bool> {
+        validate(account)?;
+        let updated = self
+            .conn
+            .prepare_cached(
+                "UPDATE accounts SET name = ?2, portal_kind = ?3, base_url = ?4, username = ?5,
+                                     sync_interval_minutes = ?6, updated_at = ?7
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                account.name.trim(),
+                account.portal_kind,
+                account.base_url.trim(),
+                account.username.trim(),
+                account.sync_interval_minutes,
+                Utc::now()
+            ]);
+        Ok(updated.map_err(|e| name_taken(e, &account.name))? > 0)
     }
 
     /// Stops (`Some(reason)`) or resumes (`None`) scheduled syncing of an account.
@@ -193,6 +208,16 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
         created_at: row.get(8)?,
         last_run: RunSummary::from_row_at(row, 9)?,
     })
+}
+
+/// A unique-name violation as the clear error a person can act on; anything else as it is.
+fn name_taken(error: rusqlite::Error, name: &str) -> StoreError {
+    match error {
+        rusqlite::Error::SqliteFailure(e, _) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            StoreError::Invalid(format!("an account named {:?} already exists; choose another name", name.trim()))
+        }
+        other => other.into(),
+    }
 }
 
 fn validate(account: &NewAccount) -> Result<()> {

@@ -22,9 +22,9 @@ use super::schedule::RetryPolicy;
 use crate::browser::BrowserOptions;
 use crate::portal::error::ConnectorError;
 use crate::portal::extract::{ExtractOptions, PortalSite, Progress};
-use crate::portal::login::{Credentials, TotpLedger};
+use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
-use crate::portal::run::{MFA_WAIT, RunConfig, RunMode, SessionVault, read_account};
+use crate::portal::run::{MFA_WAIT, RunConfig, RunMode, SessionVault, read_account, test_sign_in};
 use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
 use crate::store::{
     AccountSummary, Alert, AlertKind, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError, SyncOutcome,
@@ -220,6 +220,15 @@ impl SyncEngine {
         Ok(())
     }
 
+    /// Signs in to an account's portal and nothing more, as "Test sign-in" does. Not a run: no run
+    /// record, no alerts, and a refused password does not pause the account (a person is there).
+    pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
+        let account = self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))?;
+        let prepared = self.inner.prepare(&account).await?;
+        let config = self.inner.run_config(&account, &prepared, RunMode::Scheduled);
+        Ok(test_sign_in(&config).boxed().await?)
+    }
+
     /// Raises a `stale_data` alert for each enabled account with no successful sync for `hours`
     /// (once per stale spell) and returns the stale accounts with their last success.
     pub async fn check_stale(&self, hours: u32) -> Result<Vec<StaleAccount>, SyncError> {
@@ -250,6 +259,16 @@ impl SyncEngine {
         }
         Ok(stale)
     }
+}
+
+/// What [`Inner::prepare`] gathers for one run.
+struct Prepared {
+    profile: Profile,
+    credentials: Credentials,
+    vault: SessionVault,
+    profile_dir: PathBuf,
+    browser: BrowserOptions,
+    concurrency: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -428,33 +447,51 @@ impl Inner {
         Ok(Credentials { username: account.username.clone(), password, totp })
     }
 
-    async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
+    /// Everything a browser run of `account` needs, read from the keychain, the settings and the
+    /// profile files.
+    async fn prepare(&self, account: &AccountSummary) -> Result<Prepared, SyncError> {
         if account.portal_kind == PortalKind::DecisivApi {
             return Err(SyncError::Unsupported(account.portal_kind.to_string()));
         }
         let profile = Profile::load(account.portal_kind, &self.config.data_dir.join("profiles"))?;
         let credentials = self.credentials(account).await?;
-        let vault = SessionVault { secrets: self.secrets.clone(), account_id: account.id };
-        let profile_dir = self.config.data_dir.join("browser").join(format!("account-{}", account.id));
         let settings: SyncSettings = self.db(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
-        let mode = match mode {
-            RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
-            scheduled => scheduled,
-        };
-        let config = RunConfig {
+        Ok(Prepared {
+            profile,
+            credentials,
+            vault: SessionVault { secrets: self.secrets.clone(), account_id: account.id },
+            profile_dir: self.config.data_dir.join("browser").join(format!("account-{}", account.id)),
+            browser,
+            concurrency,
+        })
+    }
+
+    fn run_config<'a>(&'a self, account: &'a AccountSummary, p: &'a Prepared, mode: RunMode) -> RunConfig<'a> {
+        RunConfig {
             site: PortalSite {
                 base_url: account.base_url.trim_end_matches('/'),
-                profile: &profile,
-                credentials: &credentials,
+                profile: &p.profile,
+                credentials: &p.credentials,
                 ledger: &self.ledger,
             },
-            browser,
-            profile_dir: &profile_dir,
-            extract: ExtractOptions { concurrency, artifacts_dir: self.config.data_dir.join("artifacts") },
-            vault: &vault,
-            mode,
-        };
+            browser: p.browser.clone(),
+            profile_dir: &p.profile_dir,
+            extract: ExtractOptions {
+                concurrency: p.concurrency,
+                artifacts_dir: self.config.data_dir.join("artifacts"),
+            },
+            vault: &p.vault,
+            mode: match mode {
+                RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
+                scheduled => scheduled,
+            },
+        }
+    }
+
+    async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
+        let prepared = self.prepare(account).await?;
+        let config = self.run_config(account, &prepared, mode);
         let (progress, mut steps) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
             let (events, account_id) = (self.events.clone(), account.id);
