@@ -167,6 +167,18 @@ function installFakeTauri(answers) {
           return answer(state.fleetSummary);
         case 'list_faults':
           return answer(state.faults);
+        case 'save_account':
+          if (args.input.totpSecret === 'not-base32!') {
+            return Promise.reject({ code: 'invalid_input', message: "the TOTP secret is not base32: '-' cannot appear in it (base32 uses A-Z and 2-7)" });
+          }
+          return answer({ resolve: args.accountId ?? 3 });
+        case 'account_secrets':
+          return answer({ resolve: { password: true, totp: false } });
+        case 'test_sign_in':
+          return answer({ resolve: 'Signed in: the portal accepted the credentials.' });
+        case 'set_account_enabled':
+        case 'remove_account':
+          return null;
         case 'sync_settings':
           return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null } });
         case 'set_sync_settings':
@@ -729,4 +741,57 @@ test('Settings saves sync and notification preferences, and shows a refused valu
     mutedVehicles: [11],
   });
   await shot(page, 'settings-forms');
+});
+
+test('Accounts adds and edits an account; secrets go to the backend once and never come back', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  await page.getByRole('button', { name: 'Add account' }).click();
+  const form = page.getByRole('region', { name: 'Add a portal account' });
+  await form.getByLabel('Name', { exact: true }).fill('Valley Freight — DAF');
+  await form.getByRole('combobox').first().selectOption('decisiv');
+  assert.equal(await form.getByLabel('Portal address').inputValue(), 'https://paccar.decisiv.net', 'the layout\'s address');
+  await form.getByLabel('Username').fill('vf-daf');
+  await form.getByLabel('Password').fill('s3cret pass');
+  await form.getByLabel('TOTP secret (authenticator app), optional').fill('not-base32!');
+  await form.getByRole('button', { name: 'Add account' }).click();
+  await form.getByText("the TOTP secret is not base32: '-' cannot appear in it").waitFor();
+  await form.getByLabel('TOTP secret (authenticator app), optional').fill('');
+  await form.getByLabel('Sync every').selectOption('60');
+  await form.getByRole('button', { name: 'Add account' }).click();
+  await form.waitFor({ state: 'detached' });
+  const added = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'save_account').at(-1).args);
+  assert.deepEqual(added, {
+    accountId: null,
+    input: {
+      name: 'Valley Freight — DAF',
+      portalKind: 'decisiv',
+      baseUrl: 'https://paccar.decisiv.net',
+      username: 'vf-daf',
+      syncIntervalMinutes: 60,
+      password: 's3cret pass',
+      totpSecret: null,
+    },
+  });
+
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('region', { name: 'Edit Valley Freight — Kenworth' });
+  await edit.getByLabel('Password').waitFor();
+  await page.waitForFunction(() => document.querySelector('input[type="password"]')?.placeholder.startsWith('Saved'));
+  assert.equal(await edit.getByLabel('Password').inputValue(), '', 'a saved password is never shown');
+  await shot(page, 'account-edit');
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await edit.waitFor({ state: 'detached' });
+  const edited = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'save_account').at(-1).args);
+  assert.equal(edited.accountId, 1);
+  assert.equal(edited.input.password, null, 'left empty: the saved one is kept');
+
+  await row.getByRole('button', { name: 'Test sign-in' }).click();
+  await row.getByText('Signed in: the portal accepted the credentials.').waitFor();
+  await row.getByRole('button', { name: 'Pause' }).click();
+  await row.getByRole('button', { name: 'Remove', exact: true }).click();
+  await row.getByRole('button', { name: 'Remove with its data?' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.calls.includes('remove_account'));
+  const calls = await page.evaluate(() => window.__fakeIpc.args.filter((a) => ['set_account_enabled', 'remove_account'].includes(a.cmd)).map((a) => a.args));
+  assert.deepEqual(calls, [{ accountId: 1, enabled: false }, { accountId: 1 }]);
 });

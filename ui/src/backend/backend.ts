@@ -1,4 +1,6 @@
+import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
@@ -25,6 +27,13 @@ export type Unlisten = () => void;
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   listAccounts(): Promise<AccountSummary[]>;
+  /** Adds (`accountId` null) or changes an account; resolves with its id. */
+  saveAccount(accountId: number | null, input: AccountInput): Promise<number>;
+  accountSecrets(accountId: number): Promise<SecretsSet>;
+  setAccountEnabled(accountId: number, enabled: boolean): Promise<void>;
+  removeAccount(accountId: number): Promise<void>;
+  /** Signs in once; resolves with what happened, rejects with why it failed. */
+  testSignIn(accountId: number): Promise<string>;
   listVehicles(): Promise<VehicleListItem[]>;
   fleetSummary(): Promise<FleetSummary>;
   syncSettings(): Promise<SyncSettings>;

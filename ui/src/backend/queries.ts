@@ -1,10 +1,12 @@
 import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AccountInput } from '../bindings/AccountInput';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { SyncSettings } from '../bindings/SyncSettings';
+import type { Backend } from './backend';
 import { useBackend } from './context';
 
 // Every query rejects with an IpcError (the facade normalises), so say so once for all hooks.
@@ -160,5 +162,35 @@ export function useSaveNotificationPrefs() {
   return useMutation({
     mutationFn: (prefs: NotificationPrefs) => backend.setNotificationPrefs(prefs),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
+  });
+}
+
+/** After any change to accounts, everything shown about them is refreshed. */
+function useAccountMutation<A, R>(run: (backend: Backend, args: A) => Promise<R>) {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (args: A) => run(backend, args),
+    onSettled: () => void client.invalidateQueries(),
+  });
+}
+
+export const useSaveAccount = () =>
+  useAccountMutation((b, { id, input }: { id: number | null; input: AccountInput }) => b.saveAccount(id, input));
+export const useSetAccountEnabled = () =>
+  useAccountMutation((b, { id, enabled }: { id: number; enabled: boolean }) => b.setAccountEnabled(id, enabled));
+export const useRemoveAccount = () => useAccountMutation((b, id: number) => b.removeAccount(id));
+
+export function useTestSignIn() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (id: number) => backend.testSignIn(id) });
+}
+
+export function useAccountSecrets(accountId: number | null) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.accounts, 'secrets', accountId],
+    queryFn: () => backend.accountSecrets(accountId ?? 0),
+    enabled: accountId !== null,
   });
 }

@@ -1,6 +1,8 @@
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { MuteScope } from '../bindings/MuteScope';
@@ -28,6 +30,26 @@ export class TauriBackend implements Backend {
 
   listAccounts(): Promise<AccountSummary[]> {
     return call<AccountSummary[]>('list_accounts');
+  }
+
+  saveAccount(accountId: number | null, input: AccountInput): Promise<number> {
+    return call<number>('save_account', { accountId, input });
+  }
+
+  accountSecrets(accountId: number): Promise<SecretsSet> {
+    return call<SecretsSet>('account_secrets', { accountId });
+  }
+
+  setAccountEnabled(accountId: number, enabled: boolean): Promise<void> {
+    return call<void>('set_account_enabled', { accountId, enabled });
+  }
+
+  removeAccount(accountId: number): Promise<void> {
+    return call<void>('remove_account', { accountId });
+  }
+
+  testSignIn(accountId: number): Promise<string> {
+    return call<string>('test_sign_in', { accountId });
   }
 
   listVehicles(): Promise<VehicleListItem[]> {

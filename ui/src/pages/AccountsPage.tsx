@@ -2,7 +2,15 @@ import type { AccountSummary } from '../bindings/AccountSummary';
 import type { RunSummary } from '../bindings/RunSummary';
 import { shouldReport } from '../backend/errors';
 import { isRunning, useSyncProgress } from '../backend/live';
-import { useAccounts, useSyncNow } from '../backend/queries';
+import { useState } from 'react';
+import {
+  useAccounts,
+  useRemoveAccount,
+  useSetAccountEnabled,
+  useSyncNow,
+  useTestSignIn,
+} from '../backend/queries';
+import { AccountForm } from '../components/AccountForm';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
 import { SyncProgressBar } from '../components/SyncProgressBar';
@@ -23,8 +31,14 @@ import {
 export function AccountsPage() {
   const accounts = useAccounts();
   const syncAll = useSyncNow();
+  // null: closed; 'new': adding; an account: editing it.
+  const [editing, setEditing] = useState<AccountSummary | 'new' | null>(null);
   const refresh = (
     <>
+      <button type="button" className="button" onClick={() => setEditing('new')} disabled={editing !== null}>
+        <KeyIcon size={15} />
+        Add account
+      </button>
       <button
         type="button"
         className="button button-quiet"
@@ -54,12 +68,25 @@ export function AccountsPage() {
         description="The portal logins TruckIQ syncs from, and how their last sync went."
         actions={accounts.data ? refresh : undefined}
       />
-      <AccountsBody query={accounts} />
+      {editing !== null ? (
+        <AccountForm
+          key={editing === 'new' ? 'new' : editing.id}
+          account={editing === 'new' ? null : editing}
+          onDone={() => setEditing(null)}
+        />
+      ) : null}
+      <AccountsBody query={accounts} onEdit={setEditing} />
     </>
   );
 }
 
-function AccountsBody({ query }: { query: ReturnType<typeof useAccounts> }) {
+function AccountsBody({
+  query,
+  onEdit,
+}: {
+  query: ReturnType<typeof useAccounts>;
+  onEdit: (account: AccountSummary) => void;
+}) {
   if (query.isPending) return <AccountsLoading />;
   if (query.isError && !query.data) {
     return <ErrorState what="accounts" error={query.error} onRetry={() => void query.refetch()} />;
@@ -68,7 +95,7 @@ function AccountsBody({ query }: { query: ReturnType<typeof useAccounts> }) {
   return (
     <>
       {query.isError && shouldReport(query.error) ? <StaleBanner error={query.error} /> : null}
-      {accounts.length === 0 ? <NoAccounts /> : <AccountsTable accounts={accounts} />}
+      {accounts.length === 0 ? <NoAccounts /> : <AccountsTable accounts={accounts} onEdit={onEdit} />}
     </>
   );
 }
@@ -85,8 +112,7 @@ export function NoAccounts() {
         faults come and go, synced exactly like a real account.
       </p>
       <p className="empty-state-note">
-        Until the <strong>Add account</strong> form lands here, add a real account from a terminal with{' '}
-        <code>truckiq accounts add</code> (it asks for the password without showing it).
+        Use <strong>Add account</strong> above, or <code>truckiq accounts add</code> in a terminal.
       </p>
     </EmptyState>
   );
@@ -114,7 +140,7 @@ function AccountsTableHead() {
   );
 }
 
-function AccountsTable({ accounts }: { accounts: AccountSummary[] }) {
+function AccountsTable({ accounts, onEdit }: { accounts: AccountSummary[]; onEdit: (a: AccountSummary) => void }) {
   return (
     <div className="table-card">
       <table className="table">
@@ -137,6 +163,7 @@ function AccountsTable({ accounts }: { accounts: AccountSummary[] }) {
               </td>
               <td>
                 <RunCell account={account} />
+                <AccountActions account={account} onEdit={() => onEdit(account)} />
               </td>
             </tr>
           ))}
@@ -158,6 +185,60 @@ function SyncState({ account }: { account: AccountSummary }) {
       ) : (
         <div className="cell-secondary">{formatInterval(account.syncIntervalMinutes)}</div>
       )}
+    </div>
+  );
+}
+
+/** Edit, pause or resume, test the sign-in, remove (after a second click). */
+function AccountActions({ account, onEdit }: { account: AccountSummary; onEdit: () => void }) {
+  const enable = useSetAccountEnabled();
+  const remove = useRemoveAccount();
+  const test = useTestSignIn();
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <div className="account-actions">
+      <button type="button" className="button button-small button-quiet" onClick={onEdit}>
+        Edit
+      </button>
+      <button
+        type="button"
+        className="button button-small button-quiet"
+        onClick={() => enable.mutate({ id: account.id, enabled: !account.enabled })}
+      >
+        {account.enabled ? 'Pause' : 'Resume'}
+      </button>
+      <button
+        type="button"
+        className="button button-small button-quiet"
+        onClick={() => test.mutate(account.id)}
+        disabled={test.isPending}
+      >
+        {test.isPending ? 'Signing in…' : 'Test sign-in'}
+      </button>
+      {confirming ? (
+        <button type="button" className="button button-small button-danger" onClick={() => remove.mutate(account.id)}>
+          Remove with its data?
+        </button>
+      ) : (
+        <button type="button" className="button button-small button-quiet" onClick={() => setConfirming(true)}>
+          Remove
+        </button>
+      )}
+      {test.isSuccess ? (
+        <span className="muted" role="status">
+          {test.data}
+        </span>
+      ) : null}
+      {test.isError ? (
+        <span className="form-error form-error-warning" role="alert">
+          {test.error.message}
+        </span>
+      ) : null}
+      {enable.isError || remove.isError ? (
+        <span className="form-error form-error-error" role="alert">
+          {(enable.error ?? remove.error)?.message}
+        </span>
+      ) : null}
     </div>
   );
 }
