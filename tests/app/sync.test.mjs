@@ -1,8 +1,8 @@
-// The real app syncing a real (simulated) portal: an account added with the `truckiq` CLI (its
-// password in the test session's gnome-keyring), the app's scheduler syncing it at start, the
-// trucks appearing in the Vehicles view, and — after the simulator's clock moves and "Sync now" is
-// clicked — a desktop notification really sent over D-Bus for each new critical fault, captured
-// with dbus-monitor from a notification server on the test bus.
+// The real app syncing a real (simulated) portal: an account added in the window (its password
+// into the test session's gnome-keyring), "Sync now", the trucks appearing in the Vehicles view,
+// and — after the simulator's clock moves and "Sync now" is clicked again — a desktop notification
+// really sent over D-Bus for each new critical fault, captured with dbus-monitor from a
+// notification server on the test bus.
 // Run under Xvfb inside scripts/with-keyring.sh (scripts/test.sh does both).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ function criticalActive(fleet) {
 }
 
 before(async () => {
-  for (const bin of [app, join(target, 'truckiq'), join(target, 'portal-sim')]) {
+  for (const bin of [app, join(target, 'portal-sim')]) {
     assert.ok(existsSync(bin), `${bin} missing: build the workspace first`);
   }
   mkdirSync(artifacts, { recursive: true });
@@ -104,14 +104,6 @@ before(async () => {
     });
     portal.on('exit', (code) => reject(new Error(`portal-sim exited with ${code}`)));
   });
-
-  const added = spawnSync(
-    join(target, 'truckiq'),
-    ['--db', join(dataDir, 'truckiq.sqlite3'), 'accounts', 'add', '--name', 'Test fleet', '--portal', 'paccar',
-      '--url', `${simUrl}/paccar`, '--username', USER],
-    { env, input: `${PASSWORD}\n`, encoding: 'utf8' },
-  );
-  assert.equal(added.status, 0, added.stderr);
 
   const [port, nativePort] = [await freePort(), await freePort()];
   driver = start(
@@ -145,7 +137,21 @@ const nav = async (label) => {
   await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === label, { timeout: 10_000 });
 };
 
-test('the scheduler syncs the new account at start and its trucks appear', async () => {
+test('an account added in the window syncs on Sync now and its trucks appear', async () => {
+  await nav('Accounts');
+  await (await browser.$('button=Add account')).click();
+  const form = await browser.$('section.account-form');
+  const field = async (index, value) => (await form.$$('input'))[index].setValue(value);
+  await field(0, 'Test fleet');
+  await field(1, `${simUrl}/paccar`);
+  await field(2, USER);
+  await field(3, PASSWORD);
+  await (await form.$('button=Add account')).click();
+  await browser.waitUntil(async () => (await browser.$$('tr[data-account-id="1"]')).length === 1, {
+    timeout: 15_000,
+    timeoutMsg: 'the account never appeared in the table',
+  });
+  await (await (await browser.$('tr[data-account-id="1"]')).$('button=Sync now')).click();
   await nav('Vehicles');
   await browser.waitUntil(
     async () => (await (await browser.$('main')).getText()).includes(`${VEHICLES} trucks across your portal accounts`),
