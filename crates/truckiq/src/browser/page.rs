@@ -228,6 +228,11 @@ impl PortalPage {
         Ok(())
     }
 
+    /// Raises this tab and its window above the others, for a person who has to act in it.
+    pub async fn bring_to_front(&self) -> Result<(), BrowserError> {
+        self.limited("the window to come to the front", self.page.bring_to_front()).await.map(|_| ())
+    }
+
     /// Saves a PNG of the visible page.
     pub async fn screenshot(&self, path: &Path) -> Result<(), BrowserError> {
         let params = ScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build();

@@ -145,6 +145,10 @@ async fn wait_for_person(
         Ok(_) | Err(ConnectorError::MfaRequired) => {}
         Err(other) => return Err(other),
     }
+    // The window opened behind the app the person was using: raise it where they will see it.
+    if let Err(error) = page.bring_to_front().await {
+        tracing::warn!(%error, "could not raise the sign-in window");
+    }
     tracing::warn!("waiting up to {} s for a person to finish signing in", wait.as_secs());
     let deadline = Instant::now() + wait;
     loop {
