@@ -9,6 +9,8 @@ fn main() {
         "set_account_enabled",
         "remove_account",
         "test_sign_in",
+        "list_runs",
+        "run_screenshot",
         "sync_now",
         "list_alerts",
         "act_on_alerts",

@@ -299,10 +299,9 @@ pub async fn save_account(
     let totp = match input.totp_secret.as_deref().map(str::trim) {
         None => None,
         Some("") => Some(None),
-        Some(text) => Some(Some(
-            TotpSecret::parse(text)
-                .map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?,
-        )),
+        Some(text) => {
+            Some(Some(TotpSecret::parse(text).map_err(|e| IpcError::new(ErrorCode::InvalidInput, e.to_string()))?))
+        }
     };
     let account = NewAccount {
         name: input.name.clone(),
@@ -395,4 +394,39 @@ pub async fn test_sign_in(state: State<'_, AppState>, account_id: i64) -> Result
         Ok(SignIn::SignedIn) => Ok("Signed in: the portal accepted the credentials.".into()),
         Err(error) => Err(IpcError::new(ErrorCode::InvalidInput, error.to_string())),
     }
+}
+
+/// An account's runs, newest first.
+#[tauri::command]
+pub async fn list_runs(
+    state: State<'_, AppState>,
+    account_id: i64,
+    limit: Option<u32>,
+) -> Result<Vec<truckiq::store::RunSummary>, IpcError> {
+    let limit = limit.unwrap_or(20).min(500);
+    state.with_store(move |store| Ok(store.runs(account_id, limit)?)).await
+}
+
+/// The screenshot kept when a run found a portal page changed, as a `data:` URL the window can
+/// show under its CSP. Only files in the app's own artifacts folder are read.
+#[tauri::command]
+pub async fn run_screenshot(state: State<'_, AppState>, account_id: i64, run_id: i64) -> Result<String, IpcError> {
+    use base64::Engine as _;
+    let engine = state.engine()?.clone();
+    let artifacts = engine.config().data_dir.join("artifacts");
+    let runs = engine.db(move |store| store.runs(account_id, 500)).await?;
+    let path = runs
+        .into_iter()
+        .find(|run| run.id == run_id)
+        .and_then(|run| run.screenshot_path)
+        .ok_or_else(|| IpcError::new(ErrorCode::NotFound, format!("run {run_id} kept no screenshot")))?;
+    let path = std::path::PathBuf::from(path);
+    let inside = path.canonicalize().ok().zip(artifacts.canonicalize().ok()).is_some_and(|(p, a)| p.starts_with(a));
+    if !inside {
+        return Err(IpcError::new(ErrorCode::NotFound, "the screenshot is not in TruckIQ's artifacts folder"));
+    }
+    let bytes = tokio::fs::read(&path).await.map_err(|e| {
+        IpcError::new(ErrorCode::NotFound, format!("the screenshot {} cannot be read: {e}", path.display()))
+    })?;
+    Ok(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
 }

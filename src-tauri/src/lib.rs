@@ -58,6 +58,8 @@ pub fn run() {
             commands::set_account_enabled,
             commands::remove_account,
             commands::test_sign_in,
+            commands::list_runs,
+            commands::run_screenshot,
             commands::sync_now,
             commands::list_alerts,
             commands::act_on_alerts,

@@ -37,6 +37,9 @@ const VEHICLE_11 = fixture('vehicle_detail_11.json');
 const ALERTS = fixture('alerts.json');
 const FLEET = fixture('fleet_summary.json');
 const FAULTS = fixture('faults.json');
+const RUNS = fixture('runs.json');
+// A 1×1 PNG, standing in for a kept screenshot.
+const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const NO_TRUCKS = { ...FLEET, trucks: 0, good: 0, attention: 0, critical: 0, unknown: 0, topFaults: [] };
 const DB_LOCKED = { code: 'database', message: 'database is locked' };
 
@@ -172,6 +175,10 @@ function installFakeTauri(answers) {
             return Promise.reject({ code: 'invalid_input', message: "the TOTP secret is not base32: '-' cannot appear in it (base32 uses A-Z and 2-7)" });
           }
           return answer({ resolve: args.accountId ?? 3 });
+        case 'list_runs':
+          return answer({ resolve: state.runs });
+        case 'run_screenshot':
+          return answer({ resolve: state.png });
         case 'account_secrets':
           return answer({ resolve: { password: true, totp: false } });
         case 'test_sign_in':
@@ -264,6 +271,8 @@ async function openApp(
     vehicleDetail,
     fleetSummary,
     faults,
+    runs: RUNS,
+    png: PNG,
   });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
@@ -794,4 +803,21 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
   await page.waitForFunction(() => window.__fakeIpc.calls.includes('remove_account'));
   const calls = await page.evaluate(() => window.__fakeIpc.args.filter((a) => ['set_account_enabled', 'remove_account'].includes(a.cmd)).map((a) => a.args));
   assert.deepEqual(calls, [{ accountId: 1, enabled: false }, { accountId: 1 }]);
+});
+
+test('an account\'s run history shows errors, partial runs and the page a failed run saw', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByRole('button', { name: 'Run history' }).click();
+  const history = row.getByRole('list', { name: 'Run history' });
+  await history.waitFor();
+  const text = await history.innerText();
+  for (const expected of ['Portal changed', 'nothing matches .vehicle-row', '21 s', 'attempt 2', '2 trucks unread', '3 new, 1 cleared']) {
+    assert.ok(text.includes(expected), `the history lacks ${expected}: ${text}`);
+  }
+  await history.getByRole('button', { name: 'Show the page TruckIQ saw' }).click();
+  const image = history.getByRole('img', { name: 'The portal page when run 43 stopped' });
+  await image.waitFor();
+  assert.ok((await image.getAttribute('src')).startsWith('data:image/png;base64,'));
+  await shot(page, 'run-history');
 });

@@ -1,5 +1,6 @@
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
@@ -34,6 +35,9 @@ export interface Backend {
   removeAccount(accountId: number): Promise<void>;
   /** Signs in once; resolves with what happened, rejects with why it failed. */
   testSignIn(accountId: number): Promise<string>;
+  listRuns(accountId: number): Promise<RunSummary[]>;
+  /** A run's kept screenshot as a `data:` URL. */
+  runScreenshot(accountId: number, runId: number): Promise<string>;
   listVehicles(): Promise<VehicleListItem[]>;
   fleetSummary(): Promise<FleetSummary>;
   syncSettings(): Promise<SyncSettings>;

@@ -194,3 +194,22 @@ export function useAccountSecrets(accountId: number | null) {
     enabled: accountId !== null,
   });
 }
+
+export function useRuns(accountId: number, enabled: boolean) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.accounts, 'runs', accountId],
+    queryFn: () => backend.listRuns(accountId),
+    enabled,
+  });
+}
+
+export function useRunScreenshot(accountId: number, runId: number, enabled: boolean) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.accounts, 'screenshot', runId],
+    queryFn: () => backend.runScreenshot(accountId, runId),
+    enabled,
+    staleTime: Infinity,
+  });
+}

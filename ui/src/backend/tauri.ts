@@ -2,6 +2,7 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
@@ -50,6 +51,14 @@ export class TauriBackend implements Backend {
 
   testSignIn(accountId: number): Promise<string> {
     return call<string>('test_sign_in', { accountId });
+  }
+
+  listRuns(accountId: number): Promise<RunSummary[]> {
+    return call<RunSummary[]>('list_runs', { accountId });
+  }
+
+  runScreenshot(accountId: number, runId: number): Promise<string> {
+    return call<string>('run_screenshot', { accountId, runId });
   }
 
   listVehicles(): Promise<VehicleListItem[]> {

@@ -11,6 +11,7 @@ import {
   useTestSignIn,
 } from '../backend/queries';
 import { AccountForm } from '../components/AccountForm';
+import { RunHistory } from '../components/RunHistory';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
 import { SyncProgressBar } from '../components/SyncProgressBar';
@@ -164,6 +165,7 @@ function AccountsTable({ accounts, onEdit }: { accounts: AccountSummary[]; onEdi
               <td>
                 <RunCell account={account} />
                 <AccountActions account={account} onEdit={() => onEdit(account)} />
+                <RunHistory accountId={account.id} />
               </td>
             </tr>
           ))}
