@@ -113,10 +113,9 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
   });
   // Typing stays responsive at 10 000+ trucks: the list catches up a frame later.
   const deferredFilter = useDeferredValue(filter);
-  const shown = useMemo(
-    () => sortVehicles(filterVehicles(rows, deferredFilter), sort.key, sort.direction),
-    [rows, deferredFilter, sort],
-  );
+  // Sorted once per data or sort change; a keystroke only filters, which keeps the order.
+  const sorted = useMemo(() => sortVehicles(rows, sort.key, sort.direction), [rows, sort]);
+  const shown = useMemo(() => filterVehicles(sorted, deferredFilter), [sorted, deferredFilter]);
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: shown.length,

@@ -128,7 +128,12 @@ async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Ro
 
 /// Upserts `vehicles` vehicles with `faults_per_vehicle` fault episodes each into a fresh database
 /// file, in one sync, and reports rows written per second.
-pub fn store_bench(vehicles: usize, faults_per_vehicle: usize, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+pub fn store_bench(
+    vehicles: usize,
+    faults_per_vehicle: usize,
+    keep: Option<&Path>,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
     use truckiq::j1939::Severity;
     use truckiq::store::{FaultObservation, NewAccount, PortalKind, Store, VehicleObservation, VehicleSnapshot};
 
@@ -196,6 +201,13 @@ pub fn store_bench(vehicles: usize, faults_per_vehicle: usize, out: &mut impl st
         )?;
     }
     writeln!(out, "target: ≥ 200000 rows/s")?;
+    if let Some(keep) = keep {
+        // Closing the connection checkpoints the WAL, so the one file holds everything.
+        let path = store.path().to_path_buf();
+        drop(store);
+        std::fs::copy(&path, keep)?;
+        writeln!(out, "database kept at {}", keep.display())?;
+    }
     Ok(())
 }
 

@@ -164,6 +164,9 @@ enum BenchCommand {
         vehicles: usize,
         #[arg(long, default_value_t = 10)]
         faults_per_vehicle: usize,
+        /// Keep the database written, at this path (e.g. to benchmark the app on a large fleet).
+        #[arg(long, value_name = "PATH")]
+        keep: Option<PathBuf>,
     },
     /// One end-to-end sync of a simulated fleet (needs a keychain, e.g. scripts/with-keyring.sh).
     Sync {
@@ -238,8 +241,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime.block_on(bench::extract_bench(&bench, out))?;
             0
         }
-        Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle }) => {
-            bench::store_bench(vehicles, faults_per_vehicle, out)?;
+        Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle, keep }) => {
+            bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)?;
             0
         }
         Command::Bench(BenchCommand::Sync { vehicles, latency_ms, concurrency }) => {

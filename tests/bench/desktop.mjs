@@ -1,0 +1,124 @@
+// Desktop benchmark (prints figures; not a test): the real app on a database of 10 000 trucks and
+// 100 000 fault episodes. Measures, in the app's own webview through WebDriver:
+//   - time from opening Vehicles to its first rendered rows (target ≤ 300 ms),
+//   - time from a keystroke in the search box to the filtered rows on screen (target ≤ 50 ms),
+//   - the app's memory when idle, without any Chromium (target ≤ 150 MB PSS, app + its WebKit processes).
+// Run: npm run build -w ui && cargo build --release -p truckiq -p truckiq-desktop &&
+//      xvfb-run -a bash scripts/with-keyring.sh npm run bench:desktop -w tests
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { remote } from 'webdriverio';
+
+const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(import.meta.dirname, '../../target/release/truckiq-desktop'));
+// The `truckiq` CLI built alongside the app seeds the database.
+const target = dirname(app);
+const dataDir = mkdtempSync(join(tmpdir(), 'truckiq-bench-desktop-'));
+
+const seeded = spawnSync(
+  join(target, 'truckiq'),
+  ['bench', 'store', '--vehicles', '10000', '--faults-per-vehicle', '10', '--keep', join(dataDir, 'truckiq.sqlite3')],
+  { encoding: 'utf8' },
+);
+if (seeded.status !== 0) throw new Error(seeded.stderr);
+
+const freePort = () =>
+  new Promise((done) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+const [port, nativePort] = [await freePort(), await freePort()];
+const driver = spawn(
+  'tauri-driver',
+  ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+  { env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir, NO_AT_BRIDGE: '1', RUST_LOG: 'warn' }, stdio: 'ignore' },
+);
+for (let i = 0; i < 120; i += 1) {
+  try {
+    if ((await (await fetch(`http://127.0.0.1:${port}/status`)).json())?.value?.ready) break;
+  } catch {
+    // not up yet
+  }
+  await new Promise((r) => setTimeout(r, 250));
+}
+const browser = await remote({
+  hostname: '127.0.0.1',
+  port,
+  logLevel: 'error',
+  capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
+});
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+try {
+  await (await browser.$('nav[aria-label="Main"]')).waitForDisplayed({ timeout: 30_000 });
+  // From the click to the first frame that shows truck rows: IPC, the query, JSON, React, layout.
+  const firstPage = await browser.executeAsync((done) => {
+    const start = performance.now();
+    window.location.hash = '#/vehicles';
+    const check = () =>
+      document.querySelector('.vtable-body [role="row"]')
+        ? requestAnimationFrame(() => done(performance.now() - start))
+        : requestAnimationFrame(check);
+    check();
+  });
+
+  // One keystroke (the search box gains a character) to the frame showing the filtered rows.
+  const keystrokes = [];
+  for (const needle of ['1XKYD49X0NJ00424', '1XKYD49X0NJ0042', '1XKYD49X0NJ00']) {
+    keystrokes.push(
+      await browser.executeAsync((text, done) => {
+        const input = document.querySelector('input[type="search"]');
+        const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+        const count = () => document.querySelectorAll('.vtable-body [role="row"]').length;
+        const before = document.querySelector('.toolbar-count')?.textContent;
+        const start = performance.now();
+        setter.call(input, text);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        const check = () =>
+          document.querySelector('.toolbar-count')?.textContent !== before && count() > 0
+            ? requestAnimationFrame(() => done(performance.now() - start))
+            : requestAnimationFrame(check);
+        check();
+      }, needle),
+    );
+  }
+
+  // Idle: no sync runs (the bench account has no password), the window shows Vehicles.
+  await new Promise((r) => setTimeout(r, 10_000));
+  const appPid = spawnSync('pgrep', ['-f', app], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number).find(Boolean);
+  const family = [appPid];
+  for (let i = 0; i < family.length; i += 1) {
+    const children = spawnSync('pgrep', ['-P', String(family[i])], { encoding: 'utf8' }).stdout.trim();
+    for (const child of children.split('\n').filter(Boolean)) family.push(Number(child));
+  }
+  const pss = (pid) => {
+    try {
+      const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').find((l) => l.startsWith('Pss:'));
+      return Number(line.split(/\s+/)[1]) * 1024;
+    } catch {
+      return 0;
+    }
+  };
+  const names = family.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim());
+  const chromium = names.filter((n) => /chrom/i.test(n)).length;
+  const total = family.reduce((sum, pid) => sum + pss(pid), 0);
+
+  console.log(`TruckIQ desktop benchmark: 10 000 trucks, 100 000 fault episodes, ${app.includes('/release/') ? 'release' : 'debug'} build, Xvfb`);
+  console.log(`first Vehicles page rendered   ${firstPage.toFixed(0)} ms   (target ≤ 300 ms)`);
+  console.log(
+    `filter keystroke to rows       ${median(keystrokes).toFixed(0)} ms median of ${keystrokes.map((k) => k.toFixed(0)).join(', ')}   (target ≤ 50 ms)`,
+  );
+  console.log(
+    `idle memory (PSS)              ${(total / 1048576).toFixed(0)} MiB: ${family.map((pid, i) => `${names[i]} ${(pss(pid) / 1048576).toFixed(0)}`).join(', ')}; Chromium processes: ${chromium}   (target ≤ 150 MB)`,
+  );
+} finally {
+  await browser.deleteSession().catch(() => {});
+  driver.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+}
