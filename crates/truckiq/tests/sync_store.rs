@@ -267,8 +267,8 @@ fn faults_filter_across_the_fleet_and_export_as_csv() {
         .unwrap();
     let all = store.list_faults(&FaultFilter::default(), 100).unwrap();
     assert_eq!(all.total, 4, "the cleared one is history, still listed");
-    assert_eq!(all.faults[0].spn, 100, "active critical first");
-    assert_eq!(all.faults.last().map(|f| (f.spn, f.active)), Some((97, false)));
+    assert_eq!(all.faults[0].episode.spn, 100, "active critical first");
+    assert_eq!(all.faults.last().map(|f| (f.episode.spn, f.episode.active)), Some((97, false)));
     let active = store.list_faults(&FaultFilter { active_only: true, ..FaultFilter::default() }, 100).unwrap();
     assert_eq!(active.total, 3);
     let one_spn = FaultFilter { spn: Some(3226), ..FaultFilter::default() };

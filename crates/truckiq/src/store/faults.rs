@@ -5,8 +5,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::vehicles::{EPISODE_COLUMNS, FaultEpisode, episode_from_row};
 use super::{Result, Store, StoreError};
-use crate::j1939::{Severity, reference};
+use crate::j1939::Severity;
 
 /// Which episodes to list; every field narrows the list, `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -23,26 +24,17 @@ pub struct FaultFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// A fault episode with the truck it is on.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultListItem {
-    pub id: i64,
     pub vehicle_id: i64,
     pub vin: String,
     pub unit_number: Option<String>,
     pub account_name: String,
-    pub source_address: u8,
-    pub source_name: String,
-    pub spn: u32,
-    pub fmi: u8,
-    pub description: String,
-    pub severity: Severity,
-    pub active: bool,
-    pub derate: bool,
-    pub occurrence_count: u32,
-    pub first_seen_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub cleared_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub episode: FaultEpisode,
 }
 
 /// A page of the filtered list and how many there are in all.
@@ -70,9 +62,7 @@ impl Store {
         let total: u32 =
             self.conn.prepare_cached(&format!("SELECT count(*) {FILTER_SQL}"))?.query_row(args, |r| r.get(0))?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT f.id, f.vehicle_id, v.vin, v.unit_number, a.name, f.source_address, f.spn, f.fmi, f.description,
-                    f.severity, f.active AND f.cleared_at IS NULL, f.derate, f.occurrence_count, f.first_seen_at,
-                    f.last_seen_at, f.cleared_at
+            "SELECT f.vehicle_id, v.vin, v.unit_number, a.name, {EPISODE_COLUMNS}
              {FILTER_SQL}
              ORDER BY f.active DESC,
                       CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END,
@@ -81,26 +71,12 @@ impl Store {
         ))?;
         let faults = stmt
             .query_map(args, |r| {
-                let (sa, spn, fmi): (u8, u32, u8) = (r.get(5)?, r.get(6)?, r.get(7)?);
-                let description: Option<String> = r.get(8)?;
                 Ok(FaultListItem {
-                    id: r.get(0)?,
-                    vehicle_id: r.get(1)?,
-                    vin: r.get(2)?,
-                    unit_number: r.get(3)?,
-                    account_name: r.get(4)?,
-                    source_address: sa,
-                    source_name: reference::source_label(sa),
-                    spn,
-                    fmi,
-                    description: description.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
-                    severity: r.get(9)?,
-                    active: r.get(10)?,
-                    derate: r.get(11)?,
-                    occurrence_count: r.get(12)?,
-                    first_seen_at: r.get(13)?,
-                    last_seen_at: r.get(14)?,
-                    cleared_at: r.get(15)?,
+                    vehicle_id: r.get(0)?,
+                    vin: r.get(1)?,
+                    unit_number: r.get(2)?,
+                    account_name: r.get(3)?,
+                    episode: episode_from_row(r, 4)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -132,12 +108,13 @@ impl Store {
             ])
             .map_err(csv_error)?;
         let time = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
-        for f in &page.faults {
+        for item in &page.faults {
+            let f = &item.episode;
             writer
                 .write_record([
-                    f.vin.clone(),
-                    f.unit_number.clone().unwrap_or_default(),
-                    f.account_name.clone(),
+                    item.vin.clone(),
+                    item.unit_number.clone().unwrap_or_default(),
+                    item.account_name.clone(),
                     f.source_address.to_string(),
                     f.source_name.clone(),
                     f.spn.to_string(),

@@ -158,6 +158,35 @@ pub struct VehicleDetail {
     pub readings: Vec<MeterReading>,
 }
 
+/// The episode columns [`episode_from_row`] reads, for a `faults` table aliased `f`.
+pub(super) const EPISODE_COLUMNS: &str = "f.id, f.source_address, f.spn, f.fmi, f.description, f.severity, \
+     f.portal_severity_text, f.derate, f.active AND f.cleared_at IS NULL, f.occurrence_count, f.first_seen_at, \
+     f.last_seen_at, f.cleared_at";
+
+/// Reads an episode from `row` starting at column `first` (see [`EPISODE_COLUMNS`]), explaining
+/// the code with the J1939 reference tables.
+pub(super) fn episode_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<FaultEpisode> {
+    let (sa, spn, fmi): (u8, u32, u8) = (r.get(first + 1)?, r.get(first + 2)?, r.get(first + 3)?);
+    let description: Option<String> = r.get(first + 4)?;
+    Ok(FaultEpisode {
+        id: r.get(first)?,
+        source_address: sa,
+        source_name: reference::source_label(sa),
+        spn,
+        fmi,
+        fmi_meaning: reference::fmi_meaning(fmi).to_owned(),
+        description: description.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
+        severity: r.get(first + 5)?,
+        portal_severity_text: r.get(first + 6)?,
+        derate: r.get(first + 7)?,
+        active: r.get(first + 8)?,
+        occurrence_count: r.get(first + 9)?,
+        first_seen_at: r.get(first + 10)?,
+        last_seen_at: r.get(first + 11)?,
+        cleared_at: r.get(first + 12)?,
+    })
+}
+
 fn severity_rank(severity: Severity) -> u8 {
     match severity {
         Severity::Critical => 0,
@@ -179,32 +208,10 @@ impl Store {
             .query_row([vehicle_id], |r| r.get(0))?;
         let mut faults: Vec<FaultEpisode> = self
             .conn
-            .prepare_cached(
-                "SELECT id, source_address, spn, fmi, description, severity, portal_severity_text, derate, active,
-                        occurrence_count, first_seen_at, last_seen_at, cleared_at
-                   FROM faults WHERE vehicle_id = ?1 ORDER BY last_seen_at DESC, id DESC",
-            )?
-            .query_map([vehicle_id], |r| {
-                let (spn, fmi): (u32, u8) = (r.get(2)?, r.get(3)?);
-                let description: Option<String> = r.get(4)?;
-                Ok(FaultEpisode {
-                    id: r.get(0)?,
-                    source_address: r.get(1)?,
-                    source_name: reference::source_label(r.get(1)?),
-                    spn,
-                    fmi,
-                    fmi_meaning: reference::fmi_meaning(fmi).to_owned(),
-                    description: description.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
-                    severity: r.get(5)?,
-                    portal_severity_text: r.get(6)?,
-                    derate: r.get(7)?,
-                    active: r.get(8)?,
-                    occurrence_count: r.get(9)?,
-                    first_seen_at: r.get(10)?,
-                    last_seen_at: r.get(11)?,
-                    cleared_at: r.get(12)?,
-                })
-            })?
+            .prepare_cached(&format!(
+                "SELECT {EPISODE_COLUMNS} FROM faults f WHERE f.vehicle_id = ?1 ORDER BY f.last_seen_at DESC, f.id DESC"
+            ))?
+            .query_map([vehicle_id], |r| episode_from_row(r, 0))?
             .collect::<rusqlite::Result<_>>()?;
         // Stable: within a group the newest stays first.
         faults.sort_by_key(|f| (!f.active, if f.active { severity_rank(f.severity) } else { 0 }));
