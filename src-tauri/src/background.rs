@@ -162,7 +162,7 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
 /// so the demo fleet keeps syncing while the app runs.
 pub fn revive_demo(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
+        let Some(state) = app.try_state::<AppState>() else { return };
         let Ok(engine) = state.engine() else { return };
         match truckiq::demo::demo_account(engine).await {
             Ok(Some(_)) => {}

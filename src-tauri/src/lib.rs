@@ -41,11 +41,15 @@ pub fn run() {
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
             let state = state::AppState::open();
+            let running = state.engine().is_ok();
             if let Ok(engine) = state.engine() {
                 background::start(app.handle(), engine, &state.stop);
-                background::revive_demo(app.handle().clone());
             }
             app.manage(state);
+            if running {
+                // After `manage`: the task reads the state.
+                background::revive_demo(app.handle().clone());
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             Ok(())

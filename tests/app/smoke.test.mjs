@@ -112,3 +112,15 @@ test('the real backend answers: Settings shows the data folder, Accounts the emp
   });
   await browser.saveScreenshot(join(artifacts, 'accounts-empty.png'));
 });
+
+test('with no account, "Try the demo fleet" starts a simulated portal and its trucks appear', async () => {
+  const nav = await browser.$('nav[aria-label="Main"]');
+  await (await nav.$('*=Fleet')).click();
+  await (await browser.$('button=Try the demo fleet')).click();
+  await (await nav.$('*=Vehicles')).click();
+  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('60 trucks across your portal accounts'), {
+    timeout: 120_000,
+    timeoutMsg: 'the demo fleet never appeared',
+  });
+  await browser.saveScreenshot(join(artifacts, 'demo-fleet.png'));
+});
