@@ -84,9 +84,19 @@ pub fn run() {
         Ok(app) => app.run(|handle, event| {
             if let tauri::RunEvent::Exit = event {
                 // Runs in progress are cancelled and recorded as such; nothing half-written stays.
-                handle.state::<state::AppState>().stop.cancel();
-                if let Ok(engine) = handle.state::<state::AppState>().engine() {
+                let state = handle.state::<state::AppState>();
+                state.stop.cancel();
+                if let Ok(engine) = state.engine() {
                     engine.cancel_all();
+                    // The demo portal lives in this process: keep `truckiq sync` away from its
+                    // account until the app starts the portal again.
+                    tauri::async_runtime::block_on(async {
+                        if let Ok(Some(id)) = truckiq::demo::demo_account(engine).await
+                            && let Err(error) = engine.db(move |store| store.set_enabled(id, false)).await
+                        {
+                            tracing::warn!(%error, "could not set the demo account aside");
+                        }
+                    });
                 }
             }
         }),

@@ -76,9 +76,9 @@ enum Command {
         /// JSON lines on stdout (alerts and one result per account) instead of text.
         #[arg(long)]
         json: bool,
-        /// Diagnostics pages read at once.
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
-        concurrency: u16,
+        /// Diagnostics pages read at once (default: as in Settings, else 4).
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=16))]
+        concurrency: Option<u16>,
     },
     /// Raise a stale_data alert for accounts without a successful sync for this long.
     CheckStale {
@@ -179,10 +179,10 @@ enum BenchCommand {
     },
 }
 
-fn open_engine(db_path: PathBuf, concurrency: usize) -> anyhow::Result<SyncEngine> {
+fn open_engine(db_path: PathBuf, concurrency: Option<usize>) -> anyhow::Result<SyncEngine> {
     let data_dir = db_path.parent().map(PathBuf::from).unwrap_or_default();
     let mut config = EngineConfig::new(db_path, data_dir);
-    config.concurrency = concurrency;
+    config.concurrency_override = concurrency;
     Ok(SyncEngine::open(config, SecretStore::default())?)
 }
 
@@ -210,26 +210,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             0
         }
         Command::Accounts(AccountsCommand::SetPassword { name }) => {
-            runtime.block_on(accounts::set_password(&open_engine(db_path, 4)?, &name, out))?;
+            runtime.block_on(accounts::set_password(&open_engine(db_path, None)?, &name, out))?;
             0
         }
         Command::Accounts(AccountsCommand::SetTotp { name }) => {
-            runtime.block_on(accounts::set_totp(&open_engine(db_path, 4)?, &name, out))?;
+            runtime.block_on(accounts::set_totp(&open_engine(db_path, None)?, &name, out))?;
             0
         }
         Command::Sync { account, force, json, concurrency } => runtime.block_on(async {
-            let engine = open_engine(db_path, usize::from(concurrency))?;
+            let engine = open_engine(db_path, concurrency.map(usize::from))?;
             sync::sync(&engine, sync::SyncArgs { account, force, json }, out).await
         })?,
         Command::CheckStale { hours, json } => {
-            runtime.block_on(async { sync::check_stale(&open_engine(db_path, 4)?, hours, json, out).await })?
+            runtime.block_on(async { sync::check_stale(&open_engine(db_path, None)?, hours, json, out).await })?
         }
         Command::Health => health::print(&Store::open(&db_path)?, &SecretStore::default(), None, out)?,
         Command::Demo { vehicles, if_empty } => {
             if if_empty && !Store::open(&db_path)?.list_accounts()?.is_empty() {
                 0
             } else {
-                runtime.block_on(async { demo::demo(&open_engine(db_path, 4)?, vehicles, out).await })?
+                runtime.block_on(async { demo::demo(&open_engine(db_path, None)?, vehicles, out).await })?
             }
         }
         Command::DbPath => {

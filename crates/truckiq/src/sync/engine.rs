@@ -38,8 +38,10 @@ pub struct EngineConfig {
     /// portal profile overrides (`profiles/<layout>.toml`) live here.
     pub data_dir: PathBuf,
     pub browser: BrowserOptions,
-    /// Diagnostics pages read at once.
+    /// Diagnostics pages read at once, unless Settings say otherwise.
     pub concurrency: usize,
+    /// Pages at once that win over Settings too (e.g. `truckiq sync --concurrency N`).
+    pub concurrency_override: Option<usize>,
     pub retry: RetryPolicy,
     /// How long a person gets to finish an MFA challenge in an interactive run.
     pub mfa_wait: Duration,
@@ -52,6 +54,7 @@ impl EngineConfig {
             data_dir,
             browser: BrowserOptions::default(),
             concurrency: 4,
+            concurrency_override: None,
             retry: RetryPolicy::default(),
             mfa_wait: MFA_WAIT,
         }
@@ -457,6 +460,7 @@ impl Inner {
         let credentials = self.credentials(account).await?;
         let settings: SyncSettings = self.db(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
+        let concurrency = self.config.concurrency_override.unwrap_or(concurrency);
         Ok(Prepared {
             profile,
             credentials,
