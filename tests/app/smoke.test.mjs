@@ -2,74 +2,30 @@
 // launches the built binary. Run under Xvfb and a private D-Bus session (scripts/test.sh does both).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { remote } from 'webdriverio';
+import { startApp } from '../support/app-driver.mjs';
 
 const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(import.meta.dirname, '../../target/debug/truckiq-desktop'));
 const artifacts = join(import.meta.dirname, '../artifacts/app');
 const NAV = ['Fleet', 'Vehicles', 'Faults', 'Alerts', 'Accounts', 'Settings'];
 
-let driver;
+let app$;
 let browser;
 let dataDir;
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-// tauri-driver opens its port before WebKitWebDriver is ready; only /status tells.
-async function waitUntilReady(port, child, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/status`);
-      const body = await res.json();
-      if (body?.value?.ready) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`tauri-driver on port ${port} not ready after ${timeoutMs} ms`);
-}
 
 before(async () => {
   assert.ok(existsSync(app), `app binary ${app} missing: run cargo build -p truckiq-desktop first`);
   mkdirSync(artifacts, { recursive: true });
   // A fresh data folder: the app must create and migrate its database there, touching nothing else.
   dataDir = mkdtempSync(join(tmpdir(), 'truckiq-app-test-'));
-  const [port, nativePort] = [await freePort(), await freePort()];
-  driver = spawn(
-    'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    { env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir, NO_AT_BRIDGE: '1' }, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  await waitUntilReady(port, driver);
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port,
-    logLevel: 'warn',
-    // Classic WebDriver only: WebKitWebDriver rejects the BiDi capability webdriverio adds by default.
-    capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
-  });
+  app$ = await startApp(app, { env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir } });
+  browser = app$.browser;
 });
 
 after(async () => {
-  await browser?.deleteSession().catch(() => {});
-  driver?.kill();
+  await app$?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -8,10 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { remote } from 'webdriverio';
+import { startApp } from '../support/app-driver.mjs';
 
 const target = resolve(import.meta.dirname, '../../target/debug');
 const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(target, 'truckiq-desktop'));
@@ -22,7 +21,7 @@ const PASSWORD = 'demo-password';
 const env = { ...process.env, TRUCKIQ_KEYRING_NAMESPACE: `apptest-${process.pid}`, NO_AT_BRIDGE: '1' };
 
 const children = [];
-let driver;
+let app$;
 let browser;
 let dataDir;
 let simUrl;
@@ -32,18 +31,6 @@ function start(command, args, options = {}) {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...options });
   children.push(child);
   return child;
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function until(what, check, timeoutMs = 60_000) {
@@ -105,29 +92,12 @@ before(async () => {
     portal.on('exit', (code) => reject(new Error(`portal-sim exited with ${code}`)));
   });
 
-  const [port, nativePort] = [await freePort(), await freePort()];
-  driver = start(
-    'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    { env: { ...env, TRUCKIQ_DATA_DIR: dataDir }, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  await until('tauri-driver', async () => {
-    try {
-      return (await (await fetch(`http://127.0.0.1:${port}/status`)).json())?.value?.ready;
-    } catch {
-      return false;
-    }
-  }, 30_000);
-  browser = await remote({
-    hostname: '127.0.0.1',
-    port,
-    logLevel: 'warn',
-    capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
-  });
+  app$ = await startApp(app, { env: { ...env, TRUCKIQ_DATA_DIR: dataDir } });
+  browser = app$.browser;
 });
 
 after(async () => {
-  await browser?.deleteSession().catch(() => {});
+  await app$?.stop();
   for (const child of children.reverse()) child.kill();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });

@@ -5,12 +5,11 @@
 //   - the app's memory when idle, without any Chromium (target ≤ 150 MB PSS, app + its WebKit processes).
 // Run: npm run build -w ui && cargo build --release -p truckiq -p truckiq-desktop &&
 //      xvfb-run -a bash scripts/with-keyring.sh npm run bench:desktop -w tests
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { remote } from 'webdriverio';
+import { startApp } from '../support/app-driver.mjs';
 
 const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(import.meta.dirname, '../../target/release/truckiq-desktop'));
 // The `truckiq` CLI built alongside the app seeds the database.
@@ -24,33 +23,10 @@ const seeded = spawnSync(
 );
 if (seeded.status !== 0) throw new Error(seeded.stderr);
 
-const freePort = () =>
-  new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => done(port));
-    });
-  });
-const [port, nativePort] = [await freePort(), await freePort()];
-const driver = spawn(
-  'tauri-driver',
-  ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-  { env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir, NO_AT_BRIDGE: '1', RUST_LOG: 'warn' }, stdio: 'ignore' },
-);
-for (let i = 0; i < 120; i += 1) {
-  try {
-    if ((await (await fetch(`http://127.0.0.1:${port}/status`)).json())?.value?.ready) break;
-  } catch {
-    // not up yet
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
-const browser = await remote({
-  hostname: '127.0.0.1',
-  port,
+const { browser, stop } = await startApp(app, {
+  env: { ...process.env, TRUCKIQ_DATA_DIR: dataDir, RUST_LOG: 'warn' },
+  stdio: 'ignore',
   logLevel: 'error',
-  capabilities: { browserName: 'wry', 'tauri:options': { application: app }, 'wdio:enforceWebDriverClassic': true },
 });
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -118,7 +94,6 @@ try {
     `idle memory (PSS)              ${(total / 1048576).toFixed(0)} MiB: ${family.map((pid, i) => `${names[i]} ${(pss(pid) / 1048576).toFixed(0)}`).join(', ')}; Chromium processes: ${chromium}   (target ≤ 150 MB)`,
   );
 } finally {
-  await browser.deleteSession().catch(() => {});
-  driver.kill();
+  await stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

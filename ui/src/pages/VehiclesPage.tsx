@@ -111,7 +111,7 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
     key: 'health',
     direction: 'asc',
   });
-  // Typing stays responsive at 10 000+ trucks: the list catches up a frame later.
+  // The input updates at once; the filtered list follows in a lower-priority render.
   const deferredFilter = useDeferredValue(filter);
   // Sorted once per data or sort change; a keystroke only filters, which keeps the order.
   const sorted = useMemo(() => sortVehicles(rows, sort.key, sort.direction), [rows, sort]);
