@@ -8,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use truckiq::demo::DemoPortal;
 use truckiq::portal::extract::Progress;
-use truckiq::store::Alert;
+use truckiq::store::{Alert, AlertKind};
 use truckiq::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs, should_notify};
 use truckiq::sync::scheduler::run_scheduler;
 use truckiq::sync::{SyncEngine, SyncEvent};
@@ -20,6 +20,11 @@ use crate::state::AppState;
 /// Event names the window listens to.
 pub const ALERT_EVENT: &str = "alert";
 pub const SYNC_EVENT: &str = "sync-progress";
+/// Asks the window to show a route ("#/vehicles/12"); sent when a notification is clicked.
+pub const NAVIGATE_EVENT: &str = "navigate";
+
+/// The notification's extra field that holds its route.
+const ROUTE_KEY: &str = "route";
 
 /// One step of a sync, for the window's progress bar.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -78,15 +83,55 @@ pub fn progress_of(event: &SyncEvent) -> SyncProgress {
     SyncProgress { account_id, step, done, total, message }
 }
 
-/// The title and body of the desktop notification for `alert`, if it gets one now (see
-/// `should_notify`: worth one, outside quiet hours, not muted).
+/// A desktop notification: what it says and the window route a click on it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub title: String,
+    pub body: String,
+    pub route: String,
+}
+
+/// The notification for `alert`, if it gets one now (see `should_notify`: worth one, outside quiet
+/// hours, not muted).
 pub fn notification_for(
     alert: &Alert,
     code: Option<(u32, u8)>,
     prefs: &NotificationPrefs,
     minute_of_day: u16,
-) -> Option<(String, String)> {
-    should_notify(alert, code, prefs, minute_of_day).then(|| (alert.title.clone(), alert.message.clone()))
+) -> Option<Notice> {
+    should_notify(alert, code, prefs, minute_of_day).then(|| Notice {
+        title: alert.title.clone(),
+        body: alert.message.clone(),
+        route: route_for(alert),
+    })
+}
+
+/// Where a click on an alert's notification leads: the truck it is about, the accounts for a
+/// sign-in or sync problem, the trucks a first sync found, else the alerts.
+fn route_for(alert: &Alert) -> String {
+    match (alert.kind, alert.vehicle_id) {
+        (AlertKind::NewCriticalFault | AlertKind::RiskChange, Some(vehicle)) => format!("#/vehicles/{vehicle}"),
+        (AlertKind::SyncFailed | AlertKind::MfaNeeded | AlertKind::StaleData, _) => "#/accounts".to_owned(),
+        (AlertKind::FirstSync, _) => "#/vehicles".to_owned(),
+        _ => "#/alerts".to_owned(),
+    }
+}
+
+/// A click on one of our notifications brings the window up on the page it is about.
+fn open_on_click(app: &AppHandle) {
+    let handle = app.clone();
+    let _ = app.notification().on_action(move |performed| {
+        if performed.action_id() != "tap" {
+            tracing::debug!(action = performed.action_id(), "notification action ignored");
+            return;
+        }
+        let route = performed.notification().and_then(|n| n.extra().get(ROUTE_KEY)).and_then(|r| r.as_str());
+        tracing::info!(?route, "notification clicked");
+        crate::tray::show_main_window(&handle);
+        if let Some(route) = route {
+            let _ = handle.emit(NAVIGATE_EVENT, route);
+        }
+    });
 }
 
 /// The preferences and the fault code an alert is judged by, read from the database.
@@ -109,6 +154,7 @@ fn local_minute_of_day() -> u16 {
 
 /// Starts the scheduler and the forwarders; all stop when `stop` is cancelled.
 pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
+    open_on_click(app);
     tauri::async_runtime::spawn(run_scheduler(engine.clone(), stop.clone()));
 
     let (mut alerts, handle, stopping, judge) = (engine.subscribe_alerts(), app.clone(), stop.clone(), engine.clone());
@@ -122,10 +168,18 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
                 Ok(alert) => {
                     let _ = handle.emit(ALERT_EVENT, &alert);
                     let (prefs, code) = judge_context(&judge, &alert).await;
-                    if let Some((title, body)) = notification_for(&alert, code, &prefs, local_minute_of_day()) {
+                    if let Some(notice) = notification_for(&alert, code, &prefs, local_minute_of_day()) {
+                        let shown = handle
+                            .notification()
+                            .builder()
+                            .id(i32::try_from(alert.id).unwrap_or_default())
+                            .title(notice.title)
+                            .body(notice.body)
+                            .extra(ROUTE_KEY, notice.route)
+                            .show();
                         // The alert is stored either way; a desktop without a notification
                         // service only loses the pop-up.
-                        if let Err(error) = handle.notification().builder().title(title).body(body).show() {
+                        if let Err(error) = shown {
                             tracing::warn!(%error, "could not show a desktop notification");
                         }
                     }
@@ -188,7 +242,6 @@ mod tests {
     use std::time::Duration;
 
     use truckiq::j1939::Severity;
-    use truckiq::store::AlertKind;
     use truckiq::sync::SyncError;
 
     use super::*;
@@ -215,10 +268,13 @@ mod tests {
     fn critical_faults_notify_with_the_truck_and_the_code_unless_muted() {
         let prefs = NotificationPrefs::default();
         let critical = alert(AlertKind::NewCriticalFault, Severity::Critical);
-        let (title, body) = notification_for(&critical, Some((100, 1)), &prefs, 600).unwrap();
-        assert!(title.contains("unit 1042") && title.contains("1XKYD49X0NJ123456"));
-        assert!(body.starts_with("SPN 100 FMI 1"));
+        let notice = notification_for(&critical, Some((100, 1)), &prefs, 600).unwrap();
+        assert!(notice.title.contains("unit 1042") && notice.title.contains("1XKYD49X0NJ123456"));
+        assert!(notice.body.starts_with("SPN 100 FMI 1"));
+        assert_eq!(notice.route, "#/vehicles/2", "a click opens the truck");
         assert_eq!(notification_for(&alert(AlertKind::RiskChange, Severity::Info), None, &prefs, 600), None);
+        let failed = notification_for(&alert(AlertKind::SyncFailed, Severity::Major), None, &prefs, 600).unwrap();
+        assert_eq!(failed.route, "#/accounts");
         let muted = NotificationPrefs { muted_vehicles: vec![2], ..prefs };
         assert_eq!(notification_for(&critical, Some((100, 1)), &muted, 600), None);
     }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FleetSummary, FrequentFault,
-    MeterReading, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail, VehicleListItem,
+    AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
+    FrequentFault, MeterReading, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail, VehicleListItem,
+    VehiclePage, VehicleQuery, VehicleSort,
 };
 use ts_rs::{Config, TS};
 
@@ -44,6 +45,10 @@ fn typescript_bindings_are_up_to_date() {
         render::<SyncProgress>(),
         render::<SyncStep>(),
         render::<VehicleListItem>(),
+        render::<VehicleQuery>(),
+        render::<VehicleSort>(),
+        render::<VehiclePage>(),
+        render::<FaultTier>(),
         render::<HealthBand>(),
         render::<VehicleDetail>(),
         render::<FaultEpisode>(),

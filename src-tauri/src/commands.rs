@@ -9,7 +9,7 @@ use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::secrets::{SecretError, SecretKind, Sensitive, TotpSecret};
 use truckiq::store::{
     AccountSummary, Alert, AlertAction, FaultFilter, FaultPage, NewAccount, PortalKind, RunTrigger, VehicleDetail,
-    VehicleListItem,
+    VehiclePage, VehicleQuery,
 };
 use truckiq::sync::alerts::{MutedCode, NOTIFICATION_PREFS_KEY, NotificationPrefs};
 use truckiq::sync::{SYNC_SETTINGS_KEY, SyncSettings};
@@ -60,10 +60,10 @@ pub async fn list_alerts(state: State<'_, AppState>, limit: Option<u32>) -> Resu
     state.with_store(move |store| Ok(store.alerts(limit)?)).await
 }
 
-/// Every truck with its health and active fault counts, least healthy first.
+/// The window of trucks the Vehicles table shows, filtered and sorted, with the match count.
 #[tauri::command]
-pub async fn list_vehicles(state: State<'_, AppState>) -> Result<Vec<VehicleListItem>, IpcError> {
-    state.with_store(|store| Ok(store.list_vehicles()?)).await
+pub async fn list_vehicles(state: State<'_, AppState>, query: VehicleQuery) -> Result<VehiclePage, IpcError> {
+    state.with_store(move |store| Ok(store.list_vehicles(&query)?)).await
 }
 
 /// One truck with its faults (active first, then history), health reasons and meter history.

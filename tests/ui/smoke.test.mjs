@@ -132,6 +132,36 @@ function installFakeTauri(answers) {
     return Promise.resolve(clone(spec.resolve));
   };
 
+  // What the database does with a VehicleQuery, roughly: enough for the table to page, filter
+  // and sort through a fixture (the real query is tested against SQLite in crates/truckiq).
+  const numeric = new Intl.Collator('en', { numeric: true });
+  const sortKey = {
+    health: (v) => v.healthScore ?? 999,
+    unit: (v) => v.unitNumber ?? '',
+    vin: (v) => v.vin,
+    odometer: (v) => v.odometerMi ?? -1,
+    faults: (v) => v.activeCritical * 1e6 + v.activeMajor * 1e3 + v.activeFaults,
+  };
+  const vehiclePage = (all, query) => {
+    const needle = query.search.trim().toUpperCase();
+    const key = sortKey[query.sort];
+    const matching = all
+      .filter(
+        (v) =>
+          (v.vin.includes(needle) || (v.unitNumber ?? '').toUpperCase().includes(needle)) &&
+          (query.band === null || v.healthBand === query.band) &&
+          (query.tier === null || v.activeCritical > 0 || (query.tier === 'major' && v.activeMajor > 0)) &&
+          (query.accountId === null || v.accountId === query.accountId),
+      )
+      .sort((a, b) => (query.descending ? -1 : 1) * numeric.compare(String(key(a)), String(key(b))));
+    return {
+      total: all.length,
+      matching: matching.length,
+      offset: query.offset,
+      rows: matching.slice(query.offset, query.offset + query.limit),
+    };
+  };
+
   const callbacks = new Map();
   function transformCallback(callback, once = false) {
     const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
@@ -165,7 +195,10 @@ function installFakeTauri(answers) {
         case 'list_accounts':
           return answer(state.accounts);
         case 'list_vehicles':
-          return answer(state.vehicles);
+          // Answered after a moment, as the database does: the table must stay usable meanwhile.
+          return state.vehicles.resolve
+            ? new Promise((ok) => setTimeout(() => ok(clone(vehiclePage(state.vehicles.resolve, args.query))), 40))
+            : answer(state.vehicles);
         case 'fleet_summary':
           return answer(state.fleetSummary);
         case 'list_faults':
@@ -317,7 +350,7 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
     'talks to the backend through invoke, and listens to its events',
   );
   const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
-  assert.deepEqual(events, ['alert', 'sync-progress']);
+  assert.deepEqual(events, ['alert', 'navigate', 'sync-progress']);
 });
 
 test('(b) the six nav items open their pages, mark themselves current and follow history', async (t) => {
@@ -516,24 +549,49 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await shot(page, 'vehicles');
 
-  await page.getByLabel('Search by VIN or unit number').fill('p-7');
+  // The database filters and sorts: each control changes the query the table sends.
+  const lastQuery = () =>
+    page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'list_vehicles').at(-1).args.query);
+  assert.deepEqual(await lastQuery(), {
+    search: '',
+    band: null,
+    tier: null,
+    accountId: null,
+    sort: 'health',
+    descending: false,
+    offset: 0,
+    limit: 100,
+  });
+  // Typed key by key while answers are still on their way: the box keeps focus and every key.
+  await page.getByLabel('Search by VIN or unit number').pressSequentially('p-7', { delay: 10 });
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
   assert.ok((await rows.nth(0).innerText()).includes('1XPBD49X1MD765432'));
   assert.equal(await page.locator('.toolbar-count').textContent(), '1 of 4 trucks');
+  assert.equal((await lastQuery()).search, 'p-7');
   await page.getByLabel('Search by VIN or unit number').fill('');
   await page.getByLabel('Active faults').selectOption('major');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
+  assert.equal((await lastQuery()).tier, 'major');
   await page.getByLabel('Health').selectOption('good');
   await page.getByText('No trucks match these filters.').waitFor();
+  assert.deepEqual([(await lastQuery()).band, (await lastQuery()).tier], ['good', 'major']);
+  await shot(page, 'vehicles-no-match');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 4);
+  await page.getByLabel('Account').selectOption('2');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
+  assert.equal((await lastQuery()).accountId, 2);
+  await page.getByLabel('Account').selectOption('all');
 
-  // Sorting by unit reads numbers as numbers; a second click reverses.
+  // Sorting asks for another order; a second click reverses it.
   await page.getByRole('button', { name: /^Unit/ }).click();
+  await page.waitForFunction(() => document.querySelector('.vtable-body .vcol-unit')?.textContent === '99');
   assert.deepEqual(await page.locator('.vtable-body .vcol-unit').allTextContents(), ['99', '1042', 'D-2', 'P-7']);
   assert.equal(await page.locator('[role="columnheader"][aria-sort="ascending"]').innerText(), 'UNIT ↑');
+  assert.deepEqual([(await lastQuery()).sort, (await lastQuery()).descending], ['unit', false]);
   await page.getByRole('button', { name: /^Unit/ }).click();
-  assert.equal((await page.locator('.vtable-body .vcol-unit').allTextContents())[0], 'P-7');
+  await page.waitForFunction(() => document.querySelector('.vtable-body .vcol-unit')?.textContent === 'P-7');
+  assert.equal((await lastQuery()).descending, true);
 });
 
 test('Vehicles renders only the rows in view at 10 000 trucks', async (t) => {
@@ -549,11 +607,16 @@ test('Vehicles renders only the rows in view at 10 000 trucks', async (t) => {
   await rows.first().waitFor();
   assert.ok((await rows.count()) < 80, `only the visible rows exist, not ${await rows.count()}`);
   assert.equal(await page.locator('.toolbar-count').textContent(), '10,000 trucks');
+  // Only the first page of rows crossed IPC, not 10 000 trucks.
+  const windows = () =>
+    page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'list_vehicles').map((a) => a.args.query.offset));
+  assert.deepEqual(await windows(), [0]);
   await page.locator('.vtable-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
-  // Sorted by health, the bottom of the list holds the healthiest trucks (score 100).
+  // Sorted by health, the bottom of the list holds the healthiest trucks (score 100), from the last page.
   await page.waitForFunction(() =>
     [...document.querySelectorAll('.vtable-body .vcol-health')].some((c) => c.textContent.endsWith('· 100')),
   );
+  assert.ok((await windows()).includes(9900), `the last page was asked for: ${await windows()}`);
   assert.ok((await rows.count()) < 80, 'still only the visible rows after scrolling');
   await page.getByLabel('Search by VIN or unit number').fill('1XKYD49X0NJ004242');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
@@ -631,6 +694,17 @@ test('a vehicle page shows active faults first, explained, the history and the m
   await shot(page, 'vehicle');
   await page.getByRole('link', { name: '← All vehicles' }).click();
   await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Vehicles');
+});
+
+test("a clicked notification's route opens that truck; a route of no page is ignored", async (t) => {
+  const page = await openApp(t, { hash: '#/alerts' });
+  await page.waitForFunction(() => window.__fakeIpc.listeners.some((l) => l.event === 'navigate'));
+  await page.evaluate(() => window.__fakeIpc.emit('navigate', '#/vehicles/11'));
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent?.includes('1042'));
+  assert.equal(new URL(page.url()).hash, '#/vehicles/11');
+  await page.evaluate(() => window.__fakeIpc.emit('navigate', 'https://example.com/'));
+  await page.evaluate(() => window.__fakeIpc.emit('navigate', '#/nowhere'));
+  assert.equal(new URL(page.url()).hash, '#/vehicles/11');
 });
 
 test('a vehicle that is gone shows a not-found state, not an error', async (t) => {

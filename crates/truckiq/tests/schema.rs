@@ -222,3 +222,40 @@ fn constraints_reject_impossible_values() {
     );
     assert!(bad_kind.is_err(), "portal kind is one of the three layouts");
 }
+
+mod embedded {
+    refinery::embed_migrations!("../../migrations");
+}
+
+#[test]
+fn version_3_counts_the_active_faults_a_version_2_database_already_holds() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(2)).run(&mut conn).unwrap();
+    let account = insert_account(&conn, "Acme");
+    let sick = insert_vehicle(&conn, account, VIN).unwrap();
+    let healthy = insert_vehicle(&conn, account, "1XPBD49X1MD765432").unwrap();
+    insert_fault(&conn, sick, None).unwrap(); // active, major
+    insert_fault(&conn, sick, Some("2026-11-03 08:00:00+00:00")).unwrap(); // cleared: history only
+    conn.execute(
+        "INSERT INTO faults (vehicle_id, source_address, spn, fmi, severity, active, first_seen_at, last_seen_at)
+         VALUES (?1, 0, 100, 1, 'critical', 1, '2026-11-01 08:00:00+00:00', '2026-11-01 08:00:00+00:00'),
+                (?1, 0, 110, 0, 'critical', 0, '2026-11-01 08:00:00+00:00', '2026-11-01 08:00:00+00:00')",
+        [sick],
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let counts = |id: i64| -> (u32, u32, u32) {
+        store
+            .connection()
+            .query_row("SELECT active_critical, active_major, active_faults FROM vehicles WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap()
+    };
+    assert_eq!(counts(sick), (1, 1, 2), "the inactive and the cleared episodes do not count");
+    assert_eq!(counts(healthy), (0, 0, 0));
+}

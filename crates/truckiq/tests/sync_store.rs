@@ -3,7 +3,11 @@
 
 use chrono::{DateTime, Duration, Utc};
 use truckiq::j1939::Severity;
-use truckiq::store::{FaultObservation, NewAccount, PortalKind, Store, VehicleObservation, VehicleSnapshot};
+use truckiq::j1939::health::HealthBand;
+use truckiq::store::{
+    FaultObservation, FaultTier, NewAccount, PortalKind, Store, VehicleObservation, VehicleQuery, VehicleSnapshot,
+    VehicleSort,
+};
 
 const VIN_A: &str = "1XKYD49X0NJ123456";
 const VIN_B: &str = "1XPBD49X1MD765432";
@@ -157,13 +161,130 @@ fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
             ],
         )
         .unwrap();
-    let list = store.list_vehicles().unwrap();
+    let list = store.list_vehicles(&VehicleQuery::default()).unwrap().rows;
     assert_eq!(list.iter().map(|v| v.vin.as_str()).collect::<Vec<_>>(), [VIN_B, VIN_A], "least healthy first");
     let b = &list[0];
     assert_eq!((b.active_critical, b.active_major, b.active_faults), (1, 1, 2));
-    assert_eq!(b.health_band, Some(truckiq::j1939::health::HealthBand::Critical));
+    assert_eq!(b.health_band, Some(HealthBand::Critical));
     assert_eq!((list[1].active_critical, list[1].active_faults), (0, 1), "inactive faults do not count");
     assert_eq!(b.account_name, "Acme");
+}
+
+/// A truck with `unit`, `odometer` and these active faults (severity, spn).
+fn truck(vin: &str, unit: Option<&str>, odometer: Option<f64>, faults: &[(Severity, u32)]) -> VehicleObservation {
+    VehicleObservation {
+        vehicle: VehicleSnapshot { unit_number: unit.map(str::to_owned), odometer_mi: odometer, ..vehicle(vin, 0.0) },
+        faults: Some(
+            faults.iter().map(|&(severity, spn)| FaultObservation { severity, ..fault(spn, 1, true) }).collect(),
+        ),
+    }
+}
+
+fn vins(store: &Store, query: &VehicleQuery) -> Vec<String> {
+    store.list_vehicles(query).unwrap().rows.into_iter().map(|v| v.vin).collect()
+}
+
+#[test]
+fn the_vehicle_table_is_filtered_sorted_and_windowed_by_the_database() {
+    use Severity::{Critical, Major, Minor};
+    let (_dir, mut store, acme) = setup();
+    let other = store
+        .insert_account(&NewAccount {
+            name: "Other".into(),
+            portal_kind: PortalKind::Paccar,
+            base_url: "https://paccarsolutions.com".into(),
+            username: "ops@other.example".into(),
+            sync_interval_minutes: 240,
+        })
+        .unwrap();
+    const V1: &str = "1XKYD49X0NJ000001";
+    const V2: &str = "1XKYD49X0NJ000002";
+    const V3: &str = "1XKYD49X0NJ000003";
+    const V4: &str = "1XPBD49X1MD000004";
+    const V5: &str = "1XPBD49X1MD000005";
+    let acme_fleet = [
+        truck(V1, Some("T-17"), Some(500.0), &[(Critical, 100), (Major, 3226)]),
+        truck(V2, Some("T-9"), Some(90.0), &[(Major, 3226), (Minor, 97)]),
+        truck(V3, Some("100"), None, &[]),
+    ];
+    let other_fleet = [truck(V4, Some("99"), Some(1000.0), &[(Minor, 97)]), truck(V5, None, Some(10.0), &[])];
+    store.apply_sync(acme, t(0), &acme_fleet).unwrap();
+    store.apply_sync(other, t(0), &other_fleet).unwrap();
+    // A truck that was listed (unit 1042) but never had its diagnostics read has no health yet.
+    const V6: &str = "3WKYD49X0NJ000006";
+    store.apply_sync(other, t(1), &[VehicleObservation { vehicle: vehicle(V6, 5.0), faults: None }]).unwrap();
+
+    let all = VehicleQuery::default();
+    let page = store.list_vehicles(&all).unwrap();
+    assert_eq!((page.total, page.matching, page.offset), (6, 6, 0));
+    assert_eq!(vins(&store, &all), [V1, V2, V4, V3, V5, V6], "least healthy first; never read last");
+    let v1 = &page.rows[0];
+    assert_eq!((v1.active_critical, v1.active_major, v1.active_faults), (1, 1, 2));
+    assert_eq!((v1.account_name.as_str(), v1.health_band), ("Acme", Some(HealthBand::Critical)));
+
+    // Search: any case, part of the VIN or of the unit number.
+    let search = |text: &str| VehicleQuery { search: text.into(), ..VehicleQuery::default() };
+    assert_eq!(vins(&store, &search("1xpbd")), [V4, V5]);
+    assert_eq!(vins(&store, &search(" t-1 ")), [V1]);
+    assert_eq!(vins(&store, &search("99")), [V4], "a unit number no VIN contains");
+    let nothing = store.list_vehicles(&search("%")).unwrap();
+    assert_eq!((nothing.total, nothing.matching, nothing.rows.len()), (6, 0, 0), "% is text, not a wildcard");
+
+    // Filters narrow; the total stays every truck.
+    let band = VehicleQuery { band: Some(HealthBand::Good), ..VehicleQuery::default() };
+    assert_eq!(vins(&store, &band), [V4, V3, V5]);
+    let critical = VehicleQuery { tier: Some(FaultTier::Critical), ..VehicleQuery::default() };
+    assert_eq!(vins(&store, &critical), [V1]);
+    let major = VehicleQuery { tier: Some(FaultTier::Major), ..VehicleQuery::default() };
+    assert_eq!(vins(&store, &major), [V1, V2]);
+    let account = VehicleQuery { account_id: Some(other), tier: None, ..VehicleQuery::default() };
+    let page = store.list_vehicles(&account).unwrap();
+    assert_eq!((page.total, page.matching), (6, 3));
+
+    // Each sort, both ways; unknown values last either way, ties by VIN.
+    let sorted = |sort: VehicleSort, descending: bool| {
+        vins(&store, &VehicleQuery { sort, descending, ..VehicleQuery::default() })
+    };
+    assert_eq!(sorted(VehicleSort::Unit, false), [V4, V3, V6, V2, V1, V5], "99 < 100 < 1042, T-9 < T-17, none last");
+    assert_eq!(sorted(VehicleSort::Unit, true), [V1, V2, V6, V3, V4, V5]);
+    assert_eq!(sorted(VehicleSort::Vin, true), [V6, V5, V4, V3, V2, V1]);
+    assert_eq!(sorted(VehicleSort::Odometer, false), [V6, V5, V2, V1, V4, V3]);
+    assert_eq!(sorted(VehicleSort::Odometer, true), [V4, V1, V2, V5, V6, V3]);
+    assert_eq!(sorted(VehicleSort::Faults, true), [V1, V2, V4, V3, V5, V6]);
+    assert_eq!(sorted(VehicleSort::Health, true), [V3, V5, V4, V2, V1, V6]);
+
+    // Windows tile the list: no truck twice, none skipped.
+    let window = |offset: u32| VehicleQuery { offset, limit: 4, sort: VehicleSort::Unit, ..VehicleQuery::default() };
+    let mut tiled = vins(&store, &window(0));
+    tiled.extend(vins(&store, &window(4)));
+    assert_eq!(tiled, sorted(VehicleSort::Unit, false));
+    assert_eq!(store.list_vehicles(&window(4)).unwrap().offset, 4);
+    let huge = VehicleQuery { limit: u32::MAX, ..VehicleQuery::default() };
+    assert_eq!(store.list_vehicles(&huge).unwrap().rows.len(), 6, "the limit is capped, not an error");
+}
+
+#[test]
+fn a_vehicles_fault_counts_follow_each_read_and_survive_a_failed_one() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    store
+        .apply_sync(account, t(0), &[observe(VIN_A, 1.0, Some(vec![critical.clone(), fault(3226, 4, true)]))])
+        .unwrap();
+    let counts = |store: &Store| {
+        let v = store.list_vehicles(&VehicleQuery::default()).unwrap().rows.remove(0);
+        (v.active_critical, v.active_major, v.active_faults)
+    };
+    assert_eq!(counts(&store), (1, 1, 2));
+    // Diagnostics that could not be read leave the stored counts as they were.
+    store.apply_sync(account, t(4), &[observe(VIN_A, 2.0, None)]).unwrap();
+    assert_eq!(counts(&store), (1, 1, 2));
+    // The critical one cleared, the major one went inactive.
+    store.apply_sync(account, t(8), &[observe(VIN_A, 3.0, Some(vec![fault(3226, 4, false)]))]).unwrap();
+    assert_eq!(counts(&store), (0, 0, 0));
+    let critical_only = VehicleQuery { tier: Some(FaultTier::Critical), ..VehicleQuery::default() };
+    assert_eq!(store.list_vehicles(&critical_only).unwrap().matching, 0);
+    store.apply_sync(account, t(12), &[observe(VIN_A, 4.0, Some(vec![critical]))]).unwrap();
+    assert_eq!(counts(&store), (1, 0, 1));
 }
 
 #[test]
@@ -174,7 +295,7 @@ fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() 
         .apply_sync(account, t(0), &[observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, true)]))])
         .unwrap();
     store.apply_sync(account, t(4), &[observe(VIN_A, 180.0, Some(vec![critical, fault(3226, 4, true)]))]).unwrap();
-    let id = store.list_vehicles().unwrap()[0].id;
+    let id = store.list_vehicles(&VehicleQuery::default()).unwrap().rows[0].id;
     let detail = store.vehicle_detail(id).unwrap().unwrap();
     let codes: Vec<(u32, bool)> = detail.faults.iter().map(|f| (f.spn, f.active)).collect();
     assert_eq!(codes, [(100, true), (3226, true), (97, false)], "active (worst first), then the cleared one");

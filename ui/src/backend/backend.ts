@@ -13,7 +13,8 @@ import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
-import type { VehicleListItem } from '../bindings/VehicleListItem';
+import type { VehiclePage } from '../bindings/VehiclePage';
+import type { VehicleQuery } from '../bindings/VehicleQuery';
 
 /** Stops listening to a backend event. */
 export type Unlisten = () => void;
@@ -38,7 +39,8 @@ export interface Backend {
   listRuns(accountId: number): Promise<RunSummary[]>;
   /** A run's kept screenshot as a `data:` URL. */
   runScreenshot(accountId: number, runId: number): Promise<string>;
-  listVehicles(): Promise<VehicleListItem[]>;
+  /** One window of the trucks the query matches, filtered and sorted by the database. */
+  listVehicles(query: VehicleQuery): Promise<VehiclePage>;
   fleetSummary(): Promise<FleetSummary>;
   syncSettings(): Promise<SyncSettings>;
   setSyncSettings(settings: SyncSettings): Promise<void>;
@@ -57,4 +59,6 @@ export interface Backend {
   startDemo(): Promise<number>;
   onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten>;
   onAlert(handler: (alert: Alert) => void): Promise<Unlisten>;
+  /** The app asks the window to show a route, e.g. after a click on a notification. */
+  onNavigate(handler: (route: string) => void): Promise<Unlisten>;
 }

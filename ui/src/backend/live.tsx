@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from '
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { Unlisten } from './backend';
 import { useBackend } from './context';
+import { parseHash } from '../lib/routes';
 import { queryKeys } from './queries';
 
 type ProgressByAccount = Readonly<Record<number, SyncProgress>>;
@@ -11,7 +12,8 @@ const LiveContext = createContext<ProgressByAccount>({});
 
 /**
  * Listens to the backend's events once for the whole window: keeps the latest sync step of each
- * account, and refreshes the data a finished run or a new alert changed.
+ * account, refreshes the data a finished run or a new alert changed, and shows the route the app
+ * asks for (a clicked notification's truck).
  */
 export function LiveUpdates({ children }: { children: ReactNode }) {
   const backend = useBackend();
@@ -34,6 +36,12 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
       .then(keep, () => {});
     backend
       .onAlert(() => void client.invalidateQueries({ queryKey: queryKeys.alerts }))
+      .then(keep, () => {});
+    backend
+      .onNavigate((route) => {
+        // Only routes of this window; anything else is ignored rather than followed.
+        if (parseHash(route) !== null) window.location.hash = route;
+      })
       .then(keep, () => {});
     return () => {
       stopped = true;

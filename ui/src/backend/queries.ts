@@ -1,4 +1,4 @@
-import { QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { QueryClient, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { FaultFilter } from '../bindings/FaultFilter';
@@ -6,6 +6,7 @@ import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { SyncSettings } from '../bindings/SyncSettings';
+import type { VehicleQuery } from '../bindings/VehicleQuery';
 import type { Backend } from './backend';
 import { useBackend } from './context';
 
@@ -54,12 +55,20 @@ export function useAccounts() {
   });
 }
 
-export function useVehicles() {
+function vehiclePageQuery(backend: Backend, query: VehicleQuery) {
+  return { queryKey: [...queryKeys.vehicles, 'list', query], queryFn: () => backend.listVehicles(query) };
+}
+
+/** The Vehicles table's first page; while a new filter's answer is on its way, the last one stays. */
+export function useVehiclePage(query: VehicleQuery) {
   const backend = useBackend();
-  return useQuery({
-    queryKey: queryKeys.vehicles,
-    queryFn: () => backend.listVehicles(),
-  });
+  return useQuery({ ...vehiclePageQuery(backend, query), placeholderData: (previous) => previous });
+}
+
+/** Further pages of the Vehicles table, as scrolling reaches them. */
+export function useVehiclePages(queries: VehicleQuery[]) {
+  const backend = useBackend();
+  return useQueries({ queries: queries.map((query) => vehiclePageQuery(backend, query)) });
 }
 
 export function useFaults(filter: FaultFilter, limit: number) {

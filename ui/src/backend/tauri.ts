@@ -15,13 +15,15 @@ import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
-import type { VehicleListItem } from '../bindings/VehicleListItem';
+import type { VehiclePage } from '../bindings/VehiclePage';
+import type { VehicleQuery } from '../bindings/VehicleQuery';
 import type { Backend, Unlisten } from './backend';
 import { normaliseError, notInApp } from './errors';
 
 /** Event names emitted by `src-tauri/src/background.rs`. */
 const SYNC_EVENT = 'sync-progress';
 const ALERT_EVENT = 'alert';
+const NAVIGATE_EVENT = 'navigate';
 
 /** The real backend: Tauri commands defined in `src-tauri/src/commands.rs`. */
 export class TauriBackend implements Backend {
@@ -61,8 +63,8 @@ export class TauriBackend implements Backend {
     return call<string>('run_screenshot', { accountId, runId });
   }
 
-  listVehicles(): Promise<VehicleListItem[]> {
-    return call<VehicleListItem[]>('list_vehicles');
+  listVehicles(query: VehicleQuery): Promise<VehiclePage> {
+    return call<VehiclePage>('list_vehicles', { query });
   }
 
   listFaults(filter: FaultFilter, limit: number): Promise<FaultPage> {
@@ -123,6 +125,10 @@ export class TauriBackend implements Backend {
 
   onAlert(handler: (alert: Alert) => void): Promise<Unlisten> {
     return subscribe<Alert>(ALERT_EVENT, handler);
+  }
+
+  onNavigate(handler: (route: string) => void): Promise<Unlisten> {
+    return subscribe<string>(NAVIGATE_EVENT, handler);
   }
 }
 

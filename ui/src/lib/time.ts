@@ -23,7 +23,7 @@ export function formatRelative(iso: string, now: Date = new Date(), locale = 'en
   const seconds = (then - now.getTime()) / 1000;
   const magnitude = Math.abs(seconds);
   if (magnitude < JUST_NOW_SECONDS) return 'just now';
-  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' });
+  const format = relativeFormat(locale);
   for (const [unit, size] of UNITS) {
     if (magnitude >= size) return format.format(Math.trunc(seconds / size), unit);
   }
@@ -35,15 +35,39 @@ export function formatRelative(iso: string, now: Date = new Date(), locale = 'en
 export function formatAbsolute(iso: string, locale?: string, timeZone?: string): string {
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return iso;
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZoneName: 'short',
-    ...(timeZone ? { timeZone } : {}),
-  }).format(then);
+  return absoluteFormat(locale, timeZone).format(then);
+}
+
+// Making an Intl formatter costs far more than using one, and a table of trucks formats two
+// times per row on every render: each formatter is made once per locale and time zone.
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
+const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+
+function relativeFormat(locale: string): Intl.RelativeTimeFormat {
+  let format = relativeFormats.get(locale);
+  if (!format) {
+    format = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' });
+    relativeFormats.set(locale, format);
+  }
+  return format;
+}
+
+function absoluteFormat(locale: string | undefined, timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = `${locale ?? ''}|${timeZone ?? ''}`;
+  let format = absoluteFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+      ...(timeZone ? { timeZone } : {}),
+    });
+    absoluteFormats.set(key, format);
+  }
+  return format;
 }
 
 /** The latest of some RFC 3339 times (null when there are none). */

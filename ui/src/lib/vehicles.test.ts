@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
-import { NO_FILTER, describeTruck, filterVehicles, formatMiles, isFiltered, sortVehicles } from './vehicles';
+import {
+  HEALTH_FIRST,
+  NO_FILTER,
+  PAGE_SIZE,
+  describeTruck,
+  formatMiles,
+  isFiltered,
+  nextOrder,
+  pagesFor,
+  vehicleQuery,
+} from './vehicles';
 
 const truck = (overrides: Partial<VehicleListItem>): VehicleListItem => ({
   id: 1,
@@ -23,40 +33,36 @@ const truck = (overrides: Partial<VehicleListItem>): VehicleListItem => ({
   ...overrides,
 });
 
-const fleet = [
-  truck({ id: 1, vin: '1XKYD49X0NJ000001', unitNumber: '100', healthScore: 40, healthBand: 'critical', activeCritical: 1, activeFaults: 1 }),
-  truck({ id: 2, vin: '2NP000000000000002', unitNumber: '99', healthScore: 75, healthBand: 'attention', activeMajor: 1, activeFaults: 1, accountId: 2 }),
-  truck({ id: 3, vin: 'XLR000000000000003', unitNumber: 'T-7', healthScore: null, healthBand: null }),
-];
-
-describe('filterVehicles', () => {
-  it('finds a truck by part of its VIN or unit, in any case', () => {
-    expect(filterVehicles(fleet, { ...NO_FILTER, search: 'xlr' }).map((v) => v.id)).toEqual([3]);
-    expect(filterVehicles(fleet, { ...NO_FILTER, search: ' t-7 ' }).map((v) => v.id)).toEqual([3]);
-    expect(filterVehicles(fleet, { ...NO_FILTER, search: '99' }).map((v) => v.id)).toEqual([2]);
-  });
-
-  it('filters by band, by the worst active tier and by account', () => {
-    expect(filterVehicles(fleet, { ...NO_FILTER, band: 'critical' }).map((v) => v.id)).toEqual([1]);
-    expect(filterVehicles(fleet, { ...NO_FILTER, severity: 'critical' }).map((v) => v.id)).toEqual([1]);
-    expect(filterVehicles(fleet, { ...NO_FILTER, severity: 'major' }).map((v) => v.id)).toEqual([1, 2]);
-    expect(filterVehicles(fleet, { ...NO_FILTER, accountId: 2 }).map((v) => v.id)).toEqual([2]);
+describe('the vehicle query', () => {
+  it('asks for the page of rows in view, with the filter and order as they are', () => {
+    const filter = { ...NO_FILTER, search: 'T-7', tier: 'major' as const };
+    expect(vehicleQuery(filter, { sort: 'unit', descending: true }, 2)).toEqual({
+      search: 'T-7',
+      band: null,
+      tier: 'major',
+      accountId: null,
+      sort: 'unit',
+      descending: true,
+      offset: 2 * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
     expect(isFiltered(NO_FILTER)).toBe(false);
-    expect(isFiltered({ ...NO_FILTER, search: 'x' })).toBe(true);
-  });
-});
-
-describe('sortVehicles', () => {
-  it('sorts unit numbers as people read them and keeps unknown health last', () => {
-    expect(sortVehicles(fleet, 'unit', 'asc').map((v) => v.unitNumber)).toEqual(['99', '100', 'T-7']);
-    expect(sortVehicles(fleet, 'health', 'asc').map((v) => v.id)).toEqual([1, 2, 3]);
-    expect(sortVehicles(fleet, 'faults', 'desc').map((v) => v.id)).toEqual([1, 2, 3]);
+    expect(isFiltered({ ...NO_FILTER, search: ' ' })).toBe(false);
+    expect(isFiltered({ ...NO_FILTER, accountId: 2 })).toBe(true);
   });
 
-  it('does not change the list it was given', () => {
-    const copy = [...fleet];
-    sortVehicles(fleet, 'vin', 'desc');
-    expect(fleet).toEqual(copy);
+  it('finds the pages that hold the rows in view', () => {
+    expect(pagesFor(0, 20)).toEqual([0]);
+    expect(pagesFor(PAGE_SIZE - 5, PAGE_SIZE + 5)).toEqual([0, 1]);
+    expect(pagesFor(3 * PAGE_SIZE, 3 * PAGE_SIZE)).toEqual([3]);
+    // An empty range still asks for its first page.
+    expect(pagesFor(10, 0)).toEqual([0]);
+  });
+
+  it('flips the order on the same column and starts the fault count worst first', () => {
+    expect(nextOrder(HEALTH_FIRST, 'health')).toEqual({ sort: 'health', descending: true });
+    expect(nextOrder(HEALTH_FIRST, 'unit')).toEqual({ sort: 'unit', descending: false });
+    expect(nextOrder(HEALTH_FIRST, 'faults')).toEqual({ sort: 'faults', descending: true });
   });
 });
 

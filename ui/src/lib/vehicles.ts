@@ -1,6 +1,9 @@
 import type { HealthBand } from '../bindings/HealthBand';
 import type { Severity } from '../bindings/Severity';
+import type { FaultTier } from '../bindings/FaultTier';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
+import type { VehicleQuery } from '../bindings/VehicleQuery';
+import type { VehicleSort } from '../bindings/VehicleSort';
 import type { Tone } from './format';
 
 export const HEALTH_BAND: Record<HealthBand, { label: string; tone: Tone }> = {
@@ -16,65 +19,44 @@ export const SEVERITY: Record<Severity, { label: string; tone: Tone }> = {
   info: { label: 'Info', tone: 'neutral' },
 };
 
-export type VehicleSortKey = 'health' | 'unit' | 'vin' | 'odometer' | 'faults';
-export type SortDirection = 'asc' | 'desc';
-
 export interface VehicleFilter {
   /** Part of a VIN or unit number, any case. */
   search: string;
-  band: HealthBand | 'all';
-  /** Trucks with at least one active fault of this tier. */
-  severity: 'all' | 'critical' | 'major';
-  accountId: number | 'all';
+  band: HealthBand | null;
+  /** Trucks with at least one active fault of this tier (major: critical or major). */
+  tier: FaultTier | null;
+  accountId: number | null;
 }
 
-export const NO_FILTER: VehicleFilter = { search: '', band: 'all', severity: 'all', accountId: 'all' };
+export interface VehicleOrder {
+  sort: VehicleSort;
+  descending: boolean;
+}
+
+export const NO_FILTER: VehicleFilter = { search: '', band: null, tier: null, accountId: null };
+export const HEALTH_FIRST: VehicleOrder = { sort: 'health', descending: false };
 
 export function isFiltered(filter: VehicleFilter): boolean {
-  return (
-    filter.search.trim() !== '' || filter.band !== 'all' || filter.severity !== 'all' || filter.accountId !== 'all'
-  );
+  return filter.search.trim() !== '' || filter.band !== null || filter.tier !== null || filter.accountId !== null;
 }
 
-export function filterVehicles(rows: readonly VehicleListItem[], filter: VehicleFilter): VehicleListItem[] {
-  const needle = filter.search.trim().toUpperCase();
-  return rows.filter(
-    (v) =>
-      (needle === '' || v.vin.includes(needle) || (v.unitNumber ?? '').toUpperCase().includes(needle)) &&
-      (filter.band === 'all' || v.healthBand === filter.band) &&
-      (filter.severity === 'all' ||
-        (filter.severity === 'critical' ? v.activeCritical > 0 : v.activeCritical + v.activeMajor > 0)) &&
-      (filter.accountId === 'all' || v.accountId === filter.accountId),
-  );
+/** Clicking a column's header: the same column flips, another starts where people look first. */
+export function nextOrder(current: VehicleOrder, sort: VehicleSort): VehicleOrder {
+  return current.sort === sort ? { sort, descending: !current.descending } : { sort, descending: sort === 'faults' };
 }
 
-/** Unit numbers are text ("1042", "T-17"): compare digits as numbers so 99 comes before 100. */
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+/** Rows the backend sends per answer: a few screens, so scrolling rarely waits. */
+export const PAGE_SIZE = 100;
 
-function compare(a: VehicleListItem, b: VehicleListItem, key: VehicleSortKey): number {
-  switch (key) {
-    // Unknown health sorts after every score, like the database does.
-    case 'health':
-      return (a.healthScore ?? 101) - (b.healthScore ?? 101);
-    case 'unit':
-      return collator.compare(a.unitNumber ?? '', b.unitNumber ?? '');
-    case 'vin':
-      return a.vin.localeCompare(b.vin);
-    case 'odometer':
-      return (a.odometerMi ?? -1) - (b.odometerMi ?? -1);
-    case 'faults':
-      return a.activeCritical - b.activeCritical || a.activeMajor - b.activeMajor || a.activeFaults - b.activeFaults;
-  }
+/** The pages that hold rows `first` to `last` (inclusive). */
+export function pagesFor(first: number, last: number): number[] {
+  const from = Math.floor(Math.max(0, first) / PAGE_SIZE);
+  const to = Math.floor(Math.max(first, last) / PAGE_SIZE);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
 }
 
-export function sortVehicles(
-  rows: readonly VehicleListItem[],
-  key: VehicleSortKey,
-  direction: SortDirection,
-): VehicleListItem[] {
-  const sign = direction === 'asc' ? 1 : -1;
-  // Ties fall back to the VIN so the order never jumps between renders.
-  return [...rows].sort((a, b) => sign * compare(a, b, key) || a.vin.localeCompare(b.vin));
+export function vehicleQuery(filter: VehicleFilter, order: VehicleOrder, page: number): VehicleQuery {
+  return { ...filter, ...order, offset: page * PAGE_SIZE, limit: PAGE_SIZE };
 }
 
 const miles = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

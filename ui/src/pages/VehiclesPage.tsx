@@ -1,8 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useDeferredValue, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
+import type { FaultTier } from '../bindings/FaultTier';
+import type { HealthBand } from '../bindings/HealthBand';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
+import type { VehiclePage } from '../bindings/VehiclePage';
+import type { VehicleSort } from '../bindings/VehicleSort';
 import { shouldReport } from '../backend/errors';
-import { useAccounts, useVehicles } from '../backend/queries';
+import { useAccounts, useVehiclePage, useVehiclePages } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
 import { PageHeader } from '../components/PageHeader';
@@ -12,15 +16,17 @@ import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '..
 import { plural } from '../lib/format';
 import {
   HEALTH_BAND,
+  HEALTH_FIRST,
   NO_FILTER,
+  PAGE_SIZE,
   describeTruck,
-  filterVehicles,
   formatMiles,
   isFiltered,
-  sortVehicles,
-  type SortDirection,
+  nextOrder,
+  pagesFor,
+  vehicleQuery,
   type VehicleFilter,
-  type VehicleSortKey,
+  type VehicleOrder,
 } from '../lib/vehicles';
 import { hrefForVehicle, useDetailId } from '../lib/routes';
 import { GoToAccounts } from './placeholders';
@@ -34,41 +40,39 @@ export function VehiclesPage() {
 }
 
 function VehicleList() {
-  const vehicles = useVehicles();
-  const count = vehicles.data?.length;
+  const [filter, setFilter] = useState<VehicleFilter>(NO_FILTER);
+  const [order, setOrder] = useState<VehicleOrder>(HEALTH_FIRST);
+  // The first page also tells how many trucks there are and how many match.
+  const first = useVehiclePage(vehicleQuery(filter, order, 0));
+  const total = first.data?.total;
   return (
     <>
       <PageHeader
         title="Vehicles"
         description={
-          count ? `${plural(count, 'truck')} across your portal accounts.` : 'Every truck your portal accounts can see.'
+          total ? `${plural(total, 'truck')} across your portal accounts.` : 'Every truck your portal accounts can see.'
         }
       />
-      <VehiclesBody query={vehicles} />
-    </>
-  );
-}
-
-function VehiclesBody({ query }: { query: ReturnType<typeof useVehicles> }) {
-  if (query.isPending) {
-    return (
-      <LoadingRegion label="Loading vehicles">
-        <div className="table-card vtable-loading">
-          {Array.from({ length: 8 }, (_, i) => (
-            <Skeleton key={i} className="skeleton-row" />
-          ))}
-        </div>
-      </LoadingRegion>
-    );
-  }
-  if (query.isError && !query.data) {
-    return <ErrorState what="vehicles" error={query.error} onRetry={() => void query.refetch()} />;
-  }
-  const rows = query.data ?? [];
-  return (
-    <>
-      {query.isError && shouldReport(query.error) ? <StaleBanner error={query.error} /> : null}
-      {rows.length === 0 ? <NoVehicles /> : <VehicleTable rows={rows} />}
+      {first.isPending ? (
+        <LoadingRegion label="Loading vehicles">
+          <div className="table-card vtable-loading">
+            {Array.from({ length: 8 }, (_, i) => (
+              <Skeleton key={i} className="skeleton-row" />
+            ))}
+          </div>
+        </LoadingRegion>
+      ) : !first.data ? (
+        <ErrorState what="vehicles" error={first.error} onRetry={() => void first.refetch()} />
+      ) : (
+        <>
+          {first.isError && shouldReport(first.error) ? <StaleBanner error={first.error} /> : null}
+          {first.data.total === 0 ? (
+            <NoVehicles />
+          ) : (
+            <VehicleTable firstPage={first.data} filter={filter} order={order} onFilter={setFilter} onOrder={setOrder} />
+          )}
+        </>
+      )}
     </>
   );
 }
@@ -93,7 +97,7 @@ function NoVehicles() {
   );
 }
 
-const COLUMNS: { key: VehicleSortKey | null; label: string; className: string }[] = [
+const COLUMNS: { key: VehicleSort | null; label: string; className: string }[] = [
   { key: 'unit', label: 'Unit', className: 'vcol-unit' },
   { key: 'vin', label: 'VIN', className: 'vcol-vin' },
   { key: null, label: 'Truck', className: 'vcol-truck' },
@@ -104,32 +108,40 @@ const COLUMNS: { key: VehicleSortKey | null; label: string; className: string }[
   { key: null, label: 'Last sync', className: 'vcol-sync' },
 ];
 
-function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
+interface TableProps {
+  firstPage: VehiclePage;
+  filter: VehicleFilter;
+  order: VehicleOrder;
+  onFilter: (filter: VehicleFilter) => void;
+  onOrder: (order: VehicleOrder) => void;
+}
+
+function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProps) {
   const accounts = useAccounts();
-  const [filter, setFilter] = useState<VehicleFilter>(NO_FILTER);
-  const [sort, setSort] = useState<{ key: VehicleSortKey; direction: SortDirection }>({
-    key: 'health',
-    direction: 'asc',
-  });
-  // The input updates at once; the filtered list follows in a lower-priority render.
-  const deferredFilter = useDeferredValue(filter);
-  // Sorted once per data or sort change; a keystroke only filters, which keeps the order.
-  const sorted = useMemo(() => sortVehicles(rows, sort.key, sort.direction), [rows, sort]);
-  const shown = useMemo(() => filterVehicles(sorted, deferredFilter), [sorted, deferredFilter]);
+  const { total, matching } = firstPage;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: shown.length,
+    count: matching,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
   });
+  const items = virtualizer.getVirtualItems();
+  // The caller holds page 0; only the deeper pages in view are asked for here.
+  const deeper = pagesFor(items[0]?.index ?? 0, items.at(-1)?.index ?? 0).filter((page) => page > 0);
+  const deeperPages = useVehiclePages(deeper.map((page) => vehicleQuery(filter, order, page)));
+  const rowAt = (index: number): VehicleListItem | undefined => {
+    const page = Math.floor(index / PAGE_SIZE);
+    const data = page === 0 ? firstPage : deeperPages[deeper.indexOf(page)]?.data;
+    return data?.rows[index - page * PAGE_SIZE];
+  };
+  // A new filter or order starts at the top of its list.
+  useEffect(() => {
+    // Only when scrolled: a scroll forces a layout, which a keystroke should not pay for.
+    if (scroller.current && scroller.current.scrollTop > 0) scroller.current.scrollTo({ top: 0 });
+  }, [filter, order]);
 
-  const toggleSort = (key: VehicleSortKey) =>
-    setSort((current) =>
-      current.key === key
-        ? { key, direction: current.direction === 'asc' ? 'desc' : 'asc' }
-        : { key, direction: key === 'faults' ? 'desc' : 'asc' },
-    );
+  const change = (part: Partial<VehicleFilter>) => onFilter({ ...filter, ...part });
 
   return (
     <section className="table-card vtable-card" aria-label="Vehicles">
@@ -140,13 +152,13 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
           placeholder="Search VIN or unit"
           aria-label="Search by VIN or unit number"
           value={filter.search}
-          onChange={(e) => setFilter({ ...filter, search: e.target.value })}
+          onChange={(e) => change({ search: e.target.value })}
         />
         <select
           className="input"
           aria-label="Health"
-          value={filter.band}
-          onChange={(e) => setFilter({ ...filter, band: e.target.value as VehicleFilter['band'] })}
+          value={filter.band ?? 'all'}
+          onChange={(e) => change({ band: e.target.value === 'all' ? null : (e.target.value as HealthBand) })}
         >
           <option value="all">Any health</option>
           <option value="critical">Critical</option>
@@ -156,8 +168,8 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
         <select
           className="input"
           aria-label="Active faults"
-          value={filter.severity}
-          onChange={(e) => setFilter({ ...filter, severity: e.target.value as VehicleFilter['severity'] })}
+          value={filter.tier ?? 'all'}
+          onChange={(e) => change({ tier: e.target.value === 'all' ? null : (e.target.value as FaultTier) })}
         >
           <option value="all">Any faults</option>
           <option value="critical">With critical faults</option>
@@ -167,10 +179,8 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
           <select
             className="input"
             aria-label="Account"
-            value={String(filter.accountId)}
-            onChange={(e) =>
-              setFilter({ ...filter, accountId: e.target.value === 'all' ? 'all' : Number(e.target.value) })
-            }
+            value={String(filter.accountId ?? 'all')}
+            onChange={(e) => change({ accountId: e.target.value === 'all' ? null : Number(e.target.value) })}
           >
             <option value="all">All accounts</option>
             {accounts.data.map((a) => (
@@ -181,10 +191,10 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
           </select>
         ) : null}
         <span className="toolbar-count" role="status">
-          {shown.length === rows.length ? plural(rows.length, 'truck') : `${shown.length} of ${rows.length} trucks`}
+          {matching === total ? plural(total, 'truck') : `${matching.toLocaleString('en-US')} of ${plural(total, 'truck')}`}
         </span>
       </div>
-      <div className="vtable" role="table" aria-rowcount={shown.length + 1} aria-label="Vehicles">
+      <div className="vtable" role="table" aria-rowcount={matching + 1} aria-label="Vehicles">
         <div className="vtable-head" role="rowgroup">
           <div className="vtable-row" role="row">
             {COLUMNS.map((column) => (
@@ -192,16 +202,16 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
                 key={column.label}
                 className={`vtable-cell ${column.className}`}
                 role="columnheader"
-                aria-sort={
-                  column.key === sort.key ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
-                }
+                aria-sort={column.key === order.sort ? (order.descending ? 'descending' : 'ascending') : undefined}
               >
                 {column.key ? (
-                  <button type="button" className="sort-button" onClick={() => toggleSort(column.key as VehicleSortKey)}>
+                  <button
+                    type="button"
+                    className="sort-button"
+                    onClick={() => onOrder(nextOrder(order, column.key as VehicleSort))}
+                  >
                     {column.label}
-                    <span aria-hidden="true">
-                      {column.key === sort.key ? (sort.direction === 'asc' ? ' ↑' : ' ↓') : ''}
-                    </span>
+                    <span aria-hidden="true">{column.key === order.sort ? (order.descending ? ' ↓' : ' ↑') : ''}</span>
                   </button>
                 ) : (
                   column.label
@@ -210,12 +220,12 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
             ))}
           </div>
         </div>
-        {shown.length === 0 ? (
+        {matching === 0 ? (
           <div className="vtable-empty" role="row">
             <p role="cell">
               No trucks match these filters.{' '}
               {isFiltered(filter) ? (
-                <button type="button" className="link-button" onClick={() => setFilter(NO_FILTER)}>
+                <button type="button" className="link-button" onClick={() => onFilter(NO_FILTER)}>
                   Clear filters
                 </button>
               ) : null}
@@ -224,9 +234,13 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
         ) : (
           <div className="vtable-body" ref={scroller} role="rowgroup">
             <div style={{ height: virtualizer.getTotalSize() }} className="vtable-sizer">
-              {virtualizer.getVirtualItems().map((item) => {
-                const vehicle = shown[item.index];
-                return vehicle ? <VehicleRow key={vehicle.id} vehicle={vehicle} top={item.start} /> : null;
+              {items.map((item) => {
+                const vehicle = rowAt(item.index);
+                return vehicle ? (
+                  <VehicleRow key={vehicle.id} vehicle={vehicle} top={item.start} />
+                ) : (
+                  <LoadingRow key={`loading-${item.index}`} top={item.start} />
+                );
               })}
             </div>
           </div>
@@ -236,7 +250,20 @@ function VehicleTable({ rows }: { rows: VehicleListItem[] }) {
   );
 }
 
-function VehicleRow({ vehicle: v, top }: { vehicle: VehicleListItem; top: number }) {
+/** A row whose page is still on its way (a fast scroll outran it). */
+function LoadingRow({ top }: { top: number }) {
+  return (
+    <div className="vtable-row" role="row" aria-busy="true" style={{ transform: `translateY(${top}px)` }}>
+      <div className="vtable-cell vcol-loading" role="cell">
+        <Skeleton className="skeleton-line" />
+      </div>
+    </div>
+  );
+}
+
+// Memoised: a keystroke re-renders the table twice (with the last answer, then the new one), and
+// rows whose truck and place did not change are skipped.
+const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: VehicleListItem; top: number }) {
   const band = v.healthBand ? HEALTH_BAND[v.healthBand] : null;
   return (
     <div className="vtable-row" role="row" style={{ transform: `translateY(${top}px)` }}>
@@ -279,4 +306,4 @@ function VehicleRow({ vehicle: v, top }: { vehicle: VehicleListItem; top: number
       </div>
     </div>
   );
-}
+});

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use truckiq::demo::{DEMO_ACCOUNT, DemoPortal};
 use truckiq::portal::run::RunMode;
-use truckiq::store::RunTrigger;
+use truckiq::store::{RunTrigger, VehicleQuery};
 use truckiq::sync::SyncEngine;
 
 pub async fn demo(engine: &SyncEngine, vehicles: usize, out: &mut impl Write) -> anyhow::Result<u8> {
@@ -33,9 +33,10 @@ pub async fn demo(engine: &SyncEngine, vehicles: usize, out: &mut impl Write) ->
     for alert in &report.alerts {
         writeln!(out, "  [{}] {} — {}", alert.severity, alert.title, alert.message)?;
     }
-    let worst = engine.db(move |s| s.vehicles_by_health(account_id, 5)).await?;
+    let least_healthy = VehicleQuery { account_id: Some(account_id), limit: 5, ..VehicleQuery::default() };
+    let worst = engine.db(move |s| s.list_vehicles(&least_healthy)).await?;
     writeln!(out, "Least healthy trucks:")?;
-    for v in worst {
+    for v in worst.rows {
         let health = v.health_score.map_or_else(|| "?".to_owned(), |s| s.to_string());
         let band = v.health_band.map_or("unknown", |b| b.as_str());
         let unit = v.unit_number.unwrap_or_default();

@@ -8,6 +8,7 @@ mod settings;
 mod sql_enum;
 mod sync;
 mod sync_runs;
+mod vehicle_list;
 mod vehicles;
 
 use std::path::{Path, PathBuf};
@@ -25,11 +26,15 @@ pub use sync::{
     VehicleObservation, VehicleSnapshot,
 };
 pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
-pub use vehicles::{FaultEpisode, MeterReading, VehicleDetail, VehicleHealthRow, VehicleListItem};
+pub use vehicle_list::{FaultTier, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort};
+pub use vehicles::{FaultEpisode, MeterReading, VehicleDetail};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations");
 }
+
+/// The collation that compares runs of digits as numbers ("99" < "100"), for unit numbers.
+const NATURAL: &str = "digits_as_numbers";
 
 /// How long a writer waits for another connection's lock before giving up with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -124,7 +129,8 @@ impl rusqlite::types::ToSql for SqlTime {
 
 /// Settings every connection needs: WAL so the UI can read while a sync writes, `synchronous=NORMAL`
 /// (durable at checkpoints, safe against corruption in WAL mode), foreign keys (off by default in
-/// SQLite) and a busy timeout instead of failing at once on a locked database.
+/// SQLite), a busy timeout instead of failing at once on a locked database, and the collation
+/// unit numbers sort by.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
@@ -132,6 +138,7 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
         tracing::warn!(%mode, "SQLite refused WAL mode; continuing with {mode}");
     }
     conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    conn.create_collation(NATURAL, |a: &str, b: &str| alphanumeric_sort::compare_str(a, b))?;
     Ok(())
 }
 

@@ -207,15 +207,15 @@ fn apply(
         for fault in active.iter().flatten() {
             *outcome.active.entry(fault.severity).or_default() += 1;
         }
-        let assessed = active.as_deref().map(assess);
-        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, assessed)?;
+        let assessed = active.as_deref().map(Assessed::of);
+        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, assessed.as_ref())?;
         outcome.vehicles += 1;
         outcome.new_vehicles += usize::from(stored.new);
         outcome.readings_added += usize::from(append_reading(tx, stored.id, &now, &observation.vehicle)?);
         if let Some(faults) = &observation.faults {
             apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?;
         }
-        if let (Some(from), Some(active), Some((_, band))) = (stored.band, active.as_deref(), assessed)
+        if let (Some(from), Some(active), Some(Assessed { band, .. })) = (stored.band, active.as_deref(), assessed)
             && from != band
         {
             outcome.band_changes.push(BandChange {
@@ -264,6 +264,30 @@ fn note_critical_episodes(tx: &Transaction<'_>, account_id: i64, now: DateTime<U
     Ok(episodes)
 }
 
+/// What a vehicle's active faults come to, stored with it whenever its diagnostics were read.
+struct Assessed {
+    score: u8,
+    band: HealthBand,
+    critical: u32,
+    major: u32,
+    total: u32,
+}
+
+impl Assessed {
+    fn of(active: &[ActiveFault<'_>]) -> Self {
+        let (score, band) = assess(active);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let tier = |tier: Severity| count(active.iter().filter(|f| f.severity == tier).count());
+        Self {
+            score,
+            band,
+            critical: tier(Severity::Critical),
+            major: tier(Severity::Major),
+            total: count(active.len()),
+        }
+    }
+}
+
 struct StoredVehicle {
     id: i64,
     new: bool,
@@ -276,7 +300,7 @@ fn upsert_vehicle(
     account_id: i64,
     now: &SqlTime,
     v: &VehicleSnapshot,
-    health: Option<(u8, HealthBand)>,
+    assessed: Option<&Assessed>,
 ) -> Result<StoredVehicle> {
     let existing: Option<(i64, Option<HealthBand>)> = tx
         .prepare_cached("SELECT id, health_band FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
@@ -286,9 +310,10 @@ fn upsert_vehicle(
     tx.prepare_cached(
         "INSERT INTO vehicles (account_id, vin, unit_number, model_year, make, model, engine_make, engine_model,
                                odometer_mi, engine_hours, location_text, location_at, first_seen_at, last_seen_at,
-                               last_synced_at, health_score, health_band, write_source)
+                               last_synced_at, health_score, health_band, active_critical, active_major,
+                               active_faults, write_source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?11 IS NULL THEN NULL ELSE ?12 END, ?12, ?12, ?12,
-                 ?13, ?14, 'sync')
+                 ?13, ?14, coalesce(?15, 0), coalesce(?16, 0), coalesce(?17, 0), 'sync')
          ON CONFLICT (account_id, vin) DO UPDATE SET
              unit_number = COALESCE(excluded.unit_number, unit_number),
              model_year = COALESCE(excluded.model_year, model_year),
@@ -304,6 +329,9 @@ fn upsert_vehicle(
              last_synced_at = excluded.last_synced_at,
              health_score = COALESCE(excluded.health_score, health_score),
              health_band = COALESCE(excluded.health_band, health_band),
+             active_critical = COALESCE(?15, active_critical),
+             active_major = COALESCE(?16, active_major),
+             active_faults = COALESCE(?17, active_faults),
              write_source = 'sync'",
     )?
     .execute(params![
@@ -319,8 +347,11 @@ fn upsert_vehicle(
         v.engine_hours,
         v.location_text,
         now,
-        health.map(|(score, _)| score),
-        health.map(|(_, band)| band)
+        assessed.map(|a| a.score),
+        assessed.map(|a| a.band),
+        assessed.map(|a| a.critical),
+        assessed.map(|a| a.major),
+        assessed.map(|a| a.total)
     ])?;
     Ok(match existing {
         Some((id, band)) => StoredVehicle { id, new: false, band },
