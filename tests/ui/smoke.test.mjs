@@ -668,6 +668,47 @@ test('Sync now on an account shows live progress from backend events, then the r
   assert.equal(await row.getByRole('progressbar').count(), 0);
 });
 
+test('while a sync waits for a person to sign in, every page says so until the sync moves on', async (t) => {
+  const page = await openApp(t, { hash: '#/fleet' });
+  await page.waitForFunction(() => window.__fakeIpc.listeners.some((l) => l.event === 'sync-progress'));
+  const emit = (step) =>
+    page.evaluate((s) => window.__fakeIpc.emit('sync-progress', { accountId: 1, step: s, done: null, total: null, message: null }), step);
+  await emit('waiting_for_person');
+  const banner = page.getByRole('alert');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Finish signing in to Valley Freight — Kenworth in the browser window that opened/);
+  await shot(page, 'signin-banner');
+  await page.getByRole('link', { name: 'Vehicles' }).first().click();
+  await banner.waitFor();
+  await emit('reading');
+  await banner.waitFor({ state: 'detached' });
+});
+
+test('Vehicles works from the keyboard: search, filters, sort, then Enter on a truck opens it', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles' });
+  await page.locator('.vtable-body [role="row"]').first().waitFor();
+  const search = page.getByLabel('Search by VIN or unit number');
+  await search.focus();
+  await page.keyboard.type('1042');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent);
+  // Tab walks the filters, then the sortable column headers, then the truck's link.
+  const stops = [];
+  for (let i = 0; i < 12; i += 1) {
+    await page.keyboard.press('Tab');
+    stops.push(await focused());
+    if (stops.at(-1) === '1XKYD49X0NJ123456') break;
+  }
+  assert.deepEqual(stops.slice(0, 3), ['Health', 'Active faults', 'Account'], stops.join(' | '));
+  assert.ok(stops.includes('Unit ↑') || stops.some((s) => s?.startsWith('Unit')), stops.join(' | '));
+  assert.equal(stops.at(-1), '1XKYD49X0NJ123456', stops.join(' | '));
+  // Focus is visible where it is.
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).boxShadow + getComputedStyle(document.activeElement).outlineStyle);
+  assert.ok(!/^none\s*none$/.test(ring), `no visible focus: ${ring}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Unit 1042');
+});
+
 test('a vehicle page shows active faults first, explained, the history and the meter chart; HTML stays text', async (t) => {
   const page = await openApp(t, { hash: '#/vehicles' });
   await page.getByRole('link', { name: '1XKYD49X0NJ123456' }).click();

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { SignInBanner } from './components/SignInBanner';
 import { Sidebar } from './components/Sidebar';
 import { useHashRoute, type PageId } from './lib/routes';
 import { AccountsPage } from './pages/AccountsPage';
@@ -25,6 +26,7 @@ export function App() {
       <Sidebar current={page} />
       <main className="main" id="main">
         <div className="page">
+          <SignInBanner />
           <Page key={page} />
         </div>
       </main>

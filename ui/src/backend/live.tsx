@@ -52,6 +52,14 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
   return <LiveContext value={progress}>{children}</LiveContext>;
 }
 
+/** The accounts whose sync waits for a person to finish signing in, by id. */
+export function useWaitingForPerson(): number[] {
+  const progress = useContext(LiveContext);
+  return Object.values(progress)
+    .filter((p) => p.step === 'waiting_for_person')
+    .map((p) => p.accountId);
+}
+
 /** The latest step of an account's sync, if one has run while the window was open. */
 export function useSyncProgress(accountId: number): SyncProgress | undefined {
   return useContext(LiveContext)[accountId];

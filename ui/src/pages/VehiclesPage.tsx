@@ -275,8 +275,12 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
           {v.vin}
         </a>
       </div>
-      <div className="vtable-cell vcol-truck" role="cell" title={v.engine ?? undefined}>
-        {describeTruck(v)}
+      <div
+        className="vtable-cell vcol-truck"
+        role="cell"
+        title={v.engine ? `${describeTruck(v)} · ${v.engine}` : describeTruck(v)}
+      >
+        <span className="cell-text">{describeTruck(v)}</span>
       </div>
       <div className="vtable-cell vcol-odometer num" role="cell">
         {formatMiles(v.odometerMi)}
@@ -299,7 +303,7 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
         ) : null}
       </div>
       <div className="vtable-cell vcol-account" role="cell" title={v.accountName}>
-        {v.accountName}
+        <span className="cell-text">{v.accountName}</span>
       </div>
       <div className="vtable-cell vcol-sync" role="cell">
         {v.lastSyncedAt ? <RelativeTime iso={v.lastSyncedAt} /> : '—'}
