@@ -6,7 +6,6 @@ pub(crate) mod commands;
 mod error;
 mod state;
 mod tray;
-mod webview;
 
 #[cfg(test)]
 mod bindings;
@@ -33,9 +32,6 @@ pub fn run() {
             }
         })
         .setup(|app| {
-            if let Some(window) = app.get_webview_window("main") {
-                webview::configure(&window);
-            }
             match tray::install(app.handle()) {
                 Ok(status) => {
                     app.manage(status);
