@@ -184,10 +184,11 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   assert.equal(critical.length, fresh.length, `one notification per new critical fault:\n${notifications}`);
   await browser.saveScreenshot(join(artifacts, 'accounts-after-sync.png'));
 
-  // A click on the notification opens the truck it is about. On this headless display
-  // notification-daemon maps no pop-up window to click (looked for with xdotool), so the test
-  // sends what the server sends when one is clicked: the ActionInvoked signal with the "default"
-  // action and the id the server returned for that Notify call.
+  // A click on the notification opens the truck it is about. On this headless display, with the
+  // app's tray icon present, notification-daemon mapped no pop-up window that xdotool could find to
+  // click (the cause was not found), so the test sends what the server sends when one is clicked:
+  // the ActionInvoked signal with the "default" action and the id the server returned for that
+  // Notify call.
   const serverId = notificationId(notifications, `Critical fault on unit`);
   const click = spawnSync('dbus-send', [
     '--session', '--type=signal', '/org/freedesktop/Notifications',

@@ -147,10 +147,8 @@ fn a_failing_sync_writes_nothing() {
     assert_eq!(integrity, "ok");
 }
 
-#[test]
-fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
-    let (_dir, mut store, account) = setup();
-    let critical = FaultObservation { severity: Severity::Critical, derate: true, ..fault(100, 1, true) };
+/// Truck A with an active major and an inactive fault; truck B with `critical` and the same major.
+fn sync_two_trucks(store: &mut Store, account: i64, critical: FaultObservation) {
     store
         .apply_sync(
             account,
@@ -161,6 +159,13 @@ fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
             ],
         )
         .unwrap();
+}
+
+#[test]
+fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, derate: true, ..fault(100, 1, true) };
+    sync_two_trucks(&mut store, account, critical);
     let list = store.list_vehicles(&VehicleQuery::default()).unwrap().rows;
     assert_eq!(list.iter().map(|v| v.vin.as_str()).collect::<Vec<_>>(), [VIN_B, VIN_A], "least healthy first");
     let b = &list[0];
@@ -349,16 +354,7 @@ fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
 fn the_fleet_summary_counts_bands_tiers_and_the_most_common_faults() {
     let (_dir, mut store, account) = setup();
     let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
-    store
-        .apply_sync(
-            account,
-            t(0),
-            &[
-                observe(VIN_A, 100.0, Some(vec![fault(3226, 4, true), fault(97, 3, false)])),
-                observe(VIN_B, 200.0, Some(vec![critical, fault(3226, 4, true)])),
-            ],
-        )
-        .unwrap();
+    sync_two_trucks(&mut store, account, critical);
     let summary = store.fleet_summary(5).unwrap();
     assert_eq!((summary.trucks, summary.good, summary.attention, summary.critical), (2, 0, 1, 1));
     assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 2, 0));

@@ -2,7 +2,7 @@
 //! the window a person sees rather than the whole list on every keystroke.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -160,10 +160,16 @@ impl Store {
         let search = query.search.trim().to_uppercase();
         let filter = params![search, query.band, query.tier, query.account_id];
         let total: u32 = self.conn.prepare_cached("SELECT count(*) FROM vehicles")?.query_row([], |r| r.get(0))?;
-        let matching: u32 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM vehicles v {FILTER_SQL}"))?
-            .query_row(filter, |r| r.get(0))?;
+        // Nothing to narrow by: every truck matches, and the filtered count would scan them again.
+        let unfiltered =
+            search.is_empty() && query.band.is_none() && query.tier.is_none() && query.account_id.is_none();
+        let matching: u32 = if unfiltered {
+            total
+        } else {
+            self.conn
+                .prepare_cached(&format!("SELECT count(*) FROM vehicles v {FILTER_SQL}"))?
+                .query_row(filter, |r| r.get(0))?
+        };
         let rows = self
             .conn
             .prepare_cached(&format!(
@@ -187,7 +193,6 @@ impl Store {
 
     /// One truck as the list shows it; `None` if it is gone.
     pub fn vehicle_item(&self, vehicle_id: i64) -> Result<Option<VehicleListItem>> {
-        use rusqlite::OptionalExtension;
         Ok(self
             .conn
             .prepare_cached(&format!("{SELECT_ITEM} WHERE v.id = ?1"))?
