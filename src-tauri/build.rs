@@ -12,6 +12,7 @@ fn main() {
         "list_runs",
         "run_screenshot",
         "sync_now",
+        "sync_progress",
         "list_alerts",
         "act_on_alerts",
         "mute_alert",

@@ -26,6 +26,26 @@ pub const NAVIGATE_EVENT: &str = "navigate";
 /// The notification's extra field that holds its route.
 const ROUTE_KEY: &str = "route";
 
+/// The latest step of each sync still going. A window opened in the middle of a run (they come and
+/// go: closing one lets it go) starts from this, not from nothing.
+#[derive(Default)]
+pub struct RunningSyncs(std::sync::Mutex<std::collections::BTreeMap<i64, SyncProgress>>);
+
+impl RunningSyncs {
+    pub fn record(&self, progress: &SyncProgress) {
+        let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if matches!(progress.step, SyncStep::Finished | SyncStep::Failed) {
+            running.remove(&progress.account_id);
+        } else {
+            running.insert(progress.account_id, progress.clone());
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<SyncProgress> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).values().cloned().collect()
+    }
+}
+
 /// One step of a sync, for the window's progress bar.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -127,10 +147,7 @@ fn open_on_click(app: &AppHandle) {
         }
         let route = performed.notification().and_then(|n| n.extra().get(ROUTE_KEY)).and_then(|r| r.as_str());
         tracing::info!(?route, "notification clicked");
-        crate::tray::show_main_window(&handle);
-        if let Some(route) = route {
-            let _ = handle.emit(NAVIGATE_EVENT, route);
-        }
+        crate::window::open(&handle, route);
     });
 }
 
@@ -200,6 +217,7 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
             match event {
                 Ok(event) => {
                     let progress = progress_of(&event);
+                    handle.state::<RunningSyncs>().record(&progress);
                     let _ = handle.emit(SYNC_EVENT, &progress);
                     if matches!(progress.step, SyncStep::Finished | SyncStep::Failed) {
                         crate::tray::refresh(&handle).await;
@@ -292,5 +310,18 @@ mod tests {
         assert_eq!(progress_of(&retry).message.as_deref(), Some("timed out; trying again in 30 s"));
         let failed = SyncEvent::Finished { account_id: 7, result: Err(SyncError::Cancelled) };
         assert_eq!(progress_of(&failed).step, SyncStep::Failed);
+    }
+
+    #[test]
+    fn running_syncs_keep_the_latest_step_until_the_run_ends() {
+        let running = RunningSyncs::default();
+        let step = |account_id, step| SyncProgress { account_id, step, done: None, total: None, message: None };
+        running.record(&step(1, SyncStep::SigningIn));
+        running.record(&step(2, SyncStep::Started));
+        running.record(&step(1, SyncStep::WaitingForPerson));
+        assert_eq!(running.snapshot(), vec![step(1, SyncStep::WaitingForPerson), step(2, SyncStep::Started)]);
+        running.record(&step(1, SyncStep::Finished));
+        running.record(&step(2, SyncStep::Failed));
+        assert_eq!(running.snapshot(), vec![], "a finished or failed run is no longer going");
     }
 }

@@ -37,6 +37,12 @@ pub async fn sync_now(state: State<'_, AppState>, account_id: Option<i64>) -> Re
     start_syncs(&state, account_id).await
 }
 
+/// The syncs going on now, each at its latest step: a window that opens mid-run starts from these.
+#[tauri::command]
+pub fn sync_progress(running: State<'_, crate::background::RunningSyncs>) -> Vec<crate::background::SyncProgress> {
+    running.snapshot()
+}
+
 /// "Sync now" from the window or the tray.
 pub async fn start_syncs(state: &AppState, account_id: Option<i64>) -> Result<Vec<i64>, IpcError> {
     let engine = state.engine()?.clone();

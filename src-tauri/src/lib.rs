@@ -6,6 +6,7 @@ pub(crate) mod commands;
 mod error;
 mod state;
 mod tray;
+mod window;
 
 #[cfg(test)]
 mod bindings;
@@ -20,17 +21,8 @@ pub fn run() {
     init_logging();
     let app = tauri::Builder::default()
         // First, so a second launch hands over to the running app (which shows its window) and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| tray::show_main_window(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::open(app, None)))
         .plugin(tauri_plugin_notification::init())
-        .on_window_event(|window, event| {
-            // With a tray, closing the window only hides it: syncing and notifications go on.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event
-                && window.app_handle().try_state::<tray::TrayStatus>().is_some()
-            {
-                api.prevent_close();
-                let _ = window.hide();
-            }
-        })
         .setup(|app| {
             match tray::install(app.handle()) {
                 Ok(status) => {
@@ -40,6 +32,7 @@ pub fn run() {
             }
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
+            app.manage(background::RunningSyncs::default());
             let state = state::AppState::open();
             let running = state.engine().is_ok();
             if let Ok(engine) = state.engine() {
@@ -65,6 +58,7 @@ pub fn run() {
             commands::list_runs,
             commands::run_screenshot,
             commands::sync_now,
+            commands::sync_progress,
             commands::list_alerts,
             commands::act_on_alerts,
             commands::mute_alert,
@@ -81,8 +75,12 @@ pub fn run() {
         ])
         .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|handle, event| {
-            if let tauri::RunEvent::Exit = event {
+        Ok(app) => app.run(|handle, event| match event {
+            // The window closed (no exit code): with a tray, syncing and notifications go on.
+            tauri::RunEvent::ExitRequested { code: None, api, .. } if window::keep_running_without_window(handle) => {
+                api.prevent_exit();
+            }
+            tauri::RunEvent::Exit => {
                 // Runs in progress are cancelled and recorded as such; nothing half-written stays.
                 let state = handle.state::<state::AppState>();
                 state.stop.cancel();
@@ -99,6 +97,7 @@ pub fn run() {
                     });
                 }
             }
+            _ => {}
         }),
         Err(error) => {
             tracing::error!(%error, "TruckIQ could not start");

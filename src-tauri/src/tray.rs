@@ -33,14 +33,6 @@ pub fn status_lines(summary: &FleetSummary, now: DateTime<Utc>) -> (String, Stri
     (last, format!("Active critical faults: {}", summary.active_critical))
 }
 
-pub fn show_main_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
-}
-
 fn sync_all(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -73,7 +65,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
     )?;
     let mut tray = TrayIconBuilder::with_id("main").menu(&menu).tooltip("TruckIQ").on_menu_event(|app, event| {
         match event.id().as_ref() {
-            "open" => show_main_window(app),
+            "open" => crate::window::open(app, None),
             "sync" => sync_all(app),
             "quit" => app.exit(0),
             _ => {}

@@ -26,6 +26,8 @@ let browser;
 let dataDir;
 let simUrl;
 let notifications = '';
+/** The notification server's id for the first critical-fault notification (set by the test that sends it). */
+let criticalNotificationId;
 
 function start(command, args, options = {}) {
   const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'inherit'], ...options });
@@ -58,6 +60,21 @@ function notificationId(log, text) {
   const reply = calls.find((c) => c.startsWith('method return') && c.includes(`destination=${sender} `) && c.includes(`reply_serial=${serial}\n`));
   assert.ok(reply, `no reply to Notify call ${serial} of ${sender}`);
   return Number(reply.match(/uint32 (\d+)/)[1]);
+}
+
+/** What the notification server sends when notification `id` is clicked. */
+function clickNotification(id) {
+  const click = spawnSync('dbus-send', [
+    '--session', '--type=signal', '/org/freedesktop/Notifications',
+    'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:default',
+  ], { env, encoding: 'utf8' });
+  assert.equal(click.status, 0, click.stderr);
+}
+
+/** X windows titled TruckIQ (the app's main window). */
+function appWindows() {
+  const found = spawnSync('xdotool', ['search', '--name', '^TruckIQ$'], { env, encoding: 'utf8' });
+  return found.stdout.split('\n').filter(Boolean);
 }
 
 /** Active faults TruckIQ must call critical: a derate on an active fault, or "Stop Engine". */
@@ -189,12 +206,8 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   // click (the cause was not found), so the test sends what the server sends when one is clicked:
   // the ActionInvoked signal with the "default" action and the id the server returned for that
   // Notify call.
-  const serverId = notificationId(notifications, `Critical fault on unit`);
-  const click = spawnSync('dbus-send', [
-    '--session', '--type=signal', '/org/freedesktop/Notifications',
-    'org.freedesktop.Notifications.ActionInvoked', `uint32:${serverId}`, 'string:default',
-  ], { env, encoding: 'utf8' });
-  assert.equal(click.status, 0, click.stderr);
+  criticalNotificationId = notificationId(notifications, `Critical fault on unit`);
+  clickNotification(criticalNotificationId);
   await browser.waitUntil(async () => (await browser.getUrl()).includes('#/vehicles/'), {
     timeout: 15_000,
     timeoutMsg: 'a click on the notification did not open a vehicle',
@@ -207,4 +220,34 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   assert.ok(faults.includes(`SPN ${opened[2]}`) && faults.includes('Critical'), faults);
   await browser.waitUntil(async () => (await browser.$$('.meter-chart polyline')).length === 2, { timeout: 10_000 });
   await browser.saveScreenshot(join(artifacts, 'vehicle.png'));
+});
+
+test('closed to the tray, the app lets WebKit go and keeps running; a notification click opens it on the truck', async () => {
+  assert.ok(criticalNotificationId, 'needs the notification sent by the previous test');
+  const appPid = Number(spawnSync('pgrep', ['-o', '-f', `^${app}`], { encoding: 'utf8' }).stdout.trim());
+  assert.ok(appPid > 0, `no running ${app}`);
+  const webProcesses = () => spawnSync('pgrep', ['-P', String(appPid), '-f', 'WebKitWebProcess'], { encoding: 'utf8' }).stdout.trim();
+  assert.ok(webProcesses(), 'the open window has a WebKit web process');
+  const windows = appWindows();
+  assert.equal(windows.length, 1, `one TruckIQ window: ${windows}`);
+
+  // The window manager's close button, as the window sees it.
+  const close = spawnSync('python3', [join(import.meta.dirname, '../support/close-window.py'), windows[0]], { env, encoding: 'utf8' });
+  assert.equal(close.status, 0, close.stderr);
+  await until('the window to close and its web process to exit', () => appWindows().length === 0 && !webProcesses(), 30_000);
+  assert.doesNotThrow(() => process.kill(appPid, 0), 'the app quit when its window closed');
+
+  clickNotification(criticalNotificationId);
+  await until('a window opened by the notification', () => appWindows().length === 1 && webProcesses(), 30_000);
+  // The new page is under the same automation session; the closed one is gone from it.
+  const handles = await browser.getWindowHandles();
+  assert.equal(handles.length, 1, `WebDriver sees one window: ${handles}`);
+  await browser.switchToWindow(handles[0]);
+  await browser.waitUntil(async () => (await browser.getUrl()).includes('#/vehicles/'), {
+    timeout: 15_000,
+    timeoutMsg: 'the reopened window is not on a vehicle',
+  });
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()).startsWith('Unit '), { timeout: 15_000 });
+  const faults = await (await browser.$('table[aria-label="Active faults"]')).getText();
+  assert.ok(faults.includes('Critical'), faults);
 });

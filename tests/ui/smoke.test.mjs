@@ -246,6 +246,8 @@ function installFakeTauri(answers) {
             : Promise.reject({ code: 'not_found', message: `vehicle ${args.vehicleId} is no longer in the database` });
         case 'sync_now':
           return answer(state.syncNow);
+        case 'sync_progress':
+          return answer(state.running);
         case 'start_demo':
           return answer(state.startDemo);
         default:
@@ -278,6 +280,7 @@ async function openApp(
     vehicleDetail = { resolve: VEHICLE_11 },
     fleetSummary = { resolve: FLEET },
     faults = { resolve: FAULTS },
+    running = { resolve: [] },
     hash = '',
   } = {},
 ) {
@@ -304,6 +307,7 @@ async function openApp(
     vehicleDetail,
     fleetSummary,
     faults,
+    running,
     runs: RUNS,
     png: PNG,
   });
@@ -346,8 +350,8 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
   }));
   assert.deepEqual(
     env,
-    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'plugin:event|listen'] },
-    'talks to the backend through invoke, and listens to its events',
+    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'plugin:event|listen', 'sync_progress'] },
+    'talks to the backend through invoke, listens to its events and asks which syncs are going',
   );
   const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
   assert.deepEqual(events, ['alert', 'navigate', 'sync-progress']);
@@ -681,6 +685,31 @@ test('while a sync waits for a person to sign in, every page says so until the s
   await page.getByRole('link', { name: 'Vehicles' }).first().click();
   await banner.waitFor();
   await emit('reading');
+  await banner.waitFor({ state: 'detached' });
+});
+
+test('a window opened while a sync runs shows it at once: the sign-in banner and the progress bar', async (t) => {
+  const page = await openApp(t, {
+    hash: '#/accounts',
+    running: {
+      resolve: [
+        { accountId: 1, step: 'waiting_for_person', done: null, total: null, message: null },
+        { accountId: 2, step: 'reading', done: 5, total: 20, message: null },
+      ],
+    },
+  });
+  const banner = page.getByRole('alert');
+  await banner.waitFor();
+  assert.match(await banner.innerText(), /Finish signing in to Valley Freight — Kenworth/);
+  const bar = page.locator('main table tbody tr[data-account-id="2"]').getByRole('progressbar', { name: 'Sync progress' });
+  await bar.waitFor();
+  assert.equal(await bar.getAttribute('aria-valuenow'), '5');
+  // Asked once the window listens, so a step sent in between is not lost; a newer step wins.
+  const order = await page.evaluate(() => window.__fakeIpc.calls.filter((c) => c === 'plugin:event|listen' || c === 'sync_progress'));
+  assert.ok(order.indexOf('sync_progress') > order.indexOf('plugin:event|listen'), order.join(', '));
+  await page.evaluate(() =>
+    window.__fakeIpc.emit('sync-progress', { accountId: 1, step: 'reading', done: 1, total: 12, message: null }),
+  );
   await banner.waitFor({ state: 'detached' });
 });
 

@@ -57,6 +57,8 @@ export interface Backend {
   syncNow(accountId: number | null): Promise<number[]>;
   /** Starts the simulated demo portal, points the demo account at it and syncs it. */
   startDemo(): Promise<number>;
+  /** The syncs going on now, each at its latest step (for a window opened mid-run). */
+  syncProgress(): Promise<SyncProgress[]>;
   onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten>;
   onAlert(handler: (alert: Alert) => void): Promise<Unlisten>;
   /** The app asks the window to show a route, e.g. after a click on a notification. */

@@ -33,7 +33,16 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
           void client.invalidateQueries({ queryKey: queryKeys.alerts });
         }
       })
-      .then(keep, () => {});
+      .then(keep, () => {})
+      // Runs already going when this window opened; once listening, so none slips between the
+      // two. A step that arrived meanwhile is newer and wins.
+      .then(() => backend.syncProgress())
+      .then(
+        (running) => {
+          if (!stopped) setProgress((previous) => ({ ...Object.fromEntries(running.map((p) => [p.accountId, p])), ...previous }));
+        },
+        () => {},
+      );
     backend
       .onAlert(() => void client.invalidateQueries({ queryKey: queryKeys.alerts }))
       .then(keep, () => {});
@@ -60,7 +69,7 @@ export function useWaitingForPerson(): number[] {
     .map((p) => p.accountId);
 }
 
-/** The latest step of an account's sync, if one has run while the window was open. */
+/** The latest step of an account's sync, if one is going or has run while the window was open. */
 export function useSyncProgress(accountId: number): SyncProgress | undefined {
   return useContext(LiveContext)[accountId];
 }

@@ -119,6 +119,10 @@ export class TauriBackend implements Backend {
     return call<number>('start_demo');
   }
 
+  syncProgress(): Promise<SyncProgress[]> {
+    return call<SyncProgress[]>('sync_progress');
+  }
+
   onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten> {
     return subscribe<SyncProgress>(SYNC_EVENT, handler);
   }
