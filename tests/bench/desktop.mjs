@@ -6,7 +6,7 @@
 //   - the app's memory when idle, without any Chromium (target ≤ 150 MB PSS, app + its WebKit processes),
 //     with the window open and after it is closed to the tray.
 // Run: npm run build -w ui && cargo build --release -p truckiq -p truckiq-desktop &&
-//      xvfb-run -a bash scripts/with-keyring.sh npm run bench:desktop -w tests
+//      xvfb-run -a -s "-screen 0 1280x1024x24" bash scripts/with-keyring.sh npm run bench:desktop -w tests
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -108,9 +108,9 @@ try {
   // Then closed to the tray, where the app spends most of its day: the window and its web process go.
   const [windowId] = spawnSync('xdotool', ['search', '--name', '^TruckIQ$'], { encoding: 'utf8' }).stdout.split('\n');
   spawnSync('python3', [join(import.meta.dirname, '../support/close-window.py'), windowId]);
-  for (let i = 0; i < 100 && memory(appPid).processes.some((p) => /WebKitWebProc/.test(p.name)); i += 1) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const webProcess = () => memory(appPid).processes.some((p) => /WebKitWebProc/.test(p.name));
+  for (let i = 0; i < 100 && webProcess(); i += 1) await new Promise((r) => setTimeout(r, 100));
+  if (webProcess()) throw new Error(`window ${windowId} closed, but its web process is still running after 10 s`);
   await new Promise((r) => setTimeout(r, 10_000));
   const inTray = memory(appPid);
 

@@ -13,6 +13,11 @@ pub use locate::{candidates, find_browser};
 pub use page::{Navigation, PortalPage};
 pub use session::{BrowserSession, profile_processes};
 
+/// A `tracing` filter directive for programs that drive Chromium: chromiumoxide warns about every
+/// CDP event a newer Chromium sends that it has no type for, which is noise to a user, so only its
+/// errors show unless RUST_LOG asks for more.
+pub const QUIET_CDP_NOISE: &str = "chromiumoxide::handler=error";
+
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum BrowserError {
     #[error("{0}; install Chromium or set the browser path in Settings")]

@@ -259,9 +259,8 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    // chromiumoxide warns about every CDP event a newer Chromium sends that it has no type for;
-    // that is noise to a user, so only its errors show unless RUST_LOG asks for more.
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("{default},chromiumoxide::handler=error")));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("{default},{}", truckiq::browser::QUIET_CDP_NOISE))
+    });
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
