@@ -222,7 +222,7 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   await browser.saveScreenshot(join(artifacts, 'vehicle.png'));
 });
 
-test('closed to the tray, the app lets WebKit go and keeps running; a notification click opens it on the truck', async () => {
+test('closed to the tray, the app lets WebKit go and keeps running; a notification click or a second launch opens it again', async () => {
   assert.ok(criticalNotificationId, 'needs the notification sent by the previous test');
   const appPid = Number(spawnSync('pgrep', ['-o', '-f', `^${app}`], { encoding: 'utf8' }).stdout.trim());
   assert.ok(appPid > 0, `no running ${app}`);
@@ -250,4 +250,18 @@ test('closed to the tray, the app lets WebKit go and keeps running; a notificati
   await browser.waitUntil(async () => (await (await browser.$('h1')).getText()).startsWith('Unit '), { timeout: 15_000 });
   const faults = await (await browser.$('table[aria-label="Active faults"]')).getText();
   assert.ok(faults.includes('Critical'), faults);
+
+  // Closed again, then started again from the menu: the second launch hands over and exits, and the
+  // running app opens its window on the Fleet page.
+  const again = spawnSync('python3', [join(import.meta.dirname, '../support/close-window.py'), appWindows()[0]], { env, encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  await until('the window to close again', () => appWindows().length === 0 && !webProcesses(), 30_000);
+  const second = spawnSync(app, [], { env: { ...env, TRUCKIQ_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(second.status, 0, `the second launch should hand over and exit: ${second.stderr}`);
+  await until('the window opened for the second launch', () => appWindows().length === 1 && webProcesses(), 30_000);
+  await browser.switchToWindow((await browser.getWindowHandles())[0]);
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === 'Fleet', {
+    timeout: 15_000,
+    timeoutMsg: 'the reopened window is not on Fleet',
+  });
 });
