@@ -68,3 +68,45 @@ fn keychain_without_a_secret_service_is_a_clear_error() {
     assert!(stdout.contains("CODE=keychain_unavailable"), "{stdout}");
     assert!(stdout.contains("install and start a Secret Service"), "{stdout}");
 }
+
+/// Runs in a child process with its own D-Bus session and keyring (see below): saves a password,
+/// locks the keyring the way a screen lock or a `secret-tool lock` does, and reads it back.
+#[test]
+#[ignore = "run by a_locked_keychain_is_a_clear_error_and_no_hang in its own keyring session"]
+fn child_reads_a_secret_from_a_locked_keychain() {
+    let store = SecretStore::with_service("com.truckiq.fleet.test-locked");
+    store.set(3, SecretKind::Password, &Sensitive::from("s3cret")).unwrap();
+    let locked = std::process::Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
+        .args(["org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/aliases/default"])
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "Lock failed: {}", String::from_utf8_lossy(&locked.stderr));
+    // No one is there to answer gnome-keyring's unlock prompt: the read must fail, not wait.
+    match store.get(3, SecretKind::Password) {
+        Ok(_) => println!("READ=the locked keychain gave the password"),
+        Err(error) => println!("CODE={} MESSAGE={error}", error.code()),
+    }
+}
+
+#[test]
+fn a_locked_keychain_is_a_clear_error_and_no_hang() {
+    // Its own D-Bus session and keyring: locking the shared one would break the tests beside it.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/with-keyring.sh");
+    let output = std::process::Command::new("timeout")
+        .arg("60")
+        .args(["bash", script, std::env::current_exe().unwrap().to_str().unwrap()])
+        .args(["--exact", "child_reads_a_secret_from_a_locked_keychain", "--include-ignored", "--nocapture"])
+        .env_remove("TRUCKIQ_KEYRING_SESSION")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // `timeout` ends a child that waits for the prompt, and its status then fails this test.
+    assert!(
+        output.status.success(),
+        "the child panicked or hung: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("CODE=keychain_locked"), "{stdout}");
+    assert!(stdout.contains("unlock it (on Linux: your login keyring) and try again"), "{stdout}");
+}
