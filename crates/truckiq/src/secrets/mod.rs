@@ -81,6 +81,35 @@ fn classify(error: keyring::Error, what: &'static str) -> SecretError {
     }
 }
 
+/// How long a read waits for a person to answer the keychain's unlock prompt.
+pub const UNLOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2 * 60);
+
+/// Runs a keychain `read` on its own thread and gives up after `wait`. A locked Secret Service asks
+/// the person to unlock it and the read waits for the answer; a scheduled run may have nobody there,
+/// and must fail (and try again next time) rather than hang with the prompt.
+pub fn within<T: Send + 'static>(
+    wait: std::time::Duration,
+    read: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
+) -> Result<T, SecretError> {
+    let (sender, answer) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain-read".into())
+        .spawn(move || {
+            // The receiver is gone if we gave up waiting; nothing is left to tell.
+            let _ = sender.send(read());
+        })
+        .map_err(|e| SecretError::Platform(format!("cannot start the keychain read: {e}")))?;
+    match answer.recv_timeout(wait) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            Err(SecretError::Locked(format!("no answer to its unlock prompt within {} s", wait.as_secs())))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err(SecretError::Platform("the keychain read stopped without an answer".into()))
+        }
+    }
+}
+
 /// The keychain service name: the app identifier, plus the namespace for non-release builds.
 pub fn service_name() -> String {
     let namespace = std::env::var(NAMESPACE_ENV)
