@@ -2,6 +2,8 @@
 //! Run under `scripts/with-keyring.sh`, which starts a private, unlocked keyring.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::time::Duration;
+
 use truckiq::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
 
 fn store() -> SecretStore {
@@ -70,12 +72,12 @@ fn keychain_without_a_secret_service_is_a_clear_error() {
 }
 
 /// Runs in a child process with its own D-Bus session and keyring (see below): saves a password,
-/// locks the keyring the way a screen lock or `secret-tool lock` does, and reads it back the way a
-/// sync does, giving the unlock prompt three seconds.
+/// locks the keyring the way a screen lock or `secret-tool lock` does, and reads it back, giving the
+/// unlock prompt three seconds.
 #[test]
 #[ignore = "run by a_locked_keychain_fails_the_read_instead_of_waiting_for_its_prompt in its own keyring session"]
 fn child_reads_a_secret_from_a_locked_keychain() {
-    let store = SecretStore::with_service("com.truckiq.fleet.test-locked");
+    let store = SecretStore::with_service("com.truckiq.fleet.test-locked").with_unlock_wait(Duration::from_secs(3));
     store.set(3, SecretKind::Password, &Sensitive::from("s3cret")).unwrap();
     let locked = std::process::Command::new("dbus-send")
         .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
@@ -83,7 +85,7 @@ fn child_reads_a_secret_from_a_locked_keychain() {
         .output()
         .unwrap();
     assert!(locked.status.success(), "Lock failed: {}", String::from_utf8_lossy(&locked.stderr));
-    match truckiq::secrets::within(std::time::Duration::from_secs(3), move || store.get(3, SecretKind::Password)) {
+    match store.get(3, SecretKind::Password) {
         Ok(_) => println!("READ=the locked keychain gave the password"),
         Err(error) => println!("CODE={} MESSAGE={error}", error.code()),
     }

@@ -8,6 +8,9 @@ pub mod totp;
 pub use sensitive::Sensitive;
 pub use totp::{TotpSecret, TotpSecretError};
 
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
+
 use crate::paths::APP_IDENTIFIER;
 
 /// Overrides the keychain namespace, e.g. a per-run value in tests.
@@ -81,34 +84,8 @@ fn classify(error: keyring::Error, what: &'static str) -> SecretError {
     }
 }
 
-/// How long a read waits for a person to answer the keychain's unlock prompt.
-pub const UNLOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2 * 60);
-
-/// Runs a keychain `read` on its own thread and gives up after `wait`. A locked Secret Service asks
-/// the person to unlock it and the read waits for the answer; a scheduled run may have nobody there,
-/// and must fail (and try again next time) rather than hang with the prompt.
-pub fn within<T: Send + 'static>(
-    wait: std::time::Duration,
-    read: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
-) -> Result<T, SecretError> {
-    let (sender, answer) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("keychain-read".into())
-        .spawn(move || {
-            // The receiver is gone if we gave up waiting; nothing is left to tell.
-            let _ = sender.send(read());
-        })
-        .map_err(|e| SecretError::Platform(format!("cannot start the keychain read: {e}")))?;
-    match answer.recv_timeout(wait) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            Err(SecretError::Locked(format!("no answer to its unlock prompt within {} s", wait.as_secs())))
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err(SecretError::Platform("the keychain read stopped without an answer".into()))
-        }
-    }
-}
+/// How long a keychain call waits for a person to answer the keychain's unlock prompt.
+pub const UNLOCK_WAIT: Duration = Duration::from_secs(2 * 60);
 
 /// The keychain service name: the app identifier, plus the namespace for non-release builds.
 pub fn service_name() -> String {
@@ -127,34 +104,66 @@ pub fn service_name() -> String {
 #[derive(Debug, Clone)]
 pub struct SecretStore {
     service: String,
+    unlock_wait: Duration,
 }
 
 impl Default for SecretStore {
     fn default() -> Self {
-        Self { service: service_name() }
+        Self::with_service(service_name())
     }
 }
 
 impl SecretStore {
     pub fn with_service(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self { service: service.into(), unlock_wait: UNLOCK_WAIT }
+    }
+
+    /// How long each call waits for someone to unlock a locked keychain (default [`UNLOCK_WAIT`]).
+    pub fn with_unlock_wait(self, unlock_wait: Duration) -> Self {
+        Self { unlock_wait, ..self }
     }
 
     pub fn service(&self) -> &str {
         &self.service
     }
 
-    fn entry(&self, account_id: i64, kind: SecretKind) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.service, &format!("account-{account_id}/{}", kind.key()))
-            .map_err(|e| classify(e, kind.key()))
+    /// Runs one keychain call on its own thread and gives up after the unlock wait. A locked Secret
+    /// Service asks the person to unlock it and the call waits for the answer; a scheduled run may
+    /// have nobody there, and must fail (and try again next time) rather than hang with the prompt.
+    fn call<T: Send + 'static>(
+        &self,
+        account_id: i64,
+        kind: SecretKind,
+        op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> Result<T, SecretError> {
+        let (service, user) = (self.service.clone(), format!("account-{account_id}/{}", kind.key()));
+        let (sender, answer) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("keychain".into())
+            .spawn(move || {
+                // The receiver is gone if the caller gave up waiting; nothing is left to tell.
+                let _ = sender.send(keyring::Entry::new(&service, &user).and_then(|entry| op(&entry)));
+            })
+            .map_err(|e| SecretError::Platform(format!("cannot start the keychain call: {e}")))?;
+        match answer.recv_timeout(self.unlock_wait) {
+            Ok(result) => result.map_err(|e| classify(e, kind.key())),
+            Err(RecvTimeoutError::Timeout) => Err(SecretError::Locked(format!(
+                "no answer to its unlock prompt within {} s",
+                self.unlock_wait.as_secs()
+            ))),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(SecretError::Platform("the keychain call stopped without an answer".into()))
+            }
+        }
     }
 
     pub fn set(&self, account_id: i64, kind: SecretKind, value: &Sensitive<String>) -> Result<(), SecretError> {
-        self.entry(account_id, kind)?.set_password(value.expose()).map_err(|e| classify(e, kind.key()))
+        let value = value.clone();
+        self.call(account_id, kind, move |entry| entry.set_password(value.expose()))
     }
 
     pub fn get(&self, account_id: i64, kind: SecretKind) -> Result<Sensitive<String>, SecretError> {
-        self.entry(account_id, kind)?.get_password().map(Sensitive::new).map_err(|e| classify(e, kind.key()))
+        self.call(account_id, kind, |entry| entry.get_password().map(Sensitive::new))
     }
 
     /// `None` when no such secret is saved (e.g. an account without TOTP).
@@ -168,10 +177,10 @@ impl SecretStore {
 
     /// Removes a secret; removing one that is not there is not an error.
     pub fn delete(&self, account_id: i64, kind: SecretKind) -> Result<(), SecretError> {
-        match self.entry(account_id, kind)?.delete_credential() {
+        self.call(account_id, kind, |entry| match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(classify(e, kind.key())),
-        }
+            Err(e) => Err(e),
+        })
     }
 
     /// Removes every secret of an account (when the account is removed).

@@ -25,7 +25,7 @@ use crate::portal::extract::{ExtractOptions, PortalSite, Progress};
 use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
 use crate::portal::run::{MFA_WAIT, RunConfig, RunMode, SessionVault, read_account, test_sign_in};
-use crate::secrets::{self, SecretError, SecretKind, SecretStore, TotpSecret};
+use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
 use crate::store::{
     AccountSummary, Alert, AlertKind, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError, SyncOutcome,
     SyncRecord,
@@ -45,8 +45,6 @@ pub struct EngineConfig {
     pub retry: RetryPolicy,
     /// How long a person gets to finish an MFA challenge in an interactive run.
     pub mfa_wait: Duration,
-    /// How long a run waits for someone to unlock a locked keychain before it fails.
-    pub unlock_wait: Duration,
 }
 
 impl EngineConfig {
@@ -59,7 +57,6 @@ impl EngineConfig {
             concurrency_override: None,
             retry: RetryPolicy::default(),
             mfa_wait: MFA_WAIT,
-            unlock_wait: secrets::UNLOCK_WAIT,
         }
     }
 }
@@ -437,11 +434,12 @@ impl Inner {
     }
 
     async fn credentials(&self, account: &AccountSummary) -> Result<Credentials, SyncError> {
-        let (secrets, id, wait) = (self.secrets.clone(), account.id, self.config.unlock_wait);
+        let (secrets, id) = (self.secrets.clone(), account.id);
         let (password, totp) = tokio::task::spawn_blocking(move || {
-            secrets::within(wait, move || {
-                Ok((secrets.get(id, SecretKind::Password)?, secrets.get_optional(id, SecretKind::TotpSecret)?))
-            })
+            Ok::<_, SecretError>((
+                secrets.get(id, SecretKind::Password)?,
+                secrets.get_optional(id, SecretKind::TotpSecret)?,
+            ))
         })
         .await
         .map_err(|e| SecretError::Platform(e.to_string()))??;
