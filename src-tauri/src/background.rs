@@ -34,7 +34,7 @@ pub struct RunningSyncs(std::sync::Mutex<std::collections::BTreeMap<i64, SyncPro
 impl RunningSyncs {
     pub fn record(&self, progress: &SyncProgress) {
         let mut running = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if matches!(progress.step, SyncStep::Finished | SyncStep::Failed) {
+        if progress.step.ends_run() {
             running.remove(&progress.account_id);
         } else {
             running.insert(progress.account_id, progress.clone());
@@ -69,6 +69,13 @@ pub enum SyncStep {
     Retrying,
     Finished,
     Failed,
+}
+
+impl SyncStep {
+    /// The last step of a run, whichever way it went.
+    pub fn ends_run(self) -> bool {
+        matches!(self, SyncStep::Finished | SyncStep::Failed)
+    }
 }
 
 fn count(n: usize) -> Option<u32> {
@@ -219,7 +226,7 @@ pub fn start(app: &AppHandle, engine: &SyncEngine, stop: &CancellationToken) {
                     let progress = progress_of(&event);
                     handle.state::<RunningSyncs>().record(&progress);
                     let _ = handle.emit(SYNC_EVENT, &progress);
-                    if matches!(progress.step, SyncStep::Finished | SyncStep::Failed) {
+                    if progress.step.ends_run() {
                         crate::tray::refresh(&handle).await;
                     }
                 }

@@ -30,9 +30,9 @@ pub fn run() {
                 }
                 Err(error) => tracing::warn!(%error, "no tray icon on this desktop; closing the window quits"),
             }
+            app.manage(background::RunningSyncs::default());
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
-            app.manage(background::RunningSyncs::default());
             let state = state::AppState::open();
             let running = state.engine().is_ok();
             if let Ok(engine) = state.engine() {

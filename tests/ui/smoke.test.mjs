@@ -129,6 +129,7 @@ function installFakeTauri(answers) {
   const answer = (spec) => {
     if (spec.pending) return new Promise(() => {});
     if (spec.reject) return Promise.reject(clone(spec.reject));
+    if (spec.delayMs) return new Promise((ok) => setTimeout(() => ok(clone(spec.resolve)), spec.delayMs));
     return Promise.resolve(clone(spec.resolve));
   };
 
@@ -704,13 +705,35 @@ test('a window opened while a sync runs shows it at once: the sign-in banner and
   const bar = page.locator('main table tbody tr[data-account-id="2"]').getByRole('progressbar', { name: 'Sync progress' });
   await bar.waitFor();
   assert.equal(await bar.getAttribute('aria-valuenow'), '5');
-  // Asked once the window listens, so a step sent in between is not lost; a newer step wins.
+  // Asked once the window listens, so no step can slip between the answer and the first event.
   const order = await page.evaluate(() => window.__fakeIpc.calls.filter((c) => c === 'plugin:event|listen' || c === 'sync_progress'));
   assert.ok(order.indexOf('sync_progress') > order.indexOf('plugin:event|listen'), order.join(', '));
   await page.evaluate(() =>
     window.__fakeIpc.emit('sync-progress', { accountId: 1, step: 'reading', done: 1, total: 12, message: null }),
   );
   await banner.waitFor({ state: 'detached' });
+});
+
+test('a step that arrives before the answer about running syncs is newer and stays', async (t) => {
+  const page = await openApp(t, {
+    hash: '#/accounts',
+    running: {
+      delayMs: 400,
+      resolve: [
+        { accountId: 1, step: 'waiting_for_person', done: null, total: null, message: null },
+        { accountId: 2, step: 'reading', done: 5, total: 20, message: null },
+      ],
+    },
+  });
+  await page.waitForFunction(() => window.__fakeIpc.listeners.some((l) => l.event === 'sync-progress'));
+  // The person finished signing in while the window was asking: the answer that arrives later is older.
+  await page.evaluate(() =>
+    window.__fakeIpc.emit('sync-progress', { accountId: 1, step: 'reading', done: 1, total: 12, message: null }),
+  );
+  await page.locator('main table tbody tr[data-account-id="2"]').getByRole('progressbar').waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0, 'the older "waiting for a person" step came back');
+  const first = page.locator('main table tbody tr[data-account-id="1"]').getByRole('progressbar');
+  assert.equal(await first.getAttribute('aria-valuenow'), '1');
 });
 
 test('Vehicles works from the keyboard: search, filters, sort, then Enter on a truck opens it', async (t) => {

@@ -40,34 +40,35 @@ export function formatAbsolute(iso: string, locale?: string, timeZone?: string):
 
 // Making an Intl formatter costs far more than using one, and a table of trucks formats two
 // times per row on every render: each formatter is made once per locale and time zone.
-const relativeFormats = new Map<string, Intl.RelativeTimeFormat>();
-const absoluteFormats = new Map<string, Intl.DateTimeFormat>();
+const formatters = new Map<string, Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
 
-function relativeFormat(locale: string): Intl.RelativeTimeFormat {
-  let format = relativeFormats.get(locale);
+function cached<F extends Intl.RelativeTimeFormat | Intl.DateTimeFormat>(key: string, make: () => F): F {
+  let format = formatters.get(key) as F | undefined;
   if (!format) {
-    format = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' });
-    relativeFormats.set(locale, format);
+    format = make();
+    formatters.set(key, format);
   }
   return format;
 }
 
+function relativeFormat(locale: string): Intl.RelativeTimeFormat {
+  return cached(`relative|${locale}`, () => new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' }));
+}
+
 function absoluteFormat(locale: string | undefined, timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = `${locale ?? ''}|${timeZone ?? ''}`;
-  let format = absoluteFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: '2-digit',
-      timeZoneName: 'short',
-      ...(timeZone ? { timeZone } : {}),
-    });
-    absoluteFormats.set(key, format);
-  }
-  return format;
+  return cached(
+    `absolute|${locale ?? ''}|${timeZone ?? ''}`,
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZoneName: 'short',
+        ...(timeZone ? { timeZone } : {}),
+      }),
+  );
 }
 
 /** The latest of some RFC 3339 times (null when there are none). */

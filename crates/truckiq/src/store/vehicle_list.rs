@@ -2,7 +2,8 @@
 //! the window a person sees rather than the whole list on every keystroke.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
+use rusqlite::types::ToSql;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -158,7 +159,10 @@ impl Store {
     /// The window of trucks `query` asks for, with how many match and how many there are.
     pub fn list_vehicles(&self, query: &VehicleQuery) -> Result<VehiclePage> {
         let search = query.search.trim().to_uppercase();
-        let filter = params![search, query.band, query.tier, query.account_id];
+        let limit = query.limit.min(VehicleQuery::MAX_LIMIT);
+        // ?1–?4 narrow (FILTER_SQL), ?5 and ?6 window the rows.
+        let args: [&dyn ToSql; 6] = [&search, &query.band, &query.tier, &query.account_id, &limit, &query.offset];
+        let filter = &args[..4];
         let total: u32 = self.conn.prepare_cached("SELECT count(*) FROM vehicles")?.query_row([], |r| r.get(0))?;
         // Nothing to narrow by: every truck matches, and the filtered count would scan them again.
         let unfiltered =
@@ -176,17 +180,7 @@ impl Store {
                 "{SELECT_ITEM} {FILTER_SQL} ORDER BY {} LIMIT ?5 OFFSET ?6",
                 order_by(query.sort, query.descending)
             ))?
-            .query_map(
-                params![
-                    search,
-                    query.band,
-                    query.tier,
-                    query.account_id,
-                    query.limit.min(VehicleQuery::MAX_LIMIT),
-                    query.offset
-                ],
-                item_from_row,
-            )?
+            .query_map(&args[..], item_from_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(VehiclePage { total, matching, offset: query.offset, rows })
     }
