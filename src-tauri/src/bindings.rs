@@ -1,24 +1,39 @@
-//! The UI's TypeScript types are generated from the Rust types that cross IPC. This test fails when
-//! `ui/src/bindings/` is stale; run it with `UPDATE_BINDINGS=1` to rewrite the files.
+//! The UI's TypeScript is generated from the Rust that crosses IPC: the types, and the command and
+//! event names. These tests fail when `ui/src/bindings/` is stale (run them with `UPDATE_BINDINGS=1`
+//! to rewrite it), and when the capability file, the TypeScript facade or the UI tests' fake
+//! backend disagree with the one list of commands.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use truckiq::app::{AccountInput, AlertActionRequest, ErrorCode, MuteScope, SecretsSet};
+use truckiq::failure::FailureReason;
+use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
     AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
-    FrequentFault, MeterReading, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail, VehicleListItem,
-    VehiclePage, VehicleQuery, VehicleSort,
+    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail,
+    VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
+use truckiq::sync::SyncSettings;
+use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
 use ts_rs::{Config, TS};
 
-use crate::commands::{AccountInput, AlertActionRequest, MuteScope, SecretsSet};
-use crate::{AppInfo, ErrorCode, IpcError, SyncProgress, SyncStep};
-use truckiq::sync::SyncSettings;
-use truckiq::sync::alerts::{MutedCode, NotificationPrefs, QuietHours};
+use crate::events::{ALERT_EVENT, NAVIGATE_EVENT, SYNC_EVENT};
+use crate::{AppInfo, COMMANDS, IpcError, SyncProgress, SyncStep};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
 
 fn bindings_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings")
+    repo().join("ui/src/bindings")
+}
+
+fn read(path: &str) -> String {
+    let path = repo().join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
 fn render<T: TS + 'static>() -> (String, String) {
@@ -28,12 +43,29 @@ fn render<T: TS + 'static>() -> (String, String) {
     (format!("{}.ts", T::name(&config)), text)
 }
 
+/// `commands.ts`: the command names (the facade's `call` accepts only these) and the event names.
+fn render_names() -> (String, String) {
+    let commands: Vec<String> = COMMANDS.iter().map(|c| format!("  '{c}',\n")).collect();
+    let text = format!(
+        "// Generated from src-tauri/src/command_names.rs and events.rs by the bindings test. Do not edit.\n\n\
+         /** Every command the window may call. */\n\
+         export const COMMANDS = [\n{}] as const;\n\n\
+         export type CommandName = (typeof COMMANDS)[number];\n\n\
+         /** The events the app sends the window. */\n\
+         export const EVENTS = {{\n  alert: '{ALERT_EVENT}',\n  syncProgress: '{SYNC_EVENT}',\n  navigate: '{NAVIGATE_EVENT}',\n}} as const;\n",
+        commands.concat()
+    );
+    ("commands.ts".to_owned(), text)
+}
+
 #[test]
 fn typescript_bindings_are_up_to_date() {
     let generated = [
         render::<AppInfo>(),
         render::<AccountSummary>(),
+        render::<AccountUid>(),
         render::<RunSummary>(),
+        render::<FailureReason>(),
         render::<PortalKind>(),
         render::<RunTrigger>(),
         render::<RunStatus>(),
@@ -58,6 +90,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<NotificationPrefs>(),
         render::<QuietHours>(),
         render::<MutedCode>(),
+        render::<MutedVehicle>(),
         render::<FleetSummary>(),
         render::<FrequentFault>(),
         render::<FaultFilter>(),
@@ -66,6 +99,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<SyncSettings>(),
         render::<AccountInput>(),
         render::<SecretsSet>(),
+        render_names(),
     ];
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();
@@ -89,4 +123,42 @@ fn typescript_bindings_are_up_to_date() {
         stale.is_empty(),
         "stale TypeScript bindings {stale:?}; regenerate with `UPDATE_BINDINGS=1 cargo test -p truckiq-desktop bindings`"
     );
+}
+
+/// The names found in `text` between each `before` and the next `'`.
+fn quoted_after(text: &str, before: &str) -> BTreeSet<String> {
+    text.split(before).skip(1).filter_map(|rest| rest.split('\'').next()).map(str::to_owned).collect()
+}
+
+#[test]
+fn the_capability_grants_exactly_our_commands() {
+    let capability: serde_json::Value =
+        serde_json::from_str(&read("src-tauri/capabilities/default.json")).expect("capability file is JSON");
+    let granted: BTreeSet<String> = capability["permissions"]
+        .as_array()
+        .expect("a permissions list")
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|command| command.replace('-', "_"))
+        .collect();
+    let ours: BTreeSet<String> = COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    assert_eq!(granted, ours, "src-tauri/capabilities/default.json must grant allow-<command> for each command");
+}
+
+#[test]
+fn the_typescript_facade_and_the_ui_tests_fake_answer_every_command() {
+    let ours: BTreeSet<String> = COMMANDS.iter().map(|c| (*c).to_owned()).collect();
+    // `call<AppInfo>('app_info')`: the name in the quotes right after the type argument.
+    let called: BTreeSet<String> = read("ui/src/backend/tauri.ts")
+        .split("call<")
+        .skip(1)
+        .filter_map(|rest| {
+            let (type_argument, after) = rest.split_once(">('")?;
+            (!type_argument.contains('(')).then(|| after.split('\'').next().unwrap_or_default().to_owned())
+        })
+        .collect();
+    assert_eq!(called, ours, "ui/src/backend/tauri.ts must call each command once by name");
+    let faked = quoted_after(&read("tests/ui/smoke.test.mjs"), "case '");
+    let missing: Vec<&String> = ours.difference(&faked).collect();
+    assert!(missing.is_empty(), "tests/ui/smoke.test.mjs fakes no answer for {missing:?}");
 }

@@ -1,9 +1,14 @@
 //! TruckIQ desktop shell: a thin Tauri layer over the `truckiq` core. Commands translate between
 //! IPC and core calls; all logic lives in the core.
 
+#[macro_use]
+mod command_names;
+
 mod background;
-pub(crate) mod commands;
+mod commands;
 mod error;
+mod events;
+mod notifications;
 mod state;
 mod tray;
 mod window;
@@ -13,9 +18,19 @@ mod bindings;
 
 use tauri::Manager as _;
 
-pub use background::{SyncProgress, SyncStep};
-pub use error::{ErrorCode, IpcError};
+pub use error::IpcError;
+pub use events::{SyncProgress, SyncStep};
 pub use state::AppInfo;
+
+/// Every command the window may call (see `command_names.rs`).
+pub const COMMANDS: &[&str] = with_commands!(command_names);
+
+// The handlers, registered from the same list the permissions are declared from.
+macro_rules! handlers {
+    ($($command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
+}
 
 pub fn run() {
     init_logging();
@@ -30,49 +45,19 @@ pub fn run() {
                 }
                 Err(error) => tracing::warn!(%error, "no tray icon on this desktop; closing the window quits"),
             }
-            app.manage(background::RunningSyncs::default());
+            app.manage(events::RunningSyncs::default());
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
             let state = state::AppState::open();
-            let running = state.engine().is_ok();
-            if let Ok(engine) = state.engine() {
-                background::start(app.handle(), engine, &state.stop);
+            if let Ok(core) = state.app() {
+                background::start(app.handle(), core, &state.stop);
             }
             app.manage(state);
-            if running {
-                // After `manage`: the task reads the state.
-                background::revive_demo(app.handle().clone());
-            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_accounts,
-            commands::save_account,
-            commands::account_secrets,
-            commands::set_account_enabled,
-            commands::remove_account,
-            commands::test_sign_in,
-            commands::list_runs,
-            commands::run_screenshot,
-            commands::sync_now,
-            commands::sync_progress,
-            commands::list_alerts,
-            commands::act_on_alerts,
-            commands::mute_alert,
-            commands::notification_prefs,
-            commands::set_notification_prefs,
-            commands::sync_settings,
-            commands::set_sync_settings,
-            commands::list_vehicles,
-            commands::fleet_summary,
-            commands::list_faults,
-            commands::export_faults_csv,
-            commands::vehicle_detail,
-            commands::start_demo
-        ])
+        .invoke_handler(with_commands!(handlers))
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|handle, event| match event {
@@ -84,17 +69,13 @@ pub fn run() {
                 // Runs in progress are cancelled and recorded as such; nothing half-written stays.
                 let state = handle.state::<state::AppState>();
                 state.stop.cancel();
-                if let Ok(engine) = state.engine() {
-                    engine.cancel_all();
+                if let Ok(core) = state.app() {
+                    core.engine().cancel_all();
                     // The demo portal lives in this process: keep `truckiq sync` away from its
                     // account until the app starts the portal again.
-                    tauri::async_runtime::block_on(async {
-                        if let Ok(Some(id)) = truckiq::demo::demo_account(engine).await
-                            && let Err(error) = engine.db(move |store| store.set_enabled(id, false)).await
-                        {
-                            tracing::warn!(%error, "could not set the demo account aside");
-                        }
-                    });
+                    if let Err(error) = tauri::async_runtime::block_on(core.stop_demo()) {
+                        tracing::warn!(%error, "could not set the demo account aside");
+                    }
                 }
             }
             _ => {}

@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager as _, Wry};
+use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::FleetSummary;
 
+use crate::error::IpcError;
 use crate::state::AppState;
 
 /// The two status lines of the tray menu, updated after every sync.
@@ -30,14 +32,23 @@ pub fn status_lines(summary: &FleetSummary, now: DateTime<Utc>) -> (String, Stri
             }
         }
     };
+    let last = match summary.stale_accounts {
+        0 => last,
+        1 => format!("{last} · 1 account stale"),
+        n => format!("{last} · {n} accounts stale"),
+    };
     (last, format!("Active critical faults: {}", summary.active_critical))
 }
 
-fn sync_all(app: &AppHandle) {
-    let app = app.clone();
+fn sync_all(handle: &AppHandle) {
+    let handle = handle.clone();
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        if let Err(error) = crate::commands::start_syncs(&state, None).await {
+        let state = handle.state::<AppState>();
+        let started = match state.app() {
+            Ok(app) => app.sync_now(None, RunMode::Interactive { mfa_wait: MFA_WAIT }).await.map_err(IpcError::from),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = started {
             tracing::warn!(%error, "tray: sync now failed to start");
         }
     });
@@ -82,7 +93,11 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
 pub async fn refresh(app: &AppHandle) {
     let Some(status) = app.try_state::<TrayStatus>() else { return };
     let state = app.state::<AppState>();
-    match state.with_store(|store| Ok(store.fleet_summary(0)?)).await {
+    let summary = match state.app() {
+        Ok(core) => core.fleet_summary(0).await.map_err(IpcError::from),
+        Err(error) => Err(error),
+    };
+    match summary {
         Ok(summary) => {
             let (last, critical) = status_lines(&summary, Utc::now());
             let _ = status.last_sync.set_text(last);
@@ -108,5 +123,7 @@ mod tests {
         assert_eq!(status_lines(&summary, now).0, "Last sync: 5 h ago");
         summary.last_success = Some(now - chrono::Duration::days(3));
         assert_eq!(status_lines(&summary, now).0, "Last sync: 3 days ago");
+        summary.stale_accounts = 2;
+        assert_eq!(status_lines(&summary, now).0, "Last sync: 3 days ago · 2 accounts stale");
     }
 }

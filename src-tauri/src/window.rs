@@ -4,7 +4,7 @@
 
 use tauri::{AppHandle, Emitter as _, Manager as _, WebviewUrl, WebviewWindowBuilder};
 
-use crate::background::NAVIGATE_EVENT;
+use crate::events::NAVIGATE_EVENT;
 
 const MAIN: &str = "main";
 

@@ -221,7 +221,7 @@ function installFakeTauri(answers) {
         case 'remove_account':
           return null;
         case 'sync_settings':
-          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null } });
+          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: null } });
         case 'set_sync_settings':
           if (args.settings.concurrency > 16) {
             return Promise.reject({ code: 'invalid_input', message: `concurrency must be 1 to 16 pages at once, not ${args.settings.concurrency}` });
@@ -229,7 +229,7 @@ function installFakeTauri(answers) {
           state.savedSync = args.settings;
           return null;
         case 'notification_prefs':
-          return answer({ resolve: state.savedPrefs ?? { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [11] } });
+          return answer({ resolve: state.savedPrefs ?? { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }] } });
         case 'set_notification_prefs':
           state.savedPrefs = args.prefs;
           return null;
@@ -461,6 +461,8 @@ test('Fleet summarises the fixture accounts', async (t) => {
   assert.equal(attention.length, 1);
   assert.match(attention[0], /Peterbilt service/);
   assert.match(attention[0], /Paused/);
+  assert.match(attention[0], /Stale/, 'the backend judged it stale');
+  assert.match(attention[0], /No new data since/);
   await page.setViewportSize({ width: 1024, height: 700 });
   await shot(page, 'fleet-1024x700');
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -902,10 +904,12 @@ test('Settings saves sync and notification preferences, and shows a refused valu
     concurrency: 8,
     browserPath: null,
     proxy: 'http://proxy.example:3128',
+    staleAfterHours: 23,
   });
 
   const notify = page.getByRole('region', { name: 'Desktop notifications' });
   assert.ok((await notify.innerText()).includes('SPN 100 / FMI 1'), 'the muted code is listed');
+  await notify.getByText('1XKYD49X0NJ123456 · Valley Freight — Kenworth').waitFor();
   await notify.getByLabel('Quiet hours').check();
   await notify.getByText('Quiet from 22:00 to 06:00 (overnight)').waitFor();
   await notify.getByRole('button', { name: 'Unmute' }).first().click();
@@ -914,7 +918,7 @@ test('Settings saves sync and notification preferences, and shows a refused valu
   assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedPrefs), {
     quietHours: { startMinute: 1320, endMinute: 360 },
     mutedCodes: [],
-    mutedVehicles: [11],
+    mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }],
   });
   await shot(page, 'settings-forms');
 });

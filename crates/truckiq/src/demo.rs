@@ -52,7 +52,7 @@ impl DemoPortal {
     /// which only makes sense while this simulator keeps running.
     pub async fn attach(&self, engine: &SyncEngine, scheduled: bool) -> Result<i64, SyncError> {
         // Find out now, not after creating the account, whether there is a keychain for its password.
-        engine.secrets().get_optional(0, SecretKind::Password)?;
+        engine.secrets().probe()?;
         let url = self.url();
         let account_id = engine
             .db(move |store| {
@@ -73,7 +73,8 @@ impl DemoPortal {
                 Ok(id)
             })
             .await?;
-        engine.secrets().set(account_id, SecretKind::Password, &Sensitive::from(DEMO_PASSWORD))?;
+        let uid = engine.account(account_id).await?.uid;
+        engine.secrets().set(uid, SecretKind::Password, &Sensitive::from(DEMO_PASSWORD))?;
         // The session saved for an earlier simulator means nothing to this one.
         engine.credentials_changed(account_id).await?;
         Ok(account_id)

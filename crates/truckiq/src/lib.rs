@@ -3,8 +3,13 @@
 //! No Tauri or GTK dependency lives here, so `cargo test -p truckiq` stays fast. Pure logic sits in
 //! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
 
+pub mod app;
 pub mod browser;
+pub mod connector;
+#[cfg(feature = "demo")]
 pub mod demo;
+pub mod failure;
+pub mod ids;
 pub mod j1939;
 pub mod paths;
 pub mod portal;

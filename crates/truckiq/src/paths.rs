@@ -1,6 +1,8 @@
 //! Where TruckIQ keeps its files. The desktop app and the CLI must agree on this, so both ask here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use crate::ids::AccountUid;
 
 /// The bundle identifier in `src-tauri/tauri.conf.json`. Tauri's `app_data_dir()` is the platform
 /// data dir joined with it, so using the same value keeps the CLI and the app on one database.
@@ -24,4 +26,37 @@ pub fn data_dir() -> Option<PathBuf> {
 /// The database file inside [`data_dir`].
 pub fn default_db_path() -> Option<PathBuf> {
     data_dir().map(|dir| dir.join(DB_FILE_NAME))
+}
+
+/// Whether `db_path` is the database the app uses ([`default_db_path`]). Only that one may take
+/// over what TruckIQ 0.1 kept under account row numbers: another database's account 1 is not the
+/// app's account 1.
+pub fn is_default_db(db_path: &Path) -> bool {
+    let Some(default) = default_db_path() else { return false };
+    match (default.canonicalize(), db_path.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        // Not created yet: compare as written, made absolute.
+        _ => std::path::absolute(&default).ok() == std::path::absolute(db_path).ok(),
+    }
+}
+
+/// The browser profile of one account: its own cookies and cache, never shared.
+pub fn browser_profile_dir(data_dir: &Path, uid: AccountUid) -> PathBuf {
+    data_dir.join("browser").join(format!("account-{uid}"))
+}
+
+/// Where TruckIQ 0.1 kept an account's browser profile, by row number.
+pub fn legacy_browser_profile_dir(data_dir: &Path, row_id: i64) -> PathBuf {
+    data_dir.join("browser").join(format!("account-{row_id}"))
+}
+
+/// Every page kept because a portal changed, for every account (the app reads screenshots only from
+/// inside it).
+pub fn artifacts_root(data_dir: &Path) -> PathBuf {
+    data_dir.join("artifacts")
+}
+
+/// The pages kept for one account.
+pub fn artifacts_dir(data_dir: &Path, uid: AccountUid) -> PathBuf {
+    artifacts_root(data_dir).join(format!("account-{uid}"))
 }

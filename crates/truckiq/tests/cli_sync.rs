@@ -73,7 +73,7 @@ async fn accounts_sync_and_stale_checks_from_the_command_line() {
     let cli = Cli::new("flow");
     let added = add_account(&cli, &sim, PASSWORD);
     assert!(added.status.success(), "{}", text(&added));
-    let id = Store::open(cli.db()).unwrap().account_by_name("acme").unwrap().unwrap().id;
+    let id = Store::open(cli.db()).unwrap().account_by_name("acme").unwrap().unwrap().uid;
     assert_eq!(cli.secrets().get(id, SecretKind::Password).unwrap().expose(), PASSWORD, "in the keychain");
     let raw: String = Store::open(cli.db())
         .unwrap()
@@ -142,8 +142,8 @@ async fn a_refused_password_exits_4_and_a_new_one_from_stdin_resumes_syncing() {
     assert!(text(&fixed).contains("Syncing resumes."), "{}", text(&fixed));
     let synced = cli.run(&["sync"], "");
     assert_eq!(synced.status.code(), Some(0), "{}", text(&synced));
-    let id = Store::open(cli.db()).unwrap().account_by_name("Acme").unwrap().unwrap().id;
-    cli.secrets().delete_account(id).unwrap();
+    let id = Store::open(cli.db()).unwrap().account_by_name("Acme").unwrap().unwrap().uid;
+    cli.secrets().delete_all(id).unwrap();
 }
 
 #[test]
@@ -175,5 +175,5 @@ fn demo_syncs_a_simulated_fleet_and_keeps_the_scheduler_off_it() {
     assert!(!account.enabled, "the simulator is gone once demo exits");
     let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
     assert_eq!(vehicles, 12);
-    cli.secrets().delete_account(account.id).unwrap();
+    cli.secrets().delete_all(account.uid).unwrap();
 }

@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use portal_sim::{Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
 use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::connector::Progress;
+use truckiq::failure::FailureReason;
 use truckiq::portal::error::ConnectorError;
-use truckiq::portal::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
+use truckiq::portal::extract::{ExtractOptions, Extraction, PortalSite, extract};
 use truckiq::portal::login::{Credentials, TotpLedger};
 use truckiq::portal::profile::{Profile, ReadWith, ReadingProfile};
 use truckiq::secrets::Sensitive;
@@ -207,13 +209,13 @@ async fn failing_and_hung_diagnostics_with(read_with: ReadWith) {
     let started = std::time::Instant::now();
     let (result, _) = run.extract(4, Duration::from_secs(3)).await;
     let extraction = result.unwrap();
-    let failures: HashMap<&str, usize> =
+    let failures: HashMap<FailureReason, usize> =
         extraction.vehicles.iter().filter_map(|v| v.diagnostics.as_ref().err()).fold(HashMap::new(), |mut m, f| {
             *m.entry(f.kind).or_default() += 1;
             m
         });
-    assert!(failures.get("network").copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
-    assert!(failures.get("timeout").copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
+    assert!(failures.get(&FailureReason::Network).copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
+    assert!(failures.get(&FailureReason::Timeout).copied().unwrap_or(0) > 0, "{read_with:?}: {failures:?}");
     assert!(extraction.vehicles.iter().filter(|v| v.diagnostics.is_ok()).count() >= 25);
     assert!(started.elapsed() < Duration::from_secs(60), "timeouts, not hangs");
     run.sim.stop().await.unwrap();

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use truckiq::ids::AccountUid;
 use truckiq::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
 
 fn store() -> SecretStore {
@@ -18,41 +19,71 @@ fn store() -> SecretStore {
 #[test]
 fn a_password_round_trips_through_a_fresh_entry_and_is_deleted() {
     let store = store();
-    store.set(7, SecretKind::Password, &Sensitive::from("correct horse battery staple")).unwrap();
+    let account = AccountUid::new();
+    store.set(account, SecretKind::Password, &Sensitive::from("correct horse battery staple")).unwrap();
     // A new store object opens a new keyring entry: the value really came back from the daemon.
     let again = SecretStore::with_service(store.service());
-    assert_eq!(again.get(7, SecretKind::Password).unwrap().expose(), "correct horse battery staple");
-    assert!(again.get_optional(7, SecretKind::TotpSecret).unwrap().is_none(), "no TOTP saved");
+    assert_eq!(again.get(account, SecretKind::Password).unwrap().expose(), "correct horse battery staple");
+    assert!(again.get_optional(account, SecretKind::TotpSecret).unwrap().is_none(), "no TOTP saved");
 
-    store.delete_account(7).unwrap();
-    match again.get(7, SecretKind::Password) {
-        Err(error @ SecretError::Missing { .. }) => assert_eq!(error.code(), "keychain_missing_secret"),
+    store.delete_all(account).unwrap();
+    match again.get(account, SecretKind::Password) {
+        Err(error @ SecretError::Missing { .. }) => assert_eq!(error.reason().as_str(), "keychain_missing_secret"),
         other => panic!("expected Missing, got {other:?}"),
     }
-    store.delete(7, SecretKind::Password).expect("deleting twice is fine");
+    store.delete(account, SecretKind::Password).expect("deleting twice is fine");
 }
 
 #[test]
 fn accounts_and_namespaces_do_not_share_secrets() {
     let store = store();
     let totp = TotpSecret::parse("jbsw y3dp ehpk 3pxp jbsw y3dp ehpk 3pxp").unwrap();
-    store.set(1, SecretKind::TotpSecret, &Sensitive::from(totp.expose_base32())).unwrap();
-    store.set(2, SecretKind::Password, &Sensitive::from("second")).unwrap();
-    assert!(store.get_optional(2, SecretKind::TotpSecret).unwrap().is_none());
-    assert_eq!(store.get(1, SecretKind::TotpSecret).unwrap().expose(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
+    let (first, second) = (AccountUid::new(), AccountUid::new());
+    store.set(first, SecretKind::TotpSecret, &Sensitive::from(totp.expose_base32())).unwrap();
+    store.set(second, SecretKind::Password, &Sensitive::from("second")).unwrap();
+    assert!(store.get_optional(second, SecretKind::TotpSecret).unwrap().is_none());
+    assert_eq!(store.get(first, SecretKind::TotpSecret).unwrap().expose(), "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP");
 
     let release = SecretStore::with_service(format!("{}-other", store.service()));
-    assert!(release.get_optional(2, SecretKind::Password).unwrap().is_none(), "another namespace sees nothing");
-    store.delete_account(1).unwrap();
-    store.delete_account(2).unwrap();
+    assert!(release.get_optional(second, SecretKind::Password).unwrap().is_none(), "another namespace sees nothing");
+    store.delete_all(first).unwrap();
+    store.delete_all(second).unwrap();
+}
+
+/// What TruckIQ 0.1 wrote: an entry named by the account's row number.
+fn legacy_entry(store: &SecretStore, row: i64, key: &str) -> keyring::Entry {
+    keyring::Entry::new(store.service(), &format!("account-{row}/{key}")).unwrap()
+}
+
+#[test]
+fn row_number_entries_move_to_the_identity_once_and_a_value_already_there_wins() {
+    let store = store();
+    let (uid, row) = (AccountUid::new(), 4_000 + i64::from(std::process::id() % 1_000));
+    legacy_entry(&store, row, "password").set_password("old-password").unwrap();
+    legacy_entry(&store, row, "totp-secret").set_password("JBSWY3DPEHPK3PXP").unwrap();
+    store.set(uid, SecretKind::TotpSecret, &Sensitive::from("NEWERSECRETXXXXX")).unwrap();
+
+    assert_eq!(store.adopt_row_entries(row, uid).unwrap(), 1, "the password moved; the TOTP secret was already set");
+    assert_eq!(store.get(uid, SecretKind::Password).unwrap().expose(), "old-password");
+    assert_eq!(store.get(uid, SecretKind::TotpSecret).unwrap().expose(), "NEWERSECRETXXXXX");
+    assert!(matches!(legacy_entry(&store, row, "password").get_password(), Err(keyring::Error::NoEntry)));
+    assert!(matches!(legacy_entry(&store, row, "totp-secret").get_password(), Err(keyring::Error::NoEntry)));
+    assert_eq!(store.adopt_row_entries(row, uid).unwrap(), 0, "nothing is left to move");
+
+    legacy_entry(&store, row, "portal-session").set_password("cookies").unwrap();
+    store.delete_row_entries(row).unwrap();
+    assert!(matches!(legacy_entry(&store, row, "portal-session").get_password(), Err(keyring::Error::NoEntry)));
+    store.delete_all(uid).unwrap();
 }
 
 /// Runs in a child process (see below) whose environment points at no Secret Service at all.
 #[test]
 #[ignore = "run by keychain_without_a_secret_service_is_a_clear_error in its own process"]
 fn child_reads_a_secret_without_a_secret_service() {
-    let error = SecretStore::with_service("com.truckiq.fleet.test-nobus").get(1, SecretKind::Password).unwrap_err();
-    println!("CODE={} MESSAGE={error}", error.code());
+    let error = SecretStore::with_service("com.truckiq.fleet.test-nobus")
+        .get(AccountUid::new(), SecretKind::Password)
+        .unwrap_err();
+    println!("CODE={} MESSAGE={error}", error.reason());
 }
 
 #[test]
@@ -78,16 +109,17 @@ fn keychain_without_a_secret_service_is_a_clear_error() {
 #[ignore = "run by a_locked_keychain_fails_the_read_instead_of_waiting_for_its_prompt in its own keyring session"]
 fn child_reads_a_secret_from_a_locked_keychain() {
     let store = SecretStore::with_service("com.truckiq.fleet.test-locked").with_unlock_wait(Duration::from_secs(3));
-    store.set(3, SecretKind::Password, &Sensitive::from("s3cret")).unwrap();
+    let account = AccountUid::new();
+    store.set(account, SecretKind::Password, &Sensitive::from("s3cret")).unwrap();
     let locked = std::process::Command::new("dbus-send")
         .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
         .args(["org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/aliases/default"])
         .output()
         .unwrap();
     assert!(locked.status.success(), "Lock failed: {}", String::from_utf8_lossy(&locked.stderr));
-    match store.get(3, SecretKind::Password) {
+    match store.get(account, SecretKind::Password) {
         Ok(_) => println!("READ=the locked keychain gave the password"),
-        Err(error) => println!("CODE={} MESSAGE={error}", error.code()),
+        Err(error) => println!("CODE={} MESSAGE={error}", error.reason()),
     }
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use portal_sim::{Mfa, Portal, SimConfig, Simulator, UserSpec};
 use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::ids::AccountUid;
 use truckiq::portal::error::ConnectorError;
 use truckiq::portal::login::{Credentials, SignIn, TotpLedger, sign_in};
 use truckiq::portal::profile::Profile;
@@ -39,7 +40,7 @@ fn kind(portal: Portal) -> PortalKind {
 async fn run(
     sim: &Simulator,
     portal: Portal,
-    account: i64,
+    account: AccountUid,
     profile_dir: &Path,
     creds: &Credentials,
     ledger: &TotpLedger,
@@ -69,14 +70,15 @@ async fn decisiv_first_login_accepts_policies_and_the_next_run_reuses_the_sessio
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     sim.state().add_user(UserSpec { policies_pending: true, ..user(Portal::Decisiv, "fleetops") }).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let account = AccountUid::new();
     let ledger = TotpLedger::default();
     let creds = credentials("fleetops", "correct horse", false);
 
-    assert_eq!(run(&sim, Portal::Decisiv, 1, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
+    assert_eq!(run(&sim, Portal::Decisiv, account, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
     let state = sim.state().user(Portal::Decisiv, "fleetops").unwrap();
     assert_eq!((state.login_attempts, state.policies_accepted), (1, true));
 
-    assert_eq!(run(&sim, Portal::Decisiv, 1, dir.path(), &creds, &ledger).await.unwrap(), SignIn::Reused);
+    assert_eq!(run(&sim, Portal::Decisiv, account, dir.path(), &creds, &ledger).await.unwrap(), SignIn::Reused);
     assert_eq!(
         sim.state().user(Portal::Decisiv, "fleetops").unwrap().login_attempts,
         1,
@@ -95,15 +97,16 @@ async fn totp_is_answered_and_trust_device_skips_mfa_next_time() {
         })
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let account = AccountUid::new();
     let ledger = TotpLedger::default();
     let creds = credentials("t@fleet.example", "correct horse", true);
-    assert_eq!(run(&sim, Portal::Paccar, 2, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
+    assert_eq!(run(&sim, Portal::Paccar, account, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
     assert_eq!(sim.state().user(Portal::Paccar, "t@fleet.example").unwrap().mfa_prompts, 1);
 
     // End the portal session (as an expiry would) so the next run must sign in again; a short TTL
     // instead would race a loaded machine.
     sim.state().expire_sessions();
-    assert_eq!(run(&sim, Portal::Paccar, 2, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
+    assert_eq!(run(&sim, Portal::Paccar, account, dir.path(), &creds, &ledger).await.unwrap(), SignIn::SignedIn);
     let state = sim.state().user(Portal::Paccar, "t@fleet.example").unwrap();
     assert_eq!((state.login_attempts, state.mfa_prompts), (2, 1), "the trusted device skipped MFA");
 }
@@ -116,7 +119,7 @@ async fn a_wrong_password_is_one_attempt_and_login_rejected() {
     let result = run(
         &sim,
         Portal::Paccar,
-        3,
+        AccountUid::new(),
         dir.path(),
         &credentials("w@fleet.example", "wrong", false),
         &TotpLedger::default(),
@@ -141,7 +144,7 @@ async fn a_code_sent_by_text_needs_a_person_and_the_dialog_is_continued() {
     let result = run(
         &sim,
         Portal::Paccar,
-        4,
+        AccountUid::new(),
         dir.path(),
         &credentials("s@fleet.example", "correct horse", true),
         &TotpLedger::default(),

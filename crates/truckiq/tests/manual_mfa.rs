@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use portal_sim::{Mfa, Portal, SimConfig, Simulator, UserSpec};
 use truckiq::browser::BrowserOptions;
-use truckiq::portal::extract::{ExtractOptions, PortalSite, Progress};
+use truckiq::connector::Progress;
+use truckiq::portal::extract::{ExtractOptions, PortalSite};
 use truckiq::portal::login::{Credentials, TotpLedger};
 use truckiq::portal::profile::Profile;
 use truckiq::portal::run::{RunConfig, RunMode, SessionVault, read_account};
@@ -51,7 +52,7 @@ async fn a_person_finishes_sms_mfa_in_a_visible_window_and_the_run_completes() {
     let base = sim.portal_url(Portal::Paccar);
     let vault = SessionVault {
         secrets: SecretStore::with_service(format!("com.truckiq.fleet.test-mfa-{}", std::process::id())),
-        account_id: 1,
+        owner: truckiq::ids::AccountUid::new().into(),
     };
     let profile_dir = dir.path().join("profile");
     let config = RunConfig {

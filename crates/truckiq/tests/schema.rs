@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rusqlite::{Connection, params};
+use truckiq::ids::AccountUid;
 use truckiq::store::Store;
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -63,12 +64,24 @@ fn connections_use_wal_normal_sync_foreign_keys_and_a_busy_timeout() {
     assert_eq!(pragma("busy_timeout"), "5000");
 }
 
-fn insert_account(conn: &Connection, name: &str) -> i64 {
+/// An account as TruckIQ 0.1 (schema 1 to 3) wrote it: no identity.
+fn insert_old_account(conn: &Connection, name: &str) -> i64 {
     conn.execute(
         "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
          VALUES (?1, 'paccar', 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
                  '2026-11-01 08:00:00+00:00')",
         [name],
+    )
+    .unwrap();
+    conn.last_insert_rowid()
+}
+
+fn insert_account(conn: &Connection, name: &str) -> i64 {
+    conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at, uid)
+         VALUES (?1, 'paccar', 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
+                 '2026-11-01 08:00:00+00:00', ?2)",
+        params![name, AccountUid::new()],
     )
     .unwrap();
     conn.last_insert_rowid()
@@ -169,7 +182,10 @@ fn every_table_can_be_written_and_read_back() {
     // The API sees the run written above as the account's latest.
     let accounts = store.list_accounts().unwrap();
     let last = accounts[0].last_run.as_ref().expect("latest run");
-    assert_eq!((last.id, last.vehicles_count, last.error_kind.as_deref()), (run, 1, Some("timeout")));
+    assert_eq!(
+        (last.id, last.vehicles_count, last.error_kind),
+        (run, 1, Some(truckiq::failure::FailureReason::Timeout))
+    );
 }
 
 #[test]
@@ -233,7 +249,7 @@ fn version_3_counts_the_active_faults_a_version_2_database_already_holds() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let mut conn = Connection::open(&path).unwrap();
     embedded::migrations::runner().set_target(refinery::Target::Version(2)).run(&mut conn).unwrap();
-    let account = insert_account(&conn, "Acme");
+    let account = insert_old_account(&conn, "Acme");
     let sick = insert_vehicle(&conn, account, VIN).unwrap();
     let healthy = insert_vehicle(&conn, account, "1XPBD49X1MD765432").unwrap();
     insert_fault(&conn, sick, None).unwrap(); // active, major
@@ -258,4 +274,73 @@ fn version_3_counts_the_active_faults_a_version_2_database_already_holds() {
     };
     assert_eq!(counts(sick), (1, 1, 2), "the inactive and the cleared episodes do not count");
     assert_eq!(counts(healthy), (0, 0, 0));
+}
+
+#[test]
+fn version_4_gives_every_account_its_own_identity_and_mutes_trucks_by_identity_and_vin() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(3)).run(&mut conn).unwrap();
+    let (acme, globex) = (insert_old_account(&conn, "Acme"), insert_old_account(&conn, "Globex"));
+    let sick = insert_vehicle(&conn, globex, VIN).unwrap();
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('notifications', ?1, '2026-11-01 08:00:00+00:00')",
+        [format!(r#"{{"quietHours":null,"mutedCodes":[{{"spn":100,"fmi":1}}],"mutedVehicles":[{sick},999]}}"#)],
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let (a, g) = (store.account(acme).unwrap().unwrap(), store.account(globex).unwrap().unwrap());
+    assert_ne!(a.uid, g.uid);
+    let text = a.uid.to_string();
+    assert_eq!((&text[14..15], text[19..20].chars().all(|c| "89ab".contains(c))), ("4", true), "{text}");
+    assert!(a.legacy_keychain && g.legacy_keychain, "their secrets may still be under row numbers");
+    assert_eq!(store.legacy_keychain_accounts().unwrap(), vec![(acme, a.uid), (globex, g.uid)]);
+
+    let prefs: serde_json::Value = store.setting("notifications").unwrap();
+    assert_eq!(
+        prefs["mutedVehicles"],
+        serde_json::json!([{ "account": g.uid.to_string(), "vin": VIN }]),
+        "a truck that no longer exists is dropped"
+    );
+    assert_eq!(prefs["mutedCodes"], serde_json::json!([{ "spn": 100, "fmi": 1 }]));
+
+    let conn = store.connection();
+    let changed = conn.execute("UPDATE accounts SET uid = ?1 WHERE id = ?2", params![AccountUid::new(), acme]);
+    assert!(changed.unwrap_err().to_string().contains("never changes"));
+    let missing = conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
+         VALUES ('Initech', 'paccar', 'https://x.example', 'u', '2026-11-01', '2026-11-01')",
+        [],
+    );
+    assert!(missing.unwrap_err().to_string().contains("needs a uid"));
+    let copied = conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at, uid)
+         VALUES ('Initech', 'paccar', 'https://x.example', 'u', '2026-11-01', '2026-11-01', ?1)",
+        [a.uid],
+    );
+    assert!(copied.unwrap_err().to_string().contains("UNIQUE"));
+}
+
+#[test]
+fn a_new_account_never_gets_the_identity_of_a_removed_one() {
+    let (_dir, path) = temp_db();
+    let store = Store::open(&path).unwrap();
+    let account = |name: &str| truckiq::store::NewAccount {
+        name: name.into(),
+        portal_kind: truckiq::store::PortalKind::Paccar,
+        base_url: "https://paccarsolutions.com".into(),
+        username: "ops@example.com".into(),
+        sync_interval_minutes: 240,
+    };
+    let first = store.insert_account(&account("Acme")).unwrap();
+    let first_uid = store.account(first).unwrap().unwrap().uid;
+    store.delete_account(first).unwrap();
+    let second = store.insert_account(&account("Acme")).unwrap();
+    assert_eq!(second, first, "SQLite hands the row id out again");
+    let second = store.account(second).unwrap().unwrap();
+    assert_ne!(second.uid, first_uid, "but never the identity");
+    assert!(!second.legacy_keychain);
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use portal_sim::fleet::catalog::Urgency;
 use portal_sim::{Fleet, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
+use truckiq::failure::FailureReason;
+use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
 use truckiq::portal::run::RunMode;
 use truckiq::secrets::{SecretKind, SecretStore, Sensitive};
@@ -31,6 +33,7 @@ struct Harness {
     dir: tempfile::TempDir,
     engine: SyncEngine,
     account: i64,
+    uid: AccountUid,
     namespace: String,
 }
 
@@ -63,8 +66,9 @@ impl Harness {
             })
             .await
             .unwrap();
-        engine.secrets().set(account, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
-        Self { sim, dir, engine, account, namespace }
+        let uid = engine.account(account).await.unwrap().uid;
+        engine.secrets().set(uid, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
+        Self { sim, dir, engine, account, uid, namespace }
     }
 
     fn engine_at(dir: &tempfile::TempDir, namespace: &str) -> SyncEngine {
@@ -85,7 +89,7 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
-        let _ = self.engine.secrets().delete_account(self.account);
+        let _ = self.engine.secrets().delete_all(self.uid);
     }
 }
 
@@ -317,9 +321,9 @@ async fn twenty_concurrent_sync_requests_share_one_browser_and_one_run() {
 #[tokio::test]
 async fn a_refused_password_is_tried_once_pauses_the_account_and_a_new_password_resumes_it() {
     let h = Harness::new(10, 34).await;
-    h.engine.secrets().set(h.account, SecretKind::Password, &Sensitive::from("wrong")).unwrap();
+    h.engine.secrets().set(h.uid, SecretKind::Password, &Sensitive::from("wrong")).unwrap();
     let error = h.sync().await.unwrap_err();
-    assert_eq!(error.code(), "login_rejected");
+    assert_eq!(error.reason(), FailureReason::LoginRejected);
     assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "never retried");
     let store = h.store();
     let account = store.account(h.account).unwrap().unwrap();
@@ -334,7 +338,7 @@ async fn a_refused_password_is_tried_once_pauses_the_account_and_a_new_password_
     assert!(matches!(again, SyncError::Paused { .. }), "{again:?}");
     assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "a paused account never signs in");
 
-    h.engine.secrets().set(h.account, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
+    h.engine.secrets().set(h.uid, SecretKind::Password, &Sensitive::from(PASSWORD)).unwrap();
     h.engine.credentials_changed(h.account).await.unwrap();
     assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
     assert_eq!(h.store().account(h.account).unwrap().unwrap().paused_reason, None);
@@ -417,7 +421,7 @@ async fn a_sync_killed_mid_write_leaves_the_database_whole_and_the_next_run_comp
     let engine = Harness::engine_at(&h.dir, &h.namespace);
     let runs = engine.db(move |s| s.runs(1, 10)).await.unwrap();
     assert!(runs.iter().all(|r| r.status != RunStatus::InProgress));
-    assert_eq!((runs[0].status, runs[0].error_kind.as_deref()), (RunStatus::Failed, Some("interrupted")));
+    assert_eq!((runs[0].status, runs[0].error_kind), (RunStatus::Failed, Some(FailureReason::Interrupted)));
     let report = engine.sync(h.account, RunTrigger::Manual, RunMode::Scheduled).await.unwrap();
     assert_eq!(report.status, RunStatus::Completed);
     assert_eq!(open_episodes(&h.store()), truth_episodes(&h.sim.state().fleet_snapshot()));
@@ -438,7 +442,7 @@ async fn a_scheduled_run_that_needs_a_person_raises_mfa_needed_and_is_not_retrie
         .await
         .unwrap();
     let error = h.engine.sync(h.account, RunTrigger::Scheduled, RunMode::Scheduled).await.unwrap_err();
-    assert_eq!(error.code(), "mfa_required");
+    assert_eq!(error.reason(), FailureReason::MfaRequired);
     let store = h.store();
     assert_eq!(store.runs(h.account, 10).unwrap().len(), 1, "not retried: only a person can help");
     let needed = alerts_of(&store, AlertKind::MfaNeeded);
@@ -481,7 +485,7 @@ async fn a_cancelled_sync_stores_nothing_is_recorded_as_cancelled_and_leaves_no_
     // Cancel once diagnostics are being read: the browser is up and pages are in flight.
     loop {
         if let Ok(truckiq::sync::SyncEvent::Progress {
-            progress: truckiq::portal::extract::Progress::ReadingDiagnostics { done, .. },
+            progress: truckiq::connector::Progress::ReadingDiagnostics { done, .. },
             ..
         }) = events.recv().await
             && done >= 3
@@ -494,11 +498,14 @@ async fn a_cancelled_sync_stores_nothing_is_recorded_as_cancelled_and_leaves_no_
     assert!(matches!(error, SyncError::Cancelled), "{error:?}");
     let store = h.store();
     let runs = store.runs(h.account, 10).unwrap();
-    assert_eq!((runs.len(), runs[0].status, runs[0].error_kind.as_deref()), (1, RunStatus::Failed, Some("cancelled")));
+    assert_eq!(
+        (runs.len(), runs[0].status, runs[0].error_kind),
+        (1, RunStatus::Failed, Some(FailureReason::Cancelled))
+    );
     let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
     assert_eq!(vehicles, 0, "nothing from a cancelled run is stored");
     assert!(alerts_of(&store, AlertKind::SyncFailed).is_empty(), "a cancel is not a failure to alert on");
-    let profile = h.dir.path().join("browser").join(format!("account-{}", h.account));
+    let profile = truckiq::paths::browser_profile_dir(h.dir.path(), h.uid);
     let started = std::time::Instant::now();
     while !truckiq::browser::profile_processes(&profile).is_empty() {
         assert!(started.elapsed() < Duration::from_secs(10), "Chromium outlived its cancelled run");

@@ -32,9 +32,9 @@ describe('normaliseError', () => {
   });
 
   it('treats an unknown code from a newer backend as internal but keeps the message', () => {
-    expect(normaliseError({ code: 'keychain_locked', message: 'unlock the keychain' })).toEqual({
+    expect(normaliseError({ code: 'quota_exceeded', message: 'too many trucks' })).toEqual({
       code: 'internal',
-      message: 'unlock the keychain',
+      message: 'too many trucks',
     });
   });
 
@@ -56,7 +56,24 @@ describe('normaliseError', () => {
 
 describe('error classification', () => {
   it('has a treatment and a title for every ErrorCode', () => {
-    const codes: ErrorCode[] = ['database', 'not_found', 'invalid_input', 'internal'];
+    const codes: ErrorCode[] = [
+      'database',
+      'not_found',
+      'invalid_input',
+      'keychain_unavailable',
+      'keychain_locked',
+      'secret_missing',
+      'password_refused',
+      'mfa_needed',
+      'mfa_rejected',
+      'portal_changed',
+      'network',
+      'timeout',
+      'rate_limited',
+      'browser_missing',
+      'cancelled',
+      'internal',
+    ];
     expect(Object.keys(ERROR_CLASSES).sort()).toEqual([...codes].sort());
     for (const code of codes) {
       expect(['error', 'warning', 'silent']).toContain(ERROR_CLASSES[code].treatment);

@@ -25,6 +25,18 @@ export const ERROR_CLASSES: Record<ErrorCode, ErrorClass> = {
   internal: { treatment: 'error', title: 'Something went wrong' },
   invalid_input: { treatment: 'warning', title: 'That was not accepted' },
   not_found: { treatment: 'silent', title: 'This is no longer there' },
+  keychain_unavailable: { treatment: 'error', title: 'The system keychain is not available' },
+  keychain_locked: { treatment: 'warning', title: 'The system keychain is locked' },
+  secret_missing: { treatment: 'warning', title: 'A saved password is missing' },
+  password_refused: { treatment: 'warning', title: 'The portal refused the password' },
+  mfa_needed: { treatment: 'warning', title: 'The portal asks for a verification code' },
+  mfa_rejected: { treatment: 'warning', title: 'The verification code was not accepted' },
+  portal_changed: { treatment: 'error', title: 'The portal’s pages have changed' },
+  network: { treatment: 'warning', title: 'The portal could not be reached' },
+  timeout: { treatment: 'warning', title: 'The portal did not answer in time' },
+  rate_limited: { treatment: 'warning', title: 'The portal is limiting requests' },
+  browser_missing: { treatment: 'error', title: 'No browser to sync with' },
+  cancelled: { treatment: 'silent', title: 'Stopped' },
 };
 
 export function classifyError(error: IpcError): ErrorClass {

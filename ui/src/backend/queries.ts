@@ -52,6 +52,8 @@ export function useAccounts() {
   return useQuery({
     queryKey: queryKeys.accounts,
     queryFn: () => backend.listAccounts(),
+    // Staleness is judged by the backend at each read; an open window asks again now and then.
+    refetchInterval: 5 * 60_000,
   });
 }
 

@@ -17,15 +17,12 @@ import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehiclePage } from '../bindings/VehiclePage';
 import type { VehicleQuery } from '../bindings/VehicleQuery';
+import { type CommandName, EVENTS } from '../bindings/commands';
 import type { Backend, Unlisten } from './backend';
 import { normaliseError, notInApp } from './errors';
 
-/** Event names emitted by `src-tauri/src/background.rs`. */
-const SYNC_EVENT = 'sync-progress';
-const ALERT_EVENT = 'alert';
-const NAVIGATE_EVENT = 'navigate';
 
-/** The real backend: Tauri commands defined in `src-tauri/src/commands.rs`. */
+/** The real backend: the Tauri commands in `src-tauri/src/commands.rs`, listed in `command_names.rs`. */
 export class TauriBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return call<AppInfo>('app_info');
@@ -124,19 +121,20 @@ export class TauriBackend implements Backend {
   }
 
   onSyncProgress(handler: (progress: SyncProgress) => void): Promise<Unlisten> {
-    return subscribe<SyncProgress>(SYNC_EVENT, handler);
+    return subscribe<SyncProgress>(EVENTS.syncProgress, handler);
   }
 
   onAlert(handler: (alert: Alert) => void): Promise<Unlisten> {
-    return subscribe<Alert>(ALERT_EVENT, handler);
+    return subscribe<Alert>(EVENTS.alert, handler);
   }
 
   onNavigate(handler: (route: string) => void): Promise<Unlisten> {
-    return subscribe<string>(NAVIGATE_EVENT, handler);
+    return subscribe<string>(EVENTS.navigate, handler);
   }
 }
 
-async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+/** Only the commands the app declares (`bindings/commands.ts`, generated from Rust) type-check. */
+async function call<T>(command: CommandName, args?: InvokeArgs): Promise<T> {
   // Opened in a plain browser (e.g. `vite dev`) there is nobody to answer.
   if (!('__TAURI_INTERNALS__' in window)) throw notInApp();
   try {

@@ -2,7 +2,7 @@
 import type { PortalKind } from "./PortalKind";
 
 /**
- * An account as the form sends it. Secrets travel only this way, into the keychain: `password`
- * `None` keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
+ * An account as a person enters it. Secrets travel only this way, into the keychain: `password`
+ * `None` (or empty) keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
  */
 export type AccountInput = { name: string, portalKind: PortalKind, baseUrl: string, username: string, syncIntervalMinutes: number, password: string | null, totpSecret: string | null, };

@@ -11,6 +11,11 @@ unknown: number, activeCritical: number, activeMajor: number, activeMinor: numbe
  */
 lastSuccess: string | null, 
 /**
+ * Accounts without fresh data for longer than Settings allow; filled in by the application
+ * layer, which knows the limit and the time.
+ */
+staleAccounts: number, 
+/**
  * The active faults on the most trucks, most common first.
  */
 topFaults: Array<FrequentFault>, };

@@ -15,4 +15,9 @@ browserPath: string | null,
 /**
  * e.g. `http://proxy.example:3128`.
  */
-proxy: string | null, };
+proxy: string | null, 
+/**
+ * Hours without a successful sync after which an account's data is stale and a
+ * `stale_data` alert is raised; `None` keeps the default (23).
+ */
+staleAfterHours: number | null, };

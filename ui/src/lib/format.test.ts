@@ -14,9 +14,6 @@ import {
   runTime,
 } from './format';
 
-/** An hour after the fixtures' runs finished: nothing is stale. */
-const NOW = Date.parse('2026-11-23T06:30:00Z');
-
 const run = (overrides: Partial<RunSummary> = {}): RunSummary => ({
   id: 1,
   trigger: 'scheduled',
@@ -38,6 +35,9 @@ const run = (overrides: Partial<RunSummary> = {}): RunSummary => ({
 
 const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   id: 1,
+  uid: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01',
+  lastSuccessAt: '2026-11-23T07:12:41Z',
+  stale: false,
   name: 'Valley Freight',
   portalKind: 'paccar',
   baseUrl: 'https://www.paccarsolutions.com/',
@@ -106,23 +106,12 @@ describe('account state', () => {
     expect(accountState(account({ enabled: false }))).toEqual({ kind: 'disabled' });
   });
 
-  it('needs attention when paused, disabled or the last run failed', () => {
-    expect(needsAttention(account(), NOW)).toBe(false);
-    expect(needsAttention(account({ lastRun: null, createdAt: '2026-11-23T06:00:00Z' }), NOW)).toBe(false);
-    expect(needsAttention(account({ lastRun: null }), NOW)).toBe(true); // never synced since October
-    expect(needsAttention(account({ lastRun: run({ status: 'failed' }) }), NOW)).toBe(true);
-    expect(needsAttention(account({ pausedReason: 'x' }), NOW)).toBe(true);
-    expect(needsAttention(account({ enabled: false }), NOW)).toBe(true);
-    expect(needsAttention(account({ lastRun: run({ status: 'partial' }) }), NOW)).toBe(false);
-  });
-});
-
-describe('isStale', () => {
-  it('flags enabled accounts without a run for over 23 hours', async () => {
-    const { isStale } = await import('./format');
-    const now = Date.parse('2026-11-24T06:00:00Z');
-    expect(isStale(account({ lastRun: run({ finishedAt: '2026-11-23T05:12:41Z' }) }), now)).toBe(true);
-    expect(isStale(account({ lastRun: run({ finishedAt: '2026-11-23T08:00:00Z' }) }), now)).toBe(false);
-    expect(isStale(account({ enabled: false, lastRun: null, createdAt: '2026-01-01T00:00:00Z' }), now)).toBe(false);
+  it('needs attention when paused, disabled, stale or the last run failed', () => {
+    expect(needsAttention(account())).toBe(false);
+    expect(needsAttention(account({ stale: true }))).toBe(true); // the backend's judgement, not ours
+    expect(needsAttention(account({ lastRun: run({ status: 'failed' }) }))).toBe(true);
+    expect(needsAttention(account({ pausedReason: 'x' }))).toBe(true);
+    expect(needsAttention(account({ enabled: false }))).toBe(true);
+    expect(needsAttention(account({ lastRun: run({ status: 'partial' }) }))).toBe(false);
   });
 });

@@ -65,17 +65,11 @@ export function accountState(account: AccountSummary): AccountState {
   return account.enabled ? { kind: 'enabled' } : { kind: 'disabled' };
 }
 
-/** Data older than this is stale (the same default as `truckiq check-stale`). */
-export const STALE_AFTER_HOURS = 23;
-
-/** An enabled account whose last run is older than `STALE_AFTER_HOURS` (or that never ran). */
-export function isStale(account: AccountSummary, nowMs: number): boolean {
-  if (accountState(account).kind !== 'enabled') return false;
-  const last = account.lastRun ? Date.parse(runTime(account.lastRun)) : Date.parse(account.createdAt);
-  return nowMs - last > STALE_AFTER_HOURS * 3_600_000;
-}
-
-/** True when an account needs a person: its last run failed, syncing is paused/disabled, or its data is stale. */
-export function needsAttention(account: AccountSummary, nowMs: number): boolean {
-  return accountState(account).kind !== 'enabled' || account.lastRun?.status === 'failed' || isStale(account, nowMs);
+/**
+ * True when an account needs a person: its last run failed, syncing is paused/disabled, or its data
+ * is stale (`account.stale`: the core's one rule, hours since the last successful sync against the
+ * limit in Settings).
+ */
+export function needsAttention(account: AccountSummary): boolean {
+  return accountState(account).kind !== 'enabled' || account.lastRun?.status === 'failed' || account.stale;
 }

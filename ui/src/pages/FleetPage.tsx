@@ -7,8 +7,7 @@ import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { CheckCircleIcon, FleetIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
-import { RUN_STATUS, STALE_AFTER_HOURS, accountState, humaniseKind, isStale, needsAttention, runTime } from '../lib/format';
-import { useNow } from '../lib/useNow';
+import { RUN_STATUS, accountState, humaniseKind, needsAttention, runTime } from '../lib/format';
 import { formatAbsolute, latest } from '../lib/time';
 import { hrefFor } from '../lib/routes';
 import { DemoButton } from '../components/DemoButton';
@@ -34,9 +33,8 @@ export function FleetPage() {
 }
 
 function Summary({ accounts }: { accounts: AccountSummary[] }) {
-  const now = useNow();
   const syncedOk = accounts.filter((a) => a.lastRun?.status === 'completed').length;
-  const attention = accounts.filter((a) => needsAttention(a, now));
+  const attention = accounts.filter(needsAttention);
   const enabled = accounts.filter((a) => accountState(a).kind === 'enabled').length;
   const never = accounts.filter((a) => a.lastRun === null).length;
   const lastSync = latest(accounts.map((a) => (a.lastRun ? runTime(a.lastRun) : null)));
@@ -159,7 +157,7 @@ function FleetHealth() {
 function AttentionItem({ account }: { account: AccountSummary }) {
   const state = accountState(account);
   const run = account.lastRun;
-  const stale = isStale(account, useNow());
+  const stale = account.stale;
   return (
     <li className="attention-item">
       <div className="attention-line">
@@ -175,13 +173,19 @@ function AttentionItem({ account }: { account: AccountSummary }) {
           state.kind === 'paused' ? state.reason : null,
           state.kind === 'disabled' ? 'Syncing is turned off for this account.' : null,
           run?.status === 'failed' ? failure(run.errorKind, run.errorMessage) : null,
-          stale ? `No new data for over ${STALE_AFTER_HOURS} hours.` : null,
+          stale ? staleness(account.lastSuccessAt) : null,
         ]
           .filter(Boolean)
           .join(' · ')}
       </div>
     </li>
   );
+}
+
+function staleness(lastSuccessAt: string | null): string {
+  return lastSuccessAt === null
+    ? 'It has never synced successfully.'
+    : `No new data since ${formatAbsolute(lastSuccessAt)}.`;
 }
 
 function failure(kind: string | null, message: string | null): string {

@@ -4,6 +4,7 @@ import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { SyncSettings } from '../bindings/SyncSettings';
 import { classifyError } from '../backend/errors';
 import {
+  useAccounts,
   useNotificationPrefs,
   useSaveNotificationPrefs,
   useSaveSyncSettings,
@@ -25,11 +26,13 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
   const [concurrency, setConcurrency] = useState(String(initial.concurrency ?? 4));
   const [browserPath, setBrowserPath] = useState(initial.browserPath ?? '');
   const [proxy, setProxy] = useState(initial.proxy ?? '');
+  const [staleAfter, setStaleAfter] = useState(String(initial.staleAfterHours ?? 23));
   const submit = () =>
     save.mutate({
       concurrency: Number(concurrency),
       browserPath: browserPath.trim() || null,
       proxy: proxy.trim() || null,
+      staleAfterHours: Number(staleAfter),
     });
   return (
     <section className="card" aria-labelledby="sync-heading">
@@ -64,6 +67,15 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
             onChange={(e) => setProxy(e.target.value)}
           />
         </label>
+        <label>
+          <span>Stale after (hours without a successful sync)</span>
+          <input
+            className="input input-narrow"
+            inputMode="numeric"
+            value={staleAfter}
+            onChange={(e) => setStaleAfter(e.target.value)}
+          />
+        </label>
         <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} note="Applies from the next sync." />
       </form>
     </section>
@@ -86,6 +98,9 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
   const [from, setFrom] = useState(formatClock(initial.quietHours?.startMinute ?? 22 * 60));
   const [to, setTo] = useState(formatClock(initial.quietHours?.endMinute ?? 6 * 60));
   const [prefs, setPrefs] = useState(initial);
+  // Muted trucks are kept by account identity and VIN; the account's name says which login.
+  const accounts = useAccounts();
+  const accountNames = new Map((accounts.data ?? []).map((account) => [account.uid, account.name]));
   const [start, end] = [parseClock(from), parseClock(to)];
   const invalid = quiet && (start === null || end === null);
   const next: NotificationPrefs = {
@@ -147,15 +162,16 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
             <p className="muted">None. Mute a truck from an alert.</p>
           ) : (
             <ul className="mute-list">
-              {prefs.mutedVehicles.map((id) => (
-                <li key={id}>
-                  <a className="link" href={`#/vehicles/${id}`}>
-                    Truck #{id}
-                  </a>
+              {prefs.mutedVehicles.map((truck) => (
+                <li key={`${truck.account}/${truck.vin}`}>
+                  <span>
+                    <span className="mono">{truck.vin}</span>
+                    <span className="muted"> · {accountNames.get(truck.account) ?? 'an account no longer here'}</span>
+                  </span>
                   <button
                     type="button"
                     className="link-button"
-                    onClick={() => setPrefs({ ...prefs, mutedVehicles: prefs.mutedVehicles.filter((v) => v !== id) })}
+                    onClick={() => setPrefs({ ...prefs, mutedVehicles: prefs.mutedVehicles.filter((v) => v !== truck) })}
                   >
                     Unmute
                   </button>

@@ -36,7 +36,9 @@ pub struct BrowserSession {
     dead: Arc<AtomicBool>,
     options: BrowserOptions,
     profile_dir: PathBuf,
-    /// Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed at close.
+    /// Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed at close. Its own short folder
+    /// in the system temp: Chromium puts its singleton socket there, and a Unix socket path longer
+    /// than 107 bytes (easily reached inside a data folder in a long home directory) stops it.
     scratch: PathBuf,
 }
 
@@ -65,8 +67,12 @@ impl BrowserSession {
     pub async fn launch(options: &BrowserOptions, profile_dir: &Path) -> Result<Self, BrowserError> {
         let executable = find_browser(options.executable.as_deref(), &candidates())?;
         prepare_profile_dir(profile_dir)?;
-        let scratch = profile_dir.with_extension("tmp");
-        prepare_profile_dir(&scratch)?;
+        // Removed on drop if the launch fails; kept (and removed at close) once Chromium runs.
+        let scratch = tempfile::Builder::new()
+            .prefix("truckiq-")
+            .tempdir()
+            .map_err(|e| BrowserError::Launch(format!("cannot create a scratch folder for Chromium: {e}")))?;
+        prepare_profile_dir(scratch.path())?;
         let mut builder = BrowserConfig::builder()
             .chrome_executable(executable)
             .user_data_dir(profile_dir)
@@ -77,7 +83,7 @@ impl BrowserSession {
             .respect_https_errors()
             .launch_timeout(LAUNCH_TIMEOUT)
             .request_timeout(options.page_timeout)
-            .env("TMPDIR", scratch.display().to_string())
+            .env("TMPDIR", scratch.path().display().to_string())
             .args(launch_args(options));
         builder = if options.headless { builder.new_headless_mode() } else { builder.with_head() };
         let config = builder.build().map_err(BrowserError::Launch)?;
@@ -96,6 +102,7 @@ impl BrowserSession {
             }
             flag.store(true, Ordering::SeqCst);
         });
+        let scratch = scratch.keep();
         Ok(Self { browser, handler, dead, options: options.clone(), profile_dir: profile_dir.to_path_buf(), scratch })
     }
 

@@ -1,11 +1,11 @@
-//! `truckiq accounts`: add, list, remove portal accounts and change their secrets.
+//! `truckiq accounts`: the account use cases, with secrets read from a prompt or stdin.
 
 use std::io::Write;
 
 use anyhow::Context as _;
-use truckiq::secrets::{SecretKind, SecretStore, Sensitive, TotpSecret};
-use truckiq::store::{AccountSummary, NewAccount, PortalKind, Store};
-use truckiq::sync::SyncEngine;
+use truckiq::app::{AccountInput, App, SecretChange};
+use truckiq::secrets::{Sensitive, TotpSecret};
+use truckiq::store::PortalKind;
 
 use super::prompt::SecretInput;
 
@@ -18,100 +18,80 @@ pub struct AddAccount {
     pub totp: bool,
 }
 
-pub fn find(store: &Store, name: &str) -> anyhow::Result<AccountSummary> {
-    store
-        .account_by_name(name)?
-        .with_context(|| format!("no account named {name:?}; `truckiq accounts list` shows them"))
-}
+const TOTP_PROMPT: &str = "TOTP secret (base32 or otpauth:// URI)";
 
-async fn find_through(engine: &SyncEngine, name: &str) -> anyhow::Result<AccountSummary> {
-    let name = name.to_owned();
-    engine
-        .db(move |s| s.account_by_name(&name))
-        .await?
-        .with_context(|| "no such account; `truckiq accounts list` shows them")
-}
-
-/// Parses a pasted TOTP secret; an empty line means "none".
-fn totp_from(input: &Sensitive<String>) -> anyhow::Result<Option<Sensitive<String>>> {
-    if input.expose().trim().is_empty() {
-        return Ok(None);
-    }
-    let secret = TotpSecret::parse(input.expose()).context("the TOTP secret was not saved")?;
-    Ok(Some(Sensitive::new(secret.expose_base32().to_owned())))
-}
-
-pub fn add(store: &Store, secrets: &SecretStore, add: AddAccount, out: &mut impl Write) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        add.portal != PortalKind::DecisivApi,
-        "Decisiv API accounts cannot be synced by this version yet; add the portal login (paccar or decisiv)"
-    );
-    // Read every secret before writing anything, so a typo leaves no half-made account.
+pub async fn add(app: &App, add: AddAccount, out: &mut impl Write) -> anyhow::Result<()> {
+    // Every secret is read before anything is written, so a typo leaves no half-made account.
     let mut input = SecretInput::stdin();
     let password = input.read("Portal password")?;
-    anyhow::ensure!(!password.expose().is_empty(), "the password is empty; nothing was saved");
-    let totp = if add.totp { totp_from(&input.read("TOTP secret (base32 or otpauth:// URI)")?)? } else { None };
-    let id = store.insert_account(&NewAccount {
-        name: add.name.clone(),
-        portal_kind: add.portal,
-        base_url: add.url.trim_end_matches('/').to_owned(),
-        username: add.username,
-        sync_interval_minutes: add.interval_minutes,
-    })?;
-    let saved = secrets
-        .set(id, SecretKind::Password, &password)
-        .and_then(|()| totp.as_ref().map_or(Ok(()), |t| secrets.set(id, SecretKind::TotpSecret, t)));
-    if let Err(error) = saved {
-        // No account without its password: take the row back out.
-        store.delete_account(id)?;
-        return Err(error).context("the account was not added");
-    }
-    writeln!(out, "Added {:?} (id {id}); its password is in the system keychain.", add.name.trim())?;
+    let totp_secret = if add.totp { Some(input.read(TOTP_PROMPT)?.expose().to_owned()) } else { None };
+    let name = add.name.trim().to_owned();
+    let id = app
+        .add_account(AccountInput {
+            name: add.name,
+            portal_kind: add.portal,
+            base_url: add.url,
+            username: add.username,
+            sync_interval_minutes: add.interval_minutes,
+            password: Some(password.expose().to_owned()),
+            totp_secret,
+        })
+        .await
+        .context("the account was not added")?;
+    writeln!(out, "Added {name:?} (id {id}); its password is in the system keychain.")?;
     Ok(())
 }
 
-pub fn remove(
-    engine_store: &Store,
-    secrets: &SecretStore,
-    data_dir: &std::path::Path,
-    name: &str,
-    out: &mut impl Write,
-) -> anyhow::Result<()> {
-    let account = find(engine_store, name)?;
-    secrets.delete_account(account.id).context("the keychain entries could not be removed; nothing was deleted")?;
-    engine_store.delete_account(account.id)?;
-    let profile = data_dir.join("browser").join(format!("account-{}", account.id));
-    if profile.exists() {
-        std::fs::remove_dir_all(&profile).with_context(|| format!("cannot remove {}", profile.display()))?;
-    }
+pub async fn remove(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    app.remove_account(account.id).await.context("nothing was deleted")?;
     writeln!(out, "Removed {:?} with its vehicles, faults, runs, alerts, secrets and browser profile.", account.name)?;
     Ok(())
 }
 
-pub async fn set_password(engine: &SyncEngine, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let account = find_through(engine, name).await?;
+pub async fn set_password(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
     let password = SecretInput::stdin().read("New portal password")?;
     anyhow::ensure!(!password.expose().is_empty(), "the password is empty; nothing was changed");
-    engine.secrets().set(account.id, SecretKind::Password, &password)?;
-    engine.credentials_changed(account.id).await?;
-    let resumed = if account.paused_reason.is_some() { " Syncing resumes." } else { "" };
+    let paused = app.change_secrets(account.id, SecretChange { password: Some(password), totp: None }).await?;
+    let resumed = if paused { " Syncing resumes." } else { "" };
     writeln!(out, "Password for {:?} saved.{resumed}", account.name)?;
     Ok(())
 }
 
-pub async fn set_totp(engine: &SyncEngine, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let account = find_through(engine, name).await?;
-    let input = SecretInput::stdin().read("TOTP secret (base32 or otpauth:// URI; empty to remove)")?;
-    match totp_from(&input)? {
-        Some(secret) => {
-            engine.secrets().set(account.id, SecretKind::TotpSecret, &secret)?;
-            writeln!(out, "TOTP secret for {:?} saved; codes will be answered automatically.", account.name)?;
-        }
-        None => {
-            engine.secrets().delete(account.id, SecretKind::TotpSecret)?;
-            writeln!(out, "TOTP secret for {:?} removed.", account.name)?;
-        }
+pub async fn set_totp(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    let input = SecretInput::stdin().read(&format!("{TOTP_PROMPT}; empty to remove"))?;
+    let totp = totp_from(&input)?;
+    let saved = totp.is_some();
+    app.change_secrets(account.id, SecretChange { password: None, totp: Some(totp) }).await?;
+    if saved {
+        writeln!(out, "TOTP secret for {:?} saved; codes will be answered automatically.", account.name)?;
+    } else {
+        writeln!(out, "TOTP secret for {:?} removed.", account.name)?;
     }
-    engine.credentials_changed(account.id).await?;
+    Ok(())
+}
+
+/// Parses a pasted TOTP secret; an empty line means "none".
+fn totp_from(input: &Sensitive<String>) -> anyhow::Result<Option<TotpSecret>> {
+    if input.expose().trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(TotpSecret::parse(input.expose()).context("the TOTP secret was not saved")?))
+}
+
+/// `pause` (`enabled` false) or `resume` (true) scheduled syncing.
+pub async fn set_enabled(app: &App, name: &str, enabled: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    app.set_account_enabled(account.id, enabled).await?;
+    let what = if enabled { "resumes with the scheduler" } else { "is left out of scheduled syncs" };
+    writeln!(out, "{:?} {what}.", account.name)?;
+    Ok(())
+}
+
+pub async fn test_sign_in(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    writeln!(out, "{}", app.test_sign_in(account.id).await?)?;
     Ok(())
 }

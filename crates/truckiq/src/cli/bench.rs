@@ -231,7 +231,10 @@ pub async fn sync_bench(
     let mut config = EngineConfig::new(dir.path().join("bench.sqlite3"), dir.path().to_path_buf());
     config.concurrency = concurrency;
     config.browser.trusted_spki = sim.certificate().map(|c| c.spki_sha256().to_owned()).into_iter().collect();
-    let engine = SyncEngine::open(config, SecretStore::default())?;
+    // Its own keychain namespace: a benchmark never touches the entries of the app's accounts.
+    let secrets =
+        SecretStore::with_service(format!("{}.bench-{}", truckiq::secrets::service_name(), std::process::id()));
+    let engine = SyncEngine::open(config, secrets)?;
     let base_url = sim.portal_url(Portal::Paccar);
     let account = engine
         .db(move |s| {
@@ -244,11 +247,12 @@ pub async fn sync_bench(
             })
         })
         .await?;
-    engine.secrets().set(account, SecretKind::Password, &Sensitive::from("bench"))?;
+    let uid = engine.account(account).await?.uid;
+    engine.secrets().set(uid, SecretKind::Password, &Sensitive::from("bench"))?;
     let started = Instant::now();
     let report = engine.sync(account, RunTrigger::Manual, RunMode::Scheduled).await;
     let wall = started.elapsed();
-    engine.secrets().delete_account(account)?;
+    engine.secrets().delete_all(uid)?;
     let report = report?;
     let pages = sim.state().requests(0).len();
     let floor = Duration::from_millis(latency_ms) * pages as u32 / concurrency as u32;

@@ -3,20 +3,20 @@
 
 use std::io::Write;
 
-use truckiq::demo::{DEMO_ACCOUNT, DemoPortal};
+use truckiq::app::{App, DemoOptions};
+use truckiq::demo::DEMO_ACCOUNT;
 use truckiq::portal::run::RunMode;
 use truckiq::store::{RunTrigger, VehicleQuery};
-use truckiq::sync::SyncEngine;
 
-pub async fn demo(engine: &SyncEngine, vehicles: usize, out: &mut impl Write) -> anyhow::Result<u8> {
-    let portal = DemoPortal::start(vehicles, None).await?;
-    writeln!(out, "Started a simulated PACCAR TruckTech+ portal at {} with {vehicles} trucks.", portal.url())?;
+pub async fn demo(app: &App, vehicles: usize, out: &mut impl Write) -> anyhow::Result<u8> {
     // The simulator lives only as long as this command: keep the scheduler away from it.
-    let account_id = portal.attach(engine, false).await?;
+    let demo = app.start_demo(DemoOptions { vehicles, tick: None, scheduled: false }).await?;
+    writeln!(out, "Started a simulated PACCAR TruckTech+ portal at {} with {vehicles} trucks.", demo.url)?;
     writeln!(out, "Syncing the {DEMO_ACCOUNT:?} account in headless Chromium…")?;
-    let result = engine.sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await;
-    portal.stop().await;
+    let result = app.engine().sync(demo.account_id, RunTrigger::Manual, RunMode::Scheduled).await;
+    app.stop_demo().await?;
     let report = result?;
+    let account_id = demo.account_id;
     let o = &report.outcome;
     let count = |s| o.active.get(&s).copied().unwrap_or(0);
     use truckiq::j1939::Severity::{Critical, Major, Minor};
@@ -34,7 +34,7 @@ pub async fn demo(engine: &SyncEngine, vehicles: usize, out: &mut impl Write) ->
         writeln!(out, "  [{}] {} — {}", alert.severity, alert.title, alert.message)?;
     }
     let least_healthy = VehicleQuery { account_id: Some(account_id), limit: 5, ..VehicleQuery::default() };
-    let worst = engine.db(move |s| s.list_vehicles(&least_healthy)).await?;
+    let worst = app.list_vehicles(least_healthy).await?;
     writeln!(out, "Least healthy trucks:")?;
     for v in worst.rows {
         let health = v.health_score.map_or_else(|| "?".to_owned(), |s| s.to_string());

@@ -3,20 +3,12 @@
 use std::io::Write;
 
 use chrono::{Duration, Utc};
+use truckiq::app::App;
 use truckiq::browser::{candidates, find_browser};
-use truckiq::secrets::{SecretKind, SecretStore};
-use truckiq::store::Store;
 
 use super::EXIT_STALE;
 
-const STALE_HOURS: i64 = 23;
-
-pub fn print(
-    store: &Store,
-    secrets: &SecretStore,
-    browser: Option<&std::path::Path>,
-    out: &mut impl Write,
-) -> anyhow::Result<u8> {
+pub async fn print(app: &App, browser: Option<&std::path::Path>, out: &mut impl Write) -> anyhow::Result<u8> {
     let mut problems = 0;
     let mut line = |ok: bool, what: &str, detail: String, out: &mut dyn Write| -> std::io::Result<()> {
         if !ok {
@@ -28,29 +20,34 @@ pub fn print(
         Ok(path) => line(true, "browser", path.display().to_string(), out)?,
         Err(e) => line(false, "browser", e.to_string(), out)?,
     }
-    let integrity: String = store.connection().query_row("PRAGMA quick_check", [], |r| r.get(0))?;
-    line(integrity == "ok", "database", format!("{} ({integrity})", store.path().display()), out)?;
-    // Reading an entry that does not exist still has to reach the keychain.
-    match secrets.get_optional(0, SecretKind::Password) {
-        Ok(_) => line(true, "keychain", format!("reachable ({})", secrets.service()), out)?,
+    let engine = app.engine();
+    let now = Utc::now();
+    let (integrity, failures) = engine
+        .db(move |store| {
+            let integrity: String = store.connection().query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+            Ok((integrity, store.failed_runs_since(now - Duration::hours(24))?))
+        })
+        .await?;
+    line(integrity == "ok", "database", format!("{} ({integrity})", engine.config().db_path.display()), out)?;
+    let secrets = engine.secrets().clone();
+    match tokio::task::spawn_blocking(move || secrets.probe()).await? {
+        Ok(()) => line(true, "keychain", format!("reachable ({})", engine.secrets().service()), out)?,
         Err(e) => line(false, "keychain", e.to_string(), out)?,
     }
-    let now = Utc::now();
-    let failures = store.failed_runs_since(now - Duration::hours(24))?;
     line(failures == 0, "failed runs (24 h)", failures.to_string(), out)?;
-    for row in store.schedule_rows()? {
-        let last = row.last_success.map_or_else(
+    for account in app.list_accounts().await? {
+        let last = account.last_success_at.map_or_else(
             || "never synced".to_owned(),
             |t| format!("last success {} ({} h ago)", t.format("%Y-%m-%d %H:%M UTC"), (now - t).num_hours()),
         );
-        let stale = row.enabled && now - row.last_success.unwrap_or(row.created_at) > Duration::hours(STALE_HOURS);
-        let state = match (row.paused, row.enabled, stale) {
+        let paused = account.paused_reason.is_some();
+        let state = match (paused, account.enabled, account.stale) {
             (true, _, _) => "paused until its password is set again; ",
             (false, false, _) => "disabled; ",
             (false, true, true) => "STALE; ",
             (false, true, false) => "",
         };
-        line(!row.paused && !stale, &format!("account {}", row.name), format!("{state}{last}"), out)?;
+        line(!paused && !account.stale, &format!("account {}", account.name), format!("{state}{last}"), out)?;
     }
     Ok(if problems == 0 { 0 } else { EXIT_STALE })
 }

@@ -14,10 +14,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use truckiq::app::App;
 use truckiq::paths;
 use truckiq::secrets::SecretStore;
-use truckiq::store::{MIN_SYNC_INTERVAL_MINUTES, PortalKind, Store};
-use truckiq::sync::{EngineConfig, SyncEngine};
+use truckiq::store::{MIN_SYNC_INTERVAL_MINUTES, PortalKind};
+use truckiq::sync::EngineConfig;
 
 /// Something went wrong (the message says what).
 pub const EXIT_FAILURE: u8 = 1;
@@ -80,10 +81,11 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=16))]
         concurrency: Option<u16>,
     },
-    /// Raise a stale_data alert for accounts without a successful sync for this long.
+    /// Raise a stale_data alert for accounts without a successful sync for too long.
     CheckStale {
-        #[arg(long, default_value_t = 23)]
-        hours: u32,
+        /// Hours without a successful sync (default: as in Settings, else 23).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=720))]
+        hours: Option<u32>,
         #[arg(long)]
         json: bool,
     },
@@ -133,6 +135,12 @@ enum AccountsCommand {
     SetPassword { name: String },
     /// Save (or, with an empty line, remove) the TOTP secret.
     SetTotp { name: String },
+    /// Leave an account out of scheduled syncs (it can still be synced with `sync --account`).
+    Pause { name: String },
+    /// Include a paused account in scheduled syncs again.
+    Resume { name: String },
+    /// Sign in once to check the saved credentials.
+    Test { name: String },
 }
 
 fn parse_portal(text: &str) -> Result<PortalKind, String> {
@@ -179,11 +187,11 @@ enum BenchCommand {
     },
 }
 
-fn open_engine(db_path: PathBuf, concurrency: Option<usize>) -> anyhow::Result<SyncEngine> {
+fn open_app(db_path: PathBuf, concurrency: Option<usize>) -> anyhow::Result<App> {
     let data_dir = db_path.parent().map(PathBuf::from).unwrap_or_default();
     let mut config = EngineConfig::new(db_path, data_dir);
     config.concurrency_override = concurrency;
-    Ok(SyncEngine::open(config, SecretStore::default())?)
+    Ok(App::open(config, SecretStore::default())?)
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -194,63 +202,64 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let out = &mut std::io::stdout().lock();
-    let code = match cli.command {
-        Command::Status | Command::Accounts(AccountsCommand::List) => {
-            status::print(&Store::open(&db_path)?, out)?;
-            0
-        }
-        Command::Accounts(AccountsCommand::Add { name, portal, url, username, interval_minutes, totp }) => {
-            let add = accounts::AddAccount { name, portal, url, username, interval_minutes, totp };
-            accounts::add(&Store::open(&db_path)?, &SecretStore::default(), add, out)?;
-            0
-        }
-        Command::Accounts(AccountsCommand::Remove { name }) => {
-            let data_dir = db_path.parent().map(PathBuf::from).unwrap_or_default();
-            accounts::remove(&Store::open(&db_path)?, &SecretStore::default(), &data_dir, &name, out)?;
-            0
-        }
-        Command::Accounts(AccountsCommand::SetPassword { name }) => {
-            runtime.block_on(accounts::set_password(&open_engine(db_path, None)?, &name, out))?;
-            0
-        }
-        Command::Accounts(AccountsCommand::SetTotp { name }) => {
-            runtime.block_on(accounts::set_totp(&open_engine(db_path, None)?, &name, out))?;
-            0
-        }
-        Command::Sync { account, force, json, concurrency } => runtime.block_on(async {
-            let engine = open_engine(db_path, concurrency.map(usize::from))?;
-            sync::sync(&engine, sync::SyncArgs { account, force, json }, out).await
-        })?,
-        Command::CheckStale { hours, json } => {
-            runtime.block_on(async { sync::check_stale(&open_engine(db_path, None)?, hours, json, out).await })?
-        }
-        Command::Health => health::print(&Store::open(&db_path)?, &SecretStore::default(), None, out)?,
-        Command::Demo { vehicles, if_empty } => {
-            if if_empty && !Store::open(&db_path)?.list_accounts()?.is_empty() {
-                0
-            } else {
-                runtime.block_on(async { demo::demo(&open_engine(db_path, None)?, vehicles, out).await })?
+    let code = runtime.block_on(async {
+        let done = |result: anyhow::Result<()>| result.map(|()| 0u8);
+        let app = || open_app(db_path.clone(), None);
+        match cli.command {
+            Command::Status => done(status::print(&app()?, out).await),
+            Command::Accounts(command) => done(run_accounts(&app()?, command, out).await),
+            Command::Sync { account, force, json, concurrency } => {
+                let app = open_app(db_path.clone(), concurrency.map(usize::from))?;
+                sync::sync(app.engine(), sync::SyncArgs { account, force, json }, out).await
             }
+            Command::CheckStale { hours, json } => sync::check_stale(&app()?, hours, json, out).await,
+            Command::Health => health::print(&app()?, None, out).await,
+            Command::Demo { vehicles, if_empty } => {
+                let app = app()?;
+                if if_empty && !app.list_accounts().await?.is_empty() {
+                    Ok(0)
+                } else {
+                    demo::demo(&app, vehicles, out).await
+                }
+            }
+            Command::DbPath => {
+                writeln!(out, "{}", db_path.display())?;
+                Ok(0)
+            }
+            Command::Bench(bench) => done(run_bench(bench, out).await),
         }
-        Command::DbPath => {
-            writeln!(out, "{}", db_path.display())?;
-            0
-        }
-        Command::Bench(BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate }) => {
-            let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
-            runtime.block_on(bench::extract_bench(&bench, out))?;
-            0
-        }
-        Command::Bench(BenchCommand::Store { vehicles, faults_per_vehicle, keep }) => {
-            bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)?;
-            0
-        }
-        Command::Bench(BenchCommand::Sync { vehicles, latency_ms, concurrency }) => {
-            runtime.block_on(bench::sync_bench(vehicles, latency_ms, concurrency, out))?;
-            0
-        }
-    };
+    })?;
     Ok(ExitCode::from(code))
+}
+
+async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    match command {
+        AccountsCommand::Add { name, portal, url, username, interval_minutes, totp } => {
+            accounts::add(app, accounts::AddAccount { name, portal, url, username, interval_minutes, totp }, out).await
+        }
+        AccountsCommand::List => status::print(app, out).await,
+        AccountsCommand::Remove { name } => accounts::remove(app, &name, out).await,
+        AccountsCommand::SetPassword { name } => accounts::set_password(app, &name, out).await,
+        AccountsCommand::SetTotp { name } => accounts::set_totp(app, &name, out).await,
+        AccountsCommand::Pause { name } => accounts::set_enabled(app, &name, false, out).await,
+        AccountsCommand::Resume { name } => accounts::set_enabled(app, &name, true, out).await,
+        AccountsCommand::Test { name } => accounts::test_sign_in(app, &name, out).await,
+    }
+}
+
+async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate } => {
+            let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
+            bench::extract_bench(&bench, out).await
+        }
+        BenchCommand::Store { vehicles, faults_per_vehicle, keep } => {
+            bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)
+        }
+        BenchCommand::Sync { vehicles, latency_ms, concurrency } => {
+            bench::sync_bench(vehicles, latency_ms, concurrency, out).await
+        }
+    }
 }
 
 pub fn init_logging(verbose: u8) {

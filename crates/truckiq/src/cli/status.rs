@@ -4,11 +4,12 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use truckiq::store::{AccountSummary, PortalKind, RunSummary, Store};
+use truckiq::app::App;
+use truckiq::store::{AccountSummary, PortalKind, RunSummary};
 
-pub fn print(store: &Store, out: &mut impl Write) -> anyhow::Result<()> {
-    let accounts = store.list_accounts()?;
-    writeln!(out, "Database: {}", store.path().display())?;
+pub async fn print(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
+    let accounts = app.list_accounts().await?;
+    writeln!(out, "Database: {}", app.engine().config().db_path.display())?;
     if accounts.is_empty() {
         writeln!(out)?;
         writeln!(out, "No portal accounts yet, so nothing has been synced.")?;
@@ -41,10 +42,11 @@ fn portal_label(kind: PortalKind) -> &'static str {
 }
 
 fn state(account: &AccountSummary) -> String {
-    match (&account.paused_reason, account.enabled) {
-        (Some(reason), _) => format!("paused: {reason}"),
-        (None, true) => "enabled".to_owned(),
-        (None, false) => "disabled".to_owned(),
+    match (&account.paused_reason, account.enabled, account.stale) {
+        (Some(reason), _, _) => format!("paused: {reason}"),
+        (None, true, true) => "enabled, data stale".to_owned(),
+        (None, true, false) => "enabled".to_owned(),
+        (None, false, _) => "disabled".to_owned(),
     }
 }
 

@@ -6,7 +6,8 @@ use std::time::Duration;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use truckiq::portal::extract::Progress;
+use truckiq::app::App;
+use truckiq::connector::Progress;
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{Alert, RunStatus, RunTrigger};
 use truckiq::sync::schedule::recently_synced;
@@ -86,8 +87,8 @@ fn summary(name: &str, result: &RunResult) -> (String, serde_json::Value) {
             (text, value)
         }
         Err(error) => (
-            format!("{name}: failed ({}): {error}", error.code()),
-            json!({ "event": "result", "account": name, "status": "failed", "error": { "code": error.code(), "message": error.to_string() } }),
+            format!("{name}: failed ({}): {error}", error.reason()),
+            json!({ "event": "result", "account": name, "status": "failed", "error": { "code": error.reason(), "message": error.to_string() } }),
         ),
     }
 }
@@ -176,8 +177,8 @@ pub async fn sync(engine: &SyncEngine, args: SyncArgs, out: &mut impl Write) -> 
     Ok(exit_code(&results))
 }
 
-pub async fn check_stale(engine: &SyncEngine, hours: u32, json_out: bool, out: &mut impl Write) -> anyhow::Result<u8> {
-    let stale = engine.check_stale(hours).await?;
+pub async fn check_stale(app: &App, hours: Option<u32>, json_out: bool, out: &mut impl Write) -> anyhow::Result<u8> {
+    let stale = app.check_stale(hours).await?;
     let now = Utc::now();
     for account in &stale {
         let last = account.last_success.map_or_else(
@@ -191,11 +192,12 @@ pub async fn check_stale(engine: &SyncEngine, hours: u32, json_out: bool, out: &
                 json!({ "event": "stale", "account": account.name, "lastSuccess": account.last_success })
             )?;
         } else {
-            writeln!(out, "{}: no successful sync for over {hours} h; last success {last}", account.name)?;
+            writeln!(out, "{}: no successful sync for over {} h; last success {last}", account.name, account.hours)?;
         }
     }
     if stale.is_empty() && !json_out {
-        writeln!(out, "Every enabled account synced successfully within {hours} h.")?;
+        let within = hours.map_or_else(|| "the time Settings allow".to_owned(), |h| format!("{h} h"));
+        writeln!(out, "Every enabled account synced successfully within {within}.")?;
     }
     Ok(if stale.is_empty() { 0 } else { EXIT_STALE })
 }

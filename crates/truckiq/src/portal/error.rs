@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::browser::BrowserError;
+use crate::failure::FailureReason;
 use crate::secrets::SecretError;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,19 +35,18 @@ pub enum ConnectorError {
 }
 
 impl ConnectorError {
-    /// Stable text stored in `sync_runs.error_kind` and sent to the UI.
-    pub fn kind(&self) -> &'static str {
+    pub fn reason(&self) -> FailureReason {
         match self {
-            ConnectorError::LoginRejected { .. } => "login_rejected",
-            ConnectorError::MfaRequired => "mfa_required",
-            ConnectorError::MfaRejected(_) => "mfa_rejected",
-            ConnectorError::SessionExpired => "session_expired",
-            ConnectorError::RateLimited { .. } => "rate_limited",
-            ConnectorError::PortalChanged { .. } => "portal_changed",
-            ConnectorError::Network(_) => "network",
-            ConnectorError::Timeout(_) => "timeout",
-            ConnectorError::BrowserUnavailable(_) => "browser_unavailable",
-            ConnectorError::Keychain(_) => "keychain",
+            ConnectorError::LoginRejected { .. } => FailureReason::LoginRejected,
+            ConnectorError::MfaRequired => FailureReason::MfaRequired,
+            ConnectorError::MfaRejected(_) => FailureReason::MfaRejected,
+            ConnectorError::SessionExpired => FailureReason::SessionExpired,
+            ConnectorError::RateLimited { .. } => FailureReason::RateLimited,
+            ConnectorError::PortalChanged { .. } => FailureReason::PortalChanged,
+            ConnectorError::Network(_) => FailureReason::Network,
+            ConnectorError::Timeout(_) => FailureReason::Timeout,
+            ConnectorError::BrowserUnavailable(_) => FailureReason::BrowserUnavailable,
+            ConnectorError::Keychain(e) => e.reason(),
         }
     }
 
@@ -85,13 +85,13 @@ mod tests {
     #[test]
     fn kinds_and_transience() {
         let rejected = ConnectorError::LoginRejected { message: "Invalid email or password.".into(), locked: false };
-        assert_eq!(rejected.kind(), "login_rejected");
+        assert_eq!(rejected.reason(), FailureReason::LoginRejected);
         assert!(!rejected.is_transient(), "a rejected password is never retried automatically");
         let limited = ConnectorError::RateLimited { retry_after: Some(Duration::from_secs(30)) };
         assert!(limited.is_transient());
         assert!(limited.to_string().contains("wait 30 s"));
         let missing: ConnectorError = BrowserError::Unavailable("no Chrome found".into()).into();
-        assert_eq!(missing.kind(), "browser_unavailable");
+        assert_eq!(missing.reason(), FailureReason::BrowserUnavailable);
         assert!(missing.to_string().contains("install Chromium"));
     }
 }

@@ -15,6 +15,8 @@ use super::login::{Credentials, SignIn, SignInPage, TotpLedger, classify, sign_i
 use super::parse::{DiagnosticsPage, LayoutMismatch, RowProblem, VehicleRow, parse_diagnostics, parse_vehicle_list};
 use super::profile::{Profile, ReadWith};
 use crate::browser::{BrowserSession, Navigation, PortalPage};
+use crate::connector::{PageFailure, Progress};
+use crate::failure::FailureReason;
 
 /// Longest `Retry-After` honoured in place; a longer one ends the run as `RateLimited`.
 const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
@@ -39,29 +41,6 @@ pub struct ExtractOptions {
     pub concurrency: usize,
     /// Where a screenshot and the HTML of a page that no longer matches the profile are kept.
     pub artifacts_dir: PathBuf,
-}
-
-/// Where a run is, for progress bars and the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Progress {
-    SigningIn,
-    /// A visible window is open for a person to finish signing in.
-    WaitingForPerson,
-    ListingVehicles {
-        page: usize,
-        found: usize,
-    },
-    ReadingDiagnostics {
-        done: usize,
-        total: usize,
-    },
-}
-
-/// Why one vehicle's diagnostics could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageFailure {
-    pub kind: &'static str,
-    pub message: String,
 }
 
 #[derive(Debug, Clone)]
@@ -338,7 +317,7 @@ impl Run<'_> {
                 },
                 // One vehicle's page failing does not sink the run: it keeps its stored data.
                 Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
-                    Err(PageFailure { kind: e.kind(), message: e.to_string() })
+                    Err(PageFailure { kind: e.reason(), message: e.to_string() })
                 }
                 Err(fatal) => return Err(fatal),
             };
@@ -421,7 +400,10 @@ pub async fn extract(
         .map(|(vehicle, diagnostics)| VehicleExtract {
             vehicle,
             diagnostics: diagnostics.unwrap_or_else(|| {
-                Err(PageFailure { kind: "not_read", message: "the run stopped before this vehicle".into() })
+                Err(PageFailure {
+                    kind: FailureReason::Cancelled,
+                    message: "the run stopped before this vehicle".into(),
+                })
             }),
         })
         .collect();

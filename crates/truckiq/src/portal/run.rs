@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::error::ConnectorError;
-use super::extract::{ExtractOptions, Extraction, PortalSite, Progress, extract};
+use super::extract::{ExtractOptions, Extraction, PortalSite, extract};
 use super::login::{SignIn, SignInPage, classify, sign_in};
 use crate::browser::{BrowserOptions, BrowserSession};
-use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive};
+use crate::connector::Progress;
+use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, Sensitive};
 
 /// How long a person gets to finish an MFA challenge in the visible window.
 pub const MFA_WAIT: Duration = Duration::from_secs(5 * 60);
@@ -25,25 +26,25 @@ pub enum RunMode {
     Interactive { mfa_wait: Duration },
 }
 
-/// Where an account's portal session cookies are kept between runs (the keychain).
+/// Where a portal session is kept between runs (the keychain), under whoever holds it.
 #[derive(Debug, Clone)]
 pub struct SessionVault {
     pub secrets: SecretStore,
-    pub account_id: i64,
+    pub owner: SecretOwner,
 }
 
 impl SessionVault {
     fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
-        self.secrets.get_optional(self.account_id, SecretKind::PortalSession)
+        self.secrets.get_optional(self.owner, SecretKind::PortalSession)
     }
 
     fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
-        self.secrets.set(self.account_id, SecretKind::PortalSession, cookies)
+        self.secrets.set(self.owner, SecretKind::PortalSession, cookies)
     }
 
     /// Forgets the session, e.g. after the credentials change.
     pub fn clear(&self) -> Result<(), SecretError> {
-        self.secrets.delete(self.account_id, SecretKind::PortalSession)
+        self.secrets.delete(self.owner, SecretKind::PortalSession)
     }
 }
 

@@ -11,6 +11,8 @@ pub use totp::{TotpSecret, TotpSecretError};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
+use crate::failure::FailureReason;
+use crate::ids::AccountUid;
 use crate::paths::APP_IDENTIFIER;
 
 /// Overrides the keychain namespace, e.g. a per-run value in tests.
@@ -38,11 +40,53 @@ impl SecretKind {
     }
 }
 
+/// Whose secrets an entry holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretOwner {
+    /// One account: its password, TOTP secret and portal session.
+    Account(AccountUid),
+    /// A sign-in that several accounts share, such as one OAuth grant serving every account a
+    /// dealer was given: its token belongs to the grant, not to any one of them.
+    Grant(uuid::Uuid),
+}
+
+impl SecretOwner {
+    fn entry_name(self, kind: SecretKind) -> String {
+        match self {
+            SecretOwner::Account(uid) => format!("account-{uid}/{}", kind.key()),
+            SecretOwner::Grant(grant) => format!("grant-{grant}/{}", kind.key()),
+        }
+    }
+}
+
+impl From<AccountUid> for SecretOwner {
+    fn from(uid: AccountUid) -> Self {
+        SecretOwner::Account(uid)
+    }
+}
+
+/// Where TruckIQ 0.1 kept an account's secret: under its row number, which is not unique.
+fn row_entry_name(row_id: i64, kind: SecretKind) -> String {
+    format!("account-{row_id}/{}", kind.key())
+}
+
+/// Every kind, for removing all of an owner's entries.
+const ALL_KINDS: [SecretKind; 4] =
+    [SecretKind::Password, SecretKind::TotpSecret, SecretKind::ApiRefreshToken, SecretKind::PortalSession];
+
 /// Keychain failures, with stable codes the UI can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error("no {what} is saved for this account; enter it in Accounts")]
     Missing { what: &'static str },
+    /// The account's secrets were saved by TruckIQ 0.1 under its row number, which accounts in
+    /// other databases have too; only the app's own database takes such entries over.
+    #[error(
+        "this account's {what} was saved by an earlier TruckIQ under the account's row number, which \
+         accounts in other databases share; only the app's own database takes those entries over, so \
+         for this database enter the {what} (and TOTP secret, if it has one) again"
+    )]
+    NotCarriedOver { what: &'static str },
     #[error(
         "the system keychain is locked or refused access ({0}); unlock it (on Linux: your login keyring) and try again"
     )]
@@ -54,13 +98,12 @@ pub enum SecretError {
 }
 
 impl SecretError {
-    /// Stable machine-readable code (IPC, CLI JSON).
-    pub fn code(&self) -> &'static str {
+    pub fn reason(&self) -> FailureReason {
         match self {
-            SecretError::Missing { .. } => "keychain_missing_secret",
-            SecretError::Locked(_) => "keychain_locked",
-            SecretError::Unavailable(_) => "keychain_unavailable",
-            SecretError::Platform(_) => "keychain_error",
+            SecretError::Missing { .. } | SecretError::NotCarriedOver { .. } => FailureReason::KeychainMissingSecret,
+            SecretError::Locked(_) => FailureReason::KeychainLocked,
+            SecretError::Unavailable(_) => FailureReason::KeychainUnavailable,
+            SecretError::Platform(_) => FailureReason::KeychainError,
         }
     }
 }
@@ -132,11 +175,11 @@ impl SecretStore {
     /// have nobody there, and must fail (and try again next time) rather than hang with the prompt.
     fn call<T: Send + 'static>(
         &self,
-        account_id: i64,
+        user: String,
         kind: SecretKind,
         op: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
     ) -> Result<T, SecretError> {
-        let (service, user) = (self.service.clone(), format!("account-{account_id}/{}", kind.key()));
+        let service = self.service.clone();
         let (sender, answer) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("keychain".into())
@@ -157,18 +200,27 @@ impl SecretStore {
         }
     }
 
-    pub fn set(&self, account_id: i64, kind: SecretKind, value: &Sensitive<String>) -> Result<(), SecretError> {
+    pub fn set(
+        &self,
+        owner: impl Into<SecretOwner>,
+        kind: SecretKind,
+        value: &Sensitive<String>,
+    ) -> Result<(), SecretError> {
         let value = value.clone();
-        self.call(account_id, kind, move |entry| entry.set_password(value.expose()))
+        self.call(owner.into().entry_name(kind), kind, move |entry| entry.set_password(value.expose()))
     }
 
-    pub fn get(&self, account_id: i64, kind: SecretKind) -> Result<Sensitive<String>, SecretError> {
-        self.call(account_id, kind, |entry| entry.get_password().map(Sensitive::new))
+    pub fn get(&self, owner: impl Into<SecretOwner>, kind: SecretKind) -> Result<Sensitive<String>, SecretError> {
+        self.call(owner.into().entry_name(kind), kind, |entry| entry.get_password().map(Sensitive::new))
     }
 
     /// `None` when no such secret is saved (e.g. an account without TOTP).
-    pub fn get_optional(&self, account_id: i64, kind: SecretKind) -> Result<Option<Sensitive<String>>, SecretError> {
-        match self.get(account_id, kind) {
+    pub fn get_optional(
+        &self,
+        owner: impl Into<SecretOwner>,
+        kind: SecretKind,
+    ) -> Result<Option<Sensitive<String>>, SecretError> {
+        match self.get(owner, kind) {
             Ok(value) => Ok(Some(value)),
             Err(SecretError::Missing { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -176,20 +228,58 @@ impl SecretStore {
     }
 
     /// Removes a secret; removing one that is not there is not an error.
-    pub fn delete(&self, account_id: i64, kind: SecretKind) -> Result<(), SecretError> {
-        self.call(account_id, kind, |entry| match entry.delete_credential() {
+    pub fn delete(&self, owner: impl Into<SecretOwner>, kind: SecretKind) -> Result<(), SecretError> {
+        self.delete_entry(owner.into().entry_name(kind), kind)
+    }
+
+    fn delete_entry(&self, user: String, kind: SecretKind) -> Result<(), SecretError> {
+        self.call(user, kind, |entry| match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(e),
         })
     }
 
-    /// Removes every secret of an account (when the account is removed).
-    pub fn delete_account(&self, account_id: i64) -> Result<(), SecretError> {
-        for kind in
-            [SecretKind::Password, SecretKind::TotpSecret, SecretKind::ApiRefreshToken, SecretKind::PortalSession]
-        {
-            self.delete(account_id, kind)?;
+    /// Removes every secret of an owner (when an account is removed).
+    pub fn delete_all(&self, owner: impl Into<SecretOwner>) -> Result<(), SecretError> {
+        let owner = owner.into();
+        ALL_KINDS.into_iter().try_for_each(|kind| self.delete(owner, kind))
+    }
+
+    /// Reaches the keychain without reading anything that exists, to learn early whether it is
+    /// there and unlocked.
+    pub fn probe(&self) -> Result<(), SecretError> {
+        self.call("probe/none".to_owned(), SecretKind::Password, |entry| match entry.get_password() {
+            Ok(_) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e),
+        })
+    }
+
+    /// Moves what TruckIQ 0.1 saved under an account's row number (`account-{row}/…`) to its
+    /// identity, and returns how many entries moved. A value already under the identity wins.
+    /// Only the app's own database may call this: any other database's account with the same row
+    /// number would take another login's secrets.
+    pub fn adopt_row_entries(&self, row_id: i64, uid: AccountUid) -> Result<usize, SecretError> {
+        let mut moved = 0;
+        for kind in ALL_KINDS {
+            let old = row_entry_name(row_id, kind);
+            let found = self.call(old.clone(), kind, |entry| entry.get_password().map(Sensitive::new));
+            let value = match found {
+                Ok(value) => value,
+                Err(SecretError::Missing { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            if self.get_optional(uid, kind)?.is_none() {
+                self.set(uid, kind, &value)?;
+                moved += 1;
+            }
+            self.delete_entry(old, kind)?;
         }
-        Ok(())
+        Ok(moved)
+    }
+
+    /// Removes what TruckIQ 0.1 saved under an account's row number, as [`Self::delete_all`] does
+    /// for an identity. The same rule as [`Self::adopt_row_entries`] applies.
+    pub fn delete_row_entries(&self, row_id: i64) -> Result<(), SecretError> {
+        ALL_KINDS.into_iter().try_for_each(|kind| self.delete_entry(row_entry_name(row_id, kind), kind))
     }
 }

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::sql_enum::sql_text_enum;
 use super::sync_runs::{RUN_COLUMNS, RunSummary};
 use super::{Result, Store, StoreError};
+use crate::ids::AccountUid;
 
 sql_text_enum! {
     /// Which portal layout (or API) an account signs in to.
@@ -36,6 +37,8 @@ pub struct NewAccount {
 #[serde(rename_all = "camelCase")]
 pub struct AccountSummary {
     pub id: i64,
+    /// Its identity outside this database: keychain entries, browser profile, kept pages, mutes.
+    pub uid: AccountUid,
     pub name: String,
     pub portal_kind: PortalKind,
     pub base_url: String,
@@ -45,6 +48,15 @@ pub struct AccountSummary {
     pub paused_reason: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_run: Option<RunSummary>,
+    /// When a sync of it last completed (fully or partly).
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// No fresh data for longer than Settings allow ([`crate::sync::staleness`]); filled in by the
+    /// application layer, which knows the limit and the time.
+    pub stale: bool,
+    /// Its secrets may still be under TruckIQ 0.1's row-number names in the keychain.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub legacy_keychain: bool,
 }
 
 /// What the scheduler reads about an account.
@@ -72,8 +84,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "INSERT INTO accounts (name, portal_kind, base_url, username, sync_interval_minutes,
-                                       created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                                       created_at, updated_at, uid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
             )?
             .execute(params![
                 account.name.trim(),
@@ -81,7 +93,8 @@ impl Store {
                 account.base_url.trim(),
                 account.username.trim(),
                 account.sync_interval_minutes,
-                now
+                now,
+                AccountUid::new()
             ]);
         inserted.map_err(|e| name_taken(e, &account.name))?;
         Ok(self.conn.last_insert_rowid())
@@ -179,6 +192,20 @@ impl Store {
         Ok(())
     }
 
+    /// Accounts whose secrets may still be under TruckIQ 0.1's row-number names.
+    pub fn legacy_keychain_accounts(&self) -> Result<Vec<(i64, AccountUid)>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, uid FROM accounts WHERE legacy_keychain = 1 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The account's secrets are under its identity now (moved, or entered again).
+    pub fn clear_legacy_keychain(&self, id: i64) -> Result<()> {
+        self.conn.prepare_cached("UPDATE accounts SET legacy_keychain = 0 WHERE id = ?1")?.execute([id])?;
+        Ok(())
+    }
+
     /// Deletes an account with its vehicles, faults, runs and alerts. Returns whether it existed.
     pub fn delete_account(&self, id: i64) -> Result<bool> {
         Ok(self.conn.execute("DELETE FROM accounts WHERE id = ?1", [id])? > 0)
@@ -188,7 +215,9 @@ impl Store {
 fn summary_select() -> String {
     format!(
         "SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
-                a.paused_reason, a.created_at, {RUN_COLUMNS}
+                a.paused_reason, a.created_at, a.uid, a.legacy_keychain,
+                (SELECT max(finished_at) FROM sync_runs WHERE account_id = a.id AND status IN ('completed', 'partial')),
+                {RUN_COLUMNS}
            FROM accounts a
            LEFT JOIN sync_runs r ON r.id = (
                  SELECT id FROM sync_runs WHERE account_id = a.id ORDER BY started_at DESC, id DESC LIMIT 1)"
@@ -206,7 +235,11 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
         enabled: row.get(6)?,
         paused_reason: row.get(7)?,
         created_at: row.get(8)?,
-        last_run: RunSummary::from_row_at(row, 9)?,
+        uid: row.get(9)?,
+        legacy_keychain: row.get(10)?,
+        last_success_at: row.get(11)?,
+        stale: false,
+        last_run: RunSummary::from_row_at(row, 12)?,
     })
 }
 

@@ -2,12 +2,35 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::sql_enum::sql_text_enum;
 use super::{Result, Store};
+use crate::ids::AccountUid;
 use crate::j1939::Severity;
+
+/// A fault code (SPN and FMI) as a mute names it, on every truck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MutedCode {
+    pub spn: u32,
+    pub fmi: u8,
+}
+
+/// A truck as a mute names it: by account identity and VIN, which, unlike row ids, are never
+/// given to another truck.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MutedVehicle {
+    pub account: AccountUid,
+    pub vin: String,
+}
+
+/// What an alert is about, as far as mutes are concerned.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlertSubject {
+    pub code: Option<MutedCode>,
+    pub vehicle: Option<MutedVehicle>,
+}
 
 sql_text_enum! {
     pub enum AlertKind {
@@ -164,13 +187,30 @@ impl Store {
         Ok(changed)
     }
 
-    /// The SPN and FMI of the fault an alert is about, if it is about one.
-    pub fn alert_fault_code(&self, alert_id: i64) -> Result<Option<(u32, u8)>> {
-        Ok(rusqlite::OptionalExtension::optional(
-            self.conn
-                .prepare_cached("SELECT f.spn, f.fmi FROM alerts a JOIN faults f ON f.id = a.fault_id WHERE a.id = ?1")?
-                .query_row([alert_id], |r| Ok((r.get(0)?, r.get(1)?))),
-        )?)
+    /// What a mute can match an alert by: its fault code and its truck, when it is about them.
+    pub fn alert_subject(&self, alert_id: i64) -> Result<AlertSubject> {
+        let subject = self
+            .conn
+            .prepare_cached(
+                "SELECT f.spn, f.fmi, acc.uid, v.vin
+                   FROM alerts a
+                   LEFT JOIN faults f ON f.id = a.fault_id
+                   LEFT JOIN vehicles v ON v.id = a.vehicle_id
+                   LEFT JOIN accounts acc ON acc.id = v.account_id
+                  WHERE a.id = ?1",
+            )?
+            .query_row([alert_id], |r| {
+                let code = match (r.get(0)?, r.get(1)?) {
+                    (Some(spn), Some(fmi)) => Some(MutedCode { spn, fmi }),
+                    _ => None,
+                };
+                let vehicle = match (r.get(2)?, r.get(3)?) {
+                    (Some(account), Some(vin)) => Some(MutedVehicle { account, vin }),
+                    _ => None,
+                };
+                Ok(AlertSubject { code, vehicle })
+            });
+        Ok(rusqlite::OptionalExtension::optional(subject)?.unwrap_or_default())
     }
 
     /// Whether `account_id` already has an unacknowledged alert of `kind` raised after `since`

@@ -22,6 +22,9 @@ pub struct FleetSummary {
     pub active_minor: u32,
     /// The latest successful sync of any account.
     pub last_success: Option<DateTime<Utc>>,
+    /// Accounts without fresh data for longer than Settings allow; filled in by the application
+    /// layer, which knows the limit and the time.
+    pub stale_accounts: u32,
     /// The active faults on the most trucks, most common first.
     pub top_faults: Vec<FrequentFault>,
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
-pub use alerts::{Alert, AlertAction, AlertKind, NewAlert};
+pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
 pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
 pub(crate) use sql_enum::sql_text_enum;
@@ -64,6 +64,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// The task running a database call stopped (a bug): nothing the person entered was wrong.
+    #[error("a database task stopped unexpectedly: {0}")]
+    Crashed(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -165,7 +165,7 @@ impl Store {
             vehicles_failed: count(vehicles_failed),
             faults_opened: count(outcome.opened.len()),
             faults_closed: count(outcome.closed),
-            error_kind: (status == RunStatus::Partial).then(|| "partial".to_owned()),
+            error_kind: (status == RunStatus::Partial).then_some(crate::failure::FailureReason::Partial),
             error_message: (status == RunStatus::Partial).then(|| {
                 format!(
                     "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable",

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::sql_enum::sql_text_enum;
 use super::{Result, Store};
+use crate::failure::FailureReason;
 
 sql_text_enum! {
     /// Who asked for a run.
@@ -37,7 +38,7 @@ pub struct RunSummary {
     pub finished_at: Option<DateTime<Utc>>,
     pub vehicles_count: u32,
     pub faults_count: u32,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureReason>,
     pub error_message: Option<String>,
     pub attempt: u32,
     /// Vehicles whose diagnostics could not be read (they kept their stored faults).
@@ -89,7 +90,7 @@ pub struct RunEnd {
     pub vehicles_failed: u32,
     pub faults_opened: u32,
     pub faults_closed: u32,
-    pub error_kind: Option<String>,
+    pub error_kind: Option<FailureReason>,
     pub error_message: Option<String>,
     pub screenshot_path: Option<String>,
     pub html_path: Option<String>,

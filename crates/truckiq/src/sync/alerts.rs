@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::failure::FailureReason;
 use crate::j1939::Severity;
 use crate::j1939::health::HealthBand;
 use crate::j1939::reference::{describe_fault, source_label};
-use crate::store::{Alert, AlertKind, CriticalEpisode, NewAlert, SyncFacts};
+use crate::store::{Alert, AlertKind, AlertSubject, CriticalEpisode, MutedCode, MutedVehicle, NewAlert, SyncFacts};
 
 /// "unit 1042 (1XKYD49X0NJ123456)", or the VIN alone.
 pub fn truck_label(unit: Option<&str>, vin: &str) -> String {
@@ -103,15 +104,15 @@ pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> V
 }
 
 /// A run that ended without storing anything.
-pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, kind: &str, message: &str) -> NewAlert {
-    let (severity, title) = match kind {
-        "login_rejected" => {
+pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, reason: FailureReason, message: &str) -> NewAlert {
+    let (severity, title) = match reason {
+        FailureReason::LoginRejected => {
             (Severity::Major, format!("{account_name}: the portal refused the password; syncing is paused"))
         }
-        "mfa_required" => (Severity::Major, format!("{account_name}: sign-in needs a verification code")),
-        _ => (Severity::Minor, format!("{account_name}: sync failed ({})", kind.replace('_', " "))),
+        FailureReason::MfaRequired => (Severity::Major, format!("{account_name}: sign-in needs a verification code")),
+        other => (Severity::Minor, format!("{account_name}: sync failed ({})", other.as_str().replace('_', " "))),
     };
-    let kind = if kind == "mfa_required" { AlertKind::MfaNeeded } else { AlertKind::SyncFailed };
+    let kind = if reason == FailureReason::MfaRequired { AlertKind::MfaNeeded } else { AlertKind::SyncFailed };
     NewAlert {
         kind,
         severity,
@@ -162,7 +163,7 @@ pub const NOTIFICATION_PREFS_KEY: &str = "notifications";
 pub struct NotificationPrefs {
     pub quiet_hours: Option<QuietHours>,
     pub muted_codes: Vec<MutedCode>,
-    pub muted_vehicles: Vec<i64>,
+    pub muted_vehicles: Vec<MutedVehicle>,
 }
 
 /// A daily span in local time, in minutes after midnight; it may cross midnight (22:00-06:00).
@@ -183,19 +184,13 @@ impl QuietHours {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct MutedCode {
-    pub spn: u32,
-    pub fmi: u8,
-}
-
 /// Whether `alert` pops up a desktop notification now: it must be worth one, outside quiet hours,
-/// and not about a muted truck or fault code (`code`: the SPN/FMI of its fault, if any).
-pub fn should_notify(alert: &Alert, code: Option<(u32, u8)>, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
+/// and not about a muted truck or fault code.
+pub fn should_notify(alert: &Alert, subject: &AlertSubject, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
     notifies(alert.kind, alert.severity)
         && !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day))
-        && !alert.vehicle_id.is_some_and(|vehicle| prefs.muted_vehicles.contains(&vehicle))
-        && !code.is_some_and(|(spn, fmi)| prefs.muted_codes.contains(&MutedCode { spn, fmi }))
+        && !subject.vehicle.as_ref().is_some_and(|vehicle| prefs.muted_vehicles.contains(vehicle))
+        && !subject.code.is_some_and(|code| prefs.muted_codes.contains(&code))
 }
 
 #[cfg(test)]
@@ -315,29 +310,40 @@ mod tests {
             snoozed_until: None,
         };
         let none = NotificationPrefs::default();
-        assert!(should_notify(&alert, Some((100, 1)), &none, 12 * 60));
+        let truck = MutedVehicle { account: crate::ids::AccountUid::new(), vin: "1XKYD49X0NJ123456".into() };
+        let about = |code: Option<(u32, u8)>| AlertSubject {
+            code: code.map(|(spn, fmi)| MutedCode { spn, fmi }),
+            vehicle: Some(truck.clone()),
+        };
+        assert!(should_notify(&alert, &about(Some((100, 1))), &none, 12 * 60));
         let night = NotificationPrefs {
             quiet_hours: Some(QuietHours { start_minute: 22 * 60, end_minute: 6 * 60 }),
             ..none.clone()
         };
-        assert!(!should_notify(&alert, None, &night, 23 * 60), "23:00 is quiet");
-        assert!(!should_notify(&alert, None, &night, 5 * 60 + 59), "05:59 is quiet");
-        assert!(should_notify(&alert, None, &night, 6 * 60), "06:00 is not");
+        assert!(!should_notify(&alert, &about(None), &night, 23 * 60), "23:00 is quiet");
+        assert!(!should_notify(&alert, &about(None), &night, 5 * 60 + 59), "05:59 is quiet");
+        assert!(should_notify(&alert, &about(None), &night, 6 * 60), "06:00 is not");
         let lunch = QuietHours { start_minute: 12 * 60, end_minute: 13 * 60 };
         assert!(lunch.contains(12 * 60 + 30) && !lunch.contains(13 * 60));
-        let muted_truck = NotificationPrefs { muted_vehicles: vec![7], ..none.clone() };
-        assert!(!should_notify(&alert, None, &muted_truck, 600));
+        let muted_truck = NotificationPrefs { muted_vehicles: vec![truck.clone()], ..none.clone() };
+        assert!(!should_notify(&alert, &about(None), &muted_truck, 600));
+        let same_vin_elsewhere = MutedVehicle { account: crate::ids::AccountUid::new(), vin: truck.vin.clone() };
+        let other_account = NotificationPrefs { muted_vehicles: vec![same_vin_elsewhere], ..none.clone() };
+        assert!(should_notify(&alert, &about(None), &other_account, 600), "the VIN under another login is not muted");
         let muted_code = NotificationPrefs { muted_codes: vec![MutedCode { spn: 100, fmi: 1 }], ..none.clone() };
-        assert!(!should_notify(&alert, Some((100, 1)), &muted_code, 600));
-        assert!(should_notify(&alert, Some((100, 18)), &muted_code, 600), "another FMI of the same SPN still notifies");
+        assert!(!should_notify(&alert, &about(Some((100, 1))), &muted_code, 600));
+        assert!(
+            should_notify(&alert, &about(Some((100, 18))), &muted_code, 600),
+            "another FMI of the same SPN still notifies"
+        );
     }
 
     #[test]
     fn failures_say_what_to_do() {
-        let rejected = sync_failed(1, "Acme", 4, "login_rejected", "Invalid email or password.");
+        let rejected = sync_failed(1, "Acme", 4, FailureReason::LoginRejected, "Invalid email or password.");
         assert_eq!(rejected.kind, AlertKind::SyncFailed);
         assert!(rejected.title.contains("paused"));
-        assert_eq!(sync_failed(1, "Acme", 4, "mfa_required", "x").kind, AlertKind::MfaNeeded);
+        assert_eq!(sync_failed(1, "Acme", 4, FailureReason::MfaRequired, "x").kind, AlertKind::MfaNeeded);
         assert_eq!(stale_data(1, "Acme", 23, None).message, "This account has never synced successfully.");
     }
 }

@@ -16,15 +16,18 @@ use tokio_util::sync::CancellationToken;
 
 use super::alerts;
 use super::clock::{Clock, SystemClock};
-use super::convert;
 use super::error::SyncError;
 use super::schedule::RetryPolicy;
+use super::staleness;
 use crate::browser::BrowserOptions;
+use crate::connector::{Connector, Progress, ReadContext, observations};
+use crate::failure::FailureReason;
+use crate::portal::BrowserConnector;
 use crate::portal::error::ConnectorError;
-use crate::portal::extract::{ExtractOptions, PortalSite, Progress};
+use crate::portal::extract::ExtractOptions;
 use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
-use crate::portal::run::{MFA_WAIT, RunConfig, RunMode, SessionVault, read_account, test_sign_in};
+use crate::portal::run::{MFA_WAIT, RunMode, SessionVault};
 use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
 use crate::store::{
     AccountSummary, Alert, AlertKind, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError, SyncOutcome,
@@ -34,6 +37,9 @@ use crate::store::{
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     pub db_path: PathBuf,
+    /// This is the app's own database ([`crate::paths::is_default_db`]): the only one whose
+    /// accounts take over the keychain entries TruckIQ 0.1 kept under their row numbers.
+    pub default_database: bool,
     /// Browser profiles (`browser/account-N`), kept pages of changed portals (`artifacts`) and
     /// portal profile overrides (`profiles/<layout>.toml`) live here.
     pub data_dir: PathBuf,
@@ -50,6 +56,7 @@ pub struct EngineConfig {
 impl EngineConfig {
     pub fn new(db_path: PathBuf, data_dir: PathBuf) -> Self {
         Self {
+            default_database: crate::paths::is_default_db(&db_path),
             db_path,
             data_dir,
             browser: BrowserOptions::default(),
@@ -80,7 +87,7 @@ pub type RunResult = Result<RunReport, SyncError>;
 pub enum SyncEvent {
     Started { account_id: i64, run_id: i64, attempt: u32 },
     Progress { account_id: i64, progress: Progress },
-    Retrying { account_id: i64, attempt: u32, wait: Duration, error: String },
+    Retrying { account_id: i64, attempt: u32, wait: Duration, error: SyncError },
     Finished { account_id: i64, result: RunResult },
 }
 
@@ -207,6 +214,20 @@ impl SyncEngine {
         lock(&self.inner.in_flight).get(&account_id).map(|r| r.cancel.cancel()).is_some()
     }
 
+    /// Cancels an account's run and waits (up to `wait`) until it has recorded its end, so what
+    /// comes next (removing the account, say) does not race its last writes.
+    pub async fn cancel_and_wait(&self, account_id: i64, wait: Duration) {
+        let running = lock(&self.inner.in_flight).get(&account_id).map(|r| {
+            r.cancel.cancel();
+            r.result.clone()
+        });
+        if let Some(result) = running
+            && tokio::time::timeout(wait, result).await.is_err()
+        {
+            tracing::warn!(account_id, "a cancelled run did not stop in time");
+        }
+    }
+
     pub fn cancel_all(&self) {
         for running in lock(&self.inner.in_flight).values() {
             running.cancel.cancel();
@@ -214,36 +235,57 @@ impl SyncEngine {
     }
 
     /// After a person changes an account's credentials: resume it and forget its portal session.
+    /// The secrets they entered are this database's own now, so none are waiting to be taken over.
     pub async fn credentials_changed(&self, account_id: i64) -> Result<(), SyncError> {
-        self.db(move |s| s.set_paused(account_id, None)).await?;
-        let vault = SessionVault { secrets: self.inner.secrets.clone(), account_id };
-        tokio::task::spawn_blocking(move || vault.clear())
-            .await
-            .map_err(|e| SecretError::Platform(e.to_string()))??;
+        let account = self.account(account_id).await?;
+        self.inner.adopt_legacy_secrets(&account).await?;
+        self.db(move |s| {
+            s.set_paused(account_id, None)?;
+            s.clear_legacy_keychain(account_id)
+        })
+        .await?;
+        let vault = SessionVault { secrets: self.inner.secrets.clone(), owner: account.uid.into() };
+        blocking(move || vault.clear()).await?;
         Ok(())
+    }
+
+    /// Moves the keychain entries TruckIQ 0.1 kept under the account's row number to its identity,
+    /// with its browser profile, when this is the app's own database. Call it before reading or
+    /// writing an account's secrets; it does nothing once they moved.
+    pub async fn adopt_legacy_secrets(&self, account_id: i64) -> Result<(), SyncError> {
+        let account = self.account(account_id).await?;
+        self.inner.adopt_legacy_secrets(&account).await
+    }
+
+    /// The account with this row id, or `UnknownAccount`.
+    pub async fn account(&self, account_id: i64) -> Result<AccountSummary, SyncError> {
+        self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))
     }
 
     /// Signs in to an account's portal and nothing more, as "Test sign-in" does. Not a run: no run
     /// record, no alerts, and a refused password does not pause the account (a person is there).
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
-        let account = self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))?;
-        let prepared = self.inner.prepare(&account).await?;
-        let config = self.inner.run_config(&account, &prepared, RunMode::Scheduled);
-        Ok(test_sign_in(&config).boxed().await?)
+        let account = self.account(account_id).await?;
+        let connector = self.inner.connector(&account).await?;
+        let (progress, _steps) = tokio::sync::mpsc::unbounded_channel();
+        Ok(connector.sign_in(ReadContext { mode: RunMode::Scheduled, progress: &progress }).await?)
     }
 
-    /// Raises a `stale_data` alert for each enabled account with no successful sync for `hours`
-    /// (once per stale spell) and returns the stale accounts with their last success.
-    pub async fn check_stale(&self, hours: u32) -> Result<Vec<StaleAccount>, SyncError> {
+    /// Raises a `stale_data` alert for each account whose data is stale ([`staleness::is_stale`]),
+    /// once per stale spell, and returns the stale accounts with their last success. The limit is
+    /// `hours`, or the one in Settings.
+    pub async fn check_stale(&self, hours: Option<u32>) -> Result<Vec<StaleAccount>, SyncError> {
         let now = self.inner.clock.now();
-        let limit = chrono::Duration::hours(i64::from(hours));
         let (stale, raised) = self
             .db(move |store| {
+                let hours = match hours {
+                    Some(hours) => hours,
+                    None => store.setting::<SyncSettings>(SYNC_SETTINGS_KEY)?.stale_after_hours(),
+                };
                 let mut stale = Vec::new();
                 let mut raised = Vec::new();
-                for row in store.schedule_rows()?.into_iter().filter(|r| r.enabled) {
-                    let since = row.last_success.unwrap_or(row.created_at);
-                    if now - since < limit {
+                for row in store.schedule_rows()? {
+                    if !staleness::is_stale(row.enabled, row.last_success, row.created_at, now, hours) {
                         continue;
                     }
                     if !store.has_open_alert(row.id, AlertKind::StaleData, row.last_success)? {
@@ -252,7 +294,12 @@ impl SyncEngine {
                             store.insert_alert(&alerts::stale_data(row.id, &row.name, hours, at.as_deref()), now)?,
                         );
                     }
-                    stale.push(StaleAccount { account_id: row.id, name: row.name, last_success: row.last_success });
+                    stale.push(StaleAccount {
+                        account_id: row.id,
+                        name: row.name,
+                        last_success: row.last_success,
+                        hours,
+                    });
                 }
                 Ok((stale, raised))
             })
@@ -264,21 +311,13 @@ impl SyncEngine {
     }
 }
 
-/// What [`Inner::prepare`] gathers for one run.
-struct Prepared {
-    profile: Profile,
-    credentials: Credentials,
-    vault: SessionVault,
-    profile_dir: PathBuf,
-    browser: BrowserOptions,
-    concurrency: usize,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct StaleAccount {
     pub account_id: i64,
     pub name: String,
     pub last_success: Option<chrono::DateTime<chrono::Utc>>,
+    /// The limit it was judged by.
+    pub hours: u32,
 }
 
 impl Inner {
@@ -289,7 +328,7 @@ impl Inner {
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || work(&mut lock(&store)))
             .await
-            .map_err(|e| StoreError::Invalid(format!("a database task stopped: {e}")))?
+            .map_err(|e| StoreError::Crashed(e.to_string()))?
     }
 
     /// One sync request: attempts with backoff while the failure may pass, then the alert and,
@@ -325,7 +364,7 @@ impl Inner {
                     account_id,
                     attempt: attempts.load(Ordering::SeqCst),
                     wait,
-                    error: error.to_string(),
+                    error: error.clone(),
                 });
             })
             // Boxed for the same reason as the extraction below: its closures are higher-ranked.
@@ -352,7 +391,7 @@ impl Inner {
             return; // nothing ran
         }
         let now = self.clock.now();
-        let (code, message) = (error.code(), error.to_string());
+        let (reason, message) = (error.reason(), error.to_string());
         let pause = match error {
             SyncError::Portal(e) => match e.as_ref() {
                 ConnectorError::LoginRejected { message, .. } => {
@@ -367,7 +406,7 @@ impl Inner {
             .db(move |store| {
                 if cancelled {
                     let end = RunEnd {
-                        error_kind: Some("cancelled".into()),
+                        error_kind: Some(FailureReason::Cancelled),
                         error_message: Some("cancelled; nothing from this run was kept".into()),
                         ..RunEnd::default()
                     };
@@ -378,7 +417,7 @@ impl Inner {
                     store.set_paused(account_id, Some(reason))?;
                 }
                 let name = store.account(account_id)?.map(|a| a.name).unwrap_or_default();
-                Ok(Some(store.insert_alert(&alerts::sync_failed(account_id, &name, run_id, code, &message), now)?))
+                Ok(Some(store.insert_alert(&alerts::sync_failed(account_id, &name, run_id, reason, &message), now)?))
             })
             .await;
         match recorded {
@@ -419,7 +458,7 @@ impl Inner {
                 _ => (None, None),
             };
             let end = RunEnd {
-                error_kind: Some(error.code().to_owned()),
+                error_kind: Some(error.reason()),
                 error_message: Some(error.to_string()),
                 screenshot_path,
                 html_path,
@@ -433,16 +472,40 @@ impl Inner {
         result
     }
 
+    async fn adopt_legacy_secrets(&self, account: &AccountSummary) -> Result<(), SyncError> {
+        if !account.legacy_keychain || !self.config.default_database {
+            return Ok(());
+        }
+        let (secrets, id, uid) = (self.secrets.clone(), account.id, account.uid);
+        let moved = blocking(move || secrets.adopt_row_entries(id, uid)).await?;
+        let (old, new) = (
+            crate::paths::legacy_browser_profile_dir(&self.config.data_dir, id),
+            crate::paths::browser_profile_dir(&self.config.data_dir, uid),
+        );
+        if old.is_dir()
+            && !new.exists()
+            && let Err(error) = std::fs::rename(&old, &new)
+        {
+            // Only a saved sign-in is lost: the next run signs in again.
+            tracing::warn!(%error, from = %old.display(), "could not move a browser profile");
+        }
+        self.db(move |s| s.clear_legacy_keychain(id)).await?;
+        tracing::info!(account_id = id, moved, "keychain entries moved to the account's identity");
+        Ok(())
+    }
+
     async fn credentials(&self, account: &AccountSummary) -> Result<Credentials, SyncError> {
-        let (secrets, id) = (self.secrets.clone(), account.id);
-        let (password, totp) = tokio::task::spawn_blocking(move || {
-            Ok::<_, SecretError>((
-                secrets.get(id, SecretKind::Password)?,
-                secrets.get_optional(id, SecretKind::TotpSecret)?,
-            ))
+        self.adopt_legacy_secrets(account).await?;
+        let (secrets, uid, left_behind) = (self.secrets.clone(), account.uid, account.legacy_keychain);
+        let (password, totp) = blocking(move || {
+            let password = secrets.get(uid, SecretKind::Password).map_err(|error| match error {
+                // Another database's account: its secrets were never taken over (see V4).
+                SecretError::Missing { what } if left_behind => SecretError::NotCarriedOver { what },
+                other => other,
+            })?;
+            Ok((password, secrets.get_optional(uid, SecretKind::TotpSecret)?))
         })
-        .await
-        .map_err(|e| SecretError::Platform(e.to_string()))??;
+        .await?;
         let totp = totp
             .map(|text| TotpSecret::parse(text.expose()))
             .transpose()
@@ -450,9 +513,9 @@ impl Inner {
         Ok(Credentials { username: account.username.clone(), password, totp })
     }
 
-    /// Everything a browser run of `account` needs, read from the keychain, the settings and the
-    /// profile files.
-    async fn prepare(&self, account: &AccountSummary) -> Result<Prepared, SyncError> {
+    /// The connector that reads `account`, with what it needs from the keychain, the settings and
+    /// the profile files.
+    async fn connector(&self, account: &AccountSummary) -> Result<Box<dyn Connector + '_>, SyncError> {
         if account.portal_kind == PortalKind::DecisivApi {
             return Err(SyncError::Unsupported(account.portal_kind.to_string()));
         }
@@ -461,41 +524,25 @@ impl Inner {
         let settings: SyncSettings = self.db(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
         let concurrency = self.config.concurrency_override.unwrap_or(concurrency);
-        Ok(Prepared {
+        let data_dir = &self.config.data_dir;
+        Ok(Box::new(BrowserConnector {
+            base_url: account.base_url.trim_end_matches('/').to_owned(),
             profile,
             credentials,
-            vault: SessionVault { secrets: self.secrets.clone(), account_id: account.id },
-            profile_dir: self.config.data_dir.join("browser").join(format!("account-{}", account.id)),
+            ledger: &self.ledger,
+            vault: SessionVault { secrets: self.secrets.clone(), owner: account.uid.into() },
             browser,
-            concurrency,
-        })
-    }
-
-    fn run_config<'a>(&'a self, account: &'a AccountSummary, p: &'a Prepared, mode: RunMode) -> RunConfig<'a> {
-        RunConfig {
-            site: PortalSite {
-                base_url: account.base_url.trim_end_matches('/'),
-                profile: &p.profile,
-                credentials: &p.credentials,
-                ledger: &self.ledger,
-            },
-            browser: p.browser.clone(),
-            profile_dir: &p.profile_dir,
-            extract: ExtractOptions {
-                concurrency: p.concurrency,
-                artifacts_dir: self.config.data_dir.join("artifacts"),
-            },
-            vault: &p.vault,
-            mode: match mode {
-                RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
-                scheduled => scheduled,
-            },
-        }
+            profile_dir: crate::paths::browser_profile_dir(data_dir, account.uid),
+            extract: ExtractOptions { concurrency, artifacts_dir: crate::paths::artifacts_dir(data_dir, account.uid) },
+        }))
     }
 
     async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
-        let prepared = self.prepare(account).await?;
-        let config = self.run_config(account, &prepared, mode);
+        let connector = self.connector(account).await?;
+        let mode = match mode {
+            RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
+            scheduled => scheduled,
+        };
         let (progress, mut steps) = tokio::sync::mpsc::unbounded_channel();
         let forward = {
             let (events, account_id) = (self.events.clone(), account.id);
@@ -505,15 +552,13 @@ impl Inner {
                 }
             })
         };
-        // Boxed as `Send` here, where its lifetimes are plain parameters: unboxed, rustc cannot
-        // prove the spawned run `Send` through the extraction's borrows (rust-lang/rust#110338).
-        let extraction = read_account(&config, &progress).boxed().await;
+        let read = connector.read_fleet(ReadContext { mode, progress: &progress }).await;
         drop(progress);
         let _ = forward.await;
-        let extraction = extraction?;
-
-        let observed = convert::observations(&extraction);
-        let list_problems = u32::try_from(extraction.list_problems.len()).unwrap_or(u32::MAX);
+        let read = read?;
+        let list_problems = read.list_problems;
+        let (observed, unlisted) = observations(read);
+        let list_problems = list_problems.saturating_add(unlisted);
         let (account_id, name, now) = (account.id, account.name.clone(), self.clock.now());
         let recorded = self
             .db(move |store| {
@@ -535,6 +580,13 @@ impl Inner {
     }
 }
 
+/// Runs a keychain call off the async threads.
+async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
+) -> Result<T, SecretError> {
+    tokio::task::spawn_blocking(call).await.map_err(|e| SecretError::Platform(e.to_string()))?
+}
+
 /// The settings key for [`SyncSettings`].
 pub const SYNC_SETTINGS_KEY: &str = "sync";
 
@@ -548,6 +600,9 @@ pub struct SyncSettings {
     pub browser_path: Option<String>,
     /// e.g. `http://proxy.example:3128`.
     pub proxy: Option<String>,
+    /// Hours without a successful sync after which an account's data is stale and a
+    /// `stale_data` alert is raised; `None` keeps the default (23).
+    pub stale_after_hours: Option<u32>,
 }
 
 impl SyncSettings {
@@ -563,7 +618,17 @@ impl SyncSettings {
         {
             return Err(format!("the proxy {proxy:?} must be a URL like http://host:3128 or socks5://host:1080"));
         }
+        if let Some(hours) = self.stale_after_hours
+            && !staleness::STALE_AFTER_HOURS_RANGE.contains(&hours)
+        {
+            return Err(format!("data can be called stale after 1 to 720 hours, not {hours}"));
+        }
         Ok(())
+    }
+
+    /// Hours without a successful sync before an account's data is stale.
+    pub fn stale_after_hours(&self) -> u32 {
+        self.stale_after_hours.unwrap_or(staleness::DEFAULT_STALE_AFTER_HOURS)
     }
 
     /// The browser options and concurrency a run uses: these settings over the engine's defaults.
@@ -593,12 +658,15 @@ mod tests {
             concurrency: Some(8),
             browser_path: Some(" /opt/chrome/chrome ".into()),
             proxy: Some("http://proxy.example:3128".into()),
+            stale_after_hours: Some(48),
         };
         assert_eq!(set.check(), Ok(()));
         let (browser, concurrency) = set.apply(&defaults, 4);
         assert_eq!(browser.executable, Some(PathBuf::from("/opt/chrome/chrome")));
         assert_eq!((browser.proxy.as_deref(), concurrency), (Some("http://proxy.example:3128"), 8));
         assert!(SyncSettings { concurrency: Some(40), ..none.clone() }.check().unwrap_err().contains("1 to 16"));
-        assert!(SyncSettings { proxy: Some("proxy:3128".into()), ..none }.check().unwrap_err().contains("URL"));
+        assert!(SyncSettings { proxy: Some("proxy:3128".into()), ..none.clone() }.check().unwrap_err().contains("URL"));
+        assert_eq!((none.stale_after_hours(), set.stale_after_hours()), (23, 48));
+        assert!(SyncSettings { stale_after_hours: Some(0), ..none }.check().unwrap_err().contains("1 to 720 hours"));
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::failure::FailureReason;
 use crate::portal::error::ConnectorError;
 use crate::portal::profile::ProfileError;
 use crate::secrets::SecretError;
@@ -29,17 +30,18 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// Stable code for `sync_runs.error_kind`, IPC errors and JSON output.
-    pub fn code(&self) -> &'static str {
+    /// What is stored in `sync_runs.error_kind`, printed in JSON and mapped to the UI's error code.
+    pub fn reason(&self) -> FailureReason {
         match self {
-            SyncError::UnknownAccount(_) => "unknown_account",
-            SyncError::Paused { .. } => "paused",
-            SyncError::Unsupported(_) => "unsupported",
-            SyncError::Portal(e) => e.kind(),
-            SyncError::Keychain(e) => e.code(),
-            SyncError::Store(_) => "database",
-            SyncError::Profile(_) => "portal_profile",
-            SyncError::Cancelled => "cancelled",
+            SyncError::UnknownAccount(_) => FailureReason::UnknownAccount,
+            SyncError::Paused { .. } => FailureReason::Paused,
+            SyncError::Unsupported(_) => FailureReason::Unsupported,
+            SyncError::Portal(e) => e.reason(),
+            SyncError::Keychain(e) => e.reason(),
+            SyncError::Store(e) if matches!(e.as_ref(), StoreError::Crashed(_)) => FailureReason::Internal,
+            SyncError::Store(_) => FailureReason::Database,
+            SyncError::Profile(_) => FailureReason::PortalProfile,
+            SyncError::Cancelled => FailureReason::Cancelled,
         }
     }
 

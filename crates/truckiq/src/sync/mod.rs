@@ -3,11 +3,11 @@
 
 pub mod alerts;
 pub mod clock;
-pub mod convert;
 pub mod engine;
 pub mod error;
 pub mod schedule;
 pub mod scheduler;
+pub mod staleness;
 
 pub use clock::{Clock, SystemClock};
 pub use engine::{

@@ -1,5 +1,5 @@
-//! The background scheduler: syncs each account when it is due (overdue ones at once), until told
-//! to stop. The rules are in [`super::schedule`]; this is only the loop around them.
+//! The background scheduler: syncs each account when it is due (overdue ones at once) and raises
+//! `stale_data` for accounts without fresh data, until told to stop. The rules are in [`super::schedule`]; this is only the loop around them.
 
 use std::time::Duration;
 
@@ -41,6 +41,11 @@ pub async fn run_scheduler(engine: SyncEngine, stop: CancellationToken) {
                 // Runs in the background; single flight stops the next tick from starting another.
                 drop(engine.sync(account_id, RunTrigger::Scheduled, RunMode::Scheduled));
             }
+        }
+        // Stale data is noticed here too, so the app warns without anyone running `check-stale`;
+        // each stale spell raises its alert once.
+        if let Err(error) = engine.check_stale(None).await {
+            tracing::warn!(%error, "scheduler cannot check for stale data");
         }
         let wait = earliest(dues.iter().map(|(_, due)| *due).filter(|due| *due != Due::Now), now)
             .and_then(|at| (at - now).to_std().ok())

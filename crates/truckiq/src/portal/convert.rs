@@ -1,10 +1,12 @@
-//! From what the portal pages said to what the store records: the list row and the diagnostics
+//! From what the portal pages said to what a connector reports: the list row and the diagnostics
 //! page merged per vehicle, every fault judged for severity.
 
+use crate::connector::{FleetRead, PageFailure, TruckFaults, VehicleRead};
+use crate::failure::FailureReason;
 use crate::j1939::judge_severity;
 use crate::portal::extract::{Extraction, VehicleExtract};
 use crate::portal::parse::FaultRow;
-use crate::store::{FaultObservation, VehicleObservation, VehicleSnapshot};
+use crate::store::{FaultObservation, VehicleSnapshot};
 
 /// "PACCAR MX-13" -> ("PACCAR", "MX-13"); a single word is a make without a model.
 fn split_engine(engine: &str) -> (Option<String>, Option<String>) {
@@ -34,11 +36,19 @@ fn fault(row: &FaultRow) -> FaultObservation {
 
 /// One vehicle. Its faults count as read only when the page was read and every fault row on it
 /// could be parsed: an unreadable row must not close that fault's open episode.
-pub fn observation(extract: &VehicleExtract) -> VehicleObservation {
+pub fn vehicle_read(extract: &VehicleExtract) -> VehicleRead {
     let row = &extract.vehicle;
     let page = extract.diagnostics.as_ref().ok();
     let (engine_make, engine_model) = page.and_then(|p| p.engine.as_deref()).map(split_engine).unwrap_or_default();
-    VehicleObservation {
+    let faults = match &extract.diagnostics {
+        Err(failure) => TruckFaults::Unread(failure.clone()),
+        Ok(p) if p.problems.is_empty() => TruckFaults::Read(p.faults.iter().map(fault).collect()),
+        Ok(p) => TruckFaults::Unread(PageFailure {
+            kind: FailureReason::PortalChanged,
+            message: format!("{} fault row(s) on its page could not be read", p.problems.len()),
+        }),
+    };
+    VehicleRead {
         vehicle: VehicleSnapshot {
             vin: row.vin.clone(),
             unit_number: row.unit_number.clone(),
@@ -52,19 +62,23 @@ pub fn observation(extract: &VehicleExtract) -> VehicleObservation {
             engine_hours: page.and_then(|p| p.engine_hours),
             location_text: page.and_then(|p| p.location.clone()),
         },
-        faults: page.filter(|p| p.problems.is_empty()).map(|p| p.faults.iter().map(fault).collect()),
+        faults,
     }
 }
 
-pub fn observations(extraction: &Extraction) -> Vec<VehicleObservation> {
-    extraction.vehicles.iter().map(observation).collect()
+/// A browser read as a connector reports it: faults are always read truck by truck.
+pub fn fleet_read(extraction: &Extraction) -> FleetRead {
+    FleetRead {
+        vehicles: extraction.vehicles.iter().map(vehicle_read).collect(),
+        fleet_faults: None,
+        list_problems: u32::try_from(extraction.list_problems.len()).unwrap_or(u32::MAX),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::j1939::Severity;
-    use crate::portal::extract::PageFailure;
     use crate::portal::parse::{DiagnosticsPage, RowProblem, VehicleRow};
 
     fn row() -> VehicleRow {
@@ -106,7 +120,7 @@ mod tests {
 
     #[test]
     fn list_row_and_diagnostics_merge() {
-        let o = observation(&VehicleExtract {
+        let o = vehicle_read(&VehicleExtract {
             vehicle: row(),
             diagnostics: Ok(page(vec![fault_row("Seek Service Immediately", true)])),
         });
@@ -115,22 +129,20 @@ mod tests {
             (o.vehicle.engine_make.as_deref(), o.vehicle.engine_model.as_deref()),
             (Some("PACCAR"), Some("MX-13"))
         );
-        let faults = o.faults.unwrap();
+        let TruckFaults::Read(faults) = o.faults else { panic!("read: {:?}", o.faults) };
         assert_eq!(faults[0].severity, Severity::Critical, "derate active");
         assert_eq!(faults[0].raw_json.as_deref(), Some(r#"{"code":"SPN 3364 FMI 2"}"#));
     }
 
     #[test]
     fn failed_or_partly_unreadable_pages_leave_faults_unknown() {
-        let failed = observation(&VehicleExtract {
-            vehicle: row(),
-            diagnostics: Err(PageFailure { kind: "timeout", message: "slow".into() }),
-        });
-        assert_eq!((failed.faults, failed.vehicle.odometer_mi), (None, Some(100.0)));
+        let slow = PageFailure { kind: FailureReason::Timeout, message: "slow".into() };
+        let failed = vehicle_read(&VehicleExtract { vehicle: row(), diagnostics: Err(slow.clone()) });
+        assert_eq!((failed.faults, failed.vehicle.odometer_mi), (TruckFaults::Unread(slow), Some(100.0)));
         let mut messy = page(vec![]);
         messy.problems.push(RowProblem { row: 2, reason: "no SPN".into() });
-        let o = observation(&VehicleExtract { vehicle: row(), diagnostics: Ok(messy) });
-        assert_eq!(o.faults, None);
+        let o = vehicle_read(&VehicleExtract { vehicle: row(), diagnostics: Ok(messy) });
+        assert!(matches!(o.faults, TruckFaults::Unread(PageFailure { kind: FailureReason::PortalChanged, .. })));
         assert_eq!(o.vehicle.engine_hours, Some(7.5), "the meters on the page are still good");
     }
 

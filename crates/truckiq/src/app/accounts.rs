@@ -1,0 +1,292 @@
+//! Accounts: add, change, pause and remove them, with their secrets in the keychain.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{App, AppError, Result, blocking};
+use crate::ids::AccountUid;
+use crate::paths;
+use crate::portal::login::SignIn;
+use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
+use crate::store::{NewAccount, PortalKind};
+
+/// An account as a person enters it. Secrets travel only this way, into the keychain: `password`
+/// `None` (or empty) keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountInput {
+    pub name: String,
+    pub portal_kind: PortalKind,
+    pub base_url: String,
+    pub username: String,
+    pub sync_interval_minutes: u32,
+    pub password: Option<String>,
+    pub totp_secret: Option<String>,
+}
+
+/// Which secrets an account has, without the secrets themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretsSet {
+    pub password: bool,
+    pub totp: bool,
+}
+
+/// New secrets for an account: `None` keeps what is saved; `totp: Some(None)` removes the TOTP
+/// secret.
+#[derive(Debug, Clone, Default)]
+pub struct SecretChange {
+    pub password: Option<Sensitive<String>>,
+    pub totp: Option<Option<TotpSecret>>,
+}
+
+impl SecretChange {
+    /// What to write, in order: `(kind, Some(value))` sets, `(kind, None)` removes.
+    fn writes(&self) -> Vec<(SecretKind, Option<Sensitive<String>>)> {
+        let mut writes = Vec::new();
+        if let Some(password) = &self.password {
+            writes.push((SecretKind::Password, Some(password.clone())));
+        }
+        if let Some(totp) = &self.totp {
+            writes.push((SecretKind::TotpSecret, totp.as_ref().map(|t| Sensitive::from(t.expose_base32()))));
+        }
+        writes
+    }
+}
+
+/// An [`AccountInput`] checked and tidied, before anything is written.
+#[derive(Debug)]
+struct Checked {
+    account: NewAccount,
+    secrets: SecretChange,
+}
+
+/// Everything that can be said about the input without the database: the portal kind, the secrets
+/// (a typo in a TOTP secret is caught before anything is saved) and the address's form. The store
+/// checks the rest (names, intervals) when it writes.
+fn check(input: AccountInput, adding: bool) -> Result<Checked> {
+    if input.portal_kind == PortalKind::DecisivApi {
+        return Err(AppError::invalid(
+            "Decisiv API accounts cannot be synced by this version yet; add the portal login (paccar or decisiv)",
+        ));
+    }
+    let password = input.password.filter(|p| !p.is_empty()).map(Sensitive::new);
+    if adding && password.is_none() {
+        return Err(AppError::invalid("enter the portal password; nothing was saved"));
+    }
+    let totp = match input.totp_secret.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(text) => {
+            Some(Some(TotpSecret::parse(text).map_err(|e| AppError::invalid(format!("{e}; nothing was saved")))?))
+        }
+    };
+    Ok(Checked {
+        account: NewAccount {
+            name: input.name,
+            portal_kind: input.portal_kind,
+            base_url: input.base_url.trim().trim_end_matches('/').to_owned(),
+            username: input.username,
+            sync_interval_minutes: input.sync_interval_minutes,
+        },
+        secrets: SecretChange { password, totp },
+    })
+}
+
+/// Writes `change` under `uid`. If one write fails, the ones before it are put back as they were,
+/// so an account never ends up with half of what the person entered.
+fn write_secrets(secrets: &SecretStore, uid: AccountUid, change: &SecretChange) -> Result<(), SecretError> {
+    let mut done: Vec<(SecretKind, Option<Sensitive<String>>)> = Vec::new();
+    for (kind, value) in change.writes() {
+        let before = match secrets.get_optional(uid, kind) {
+            Ok(before) => before,
+            Err(error) => return Err(undo(secrets, uid, done, error)),
+        };
+        let written = match &value {
+            Some(value) => secrets.set(uid, kind, value),
+            None => secrets.delete(uid, kind),
+        };
+        if let Err(error) = written {
+            return Err(undo(secrets, uid, done, error));
+        }
+        done.push((kind, before));
+    }
+    Ok(())
+}
+
+fn undo(
+    secrets: &SecretStore,
+    uid: AccountUid,
+    done: Vec<(SecretKind, Option<Sensitive<String>>)>,
+    error: SecretError,
+) -> SecretError {
+    for (kind, before) in done.into_iter().rev() {
+        let restored = match &before {
+            Some(value) => secrets.set(uid, kind, value),
+            None => secrets.delete(uid, kind),
+        };
+        if let Err(e) = restored {
+            tracing::error!(error = %e, "could not put a secret back after a failed save");
+        }
+    }
+    error
+}
+
+/// Removes a folder TruckIQ made for an account; one that is not there is fine.
+fn remove_folder(path: &std::path::Path) {
+    if path.exists()
+        && let Err(error) = std::fs::remove_dir_all(path)
+    {
+        tracing::warn!(%error, path = %path.display(), "could not remove an account's folder");
+    }
+}
+
+/// How long removing an account waits for its running sync to stop.
+const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl App {
+    /// Adds an account with its secrets; returns its id. Nothing is kept if any part fails.
+    pub async fn add_account(&self, input: AccountInput) -> Result<i64> {
+        let Checked { account, secrets: change } = check(input, true)?;
+        let id = self.write(move |store| store.insert_account(&account)).await?;
+        let uid = self.engine.account(id).await?.uid;
+        let secrets = self.engine.secrets().clone();
+        if let Err(error) = blocking(move || write_secrets(&secrets, uid, &change)).await {
+            // No account without its password.
+            if let Err(e) = self.write(move |store| store.delete_account(id)).await {
+                tracing::error!(error = %e, "could not take back an account whose secrets were not saved");
+            }
+            return Err(error);
+        }
+        Ok(id)
+    }
+
+    /// Changes an account and, where given, its secrets. New credentials or a new address forget
+    /// the saved portal session and lift a pause. Nothing changes if any part fails.
+    pub async fn update_account(&self, account_id: i64, input: AccountInput) -> Result<()> {
+        let Checked { account, secrets: change } = check(input, false)?;
+        let before = self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        self.engine.adopt_legacy_secrets(account_id).await?;
+        if !self.write(move |store| store.update_account(account_id, &account)).await? {
+            return Err(gone(account_id));
+        }
+        let secrets = self.engine.secrets().clone();
+        if let Err(error) = blocking(move || write_secrets(&secrets, before.uid, &change)).await {
+            let previous = NewAccount {
+                name: before.name,
+                portal_kind: before.portal_kind,
+                base_url: before.base_url,
+                username: before.username,
+                sync_interval_minutes: before.sync_interval_minutes,
+            };
+            if let Err(e) = self.write(move |store| store.update_account(account_id, &previous)).await {
+                tracing::error!(error = %e, "could not put an account back after its secrets were not saved");
+            }
+            return Err(error);
+        }
+        self.engine.credentials_changed(account_id).await?;
+        Ok(())
+    }
+
+    /// Saves new secrets for an account (the CLI's `set-password` and `set-totp`), forgets its
+    /// portal session and lifts a pause. Returns whether it was paused.
+    pub async fn change_secrets(&self, account_id: i64, change: SecretChange) -> Result<bool> {
+        let account = self.engine.account(account_id).await?;
+        self.engine.adopt_legacy_secrets(account_id).await?;
+        let secrets = self.engine.secrets().clone();
+        blocking(move || write_secrets(&secrets, account.uid, &change)).await?;
+        self.engine.credentials_changed(account_id).await?;
+        Ok(account.paused_reason.is_some())
+    }
+
+    /// Which secrets an account has saved (never the secrets).
+    pub async fn account_secrets(&self, account_id: i64) -> Result<SecretsSet> {
+        self.engine.adopt_legacy_secrets(account_id).await?;
+        let uid = self.engine.account(account_id).await?.uid;
+        let secrets = self.engine.secrets().clone();
+        blocking(move || {
+            Ok::<_, SecretError>(SecretsSet {
+                password: secrets.get_optional(uid, SecretKind::Password)?.is_some(),
+                totp: secrets.get_optional(uid, SecretKind::TotpSecret)?.is_some(),
+            })
+        })
+        .await
+    }
+
+    /// Includes (`true`) or leaves out (`false`) the account in scheduled syncs.
+    pub async fn set_account_enabled(&self, account_id: i64, enabled: bool) -> Result<()> {
+        self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        self.write(move |store| store.set_enabled(account_id, enabled)).await
+    }
+
+    /// Deletes an account with its trucks, faults, runs and alerts, its keychain entries, browser
+    /// profile and kept pages. A sync of it that is running is stopped first.
+    pub async fn remove_account(&self, account_id: i64) -> Result<()> {
+        let account = self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        self.engine.cancel_and_wait(account_id, STOP_WAIT).await;
+        self.engine.adopt_legacy_secrets(account_id).await?;
+        let secrets = self.engine.secrets().clone();
+        blocking(move || secrets.delete_all(account.uid)).await?;
+        self.write(move |store| store.delete_account(account_id)).await?;
+        let data_dir = &self.engine.config().data_dir;
+        remove_folder(&paths::browser_profile_dir(data_dir, account.uid));
+        remove_folder(&paths::artifacts_dir(data_dir, account.uid));
+        Ok(())
+    }
+
+    /// Signs in once to check the credentials; says how it went in words a person can act on.
+    pub async fn test_sign_in(&self, account_id: i64) -> Result<String> {
+        Ok(match self.engine.test_sign_in(account_id).await? {
+            SignIn::Reused => "Signed in: the saved session is still valid.".into(),
+            SignIn::SignedIn => "Signed in: the portal accepted the credentials.".into(),
+        })
+    }
+
+    /// The account named `name` (ignoring case), for the CLI.
+    pub async fn account_named(&self, name: &str) -> Result<crate::store::AccountSummary> {
+        let wanted = name.to_owned();
+        self.read(move |store| store.account_by_name(&wanted)).await?.ok_or_else(|| {
+            AppError::not_found(format!("no account named {name:?}; `truckiq accounts list` shows them"))
+        })
+    }
+}
+
+fn gone(account_id: i64) -> AppError {
+    AppError::not_found(format!("account {account_id} was removed"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AccountInput {
+        AccountInput {
+            name: "Acme".into(),
+            portal_kind: PortalKind::Paccar,
+            base_url: " https://paccarsolutions.com/ ".into(),
+            username: "ops@acme.example".into(),
+            sync_interval_minutes: 240,
+            password: Some("pw".into()),
+            totp_secret: None,
+        }
+    }
+
+    #[test]
+    fn input_is_tidied_and_refused_before_anything_is_written() {
+        let checked = check(input(), true).unwrap();
+        assert_eq!(checked.account.base_url, "https://paccarsolutions.com");
+        assert_eq!(checked.secrets.writes().len(), 1, "the password, and the TOTP secret is kept");
+        let no_password = AccountInput { password: Some(String::new()), ..input() };
+        assert!(check(no_password.clone(), true).unwrap_err().to_string().contains("enter the portal password"));
+        assert!(check(no_password, false).unwrap().secrets.password.is_none(), "an edit keeps the saved one");
+        let typo = AccountInput { totp_secret: Some("not-base32!".into()), ..input() };
+        assert_eq!(check(typo, true).unwrap_err().code(), super::super::ErrorCode::InvalidInput);
+        let removed = check(AccountInput { totp_secret: Some("  ".into()), ..input() }, false).unwrap();
+        assert!(matches!(
+            removed.secrets.writes().as_slice(),
+            [(SecretKind::Password, Some(_)), (SecretKind::TotpSecret, None)]
+        ));
+        let api = AccountInput { portal_kind: PortalKind::DecisivApi, ..input() };
+        assert!(check(api, true).unwrap_err().to_string().contains("cannot be synced by this version yet"));
+    }
+}

@@ -1,0 +1,104 @@
+//! What the window and the CLI read: accounts, trucks, faults, runs and the fleet at a glance.
+
+use super::{App, AppError, Result};
+use crate::store::{
+    AccountSummary, FaultFilter, FaultPage, FleetSummary, RunSummary, VehicleDetail, VehiclePage, VehicleQuery,
+};
+use crate::sync::staleness::is_stale;
+use crate::sync::{SYNC_SETTINGS_KEY, SyncSettings};
+
+/// The most rows one fault list or run history returns.
+const MAX_FAULTS: u32 = 5_000;
+const MAX_RUNS: u32 = 500;
+
+impl App {
+    /// Every account by name, each with its latest run and whether its data is stale.
+    pub async fn list_accounts(&self) -> Result<Vec<AccountSummary>> {
+        let now = self.engine.clock().now();
+        self.read(move |store| {
+            let limit = store.setting::<SyncSettings>(SYNC_SETTINGS_KEY)?.stale_after_hours();
+            let mut accounts = store.list_accounts()?;
+            for account in &mut accounts {
+                account.stale = is_stale(account.enabled, account.last_success_at, account.created_at, now, limit);
+            }
+            Ok(accounts)
+        })
+        .await
+    }
+
+    /// One window of the trucks `query` matches, filtered and sorted by the database.
+    pub async fn list_vehicles(&self, query: VehicleQuery) -> Result<VehiclePage> {
+        self.read(move |store| store.list_vehicles(&query)).await
+    }
+
+    /// One truck with its faults (active first, then history), health reasons and meter history.
+    pub async fn vehicle_detail(&self, vehicle_id: i64) -> Result<VehicleDetail> {
+        self.read(move |store| store.vehicle_detail(vehicle_id))
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("vehicle {vehicle_id} is no longer in the database")))
+    }
+
+    /// The fleet at a glance, with the `top` most frequent active faults and the stale accounts.
+    pub async fn fleet_summary(&self, top: u32) -> Result<FleetSummary> {
+        let mut summary = self.read(move |store| store.fleet_summary(top)).await?;
+        let stale = self.list_accounts().await?.iter().filter(|a| a.stale).count();
+        summary.stale_accounts = u32::try_from(stale).unwrap_or(u32::MAX);
+        Ok(summary)
+    }
+
+    /// Fault episodes across the fleet matching `filter`, worst and newest first: a page of at most
+    /// `limit` (up to 5 000) with the full count.
+    pub async fn list_faults(&self, filter: FaultFilter, limit: Option<u32>) -> Result<FaultPage> {
+        let limit = limit.unwrap_or(1_000).min(MAX_FAULTS);
+        self.read(move |store| store.list_faults(&filter, limit)).await
+    }
+
+    /// Writes every episode matching `filter` to a new CSV file in `folder`; returns its path.
+    pub async fn export_faults_csv(&self, filter: FaultFilter, folder: std::path::PathBuf) -> Result<String> {
+        let path = folder.join(format!("truckiq-faults-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")));
+        let target = path.clone();
+        self.read(move |store| {
+            let cannot = |e: std::io::Error, what: &std::path::Path| {
+                AppError::Internal(format!("cannot write {}: {e}", what.display()))
+            };
+            if let Err(e) = std::fs::create_dir_all(&folder) {
+                return Ok(Err(cannot(e, &folder)));
+            }
+            let file = match std::fs::File::create(&target) {
+                Ok(file) => file,
+                Err(e) => return Ok(Err(cannot(e, &target))),
+            };
+            store.export_faults_csv(&filter, std::io::BufWriter::new(file)).map(Ok)
+        })
+        .await??;
+        Ok(path.display().to_string())
+    }
+
+    /// An account's runs, newest first.
+    pub async fn list_runs(&self, account_id: i64, limit: Option<u32>) -> Result<Vec<RunSummary>> {
+        let limit = limit.unwrap_or(20).min(MAX_RUNS);
+        self.read(move |store| store.runs(account_id, limit)).await
+    }
+
+    /// The screenshot a run kept when a portal page changed, as a `data:` URL a window can show
+    /// under a strict CSP. Only files inside TruckIQ's own artifacts folder are read.
+    pub async fn run_screenshot(&self, account_id: i64, run_id: i64) -> Result<String> {
+        use base64::Engine as _;
+        let runs = self.list_runs(account_id, Some(MAX_RUNS)).await?;
+        let path = runs
+            .into_iter()
+            .find(|run| run.id == run_id)
+            .and_then(|run| run.screenshot_path)
+            .ok_or_else(|| AppError::not_found(format!("run {run_id} kept no screenshot")))?;
+        let path = std::path::PathBuf::from(path);
+        let artifacts = crate::paths::artifacts_root(&self.engine.config().data_dir);
+        let inside = path.canonicalize().ok().zip(artifacts.canonicalize().ok()).is_some_and(|(p, a)| p.starts_with(a));
+        if !inside {
+            return Err(AppError::not_found("the screenshot is not in TruckIQ's artifacts folder"));
+        }
+        let bytes = tokio::fs::read(&path)
+            .await
+            .map_err(|e| AppError::not_found(format!("the screenshot {} cannot be read: {e}", path.display())))?;
+        Ok(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+    }
+}

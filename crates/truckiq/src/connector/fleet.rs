@@ -1,0 +1,149 @@
+//! What a connector read, in TruckIQ's terms, and how it becomes what the store records.
+
+use std::collections::HashMap;
+
+use super::PageFailure;
+use crate::store::{FaultObservation, VehicleObservation, VehicleSnapshot};
+
+/// One read of an account's fleet.
+#[derive(Debug, Clone, Default)]
+pub struct FleetRead {
+    pub vehicles: Vec<VehicleRead>,
+    /// Faults listed for the whole account at once (as the Decisiv API lists them), for the trucks
+    /// whose faults are [`TruckFaults::InFleetList`]. `Err` when that list could not be read.
+    pub fleet_faults: Option<Result<Vec<FleetFault>, PageFailure>>,
+    /// Rows of the vehicle list that could not be read.
+    pub list_problems: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct VehicleRead {
+    pub vehicle: VehicleSnapshot,
+    pub faults: TruckFaults,
+}
+
+/// Where a truck's faults came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TruckFaults {
+    /// Read for this truck alone (its diagnostics page): complete, so what is not here has cleared.
+    Read(Vec<FaultObservation>),
+    /// Its faults could not be read, or not all of them: the stored ones stay as they are.
+    Unread(PageFailure),
+    /// In [`FleetRead::fleet_faults`].
+    InFleetList,
+}
+
+/// A fault from an account-wide list, with the truck it is on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FleetFault {
+    pub vin: String,
+    pub fault: FaultObservation,
+}
+
+/// The store's observations for a read, and how many account-wide faults named a truck that is
+/// not in the list (they are not stored, and make the run partial). A truck whose faults come from
+/// a fleet-wide list that was read gets exactly its own (none means none are active); if that list
+/// could not be read, every such truck keeps what is stored.
+pub fn observations(read: FleetRead) -> (Vec<VehicleObservation>, u32) {
+    let mut by_vin: HashMap<String, Vec<FaultObservation>> = HashMap::new();
+    let fleet_list_read = match read.fleet_faults {
+        Some(Ok(faults)) => {
+            for FleetFault { vin, fault } in faults {
+                by_vin.entry(vin).or_default().push(fault);
+            }
+            true
+        }
+        Some(Err(failure)) => {
+            tracing::warn!(reason = %failure.kind, message = %failure.message, "the fleet's fault list was not read");
+            false
+        }
+        None => false,
+    };
+    let observed: Vec<VehicleObservation> = read
+        .vehicles
+        .into_iter()
+        .map(|VehicleRead { vehicle, faults }| {
+            let faults = match faults {
+                TruckFaults::Read(faults) => Some(faults),
+                TruckFaults::Unread(failure) => {
+                    tracing::info!(vin = %vehicle.vin, reason = %failure.kind, message = %failure.message, "faults not read");
+                    None
+                }
+                TruckFaults::InFleetList if fleet_list_read => Some(by_vin.remove(&vehicle.vin).unwrap_or_default()),
+                TruckFaults::InFleetList => None,
+            };
+            VehicleObservation { vehicle, faults }
+        })
+        .collect();
+    let orphans = by_vin.values().map(Vec::len).sum::<usize>();
+    (observed, u32::try_from(orphans).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::failure::FailureReason;
+    use crate::j1939::Severity;
+
+    fn truck(vin: &str, faults: TruckFaults) -> VehicleRead {
+        VehicleRead { vehicle: VehicleSnapshot { vin: vin.into(), ..VehicleSnapshot::default() }, faults }
+    }
+
+    fn fault(spn: u32) -> FaultObservation {
+        FaultObservation {
+            source_address: 0,
+            spn,
+            fmi: 1,
+            description: None,
+            severity: Severity::Major,
+            portal_severity_text: None,
+            portal_severity_score: None,
+            derate: false,
+            active: true,
+            first_seen: None,
+            occurrences: None,
+            raw_json: None,
+        }
+    }
+
+    const A: &str = "1XKYD49X0NJ000001";
+    const B: &str = "1XKYD49X0NJ000002";
+
+    #[test]
+    fn per_truck_reads_keep_their_own_faults_and_failures_keep_the_stored_ones() {
+        let failure = PageFailure { kind: FailureReason::Timeout, message: "slow".into() };
+        let read = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::Read(vec![fault(100)])), truck(B, TruckFaults::Unread(failure))],
+            ..FleetRead::default()
+        };
+        let (observed, orphans) = observations(read);
+        assert_eq!(observed[0].faults.as_ref().map(Vec::len), Some(1));
+        assert_eq!(observed[1].faults, None, "unknown, not empty: its episodes must not close");
+        assert_eq!(orphans, 0);
+    }
+
+    #[test]
+    fn a_fleet_wide_list_is_shared_out_by_vin_and_a_truck_it_does_not_name_has_none() {
+        let listed = vec![
+            FleetFault { vin: A.into(), fault: fault(100) },
+            FleetFault { vin: A.into(), fault: fault(110) },
+            FleetFault { vin: "1XKYD49X0NJ999999".into(), fault: fault(190) },
+        ];
+        let read = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::InFleetList), truck(B, TruckFaults::InFleetList)],
+            fleet_faults: Some(Ok(listed)),
+            list_problems: 0,
+        };
+        let (observed, orphans) = observations(read);
+        assert_eq!(observed[0].faults.as_ref().map(Vec::len), Some(2));
+        assert_eq!(observed[1].faults, Some(vec![]), "read and clear: its open episodes close");
+        assert_eq!(orphans, 1, "a fault on a truck that is not listed is not stored");
+
+        let failed = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::InFleetList)],
+            fleet_faults: Some(Err(PageFailure { kind: FailureReason::Network, message: "502".into() })),
+            list_problems: 0,
+        };
+        assert_eq!(observations(failed).0[0].faults, None, "an unread list closes nothing");
+    }
+}

@@ -1,0 +1,41 @@
+// Every command the window may call, in one list. `build.rs` includes this file to declare each
+// command (so each needs a permission), `lib.rs` registers their handlers from it, and a test
+// checks the capability file, the TypeScript facade and the UI tests' fake backend against it.
+// Plain `//` comments: `build.rs` pulls this file in with `include!`, where `//!` cannot stand.
+macro_rules! with_commands {
+    ($then:ident) => {
+        $then! {
+            app_info,
+            list_accounts,
+            save_account,
+            account_secrets,
+            set_account_enabled,
+            remove_account,
+            test_sign_in,
+            list_runs,
+            run_screenshot,
+            sync_now,
+            sync_progress,
+            list_alerts,
+            act_on_alerts,
+            mute_alert,
+            notification_prefs,
+            set_notification_prefs,
+            sync_settings,
+            set_sync_settings,
+            list_vehicles,
+            fleet_summary,
+            list_faults,
+            export_faults_csv,
+            vehicle_detail,
+            start_demo,
+        }
+    };
+}
+
+// The command names as text.
+macro_rules! command_names {
+    ($($command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}

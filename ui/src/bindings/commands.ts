@@ -1,0 +1,38 @@
+// Generated from src-tauri/src/command_names.rs and events.rs by the bindings test. Do not edit.
+
+/** Every command the window may call. */
+export const COMMANDS = [
+  'app_info',
+  'list_accounts',
+  'save_account',
+  'account_secrets',
+  'set_account_enabled',
+  'remove_account',
+  'test_sign_in',
+  'list_runs',
+  'run_screenshot',
+  'sync_now',
+  'sync_progress',
+  'list_alerts',
+  'act_on_alerts',
+  'mute_alert',
+  'notification_prefs',
+  'set_notification_prefs',
+  'sync_settings',
+  'set_sync_settings',
+  'list_vehicles',
+  'fleet_summary',
+  'list_faults',
+  'export_faults_csv',
+  'vehicle_detail',
+  'start_demo',
+] as const;
+
+export type CommandName = (typeof COMMANDS)[number];
+
+/** The events the app sends the window. */
+export const EVENTS = {
+  alert: 'alert',
+  syncProgress: 'sync-progress',
+  navigate: 'navigate',
+} as const;
