@@ -16,6 +16,13 @@ npm run build -w ui
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "the core builds without the simulator and the CLI (--no-default-features)"
+cargo check -p truckiq --no-default-features
+if cargo tree -p truckiq --no-default-features -e normal --prefix none | grep -E '^(axum|axum-server|rustls|maud|clap|indicatif|rpassword|comfy-table) '; then
+    echo "the core without features must not depend on the crates above" >&2
+    exit 1
+fi
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 

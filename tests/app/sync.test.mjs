@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApp } from '../support/app-driver.mjs';
+import { recordNotifications } from '../support/notifications.mjs';
 
 const target = resolve(import.meta.dirname, '../../target/debug');
 const app = resolve(process.env.TRUCKIQ_APP_BIN ?? join(target, 'truckiq-desktop'));
@@ -25,7 +26,7 @@ let app$;
 let browser;
 let dataDir;
 let simUrl;
-let notifications = '';
+let notifier;
 /** The notification server's id for the first critical-fault notification (set by the test that sends it). */
 let criticalNotificationId;
 
@@ -50,26 +51,6 @@ const sim = async (path, init) => {
   assert.ok(response.ok, `${path}: ${response.status}`);
   return response.json();
 };
-
-/** The id the notification server returned for the first Notify call whose text has `text`. */
-function notificationId(log, text) {
-  const calls = log.split(/\n(?=method call|method return|signal)/);
-  const call = calls.find((c) => c.startsWith('method call') && c.includes('member=Notify') && c.includes(text));
-  assert.ok(call, `no Notify call with ${text}`);
-  const [, sender, serial] = call.match(/sender=(\S+) .*? serial=(\d+)/);
-  const reply = calls.find((c) => c.startsWith('method return') && c.includes(`destination=${sender} `) && c.includes(`reply_serial=${serial}\n`));
-  assert.ok(reply, `no reply to Notify call ${serial} of ${sender}`);
-  return Number(reply.match(/uint32 (\d+)/)[1]);
-}
-
-/** What the notification server sends when notification `id` is clicked. */
-function clickNotification(id) {
-  const click = spawnSync('dbus-send', [
-    '--session', '--type=signal', '/org/freedesktop/Notifications',
-    'org.freedesktop.Notifications.ActionInvoked', `uint32:${id}`, 'string:default',
-  ], { env, encoding: 'utf8' });
-  assert.equal(click.status, 0, click.stderr);
-}
 
 /** X windows titled TruckIQ (the app's main window). */
 function appWindows() {
@@ -97,22 +78,7 @@ before(async () => {
   mkdirSync(artifacts, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'truckiq-app-sync-'));
 
-  // A notification server on this session bus, and a recorder of what is sent to it.
-  start('/usr/lib/notification-daemon/notification-daemon', []);
-  await until('the notification server', () => {
-    const out = spawnSync('dbus-send', [
-      '--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.Notifications',
-    ], { env, encoding: 'utf8' });
-    return out.stdout.includes('boolean true');
-  });
-  // Notify calls and the server's replies to them (which carry the ids a click is reported with).
-  const monitor = start('dbus-monitor', [
-    '--session',
-    "interface='org.freedesktop.Notifications',member='Notify'",
-    "type='method_return',sender='org.freedesktop.Notifications'",
-  ]);
-  monitor.stdout.on('data', (chunk) => (notifications += chunk));
+  notifier = await recordNotifications(env);
 
   const portal = start(join(target, 'portal-sim'), ['--port', '0', '--vehicles', String(VEHICLES), '--seed', '7']);
   simUrl = await new Promise((resolveUrl, reject) => {
@@ -131,6 +97,7 @@ before(async () => {
 
 after(async () => {
   await app$?.stop();
+  notifier?.stop();
   for (const child of children.reverse()) child.kill();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
@@ -175,7 +142,7 @@ test('an account added in the window syncs on Sync now and its trucks appear', a
     timeoutMsg: 'clearing the search did not bring every truck back',
   });
   await browser.saveScreenshot(join(artifacts, 'vehicles-synced.png'));
-  await until('the first-sync notification', () => notifications.includes(`Test fleet: first sync found ${VEHICLES} trucks`), 30_000);
+  await until('the first-sync notification', () => notifier.log().includes(`Test fleet: first sync found ${VEHICLES} trucks`), 30_000);
 });
 
 test('a new critical fault on the portal becomes a desktop notification after Sync now', async () => {
@@ -193,12 +160,12 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   const [vin, , spn, fmi] = fresh[0].split('/');
   const sent = await until(
     `a notification for ${fresh[0]}`,
-    () => notifications.includes('Critical fault on') && notifications.includes(vin) && notifications.includes(`SPN ${spn} FMI ${fmi}`),
+    () => notifier.log().includes('Critical fault on') && notifier.log().includes(vin) && notifier.log().includes(`SPN ${spn} FMI ${fmi}`),
     120_000,
   );
   assert.ok(sent);
-  const critical = notifications.split('member=Notify').filter((call) => call.includes('Critical fault on'));
-  assert.equal(critical.length, fresh.length, `one notification per new critical fault:\n${notifications}`);
+  const critical = notifier.calls().filter((call) => call.includes('Critical fault on'));
+  assert.equal(critical.length, fresh.length, `one notification per new critical fault:\n${notifier.log()}`);
   await browser.saveScreenshot(join(artifacts, 'accounts-after-sync.png'));
 
   // A click on the notification opens the truck it is about. On this headless display, with the
@@ -206,8 +173,8 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   // click (the cause was not found), so the test sends what the server sends when one is clicked:
   // the ActionInvoked signal with the "default" action and the id the server returned for that
   // Notify call.
-  criticalNotificationId = notificationId(notifications, `Critical fault on unit`);
-  clickNotification(criticalNotificationId);
+  criticalNotificationId = notifier.notificationId(`Critical fault on unit`);
+  notifier.click(criticalNotificationId);
   await browser.waitUntil(async () => (await browser.getUrl()).includes('#/vehicles/'), {
     timeout: 15_000,
     timeoutMsg: 'a click on the notification did not open a vehicle',
@@ -237,7 +204,7 @@ test('closed to the tray, the app lets WebKit go and keeps running; a notificati
   await until('the window to close and its web process to exit', () => appWindows().length === 0 && !webProcesses(), 30_000);
   assert.doesNotThrow(() => process.kill(appPid, 0), 'the app quit when its window closed');
 
-  clickNotification(criticalNotificationId);
+  notifier.click(criticalNotificationId);
   await until('a window opened by the notification', () => appWindows().length === 1 && webProcesses(), 30_000);
   // The new page is under the same automation session; the closed one is gone from it.
   const handles = await browser.getWindowHandles();

@@ -89,5 +89,5 @@ impl DemoPortal {
 
 /// The demo account's id, if one exists.
 pub async fn demo_account(engine: &SyncEngine) -> Result<Option<i64>, SyncError> {
-    Ok(engine.db(|store| Ok(store.account_by_name(DEMO_ACCOUNT)?.map(|a| a.id))).await?)
+    Ok(engine.read(|store| Ok(store.account_by_name(DEMO_ACCOUNT)?.map(|a| a.id))).await?)
 }

@@ -4,12 +4,14 @@
 //! processes against the real Secret Service (run under scripts/with-keyring.sh).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
 use rusqlite::Connection;
+use support::{text, truckiq};
 use truckiq::ids::AccountUid;
 use truckiq::secrets::{SecretKind, SecretStore};
 use truckiq::store::Store;
@@ -48,18 +50,11 @@ impl Setup {
 
     /// `truckiq args…` as the app's user runs it, with `stdin` piped in.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_truckiq"))
-            .args(args)
-            .env("TRUCKIQ_DATA_DIR", self.app_dir.path())
-            .env("TRUCKIQ_KEYRING_NAMESPACE", &self.namespace)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        let envs = [
+            ("TRUCKIQ_DATA_DIR", self.app_dir.path().as_os_str()),
+            ("TRUCKIQ_KEYRING_NAMESPACE", self.namespace.as_ref()),
+        ];
+        truckiq(args, &envs, stdin)
     }
 
     fn on_other_db(&self, args: &[&str], stdin: &str) -> Output {
@@ -88,10 +83,6 @@ impl Drop for Setup {
             }
         }
     }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 /// A database as TruckIQ 0.1 left it (schema 3), with one account pointed at `url`.

@@ -3,10 +3,12 @@
 //! Secret Service (run under scripts/with-keyring.sh).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Output;
 
 use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
+use support::{text, truckiq};
 use truckiq::secrets::{SecretKind, SecretStore};
 use truckiq::store::Store;
 
@@ -28,28 +30,17 @@ impl Cli {
 
     /// Runs `truckiq --db DB args…` with `stdin` piped in (never on the command line).
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_truckiq"))
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .env("TRUCKIQ_KEYRING_NAMESPACE", &self.namespace)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        child.wait_with_output().unwrap()
+        let db = self.db();
+        truckiq(
+            &[&["--db", db.as_str()], args].concat(),
+            &[("TRUCKIQ_KEYRING_NAMESPACE", self.namespace.as_ref())],
+            stdin,
+        )
     }
 
     fn secrets(&self) -> SecretStore {
         SecretStore::with_service(format!("com.truckiq.fleet.{}", self.namespace))
     }
-}
-
-fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 async fn sim() -> Simulator {

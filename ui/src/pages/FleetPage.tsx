@@ -37,7 +37,8 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
   const attention = accounts.filter(needsAttention);
   const enabled = accounts.filter((a) => accountState(a).kind === 'enabled').length;
   const never = accounts.filter((a) => a.lastRun === null).length;
-  const lastSync = latest(accounts.map((a) => (a.lastRun ? runTime(a.lastRun) : null)));
+  // When data last arrived: a failed run brings none, so it does not count (the tray agrees).
+  const lastSync = latest(accounts.map((a) => a.lastSuccessAt));
   return (
     <>
       <div className="stats" role="list" aria-label="Summary">
@@ -57,7 +58,7 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
         <Stat
           label="Last sync"
           value={lastSync ? <RelativeTime iso={lastSync} /> : 'Never'}
-          detail={lastSync ? formatAbsolute(lastSync) : 'no account has synced yet'}
+          detail={lastSync ? formatAbsolute(lastSync) : 'no account has synced successfully yet'}
         />
       </div>
 

@@ -40,42 +40,25 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
         <h2 id="sync-heading">Sync</h2>
       </header>
       <form className="settings-form" onSubmit={(e) => (e.preventDefault(), submit())}>
-        <label>
-          <span>Diagnostics pages read at once</span>
-          <input
-            className="input input-narrow"
-            inputMode="numeric"
-            value={concurrency}
-            onChange={(e) => setConcurrency(e.target.value)}
-          />
-        </label>
-        <label>
-          <span>Browser</span>
-          <input
-            className="input input-wide"
-            placeholder="Found automatically (Chrome, Chromium, Edge or Brave)"
-            value={browserPath}
-            onChange={(e) => setBrowserPath(e.target.value)}
-          />
-        </label>
-        <label>
-          <span>Proxy</span>
-          <input
-            className="input input-wide"
-            placeholder="None — e.g. http://proxy.example:3128"
-            value={proxy}
-            onChange={(e) => setProxy(e.target.value)}
-          />
-        </label>
-        <label>
-          <span>Stale after (hours without a successful sync)</span>
-          <input
-            className="input input-narrow"
-            inputMode="numeric"
-            value={staleAfter}
-            onChange={(e) => setStaleAfter(e.target.value)}
-          />
-        </label>
+        <TextField label="Diagnostics pages read at once" value={concurrency} onChange={setConcurrency} numeric />
+        <TextField
+          label="Browser"
+          placeholder="Found automatically (Chrome, Chromium, Edge or Brave)"
+          value={browserPath}
+          onChange={setBrowserPath}
+        />
+        <TextField
+          label="Proxy"
+          placeholder="None — e.g. http://proxy.example:3128"
+          value={proxy}
+          onChange={setProxy}
+        />
+        <TextField
+          label="Stale after (hours without a successful sync)"
+          value={staleAfter}
+          onChange={setStaleAfter}
+          numeric
+        />
         <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} note="Applies from the next sync." />
       </form>
     </section>
@@ -183,6 +166,34 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
         <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} />
       </form>
     </section>
+  );
+}
+
+/** A labelled text input: narrow for a number, wide for a path or address. */
+function TextField({
+  label,
+  value,
+  onChange,
+  placeholder,
+  numeric = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder?: string;
+  numeric?: boolean;
+}) {
+  return (
+    <label>
+      <span>{label}</span>
+      <input
+        className={numeric ? 'input input-narrow' : 'input input-wide'}
+        inputMode={numeric ? 'numeric' : undefined}
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
   );
 }
 

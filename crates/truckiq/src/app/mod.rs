@@ -54,12 +54,13 @@ impl App {
         &self.engine
     }
 
-    /// A read, off the async threads.
+    /// A read on one of the read connections, off the async threads: it never waits for a sync's
+    /// write transaction.
     async fn read<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T> {
-        Ok(self.engine.db(move |store| work(store)).await?)
+        Ok(self.engine.read(work).await?)
     }
 
     /// A write, off the async threads.

@@ -126,27 +126,11 @@ async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Ro
     Ok(Row { pages, wall, floor, peak_pss })
 }
 
-/// Upserts `vehicles` vehicles with `faults_per_vehicle` fault episodes each into a fresh database
-/// file, in one sync, and reports rows written per second.
-pub fn store_bench(
-    vehicles: usize,
-    faults_per_vehicle: usize,
-    keep: Option<&Path>,
-    out: &mut impl std::io::Write,
-) -> anyhow::Result<()> {
+/// A fleet of `vehicles` trucks with `faults_per_vehicle` active faults each, as a sync reports it.
+fn synthetic_fleet(vehicles: usize, faults_per_vehicle: usize) -> Vec<truckiq::store::VehicleObservation> {
     use truckiq::j1939::Severity;
-    use truckiq::store::{FaultObservation, NewAccount, PortalKind, Store, VehicleObservation, VehicleSnapshot};
-
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(dir.path().join("bench.sqlite3"))?;
-    let account = store.insert_account(&NewAccount {
-        name: "Bench".into(),
-        portal_kind: PortalKind::Paccar,
-        base_url: "https://paccarsolutions.com".into(),
-        username: "bench".into(),
-        sync_interval_minutes: 240,
-    })?;
-    let observations: Vec<VehicleObservation> = (0..vehicles)
+    use truckiq::store::{FaultObservation, VehicleObservation, VehicleSnapshot};
+    (0..vehicles)
         .map(|i| VehicleObservation {
             vehicle: VehicleSnapshot {
                 vin: format!("1XKYD49X0NJ{i:06}"),
@@ -177,7 +161,34 @@ pub fn store_bench(
                     .collect(),
             ),
         })
-        .collect();
+        .collect()
+}
+
+/// A fresh database file holding one account.
+fn bench_store(dir: &Path) -> anyhow::Result<(truckiq::store::Store, i64)> {
+    use truckiq::store::{NewAccount, PortalKind, Store};
+    let store = Store::open(dir.join("bench.sqlite3"))?;
+    let account = store.insert_account(&NewAccount {
+        name: "Bench".into(),
+        portal_kind: PortalKind::Paccar,
+        base_url: "https://paccarsolutions.com".into(),
+        username: "bench".into(),
+        sync_interval_minutes: 240,
+    })?;
+    Ok((store, account))
+}
+
+/// Upserts `vehicles` vehicles with `faults_per_vehicle` fault episodes each into a fresh database
+/// file, in one sync, and reports rows written per second.
+pub fn store_bench(
+    vehicles: usize,
+    faults_per_vehicle: usize,
+    keep: Option<&Path>,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (mut store, account) = bench_store(dir.path())?;
+    let observations = synthetic_fleet(vehicles, faults_per_vehicle);
     let now = chrono::Utc::now();
     let started = Instant::now();
     let first = store.apply_sync(account, now, &observations)?;
@@ -276,5 +287,97 @@ pub async fn sync_bench(
         floor.as_secs_f64(),
         wall.as_secs_f64() / floor.as_secs_f64()
     )?;
+    Ok(())
+}
+
+/// Latencies of one kind of read, in milliseconds.
+struct Timings(Vec<f64>);
+
+impl Timings {
+    fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.0.clone();
+        sorted.sort_by(f64::total_cmp);
+        let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+        sorted.get(index).copied().unwrap_or(f64::NAN)
+    }
+}
+
+/// What the window reads while a sync of `vehicles` trucks writes: the Vehicles table's first page
+/// and the fleet summary, each timed through the application layer as its commands call it, once
+/// with reads on the writer's connection (as before the read pool) and once with the pool.
+pub async fn reads_bench(
+    vehicles: usize,
+    faults_per_vehicle: usize,
+    writes: usize,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use truckiq::app::App;
+    use truckiq::secrets::SecretStore;
+    use truckiq::store::{READERS, VehicleQuery};
+    use truckiq::sync::EngineConfig;
+
+    let dir = tempfile::tempdir()?;
+    let (mut store, account) = bench_store(dir.path())?;
+    let observations = Arc::new(synthetic_fleet(vehicles, faults_per_vehicle));
+    let start = chrono::Utc::now();
+    store.apply_sync(account, start, &observations)?;
+    let db_path = store.path().to_path_buf();
+    drop(store);
+    writeln!(
+        out,
+        "truckiq bench reads: {vehicles} trucks × {faults_per_vehicle} active faults; {writes} syncs of all of them write while the window reads"
+    )?;
+    writeln!(out, "{:<36} {:>8} {:>9} {:>9} {:>9} {:>10}", "reads", "queries", "p50 ms", "p95 ms", "max ms", "sync s")?;
+    for readers in [0, READERS] {
+        let mut config = EngineConfig::new(db_path.clone(), dir.path().to_path_buf());
+        config.readers = readers;
+        // No secret is read or written; the namespace only keeps the handle off the app's.
+        let app = Arc::new(App::open(config, SecretStore::with_service("com.truckiq.fleet.bench-reads"))?);
+        let writing = Arc::new(AtomicBool::new(true));
+        let writer = {
+            let (app, observations, writing) = (Arc::clone(&app), Arc::clone(&observations), Arc::clone(&writing));
+            tokio::spawn(async move {
+                let mut took = Vec::new();
+                for n in 1..=writes {
+                    let (observations, at) = (Arc::clone(&observations), start + chrono::Duration::hours(4 * n as i64));
+                    let started = Instant::now();
+                    app.engine().db(move |s| s.apply_sync(account, at, &observations)).await?;
+                    took.push(started.elapsed().as_secs_f64());
+                }
+                writing.store(false, Ordering::SeqCst);
+                anyhow::Ok(took)
+            })
+        };
+        let (mut page, mut summary) = (Timings(Vec::new()), Timings(Vec::new()));
+        let first_page = VehicleQuery { limit: 100, ..VehicleQuery::default() };
+        while writing.load(Ordering::SeqCst) {
+            let started = Instant::now();
+            app.list_vehicles(first_page.clone()).await?;
+            page.0.push(started.elapsed().as_secs_f64() * 1e3);
+            let started = Instant::now();
+            app.fleet_summary(8).await?;
+            summary.0.push(started.elapsed().as_secs_f64() * 1e3);
+            // About as often as a person scrolling and the views refreshing would ask.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let took = writer.await??;
+        let sync = took.iter().sum::<f64>() / took.len().max(1) as f64;
+        let mode = if readers == 0 { "on the writer" } else { "read pool" };
+        for (what, timings) in [("Vehicles first page", &page), ("fleet summary", &summary)] {
+            writeln!(
+                out,
+                "{:<36} {:>8} {:>9.1} {:>9.1} {:>9.1} {:>10.2}",
+                format!("{what} ({mode})"),
+                timings.0.len(),
+                timings.percentile(0.5),
+                timings.percentile(0.95),
+                timings.percentile(1.0),
+                sync
+            )?;
+        }
+    }
+    writeln!(out, "target: p95 ≤ 50 ms for both while the sync writes (read pool: {READERS} readers)")?;
     Ok(())
 }

@@ -23,7 +23,7 @@ pub async fn print(app: &App, browser: Option<&std::path::Path>, out: &mut impl 
     let engine = app.engine();
     let now = Utc::now();
     let (integrity, failures) = engine
-        .db(move |store| {
+        .read(move |store| {
             let integrity: String = store.connection().query_row("PRAGMA quick_check", [], |r| r.get(0))?;
             Ok((integrity, store.failed_runs_since(now - Duration::hours(24))?))
         })

@@ -176,6 +176,17 @@ enum BenchCommand {
         #[arg(long, value_name = "PATH")]
         keep: Option<PathBuf>,
     },
+    /// The Vehicles first page and the fleet summary while a large sync writes, with and without
+    /// the read pool.
+    Reads {
+        #[arg(long, default_value_t = 10_000)]
+        vehicles: usize,
+        #[arg(long, default_value_t = 10)]
+        faults_per_vehicle: usize,
+        /// Syncs written one after another while the reads are timed.
+        #[arg(long, default_value_t = 3)]
+        writes: usize,
+    },
     /// One end-to-end sync of a simulated fleet (needs a keychain, e.g. scripts/with-keyring.sh).
     Sync {
         #[arg(long, default_value_t = 500)]
@@ -255,6 +266,9 @@ async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyh
         }
         BenchCommand::Store { vehicles, faults_per_vehicle, keep } => {
             bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)
+        }
+        BenchCommand::Reads { vehicles, faults_per_vehicle, writes } => {
+            bench::reads_bench(vehicles, faults_per_vehicle, writes, out).await
         }
         BenchCommand::Sync { vehicles, latency_ms, concurrency } => {
             bench::sync_bench(vehicles, latency_ms, concurrency, out).await

@@ -114,7 +114,7 @@ fn exit_code(results: &[RunResult]) -> u8 {
 }
 
 pub async fn sync(engine: &SyncEngine, args: SyncArgs, out: &mut impl Write) -> anyhow::Result<u8> {
-    let rows = engine.db(|s| s.schedule_rows()).await?;
+    let rows = engine.read(|s| s.schedule_rows()).await?;
     let now = engine.clock().now();
     let chosen: Vec<_> = match &args.account {
         Some(name) => {

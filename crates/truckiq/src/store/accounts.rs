@@ -79,6 +79,7 @@ impl Store {
     /// Adds an account and returns its id. Names are unique; a duplicate is a clear error.
     pub fn insert_account(&self, account: &NewAccount) -> Result<i64> {
         validate(account)?;
+        self.name_free(&account.name, None)?;
         let now = Utc::now();
         let inserted = self
             .conn
@@ -146,6 +147,7 @@ impl Store {
     /// the saved portal session meaningless: the caller clears it.
     pub fn update_account(&self, id: i64, account: &NewAccount) -> Result<bool> {
         validate(account)?;
+        self.name_free(&account.name, Some(id))?;
         let updated = self
             .conn
             .prepare_cached(
@@ -190,6 +192,16 @@ impl Store {
             .prepare_cached("UPDATE accounts SET base_url = ?2, updated_at = ?3 WHERE id = ?1")?
             .execute(params![id, base_url.trim(), Utc::now()])?;
         Ok(())
+    }
+
+    /// Names are found ignoring case (`truckiq sync --account acme`), so two may not differ only in
+    /// case; the unique index catches exact repeats.
+    fn name_free(&self, name: &str, except: Option<i64>) -> Result<()> {
+        let taken: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM accounts WHERE name = ?1 COLLATE NOCASE AND id IS NOT ?2)")?
+            .query_row(params![name.trim(), except], |r| r.get(0))?;
+        if taken { Err(already_exists(name)) } else { Ok(()) }
     }
 
     /// Accounts whose secrets may still be under TruckIQ 0.1's row-number names.
@@ -243,11 +255,15 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
     })
 }
 
+fn already_exists(name: &str) -> StoreError {
+    StoreError::Invalid(format!("an account named {:?} already exists; choose another name", name.trim()))
+}
+
 /// A unique-name violation as the clear error a person can act on; anything else as it is.
 fn name_taken(error: rusqlite::Error, name: &str) -> StoreError {
     match error {
         rusqlite::Error::SqliteFailure(e, _) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
-            StoreError::Invalid(format!("an account named {:?} already exists; choose another name", name.trim()))
+            already_exists(name)
         }
         other => other.into(),
     }

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use rusqlite::OptionalExtension as _;
+
 use super::{Result, Store};
 use crate::j1939::reference;
 
@@ -40,12 +42,15 @@ pub struct FrequentFault {
 
 impl Store {
     pub fn fleet_summary(&self, top: u32) -> Result<FleetSummary> {
+        // Tiers from the counts kept on each truck (V3, V5): one pass over the trucks, not the faults.
         let mut summary = self
             .conn
             .prepare_cached(
                 "SELECT count(*), coalesce(sum(health_band = 'good'), 0), coalesce(sum(health_band = 'attention'), 0),
-                    coalesce(sum(health_band = 'critical'), 0), coalesce(sum(health_band IS NULL), 0)
-               FROM vehicles",
+                        coalesce(sum(health_band = 'critical'), 0), coalesce(sum(health_band IS NULL), 0),
+                        coalesce(sum(active_critical), 0), coalesce(sum(active_major), 0),
+                        coalesce(sum(active_minor), 0)
+                   FROM vehicles",
             )?
             .query_row([], |r| {
                 Ok(FleetSummary {
@@ -54,38 +59,42 @@ impl Store {
                     attention: r.get(2)?,
                     critical: r.get(3)?,
                     unknown: r.get(4)?,
+                    active_critical: r.get(5)?,
+                    active_major: r.get(6)?,
+                    active_minor: r.get(7)?,
                     ..FleetSummary::default()
                 })
             })?;
-        (summary.active_critical, summary.active_major, summary.active_minor) = self
-            .conn
-            .prepare_cached(
-                "SELECT coalesce(sum(severity = 'critical'), 0), coalesce(sum(severity = 'major'), 0),
-                        coalesce(sum(severity = 'minor'), 0)
-                   FROM faults WHERE active = 1 AND cleared_at IS NULL",
-            )?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         summary.last_success = self
             .conn
             .prepare_cached("SELECT max(finished_at) FROM sync_runs WHERE status IN ('completed', 'partial')")?
             .query_row([], |r| r.get(0))?;
-        summary.top_faults = self
+        // Grouped in the order of `faults_open_by_code`; the few descriptions are looked up after.
+        let codes: Vec<(u32, u8, u32)> = self
             .conn
             .prepare_cached(
-                "SELECT spn, fmi, max(description), count(DISTINCT vehicle_id) AS trucks
+                "SELECT spn, fmi, count(DISTINCT vehicle_id) AS trucks
                    FROM faults WHERE active = 1 AND cleared_at IS NULL
                   GROUP BY spn, fmi ORDER BY trucks DESC, spn, fmi LIMIT ?1",
             )?
-            .query_map([top], |r| {
-                let (spn, fmi): (u32, u8) = (r.get(0)?, r.get(1)?);
-                let description: Option<String> = r.get(2)?;
+            .query_map([top], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut describe = self.conn.prepare_cached(
+            "SELECT description FROM faults
+              WHERE spn = ?1 AND fmi = ?2 AND active = 1 AND cleared_at IS NULL AND description IS NOT NULL LIMIT 1",
+        )?;
+        summary.top_faults = codes
+            .into_iter()
+            .map(|(spn, fmi, trucks)| {
+                let described: Option<String> =
+                    describe.query_row(rusqlite::params![spn, fmi], |r| r.get(0)).optional()?;
                 Ok(FrequentFault {
                     spn,
                     fmi,
-                    description: description.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
-                    trucks: r.get(3)?,
+                    description: described.unwrap_or_else(|| reference::describe_fault(spn, fmi)),
+                    trucks,
                 })
-            })?
+            })
             .collect::<rusqlite::Result<_>>()?;
         Ok(summary)
     }

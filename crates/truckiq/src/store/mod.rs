@@ -4,6 +4,7 @@ mod accounts;
 mod alerts;
 mod faults;
 mod fleet;
+mod pool;
 mod settings;
 mod sql_enum;
 mod sync;
@@ -20,6 +21,7 @@ pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, Portal
 pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
 pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
+pub use pool::{Database, READERS};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
     BandChange, CriticalEpisode, FaultObservation, RecordedSync, SyncFacts, SyncOutcome, SyncRecord,
@@ -100,6 +102,16 @@ impl Store {
         embedded::migrations::runner()
             .run(&mut conn)
             .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
+        Ok(Self { conn, path })
+    }
+
+    /// Opens a read-only connection to a database [`Store::open`] has created and migrated: the
+    /// same settings, and `query_only`, so a write through it fails instead of racing the writer.
+    pub fn open_reader(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let open_err = |source| StoreError::Open { path: path.clone(), source };
+        let conn = Connection::open(&path).map_err(open_err)?;
+        configure(&conn).and_then(|()| conn.execute_batch("PRAGMA query_only = ON")).map_err(open_err)?;
         Ok(Self { conn, path })
     }
 

@@ -270,6 +270,7 @@ struct Assessed {
     band: HealthBand,
     critical: u32,
     major: u32,
+    minor: u32,
     total: u32,
 }
 
@@ -283,6 +284,7 @@ impl Assessed {
             band,
             critical: tier(Severity::Critical),
             major: tier(Severity::Major),
+            minor: tier(Severity::Minor),
             total: count(active.len()),
         }
     }
@@ -311,9 +313,9 @@ fn upsert_vehicle(
         "INSERT INTO vehicles (account_id, vin, unit_number, model_year, make, model, engine_make, engine_model,
                                odometer_mi, engine_hours, location_text, location_at, first_seen_at, last_seen_at,
                                last_synced_at, health_score, health_band, active_critical, active_major,
-                               active_faults, write_source)
+                               active_faults, active_minor, write_source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?11 IS NULL THEN NULL ELSE ?12 END, ?12, ?12, ?12,
-                 ?13, ?14, coalesce(?15, 0), coalesce(?16, 0), coalesce(?17, 0), 'sync')
+                 ?13, ?14, coalesce(?15, 0), coalesce(?16, 0), coalesce(?17, 0), coalesce(?18, 0), 'sync')
          ON CONFLICT (account_id, vin) DO UPDATE SET
              unit_number = COALESCE(excluded.unit_number, unit_number),
              model_year = COALESCE(excluded.model_year, model_year),
@@ -332,6 +334,7 @@ fn upsert_vehicle(
              active_critical = COALESCE(?15, active_critical),
              active_major = COALESCE(?16, active_major),
              active_faults = COALESCE(?17, active_faults),
+             active_minor = COALESCE(?18, active_minor),
              write_source = 'sync'",
     )?
     .execute(params![
@@ -351,7 +354,8 @@ fn upsert_vehicle(
         assessed.map(|a| a.band),
         assessed.map(|a| a.critical),
         assessed.map(|a| a.major),
-        assessed.map(|a| a.total)
+        assessed.map(|a| a.total),
+        assessed.map(|a| a.minor)
     ])?;
     Ok(match existing {
         Some((id, band)) => StoredVehicle { id, new: false, band },

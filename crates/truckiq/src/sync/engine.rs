@@ -30,8 +30,8 @@ use crate::portal::profile::Profile;
 use crate::portal::run::{MFA_WAIT, RunMode, SessionVault};
 use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
 use crate::store::{
-    AccountSummary, Alert, AlertKind, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError, SyncOutcome,
-    SyncRecord,
+    AccountSummary, Alert, AlertKind, Database, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError,
+    SyncOutcome, SyncRecord,
 };
 
 #[derive(Debug, Clone)]
@@ -51,6 +51,8 @@ pub struct EngineConfig {
     pub retry: RetryPolicy,
     /// How long a person gets to finish an MFA challenge in an interactive run.
     pub mfa_wait: Duration,
+    /// Read connections beside the writer ([`crate::store::READERS`]); 0 sends reads to the writer.
+    pub readers: usize,
 }
 
 impl EngineConfig {
@@ -64,6 +66,7 @@ impl EngineConfig {
             concurrency_override: None,
             retry: RetryPolicy::default(),
             mfa_wait: MFA_WAIT,
+            readers: crate::store::READERS,
         }
     }
 }
@@ -98,7 +101,7 @@ struct InFlight {
 
 struct Inner {
     config: EngineConfig,
-    store: Arc<Mutex<Store>>,
+    database: Arc<Database>,
     secrets: SecretStore,
     clock: Arc<dyn Clock>,
     /// Shared by every run, so a TOTP time step is never submitted twice.
@@ -131,8 +134,8 @@ impl SyncEngine {
     }
 
     pub fn with_clock(config: EngineConfig, secrets: SecretStore, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
-        let store = Store::open(&config.db_path)?;
-        let interrupted = store.mark_interrupted_runs(clock.now())?;
+        let database = Database::open(&config.db_path, config.readers)?;
+        let interrupted = database.write(|store| store.mark_interrupted_runs(clock.now()))?;
         if interrupted > 0 {
             tracing::warn!(interrupted, "marked sync runs interrupted by a stopped process as failed");
         }
@@ -141,7 +144,7 @@ impl SyncEngine {
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
-                store: Arc::new(Mutex::new(store)),
+                database: Arc::new(database),
                 secrets,
                 clock,
                 ledger: TotpLedger::default(),
@@ -173,12 +176,20 @@ impl SyncEngine {
         &self.inner.config
     }
 
-    /// Runs `work` on the engine's database connection, off the async threads.
+    /// Runs `work` on the database's one write connection, off the async threads.
     pub async fn db<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.inner.db(work).await
+    }
+
+    /// Runs `work` on a read connection, off the async threads: it answers while a sync writes.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.inner.read(work).await
     }
 
     pub fn is_running(&self, account_id: i64) -> bool {
@@ -259,7 +270,7 @@ impl SyncEngine {
 
     /// The account with this row id, or `UnknownAccount`.
     pub async fn account(&self, account_id: i64) -> Result<AccountSummary, SyncError> {
-        self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))
+        self.read(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))
     }
 
     /// Signs in to an account's portal and nothing more, as "Test sign-in" does. Not a run: no run
@@ -325,8 +336,18 @@ impl Inner {
         &self,
         work: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || work(&mut lock(&store)))
+        let database = Arc::clone(&self.database);
+        tokio::task::spawn_blocking(move || database.write(work))
+            .await
+            .map_err(|e| StoreError::Crashed(e.to_string()))?
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let database = Arc::clone(&self.database);
+        tokio::task::spawn_blocking(move || database.read(work))
             .await
             .map_err(|e| StoreError::Crashed(e.to_string()))?
     }
@@ -437,7 +458,7 @@ impl Inner {
         attempt: u32,
         last_run: &AtomicI64,
     ) -> RunResult {
-        let account = self.db(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))?;
+        let account = self.read(move |s| s.account(account_id)).await?.ok_or(SyncError::UnknownAccount(account_id))?;
         if let Some(reason) = account.paused_reason.clone() {
             return Err(SyncError::Paused { name: account.name, reason });
         }
@@ -521,7 +542,7 @@ impl Inner {
         }
         let profile = Profile::load(account.portal_kind, &self.config.data_dir.join("profiles"))?;
         let credentials = self.credentials(account).await?;
-        let settings: SyncSettings = self.db(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
         let concurrency = self.config.concurrency_override.unwrap_or(concurrency);
         let data_dir = &self.config.data_dir;

@@ -28,7 +28,7 @@ pub async fn run_scheduler(engine: SyncEngine, stop: CancellationToken) {
     tracing::info!("scheduler started");
     loop {
         let now = engine.clock().now();
-        let dues = match engine.db(|store| store.schedule_rows()).await {
+        let dues = match engine.read(|store| store.schedule_rows()).await {
             Ok(rows) => rows.iter().map(|row| (row.id, next_due(&times(row), now))).collect::<Vec<_>>(),
             Err(error) => {
                 tracing::error!(%error, "scheduler cannot read the accounts");

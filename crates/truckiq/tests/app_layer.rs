@@ -1,0 +1,165 @@
+//! The application layer on its own, without Tauri or a terminal: the use cases both front ends
+//! call, against a real database file and the real Secret Service (run under
+//! scripts/with-keyring.sh).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use truckiq::app::{AccountInput, AlertActionRequest, App, ErrorCode, MuteScope, SecretChange};
+use truckiq::j1939::Severity;
+use truckiq::secrets::{SecretKind, SecretStore, Sensitive};
+use truckiq::store::{AlertKind, NewAlert, PortalKind, VehicleObservation, VehicleSnapshot};
+use truckiq::sync::{EngineConfig, SyncSettings};
+
+struct Setup {
+    dir: tempfile::TempDir,
+    app: App,
+}
+
+impl Setup {
+    fn new(tag: &str) -> Self {
+        assert!(std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(), "run through scripts/with-keyring.sh");
+        let dir = tempfile::tempdir().unwrap();
+        let config = EngineConfig::new(dir.path().join("truckiq.sqlite3"), dir.path().to_path_buf());
+        let secrets = SecretStore::with_service(format!("com.truckiq.fleet.test-app-{tag}-{}", std::process::id()));
+        Self { app: App::open(config, secrets).unwrap(), dir }
+    }
+
+    fn secrets(&self) -> &SecretStore {
+        self.app.engine().secrets()
+    }
+}
+
+fn input(name: &str) -> AccountInput {
+    AccountInput {
+        name: name.into(),
+        portal_kind: PortalKind::Paccar,
+        base_url: "https://paccarsolutions.com/".into(),
+        username: "ops@fleet.example".into(),
+        sync_interval_minutes: 240,
+        password: Some("first password".into()),
+        totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into()),
+    }
+}
+
+#[tokio::test]
+async fn accounts_are_added_changed_and_removed_with_their_secrets_and_folders() {
+    let s = Setup::new("accounts");
+    let id = s.app.add_account(input("Acme")).await.unwrap();
+    let account = s.app.engine().account(id).await.unwrap();
+    assert_eq!(account.base_url, "https://paccarsolutions.com", "the address is tidied");
+    assert_eq!(s.secrets().get(account.uid, SecretKind::Password).unwrap().expose(), "first password");
+    assert_eq!(s.app.account_secrets(id).await.unwrap(), truckiq::app::SecretsSet { password: true, totp: true });
+
+    // Refused as given: nothing is written, and the code says so.
+    let taken = s.app.add_account(input("acme")).await.unwrap_err();
+    assert_eq!(taken.code(), ErrorCode::InvalidInput, "{taken}");
+    assert!(taken.to_string().contains("already exists"), "{taken}");
+    assert_eq!(s.app.list_accounts().await.unwrap().len(), 1);
+    let typo = s.app.add_account(AccountInput { totp_secret: Some("not base32!".into()), ..input("Globex") }).await;
+    assert_eq!(typo.unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(s.app.list_accounts().await.unwrap().len(), 1, "no account without its secrets");
+
+    // An edit without a password keeps it; an empty TOTP secret removes it; a pause is lifted.
+    s.app.engine().db(move |store| store.set_paused(id, Some("refused"))).await.unwrap();
+    let edit =
+        AccountInput { password: None, totp_secret: Some(String::new()), name: "Acme West".into(), ..input("x") };
+    s.app.update_account(id, edit).await.unwrap();
+    let edited = s.app.engine().account(id).await.unwrap();
+    assert_eq!((edited.name.as_str(), edited.paused_reason.as_deref()), ("Acme West", None));
+    assert_eq!(s.app.account_secrets(id).await.unwrap(), truckiq::app::SecretsSet { password: true, totp: false });
+    assert_eq!(s.secrets().get(account.uid, SecretKind::Password).unwrap().expose(), "first password");
+    let was_paused = s
+        .app
+        .change_secrets(id, SecretChange { password: Some(Sensitive::from("second password")), totp: None })
+        .await
+        .unwrap();
+    assert!(!was_paused);
+    assert_eq!(s.secrets().get(account.uid, SecretKind::Password).unwrap().expose(), "second password");
+    let gone = s.app.update_account(id + 99, input("Nobody")).await.unwrap_err();
+    assert_eq!(gone.code(), ErrorCode::NotFound);
+
+    s.app.set_account_enabled(id, false).await.unwrap();
+    assert!(!s.app.engine().account(id).await.unwrap().enabled);
+    assert_eq!(s.app.set_account_enabled(id + 99, true).await.unwrap_err().code(), ErrorCode::NotFound);
+
+    let profile = truckiq::paths::browser_profile_dir(s.dir.path(), account.uid);
+    let kept = truckiq::paths::artifacts_dir(s.dir.path(), account.uid);
+    for folder in [&profile, &kept] {
+        std::fs::create_dir_all(folder).unwrap();
+    }
+    s.app.remove_account(id).await.unwrap();
+    assert!(s.app.list_accounts().await.unwrap().is_empty());
+    assert!(s.secrets().get_optional(account.uid, SecretKind::Password).unwrap().is_none(), "keychain entry gone");
+    assert!(!profile.exists() && !kept.exists(), "browser profile and kept pages gone");
+    assert_eq!(s.app.remove_account(id).await.unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
+    let s = Setup::new("alerts");
+    let id = s.app.add_account(input("Acme")).await.unwrap();
+    let uid = s.app.engine().account(id).await.unwrap().uid;
+    let vin = "1XKYD49X0NJ123456";
+    let observed = vec![VehicleObservation {
+        vehicle: VehicleSnapshot { vin: vin.into(), ..VehicleSnapshot::default() },
+        faults: Some(vec![]),
+    }];
+    let alert = s
+        .app
+        .engine()
+        .db(move |store| {
+            store.apply_sync(id, chrono::Utc::now(), &observed)?;
+            let vehicle: i64 = store.connection().query_row("SELECT id FROM vehicles", [], |r| r.get(0))?;
+            store.insert_alert(
+                &NewAlert {
+                    kind: AlertKind::RiskChange,
+                    severity: Severity::Critical,
+                    account_id: Some(id),
+                    vehicle_id: Some(vehicle),
+                    fault_id: None,
+                    sync_run_id: None,
+                    title: "Unit 7 is now critical".into(),
+                    message: String::new(),
+                },
+                chrono::Utc::now(),
+            )
+        })
+        .await
+        .unwrap();
+
+    let prefs = s.app.mute_alert(alert.id, MuteScope::Vehicle).await.unwrap();
+    assert_eq!(prefs.muted_vehicles.len(), 1);
+    assert_eq!((prefs.muted_vehicles[0].account, prefs.muted_vehicles[0].vin.as_str()), (uid, vin));
+    let again = s.app.mute_alert(alert.id, MuteScope::Vehicle).await.unwrap();
+    assert_eq!(again.muted_vehicles.len(), 1, "muting twice keeps one entry");
+    let no_code = s.app.mute_alert(alert.id, MuteScope::Code).await.unwrap_err();
+    assert_eq!(no_code.code(), ErrorCode::InvalidInput);
+    assert_eq!(s.app.mute_alert(alert.id + 99, MuteScope::Code).await.unwrap_err().code(), ErrorCode::NotFound);
+
+    let snooze = s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Snooze { hours: 0 }).await;
+    assert_eq!(snooze.unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Acknowledge).await.unwrap(), 1);
+
+    let bad = SyncSettings { stale_after_hours: Some(0), ..SyncSettings::default() };
+    assert_eq!(s.app.set_sync_settings(bad).await.unwrap_err().code(), ErrorCode::InvalidInput);
+
+    // The account synced (apply_sync) but has no completed run: never a success, added just now.
+    let fresh = &s.app.list_accounts().await.unwrap()[0];
+    assert!(!fresh.stale, "just added");
+    let created = chrono::Utc::now() - chrono::Duration::hours(5);
+    s.app
+        .engine()
+        .db(move |store| {
+            store.connection().execute("UPDATE accounts SET created_at = ?1", [created])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(!s.app.list_accounts().await.unwrap()[0].stale, "5 h is within the default 23 h");
+    s.app.set_sync_settings(SyncSettings { stale_after_hours: Some(4), ..SyncSettings::default() }).await.unwrap();
+    let stale = &s.app.list_accounts().await.unwrap()[0];
+    assert!(stale.stale, "the limit in Settings decides");
+    assert_eq!(s.app.fleet_summary(0).await.unwrap().stale_accounts, 1, "the tray's count agrees");
+    let raised = s.app.check_stale(None).await.unwrap();
+    assert_eq!((raised.len(), raised[0].hours), (1, 4), "the scheduler's check uses the same limit");
+    s.secrets().delete_all(uid).unwrap();
+}

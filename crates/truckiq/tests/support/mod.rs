@@ -1,0 +1,25 @@
+//! What the integration tests that run the `truckiq` binary share.
+#![allow(dead_code, reason = "each test file uses the part it needs")]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// Runs `truckiq args…` with `envs` and `stdin` piped in (secrets never go on the command line).
+pub fn truckiq(args: &[&str], envs: &[(&str, &std::ffi::OsStr)], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_truckiq"))
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the truckiq binary starts");
+    child.stdin.take().expect("stdin is piped").write_all(stdin.as_bytes()).expect("stdin takes the input");
+    child.wait_with_output().expect("truckiq ends")
+}
+
+/// What it printed, both streams, for assertions and failure messages.
+pub fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
