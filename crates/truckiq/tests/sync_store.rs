@@ -405,3 +405,31 @@ fn faults_filter_across_the_fleet_and_export_as_csv() {
     assert!(lines[1].starts_with(&format!("{VIN_B},1042,Acme,0,Engine #1 (SA 0),100,1,")), "{}", lines[1]);
     assert!(text.contains(",'=cmd|' /C calc'!A0,"), "a formula stays text: {text}");
 }
+
+#[test]
+fn an_open_episode_that_changes_tier_or_goes_inactive_is_rewritten_and_counted_anew() {
+    let (_dir, mut store, account) = setup();
+    let minor = FaultObservation { severity: Severity::Minor, ..fault(100, 1, true) };
+    store.apply_sync(account, t(0), &[observe(VIN_A, 1000.0, Some(vec![minor.clone(), fault(110, 0, true)]))]).unwrap();
+    let summary = store.fleet_summary(5).unwrap();
+    assert_eq!((summary.active_major, summary.active_minor, summary.top_faults.len()), (1, 1, 2));
+
+    // Same episodes; one is now critical, the other inactive but still reported (not cleared).
+    let critical = FaultObservation { severity: Severity::Critical, ..minor };
+    let changed = store
+        .apply_sync(account, t(4), &[observe(VIN_A, 1000.0, Some(vec![critical, fault(110, 0, false)]))])
+        .unwrap();
+    assert_eq!((changed.extended, changed.opened.len(), changed.closed), (2, 0, 0));
+    let stored: Vec<(u32, String, bool)> = store
+        .connection()
+        .prepare("SELECT spn, severity, active FROM faults ORDER BY spn")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(stored, vec![(100, "critical".into(), true), (110, "major".into(), false)]);
+    let summary = store.fleet_summary(5).unwrap();
+    assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 0, 0));
+    assert_eq!(summary.top_faults.iter().map(|f| f.spn).collect::<Vec<_>>(), vec![100], "inactive is not active");
+}

@@ -400,37 +400,49 @@ fn apply_faults(
     outcome: &mut SyncOutcome,
 ) -> Result<()> {
     // A vehicle inserted just now has no episodes to look up.
-    let mut open: HashMap<FaultKey, i64> = if new_vehicle {
+    let mut open: HashMap<FaultKey, (i64, bool, Severity)> = if new_vehicle {
         HashMap::new()
     } else {
         tx.prepare_cached(
-            "SELECT source_address, spn, fmi, id FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL",
+            "SELECT source_address, spn, fmi, id, active, severity FROM faults
+              WHERE vehicle_id = ?1 AND cleared_at IS NULL",
         )?
-        .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))?
+        .query_map([vehicle_id], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), (r.get(3)?, r.get(4)?, r.get(5)?))))?
         .collect::<rusqlite::Result<_>>()?
     };
     for f in faults {
         match open.remove(&(f.source_address, f.spn, f.fmi)) {
-            Some(id) => {
-                tx.prepare_cached(
-                    "UPDATE faults SET last_seen_at = ?2, active = ?3, severity = ?4, portal_severity_text = ?5,
-                         portal_severity_score = ?6, derate = ?7, description = COALESCE(?8, description),
-                         occurrence_count = COALESCE(?9, occurrence_count), raw_json = COALESCE(?10, raw_json),
-                         write_source = 'sync'
-                     WHERE id = ?1",
-                )?
-                .execute(params![
-                    id,
+            Some((id, active, severity)) => {
+                // `active` and `severity` are in the partial indexes on open faults: naming them in
+                // the SET rewrites those entries even when the value stays, as it does for most.
+                let common: [&dyn rusqlite::ToSql; 8] = [
+                    &id,
                     now,
-                    f.active,
-                    f.severity,
-                    f.portal_severity_text,
-                    f.portal_severity_score,
-                    f.derate,
-                    f.description,
-                    f.occurrences,
-                    f.raw_json
-                ])?;
+                    &f.portal_severity_text,
+                    &f.portal_severity_score,
+                    &f.derate,
+                    &f.description,
+                    &f.occurrences,
+                    &f.raw_json,
+                ];
+                macro_rules! extend {
+                    ($rest:literal) => {
+                        concat!(
+                            "UPDATE faults SET last_seen_at = ?2, portal_severity_text = ?3,
+                                 portal_severity_score = ?4, derate = ?5, description = COALESCE(?6, description),
+                                 occurrence_count = COALESCE(?7, occurrence_count), raw_json = COALESCE(?8, raw_json),
+                                 write_source = 'sync'",
+                            $rest
+                        )
+                    };
+                }
+                if (active, severity) == (f.active, f.severity) {
+                    tx.prepare_cached(extend!(" WHERE id = ?1"))?.execute(&common[..])?;
+                } else {
+                    let changed: [&dyn rusqlite::ToSql; 2] = [&f.active, &f.severity];
+                    tx.prepare_cached(extend!(", active = ?9, severity = ?10 WHERE id = ?1"))?
+                        .execute(&[&common[..], &changed[..]].concat()[..])?;
+                }
                 outcome.extended += 1;
             }
             None => {
@@ -461,7 +473,7 @@ fn apply_faults(
         }
     }
     // Read successfully and no longer listed: the fault has cleared. The row stays as history.
-    for id in open.into_values() {
+    for (id, _, _) in open.into_values() {
         tx.prepare_cached("UPDATE faults SET active = 0, cleared_at = ?2, write_source = 'sync' WHERE id = ?1")?
             .execute(params![id, now])?;
         outcome.closed += 1;
