@@ -13,3 +13,7 @@ UPDATE vehicles
 -- The most frequent active faults, grouped by code in index order. It holds every column the count
 -- needs, and none that a sync rewrites on every run.
 CREATE INDEX faults_open_by_code ON faults (spn, fmi, vehicle_id) WHERE active = 1 AND cleared_at IS NULL;
+
+-- Why a run failed is a closed set now (`FailureReason`). TruckIQ 0.1 could store `keychain` for a
+-- keychain failure met inside the browser connector; any other text it never wrote.
+UPDATE sync_runs SET error_kind = 'keychain_error' WHERE error_kind = 'keychain';

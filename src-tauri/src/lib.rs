@@ -62,7 +62,7 @@ pub fn run() {
     match app {
         Ok(app) => app.run(|handle, event| match event {
             // The window closed (no exit code): with a tray, syncing and notifications go on.
-            tauri::RunEvent::ExitRequested { code: None, api, .. } if window::keep_running_without_window(handle) => {
+            tauri::RunEvent::ExitRequested { code: None, api, .. } if tray::keep_running_without_window(handle) => {
                 api.prevent_exit();
             }
             tauri::RunEvent::Exit => {

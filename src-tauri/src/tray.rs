@@ -89,6 +89,12 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
     Ok(TrayStatus { last_sync, critical })
 }
 
+/// Whether the app stays running when its last window closes: only with a tray icon to come back
+/// through; on a desktop without one, closing the window quits.
+pub fn keep_running_without_window(app: &AppHandle) -> bool {
+    app.try_state::<TrayStatus>().is_some()
+}
+
 /// Re-reads the fleet and updates the tray's status lines.
 pub async fn refresh(app: &AppHandle) {
     let Some(status) = app.try_state::<TrayStatus>() else { return };

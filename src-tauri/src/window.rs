@@ -31,9 +31,3 @@ pub fn open(app: &AppHandle, route: Option<&str>) {
         Ok(Err(error)) | Err(error) => tracing::error!(%error, "cannot open the main window"),
     }
 }
-
-/// Whether the app stays running when its last window closes: only with a tray icon to come back
-/// through; on a desktop without one, closing the window quits.
-pub fn keep_running_without_window(app: &AppHandle) -> bool {
-    app.try_state::<crate::tray::TrayStatus>().is_some()
-}

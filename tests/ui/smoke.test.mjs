@@ -221,7 +221,7 @@ function installFakeTauri(answers) {
         case 'remove_account':
           return null;
         case 'sync_settings':
-          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: null } });
+          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: 23 } });
         case 'set_sync_settings':
           if (args.settings.concurrency > 16) {
             return Promise.reject({ code: 'invalid_input', message: `concurrency must be 1 to 16 pages at once, not ${args.settings.concurrency}` });

@@ -78,7 +78,8 @@ impl Drop for Setup {
             if let Ok(store) = Store::open(&db) {
                 for account in store.list_accounts().unwrap_or_default() {
                     let _ = self.secrets().delete_all(account.uid);
-                    let _ = self.secrets().delete_row_entries(account.id);
+                    let _ = self.legacy_entry(account.id, "password").delete_credential();
+                    let _ = self.legacy_entry(account.id, "totp-secret").delete_credential();
                 }
             }
         }

@@ -161,5 +161,22 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
     assert_eq!(s.app.fleet_summary(0).await.unwrap().stale_accounts, 1, "the tray's count agrees");
     let raised = s.app.check_stale(None).await.unwrap();
     assert_eq!((raised.len(), raised[0].hours), (1, 4), "the scheduler's check uses the same limit");
-    s.secrets().delete_all(uid).unwrap();
+    let stale_alerts = || async {
+        s.app
+            .list_alerts(None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == AlertKind::StaleData)
+            .collect::<Vec<_>>()
+    };
+    let alerts = stale_alerts().await;
+    assert_eq!(alerts.len(), 1);
+    s.app.act_on_alerts(vec![alerts[0].id], AlertActionRequest::Acknowledge).await.unwrap();
+    s.app.check_stale(None).await.unwrap();
+    assert_eq!(stale_alerts().await.len(), 1, "one alert per stale spell, even once it was dealt with");
+    assert_eq!(s.app.sync_settings().await.unwrap().stale_after_hours, Some(4));
+
+    s.app.remove_account(id).await.unwrap();
+    assert!(s.app.notification_prefs().await.unwrap().muted_vehicles.is_empty(), "its trucks' mutes go with it");
 }

@@ -297,7 +297,6 @@ fn version_4_gives_every_account_its_own_identity_and_mutes_trucks_by_identity_a
     let text = a.uid.to_string();
     assert_eq!((&text[14..15], text[19..20].chars().all(|c| "89ab".contains(c))), ("4", true), "{text}");
     assert!(a.legacy_keychain && g.legacy_keychain, "their secrets may still be under row numbers");
-    assert_eq!(store.legacy_keychain_accounts().unwrap(), vec![(acme, a.uid), (globex, g.uid)]);
 
     let prefs: serde_json::Value = store.setting("notifications").unwrap();
     assert_eq!(
@@ -343,4 +342,52 @@ fn a_new_account_never_gets_the_identity_of_a_removed_one() {
     let second = store.account(second).unwrap().unwrap();
     assert_ne!(second.uid, first_uid, "but never the identity");
     assert!(!second.legacy_keychain);
+}
+
+#[test]
+fn runs_that_truckiq_0_1_failed_with_any_reason_it_stored_still_read() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(3)).run(&mut conn).unwrap();
+    let account = insert_old_account(&conn, "Acme");
+    // Every text 0.1 could store: its connector, keychain and engine codes.
+    let kinds = [
+        "unknown_account",
+        "paused",
+        "unsupported",
+        "login_rejected",
+        "mfa_required",
+        "mfa_rejected",
+        "session_expired",
+        "rate_limited",
+        "portal_changed",
+        "network",
+        "timeout",
+        "browser_unavailable",
+        "keychain",
+        "keychain_missing_secret",
+        "keychain_locked",
+        "keychain_unavailable",
+        "keychain_error",
+        "database",
+        "portal_profile",
+        "cancelled",
+        "interrupted",
+        "partial",
+    ];
+    for (n, kind) in kinds.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO sync_runs (account_id, trigger, status, started_at, finished_at, error_kind)
+             VALUES (?1, 'scheduled', 'failed', ?2, ?2, ?3)",
+            params![account, format!("2026-11-01 08:{n:02}:00+00:00"), kind],
+        )
+        .unwrap();
+    }
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let runs = store.runs(account, 100).unwrap();
+    assert_eq!(runs.len(), kinds.len(), "every run reads");
+    assert!(runs.iter().all(|r| r.error_kind.is_some()));
+    assert_eq!(store.list_accounts().unwrap().len(), 1, "and so does the account with its latest run");
 }

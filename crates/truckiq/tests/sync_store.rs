@@ -416,9 +416,8 @@ fn an_open_episode_that_changes_tier_or_goes_inactive_is_rewritten_and_counted_a
 
     // Same episodes; one is now critical, the other inactive but still reported (not cleared).
     let critical = FaultObservation { severity: Severity::Critical, ..minor };
-    let changed = store
-        .apply_sync(account, t(4), &[observe(VIN_A, 1000.0, Some(vec![critical, fault(110, 0, false)]))])
-        .unwrap();
+    let changed =
+        store.apply_sync(account, t(4), &[observe(VIN_A, 1000.0, Some(vec![critical, fault(110, 0, false)]))]).unwrap();
     assert_eq!((changed.extended, changed.opened.len(), changed.closed), (2, 0, 0));
     let stored: Vec<(u32, String, bool)> = store
         .connection()

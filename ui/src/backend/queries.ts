@@ -158,7 +158,12 @@ export function useSaveSyncSettings() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (settings: SyncSettings) => backend.setSyncSettings(settings),
-    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.settings });
+      // A new stale-data limit changes which accounts are stale.
+      void client.invalidateQueries({ queryKey: queryKeys.accounts });
+      void client.invalidateQueries({ queryKey: [...queryKeys.vehicles, 'summary'] });
+    },
   });
 }
 

@@ -26,7 +26,8 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
   const [concurrency, setConcurrency] = useState(String(initial.concurrency ?? 4));
   const [browserPath, setBrowserPath] = useState(initial.browserPath ?? '');
   const [proxy, setProxy] = useState(initial.proxy ?? '');
-  const [staleAfter, setStaleAfter] = useState(String(initial.staleAfterHours ?? 23));
+  // The backend fills in the limit in effect.
+  const [staleAfter, setStaleAfter] = useState(String(initial.staleAfterHours ?? ''));
   const submit = () =>
     save.mutate({
       concurrency: Number(concurrency),

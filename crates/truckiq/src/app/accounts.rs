@@ -9,6 +9,7 @@ use crate::paths;
 use crate::portal::login::SignIn;
 use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
 use crate::store::{NewAccount, PortalKind};
+use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 
 /// An account as a person enters it. Secrets travel only this way, into the keychain: `password`
 /// `None` (or empty) keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
@@ -165,7 +166,7 @@ impl App {
     /// the saved portal session and lift a pause. Nothing changes if any part fails.
     pub async fn update_account(&self, account_id: i64, input: AccountInput) -> Result<()> {
         let Checked { account, secrets: change } = check(input, false)?;
-        let before = self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        let before = self.account_or_gone(account_id).await?;
         self.engine.adopt_legacy_secrets(account_id).await?;
         if !self.write(move |store| store.update_account(account_id, &account)).await? {
             return Err(gone(account_id));
@@ -215,19 +216,38 @@ impl App {
 
     /// Includes (`true`) or leaves out (`false`) the account in scheduled syncs.
     pub async fn set_account_enabled(&self, account_id: i64, enabled: bool) -> Result<()> {
-        self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        self.account_or_gone(account_id).await?;
         self.write(move |store| store.set_enabled(account_id, enabled)).await
     }
 
     /// Deletes an account with its trucks, faults, runs and alerts, its keychain entries, browser
-    /// profile and kept pages. A sync of it that is running is stopped first.
+    /// profile and kept pages. It is paused first, so no new sync starts, and a running one is
+    /// stopped. Secrets go before the row: if the row cannot be deleted then, removing it again
+    /// finishes the job (deleting a secret that is gone is no error).
     pub async fn remove_account(&self, account_id: i64) -> Result<()> {
-        let account = self.engine.account(account_id).await.map_err(|_| gone(account_id))?;
+        let account = self.account_or_gone(account_id).await?;
+        self.write(move |store| store.set_paused(account_id, Some("being removed"))).await?;
         self.engine.cancel_and_wait(account_id, STOP_WAIT).await;
-        self.engine.adopt_legacy_secrets(account_id).await?;
         let secrets = self.engine.secrets().clone();
-        blocking(move || secrets.delete_all(account.uid)).await?;
-        self.write(move |store| store.delete_account(account_id)).await?;
+        let forgotten = match self.engine.adopt_legacy_secrets(account_id).await {
+            Ok(()) => blocking(move || secrets.delete_all(account.uid)).await,
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = forgotten {
+            // Nothing was deleted: the account goes on as it was.
+            let reason = account.paused_reason;
+            self.write(move |store| store.set_paused(account_id, reason.as_deref())).await?;
+            return Err(error);
+        }
+        let uid = account.uid;
+        self.write(move |store| {
+            store.delete_account(account_id)?;
+            // Its trucks are gone, and so are their mutes.
+            let mut prefs: NotificationPrefs = store.setting(NOTIFICATION_PREFS_KEY)?;
+            prefs.muted_vehicles.retain(|truck| truck.account != uid);
+            store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)
+        })
+        .await?;
         let data_dir = &self.engine.config().data_dir;
         remove_folder(&paths::browser_profile_dir(data_dir, account.uid));
         remove_folder(&paths::artifacts_dir(data_dir, account.uid));
@@ -248,6 +268,16 @@ impl App {
         self.read(move |store| store.account_by_name(&wanted)).await?.ok_or_else(|| {
             AppError::not_found(format!("no account named {name:?}; `truckiq accounts list` shows them"))
         })
+    }
+}
+
+impl App {
+    /// The account, or `not_found` saying it was removed; any other failure as it is.
+    async fn account_or_gone(&self, account_id: i64) -> Result<crate::store::AccountSummary> {
+        match self.engine.account(account_id).await {
+            Err(crate::sync::SyncError::UnknownAccount(_)) => Err(gone(account_id)),
+            other => Ok(other?),
+        }
     }
 }
 

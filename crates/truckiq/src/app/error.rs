@@ -167,6 +167,7 @@ mod tests {
         assert_eq!(code(SecretError::Missing { what: "password" }.into()), ErrorCode::SecretMissing);
         assert_eq!(code(StoreError::Invalid("the name is empty".into()).into()), ErrorCode::InvalidInput);
         assert_eq!(code(StoreError::Crashed("panicked".into()).into()), ErrorCode::Internal, "a crash is no typo");
+        assert_eq!(code(StoreError::Output("disk full".into()).into()), ErrorCode::Internal, "nor a full disk");
         let portal = |e: ConnectorError| code(AppError::Sync(SyncError::Portal(Arc::new(e))));
         assert_eq!(
             portal(ConnectorError::LoginRejected { message: "no".into(), locked: false }),

@@ -5,8 +5,11 @@ use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs, QuietHours}
 use crate::sync::{SYNC_SETTINGS_KEY, SyncSettings};
 
 impl App {
+    /// The sync preferences, with the stale-data limit in effect filled in for the form.
     pub async fn sync_settings(&self) -> Result<SyncSettings> {
-        self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await
+        let mut settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        settings.stale_after_hours = Some(settings.stale_after_hours());
+        Ok(settings)
     }
 
     /// Saves the sync preferences after checking them; they apply from the next run.

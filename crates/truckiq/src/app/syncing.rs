@@ -1,20 +1,34 @@
 //! Syncing on request and the stale-data check.
 
-use super::{App, Result};
+use super::{App, AppError, Result};
 use crate::portal::run::RunMode;
-use crate::store::RunTrigger;
+use crate::store::{RunTrigger, ScheduleRow};
 use crate::sync::StaleAccount;
 
 impl App {
+    /// The accounts a sync on request covers: the one named (ignoring case), or every enabled
+    /// one. A paused account is included: its run ends at once, saying a person must act.
+    pub async fn accounts_to_sync(&self, name: Option<&str>) -> Result<Vec<ScheduleRow>> {
+        let rows = self.read(|store| store.schedule_rows()).await?;
+        match name.map(str::trim) {
+            None => Ok(rows.into_iter().filter(|row| row.enabled).collect()),
+            Some(name) => {
+                rows.into_iter().find(|row| row.name.eq_ignore_ascii_case(name)).map(|row| vec![row]).ok_or_else(|| {
+                    AppError::not_found(format!("no account named {name:?}; `truckiq accounts list` shows them"))
+                })
+            }
+        }
+    }
+
     /// Starts syncing one account, or every enabled one that is not paused, and returns at once
     /// with the ids started; progress arrives as engine events. An account already syncing is
     /// joined, not started twice.
     pub async fn sync_now(&self, account_id: Option<i64>, mode: RunMode) -> Result<Vec<i64>> {
         let ids = match account_id {
             Some(id) => vec![self.engine.account(id).await?.id],
+            // The window says which accounts are paused; "Sync all" leaves them be.
             None => {
-                let rows = self.read(|store| store.schedule_rows()).await?;
-                rows.into_iter().filter(|row| row.enabled && !row.paused).map(|row| row.id).collect()
+                self.accounts_to_sync(None).await?.into_iter().filter(|row| !row.paused).map(|row| row.id).collect()
             }
         };
         for &id in &ids {

@@ -221,7 +221,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Accounts(command) => done(run_accounts(&app()?, command, out).await),
             Command::Sync { account, force, json, concurrency } => {
                 let app = open_app(db_path.clone(), concurrency.map(usize::from))?;
-                sync::sync(app.engine(), sync::SyncArgs { account, force, json }, out).await
+                sync::sync(&app, sync::SyncArgs { account, force, json }, out).await
             }
             Command::CheckStale { hours, json } => sync::check_stale(&app()?, hours, json, out).await,
             Command::Health => health::print(&app()?, None, out).await,

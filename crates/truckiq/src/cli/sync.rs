@@ -12,7 +12,7 @@ use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{Alert, RunStatus, RunTrigger};
 use truckiq::sync::schedule::recently_synced;
 use truckiq::sync::scheduler::times;
-use truckiq::sync::{RunResult, SyncEngine, SyncEvent};
+use truckiq::sync::{RunResult, SyncEvent};
 
 use super::{EXIT_FAILURE, EXIT_NEEDS_PERSON, EXIT_PARTIAL, EXIT_STALE};
 
@@ -113,19 +113,10 @@ fn exit_code(results: &[RunResult]) -> u8 {
     })
 }
 
-pub async fn sync(engine: &SyncEngine, args: SyncArgs, out: &mut impl Write) -> anyhow::Result<u8> {
-    let rows = engine.read(|s| s.schedule_rows()).await?;
+pub async fn sync(app: &App, args: SyncArgs, out: &mut impl Write) -> anyhow::Result<u8> {
+    let chosen = app.accounts_to_sync(args.account.as_deref()).await?;
+    let engine = app.engine();
     let now = engine.clock().now();
-    let chosen: Vec<_> = match &args.account {
-        Some(name) => {
-            let row = rows.iter().find(|r| r.name.eq_ignore_ascii_case(name.trim()));
-            vec![
-                row.cloned()
-                    .ok_or_else(|| anyhow::anyhow!("no account named {name:?}; `truckiq accounts list` shows them"))?,
-            ]
-        }
-        None => rows.into_iter().filter(|r| r.enabled).collect(),
-    };
     if chosen.is_empty() {
         writeln!(out, "No accounts to sync. Add one with `truckiq accounts add` or try `truckiq demo`.")?;
         return Ok(0);

@@ -19,6 +19,7 @@ use crate::failure::FailureReason;
 use crate::portal::error::ConnectorError;
 use crate::portal::login::SignIn;
 use crate::portal::run::RunMode;
+#[cfg(doc)]
 use crate::secrets::SecretOwner;
 
 /// Where a read is, for progress bars and the UI.
@@ -51,12 +52,10 @@ pub struct ReadContext<'a> {
     pub progress: &'a UnboundedSender<Progress>,
 }
 
-/// One way of reading an account's fleet.
+/// One way of reading an account's fleet. Its session or token is kept under a [`SecretOwner`]
+/// the engine chooses for the account's kind: the account itself for a portal login, or a grant
+/// that several accounts share.
 pub trait Connector: Send + Sync {
-    /// Who holds the session or token it signs in with: the account itself, or a grant several
-    /// accounts share. Forgetting a session (after new credentials) forgets this owner's.
-    fn session_owner(&self) -> SecretOwner;
-
     /// Signs in (reusing a saved session where it can) and nothing more, to check credentials.
     fn sign_in<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<SignIn, ConnectorError>>;
 

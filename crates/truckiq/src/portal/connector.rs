@@ -14,7 +14,6 @@ use super::profile::Profile;
 use super::run::{RunConfig, SessionVault, read_account, test_sign_in};
 use crate::browser::BrowserOptions;
 use crate::connector::{Connector, FleetRead, ReadContext};
-use crate::secrets::SecretOwner;
 
 /// One account on a server-rendered portal, read in Chromium.
 pub struct BrowserConnector<'a> {
@@ -50,10 +49,6 @@ impl BrowserConnector<'_> {
 }
 
 impl Connector for BrowserConnector<'_> {
-    fn session_owner(&self) -> SecretOwner {
-        self.vault.owner
-    }
-
     fn sign_in<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<SignIn, ConnectorError>> {
         async move { test_sign_in(&self.config(context)).await }.boxed()
     }

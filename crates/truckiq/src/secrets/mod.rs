@@ -276,10 +276,4 @@ impl SecretStore {
         }
         Ok(moved)
     }
-
-    /// Removes what TruckIQ 0.1 saved under an account's row number, as [`Self::delete_all`] does
-    /// for an identity. The same rule as [`Self::adopt_row_entries`] applies.
-    pub fn delete_row_entries(&self, row_id: i64) -> Result<(), SecretError> {
-        ALL_KINDS.into_iter().try_for_each(|kind| self.delete_entry(row_entry_name(row_id, kind), kind))
-    }
 }

@@ -204,14 +204,6 @@ impl Store {
         if taken { Err(already_exists(name)) } else { Ok(()) }
     }
 
-    /// Accounts whose secrets may still be under TruckIQ 0.1's row-number names.
-    pub fn legacy_keychain_accounts(&self) -> Result<Vec<(i64, AccountUid)>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT id, uid FROM accounts WHERE legacy_keychain = 1 ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// The account's secrets are under its identity now (moved, or entered again).
     pub fn clear_legacy_keychain(&self, id: i64) -> Result<()> {
         self.conn.prepare_cached("UPDATE accounts SET legacy_keychain = 0 WHERE id = ?1")?.execute([id])?;

@@ -213,13 +213,14 @@ impl Store {
         Ok(rusqlite::OptionalExtension::optional(subject)?.unwrap_or_default())
     }
 
-    /// Whether `account_id` already has an unacknowledged alert of `kind` raised after `since`
-    /// (so a condition that persists is reported once, not at every check).
-    pub fn has_open_alert(&self, account_id: i64, kind: AlertKind, since: Option<DateTime<Utc>>) -> Result<bool> {
+    /// Whether `account_id` already had an alert of `kind` raised after `since`, acknowledged or
+    /// not: a condition that persists is reported once, and dealing with its alert does not bring it
+    /// back at the next check.
+    pub fn has_alert_since(&self, account_id: i64, kind: AlertKind, since: Option<DateTime<Utc>>) -> Result<bool> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM alerts WHERE account_id = ?1 AND kind = ?2 AND acknowledged_at IS NULL
+                "SELECT EXISTS (SELECT 1 FROM alerts WHERE account_id = ?1 AND kind = ?2
                                  AND (?3 IS NULL OR created_at > ?3))",
             )?
             .query_row(params![account_id, kind, since], |r| r.get(0))?)

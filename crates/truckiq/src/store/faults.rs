@@ -86,7 +86,7 @@ impl Store {
     /// Writes every episode matching `filter` as CSV (a header row, then one row per episode).
     pub fn export_faults_csv(&self, filter: &FaultFilter, out: impl std::io::Write) -> Result<u32> {
         let page = self.list_faults(filter, u32::MAX)?;
-        let csv_error = |e: csv::Error| StoreError::Invalid(format!("cannot write the CSV: {e}"));
+        let csv_error = |e: csv::Error| StoreError::Output(format!("cannot write the CSV: {e}"));
         let mut writer = csv::Writer::from_writer(out);
         writer
             .write_record([
@@ -130,7 +130,7 @@ impl Store {
                 ])
                 .map_err(csv_error)?;
         }
-        writer.flush().map_err(|e| StoreError::Invalid(format!("cannot write the CSV: {e}")))?;
+        writer.flush().map_err(|e| StoreError::Output(format!("cannot write the CSV: {e}")))?;
         Ok(page.total)
     }
 }

@@ -66,6 +66,10 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(String),
+    /// Writing what a query read (an export) failed, or a value could not be encoded: nothing the
+    /// person entered was wrong.
+    #[error("{0}")]
+    Output(String),
     /// The task running a database call stopped (a bug): nothing the person entered was wrong.
     #[error("a database task stopped unexpectedly: {0}")]
     Crashed(String),

@@ -27,7 +27,7 @@ impl Store {
     }
 
     pub fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
-        let text = serde_json::to_string(value).map_err(|e| StoreError::Invalid(format!("setting {key}: {e}")))?;
+        let text = serde_json::to_string(value).map_err(|e| StoreError::Output(format!("setting {key}: {e}")))?;
         self.conn
             .prepare_cached(
                 "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)

@@ -28,7 +28,7 @@ use crate::portal::extract::ExtractOptions;
 use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
 use crate::portal::run::{MFA_WAIT, RunMode, SessionVault};
-use crate::secrets::{SecretError, SecretKind, SecretStore, TotpSecret};
+use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, TotpSecret};
 use crate::store::{
     AccountSummary, Alert, AlertKind, Database, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError,
     SyncOutcome, SyncRecord,
@@ -255,7 +255,7 @@ impl SyncEngine {
             s.clear_legacy_keychain(account_id)
         })
         .await?;
-        let vault = SessionVault { secrets: self.inner.secrets.clone(), owner: account.uid.into() };
+        let vault = SessionVault { secrets: self.inner.secrets.clone(), owner: session_owner(&account) };
         blocking(move || vault.clear()).await?;
         Ok(())
     }
@@ -299,7 +299,7 @@ impl SyncEngine {
                     if !staleness::is_stale(row.enabled, row.last_success, row.created_at, now, hours) {
                         continue;
                     }
-                    if !store.has_open_alert(row.id, AlertKind::StaleData, row.last_success)? {
+                    if !store.has_alert_since(row.id, AlertKind::StaleData, row.last_success)? {
                         let at = row.last_success.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
                         raised.push(
                             store.insert_alert(&alerts::stale_data(row.id, &row.name, hours, at.as_deref()), now)?,
@@ -517,7 +517,9 @@ impl Inner {
 
     async fn credentials(&self, account: &AccountSummary) -> Result<Credentials, SyncError> {
         self.adopt_legacy_secrets(account).await?;
-        let (secrets, uid, left_behind) = (self.secrets.clone(), account.uid, account.legacy_keychain);
+        // Entries under the row number stay behind only on a database that is not the app's own.
+        let left_behind = account.legacy_keychain && !self.config.default_database;
+        let (secrets, uid) = (self.secrets.clone(), account.uid);
         let (password, totp) = blocking(move || {
             let password = secrets.get(uid, SecretKind::Password).map_err(|error| match error {
                 // Another database's account: its secrets were never taken over (see V4).
@@ -551,7 +553,7 @@ impl Inner {
             profile,
             credentials,
             ledger: &self.ledger,
-            vault: SessionVault { secrets: self.secrets.clone(), owner: account.uid.into() },
+            vault: SessionVault { secrets: self.secrets.clone(), owner: session_owner(account) },
             browser,
             profile_dir: crate::paths::browser_profile_dir(data_dir, account.uid),
             extract: ExtractOptions { concurrency, artifacts_dir: crate::paths::artifacts_dir(data_dir, account.uid) },
@@ -599,6 +601,12 @@ impl Inner {
             alerts: recorded.alerts,
         })
     }
+}
+
+/// Who holds an account's portal session in the keychain. A portal login's session is its own; a
+/// grant that serves several API accounts will hold theirs (issue 16).
+fn session_owner(account: &AccountSummary) -> SecretOwner {
+    SecretOwner::Account(account.uid)
 }
 
 /// Runs a keychain call off the async threads.

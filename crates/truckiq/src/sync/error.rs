@@ -38,7 +38,9 @@ impl SyncError {
             SyncError::Unsupported(_) => FailureReason::Unsupported,
             SyncError::Portal(e) => e.reason(),
             SyncError::Keychain(e) => e.reason(),
-            SyncError::Store(e) if matches!(e.as_ref(), StoreError::Crashed(_)) => FailureReason::Internal,
+            SyncError::Store(e) if matches!(e.as_ref(), StoreError::Crashed(_) | StoreError::Output(_)) => {
+                FailureReason::Internal
+            }
             SyncError::Store(_) => FailureReason::Database,
             SyncError::Profile(_) => FailureReason::PortalProfile,
             SyncError::Cancelled => FailureReason::Cancelled,
