@@ -88,7 +88,7 @@ pub fn run() {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("info,{}", truckiq::browser::QUIET_CDP_NOISE)));
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let filter = truckiq::logging::log_filter(rust_log.as_deref(), "info");
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -28,6 +28,9 @@ pub struct Scenario {
     pub missing_rate: f64,
     /// Renames classes and moves fields, as a portal redesign would.
     pub layout_drift: bool,
+    /// Sends the sign-in page to this absolute URL (302), as a hijacked or misconfigured portal
+    /// would: a client must not type credentials into another origin.
+    pub login_redirect: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

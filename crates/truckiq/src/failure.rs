@@ -20,6 +20,8 @@ sql_text_enum! {
         RateLimited => "rate_limited",
         /// A page no longer matches the portal profile; a screenshot and the HTML are kept.
         PortalChanged => "portal_changed",
+        /// The sign-in page was on another origin than the portal's: nothing was typed there.
+        CredentialsOriginMismatch => "credentials_origin_mismatch",
         Network => "network",
         Timeout => "timeout",
         BrowserUnavailable => "browser_unavailable",

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod failure;
 pub mod ids;
 pub mod j1939;
+pub mod logging;
 pub mod paths;
 pub mod portal;
 pub mod secrets;

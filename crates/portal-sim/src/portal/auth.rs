@@ -67,6 +67,9 @@ pub struct LoginQuery {
 }
 
 pub async fn login_form(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<LoginQuery>) -> Response {
+    if let Some(elsewhere) = ctx.state.scenario().login_redirect {
+        return found(&elsewhere);
+    }
     if let Some(session) = session_from(&ctx, &jar)
         && session.stage == Stage::SignedIn
     {

@@ -81,7 +81,7 @@ impl From<FailureReason> for ErrorCode {
             R::MfaRejected => ErrorCode::MfaRejected,
             R::SessionExpired | R::Network => ErrorCode::Network,
             R::RateLimited => ErrorCode::RateLimited,
-            R::PortalChanged | R::Partial => ErrorCode::PortalChanged,
+            R::PortalChanged | R::Partial | R::CredentialsOriginMismatch => ErrorCode::PortalChanged,
             R::Timeout => ErrorCode::Timeout,
             R::BrowserUnavailable => ErrorCode::BrowserMissing,
             R::KeychainMissingSecret => ErrorCode::SecretMissing,

@@ -4,6 +4,7 @@
 
 mod locate;
 mod page;
+mod process;
 mod session;
 
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ use std::time::Duration;
 
 pub use locate::{candidates, find_browser};
 pub use page::{Navigation, PortalPage};
-pub use session::{BrowserSession, profile_processes};
+pub use process::{profile_processes, user_data_dir_arg};
+pub use session::BrowserSession;
 
 /// A `tracing` filter directive for programs that drive Chromium: chromiumoxide warns about every
 /// CDP event a newer Chromium sends that it has no type for, which is noise to a user, so only its
@@ -85,11 +87,12 @@ const BLOCKED_EXTENSIONS: &[&str] = &[
     "webm", "ogg", "mp3", "wav", "m4a", "mov",
 ];
 
-/// Command-line switches (without the leading `--`, which chromiumoxide adds) for a closed network:
-/// without the background-networking ones Chromium stalls on connections it cannot make.
+/// Command-line switches (without their leading `--`) for a closed network: without the
+/// background-networking ones Chromium stalls on connections it cannot make. The rest keep a
+/// headless browser from throttling, prompting or phoning home.
 pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
     let mut args: Vec<String> = [
-        "no-sandbox",
+        "remote-debugging-port=0",
         "disable-gpu",
         "disable-background-networking",
         "disable-component-update",
@@ -97,14 +100,35 @@ pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
         "no-first-run",
         "disable-default-apps",
         "disable-extensions",
-        "disable-features=Translate,MediaRouter,OptimizationHints",
+        "disable-features=Translate,TranslateUI,MediaRouter,OptimizationHints",
+        "disable-background-timer-throttling",
+        "disable-backgrounding-occluded-windows",
+        "disable-renderer-backgrounding",
+        "disable-breakpad",
+        "disable-client-side-phishing-detection",
+        "disable-component-extensions-with-background-pages",
+        "disable-dev-shm-usage",
+        "disable-hang-monitor",
+        "disable-ipc-flooding-protection",
+        "disable-popup-blocking",
+        "disable-prompt-on-repost",
+        "force-color-profile=srgb",
         "metrics-recording-only",
         "no-default-browser-check",
         "password-store=basic",
+        "use-mock-keychain",
     ]
     .into_iter()
     .map(str::to_owned)
     .collect();
+    // Chromium's sandbox cannot start as root; for anyone else it stays on.
+    if running_as_root() {
+        args.push("no-sandbox".to_owned());
+    }
+    args.push(format!("window-size={},{}", options.viewport.0, options.viewport.1));
+    if options.headless {
+        args.extend(["headless=new", "hide-scrollbars", "mute-audio"].map(str::to_owned));
+    }
     if let Some(proxy) = &options.proxy {
         args.push(format!("proxy-server={proxy}"));
     }
@@ -121,6 +145,16 @@ pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
     args
 }
 
+#[cfg(unix)]
+fn running_as_root() -> bool {
+    rustix::process::getuid().is_root()
+}
+
+#[cfg(not(unix))]
+fn running_as_root() -> bool {
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,8 +169,10 @@ mod tests {
         };
         let args = launch_args(&options);
         assert!(args.iter().all(|a| !a.starts_with('-')), "chromiumoxide adds the dashes: {args:?}");
+        assert_eq!(args.iter().any(|a| a == "no-sandbox"), running_as_root(), "the sandbox is off only for root");
         for expected in [
-            "no-sandbox",
+            "headless=new",
+            "window-size=1366,900",
             "disable-background-networking",
             "proxy-server=http://127.0.0.1:3128",
             "user-agent=TruckIQ",

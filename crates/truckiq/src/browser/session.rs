@@ -1,12 +1,13 @@
 //! One Chromium process for one run: launched with a per-account profile, its CDP handler
 //! supervised for the browser's whole life, and always closed and reaped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chromiumoxide::browser::{Browser, BrowserConfig};
+use chromiumoxide::browser::Browser;
+use chromiumoxide::handler::HandlerConfig;
 use futures::StreamExt;
 use tokio::task::JoinHandle;
 
@@ -14,6 +15,7 @@ use chromiumoxide::cdp::browser_protocol::network::CookieParam;
 use serde::{Deserialize, Serialize};
 
 use super::page::PortalPage;
+use super::process::{ChromiumProcess, clear_stale_lock};
 use super::{BrowserError, BrowserOptions, candidates, find_browser, launch_args};
 use crate::secrets::Sensitive;
 
@@ -35,11 +37,7 @@ pub struct BrowserSession {
     handler: JoinHandle<()>,
     dead: Arc<AtomicBool>,
     options: BrowserOptions,
-    profile_dir: PathBuf,
-    /// Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed at close. Its own short folder
-    /// in the system temp: Chromium puts its singleton socket there, and a Unix socket path longer
-    /// than 107 bytes (easily reached inside a data folder in a long home directory) stops it.
-    scratch: PathBuf,
+    process: ChromiumProcess,
 }
 
 impl std::fmt::Debug for BrowserSession {
@@ -63,31 +61,38 @@ pub fn prepare_profile_dir(dir: &Path) -> Result<(), BrowserError> {
 }
 
 impl BrowserSession {
-    /// Launches Chromium on `profile_dir` (created if needed).
+    /// Launches Chromium on `profile_dir` (created if needed), after clearing what a run that was
+    /// killed left on it, and connects to it.
     pub async fn launch(options: &BrowserOptions, profile_dir: &Path) -> Result<Self, BrowserError> {
         let executable = find_browser(options.executable.as_deref(), &candidates())?;
         prepare_profile_dir(profile_dir)?;
-        // Removed on drop if the launch fails; kept (and removed at close) once Chromium runs.
+        clear_stale_lock(profile_dir).await?;
+        // Chromium's scratch files (`$TMPDIR/org.chromium.*`), removed with it. Its own short
+        // folder in the system temp: Chromium puts its singleton socket there, and a Unix socket
+        // path longer than 107 bytes (easily reached inside a data folder in a long home
+        // directory) stops it.
         let scratch = tempfile::Builder::new()
             .prefix("truckiq-")
             .tempdir()
             .map_err(|e| BrowserError::Launch(format!("cannot create a scratch folder for Chromium: {e}")))?;
         prepare_profile_dir(scratch.path())?;
-        let mut builder = BrowserConfig::builder()
-            .chrome_executable(executable)
-            .user_data_dir(profile_dir)
-            .window_size(options.viewport.0, options.viewport.1)
-            .viewport(None)
-            // chromiumoxide ignores certificate errors unless told otherwise; a portal password must
-            // never go to a server that fails TLS validation.
-            .respect_https_errors()
-            .launch_timeout(LAUNCH_TIMEOUT)
-            .request_timeout(options.page_timeout)
-            .env("TMPDIR", scratch.path().display().to_string())
-            .args(launch_args(options));
-        builder = if options.headless { builder.new_headless_mode() } else { builder.with_head() };
-        let config = builder.build().map_err(BrowserError::Launch)?;
-        let (browser, mut handler) = Browser::launch(config).await.map_err(|e| BrowserError::Launch(e.to_string()))?;
+        let args = launch_args(options).into_iter().map(|arg| format!("--{arg}")).collect();
+        let (process, url) = ChromiumProcess::start(&executable, profile_dir, args, scratch, LAUNCH_TIMEOUT).await?;
+        let config = HandlerConfig {
+            // chromiumoxide ignores certificate errors unless told otherwise; a portal password
+            // must never go to a server that fails TLS validation.
+            ignore_https_errors: false,
+            viewport: None,
+            request_timeout: options.page_timeout,
+            ..HandlerConfig::default()
+        };
+        let (browser, mut handler) = match Browser::connect_with_config(url, config).await {
+            Ok(connected) => connected,
+            Err(error) => {
+                process.stop(Duration::ZERO).await;
+                return Err(BrowserError::Launch(format!("cannot connect to Chromium: {error}")));
+            }
+        };
 
         // The handler must be polled for as long as the browser lives or every command hangs.
         // Protocol noise from a newer Chromium is logged and skipped; the stream ending means the
@@ -102,8 +107,7 @@ impl BrowserSession {
             }
             flag.store(true, Ordering::SeqCst);
         });
-        let scratch = scratch.keep();
-        Ok(Self { browser, handler, dead, options: options.clone(), profile_dir: profile_dir.to_path_buf(), scratch })
+        Ok(Self { browser, handler, dead, options: options.clone(), process })
     }
 
     /// Runs `work` with a launched browser and closes it afterwards, whether `work` succeeded or not.
@@ -189,57 +193,13 @@ impl BrowserSession {
         Ok(())
     }
 
-    /// Closes the browser politely, then forcibly if it does not go, and waits for the process.
+    /// Closes the browser politely, then forcibly if it does not go, and waits until no process of
+    /// it is left.
     pub async fn close(mut self) {
-        let closed = tokio::time::timeout(CLOSE_TIMEOUT, self.browser.close()).await;
-        if !matches!(closed, Ok(Ok(_))) {
-            tracing::warn!("browser did not close on request; killing it");
-            let _ = self.browser.kill().await;
+        if !matches!(tokio::time::timeout(CLOSE_TIMEOUT, self.browser.close()).await, Ok(Ok(_))) {
+            tracing::warn!("browser did not close on request");
         }
-        match tokio::time::timeout(CLOSE_TIMEOUT, self.browser.wait()).await {
-            Ok(Ok(_)) => {}
-            _ => {
-                let _ = self.browser.kill().await;
-                let _ = self.browser.wait().await;
-            }
-        }
+        self.process.stop(CLOSE_TIMEOUT).await;
         self.handler.abort();
-        reap_helpers(&self.profile_dir).await;
-        let _ = std::fs::remove_dir_all(&self.scratch);
     }
 }
-
-/// Chromium's helper processes (renderers, zygote, crashpad) outlive the main process by a moment,
-/// longer when a renderer was stuck on a hung page. Wait for the ones started on our profile to go,
-/// and kill any that do not, so a run never leaves Chromium behind.
-#[cfg(target_os = "linux")]
-async fn reap_helpers(profile_dir: &Path) {
-    let helpers = || profile_processes(profile_dir);
-    for _ in 0..50 {
-        if helpers().is_empty() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let stragglers = helpers();
-    tracing::warn!(count = stragglers.len(), "killing Chromium helper processes that did not exit");
-    let _ = tokio::process::Command::new("kill").arg("-9").args(&stragglers).status().await;
-}
-
-/// Process ids whose command line names `profile_dir`: Chromium and its helpers for it. Reads
-/// `/proc`, so it finds nothing where there is none (macOS, Windows).
-pub fn profile_processes(profile_dir: &Path) -> Vec<String> {
-    let marker = profile_dir.display().to_string();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .filter(|name| name.bytes().all(|b| b.is_ascii_digit()))
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline"))
-                .is_ok_and(|raw| String::from_utf8_lossy(&raw).contains(&marker))
-        })
-        .collect()
-}
-
-#[cfg(not(target_os = "linux"))]
-async fn reap_helpers(_profile_dir: &Path) {}

@@ -24,6 +24,15 @@ pub enum ConnectorError {
     /// The page is not what the portal profile describes; a screenshot and the HTML are kept.
     #[error("the {page} page has changed: nothing matches {selector}")]
     PortalChanged { page: String, selector: String, screenshot: Option<PathBuf>, html: Option<PathBuf> },
+    /// The sign-in page is not on the portal's origin (nor on one its profile names): nothing was
+    /// typed there.
+    #[error(
+        "the sign-in page is on {found}, not on the portal's own {expected} (or a sign-in origin its profile names); no credentials were typed"
+    )]
+    CredentialsOriginMismatch { expected: String, found: String },
+    /// The account's address, or a page path in its profile, is not a usable portal address.
+    #[error("the portal address is not usable: {0}")]
+    InvalidAddress(String),
     #[error("cannot reach the portal: {0}")]
     Network(String),
     #[error("{0}")]
@@ -43,6 +52,8 @@ impl ConnectorError {
             ConnectorError::SessionExpired => FailureReason::SessionExpired,
             ConnectorError::RateLimited { .. } => FailureReason::RateLimited,
             ConnectorError::PortalChanged { .. } => FailureReason::PortalChanged,
+            ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
+            ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,
             ConnectorError::Network(_) => FailureReason::Network,
             ConnectorError::Timeout(_) => FailureReason::Timeout,
             ConnectorError::BrowserUnavailable(_) => FailureReason::BrowserUnavailable,

@@ -12,6 +12,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::error::ConnectorError;
 use super::login::{Credentials, SignIn, SignInPage, TotpLedger, classify, sign_in};
+use super::origin::PortalOrigin;
 use super::parse::{DiagnosticsPage, LayoutMismatch, RowProblem, VehicleRow, parse_diagnostics, parse_vehicle_list};
 use super::profile::{Profile, ReadWith};
 use crate::browser::{BrowserSession, Navigation, PortalPage};
@@ -224,6 +225,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// One extraction's shared state, between the list walker and the diagnostics readers.
 struct Run<'a> {
     site: &'a PortalSite<'a>,
+    portal: PortalOrigin,
     session: Session<'a>,
     work: Mutex<Work>,
     more_work: tokio::sync::Notify,
@@ -244,7 +246,7 @@ impl Run<'_> {
     async fn walk_list(&self, reader: Reader<'_>) -> Result<Vec<RowProblem>, ConnectorError> {
         let site = self.site;
         let mut problems = Vec::new();
-        let mut url = format!("{}{}", site.base_url, site.profile.urls.vehicle_list);
+        let mut url = self.portal.url(&site.profile.urls.vehicle_list)?;
         for page_no in 1..=MAX_LIST_PAGES {
             if self.stop.load(Ordering::SeqCst) {
                 break;
@@ -267,6 +269,17 @@ impl Run<'_> {
             problems.extend(page.problems);
             let _ = self.progress.send(Progress::ListingVehicles { page: page_no, found });
             match page.next.and_then(|href| resolve(&url, &href)) {
+                Some(next) if !self.portal.is_own(&next) => {
+                    // Only the portal's own pages are read in its signed-in tab.
+                    tracing::warn!(%next, "the vehicle list's next-page link leaves the portal; not followed");
+                    problems.push(RowProblem {
+                        row: 0,
+                        reason: format!(
+                            "the next-page link leads off the portal, to {next}; the rest of the list was not read"
+                        ),
+                    });
+                    break;
+                }
                 Some(next) if next != url => url = next,
                 _ => break,
             }
@@ -309,7 +322,7 @@ impl Run<'_> {
                 waiting.await;
                 continue;
             };
-            let url = format!("{}{}", site.base_url, site.profile.diagnostics_path(&vin));
+            let url = self.portal.url(&site.profile.diagnostics_path(&vin))?;
             let outcome = match self.session.read(reader, &url).await {
                 Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
                     Ok(parsed) => Ok(parsed),
@@ -341,11 +354,13 @@ pub async fn extract(
     options: &ExtractOptions,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Extraction, ConnectorError> {
+    let portal = PortalOrigin::new(site.base_url, &site.profile.login.sign_in_origins)?;
     let list_tab = browser.new_page().await?;
     let _ = progress.send(Progress::SigningIn);
     let signed_in = sign_in(&list_tab, site.base_url, site.profile, site.credentials, site.ledger).await?;
     let run = Run {
         site,
+        portal,
         session: Session {
             browser,
             site,
@@ -376,7 +391,7 @@ pub async fn extract(
         tabs.push(browser.new_page().await?);
     }
     if let (ReadWith::Fetch, [tab]) = (site.profile.reading.diagnostics, tabs.as_slice()) {
-        tab.goto(&format!("{}{}", site.base_url, site.profile.urls.dashboard)).await?;
+        tab.goto(&run.portal.url(&site.profile.urls.dashboard)?).await?;
     }
     let readers: Vec<Reader<'_>> = match site.profile.reading.diagnostics {
         ReadWith::Fetch if tabs.is_empty() => vec![Reader::Fetch(&list_tab); concurrency],

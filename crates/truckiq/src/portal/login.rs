@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use scraper::Html;
 
 use super::error::ConnectorError;
+use super::origin::PortalOrigin;
 use super::parse::{cell, present};
 use super::profile::{Profile, Selectors};
 use crate::browser::PortalPage;
@@ -109,11 +110,15 @@ pub async fn sign_in(
     credentials: &Credentials,
     ledger: &TotpLedger,
 ) -> Result<SignIn, ConnectorError> {
-    page.goto(&format!("{base_url}{}", profile.urls.dashboard)).await?;
+    let portal = PortalOrigin::new(base_url, &profile.login.sign_in_origins)?;
+    page.goto(&portal.url(&profile.urls.dashboard)?).await?;
     match classify(&page.html().await?, profile) {
         SignInPage::SignedIn => return Ok(SignIn::Reused),
         SignInPage::Login { .. } => {
+            // Where the page really is, not what its form looks like, decides whether to type.
+            portal.check_sign_in_page(&page.url().await?)?;
             page.fill(&profile.login.username.css(), &credentials.username).await?;
+            portal.check_sign_in_page(&page.url().await?)?;
             page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
             page.click_and_wait(&profile.login.submit.css()).await?;
         }
@@ -146,6 +151,7 @@ pub async fn sign_in(
                     return Err(ConnectorError::MfaRejected(error.unwrap_or_else(|| "code refused".into())));
                 }
                 totp_tried = true;
+                portal.check_sign_in_page(&page.url().await?)?;
                 submit_totp(page, profile, secret, ledger, &ledger_key).await?;
             }
         }

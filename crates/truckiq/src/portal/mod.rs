@@ -5,6 +5,7 @@ pub mod convert;
 pub mod error;
 pub mod extract;
 pub mod login;
+pub mod origin;
 pub mod parse;
 pub mod profile;
 pub mod run;

@@ -73,6 +73,10 @@ pub struct Urls {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoginProfile {
+    /// Origins (`https://login.example.com`) besides the portal's own where its sign-in form may
+    /// be, for single sign-on. Credentials are typed nowhere else.
+    #[serde(default)]
+    pub sign_in_origins: Vec<String>,
     pub username: Selectors,
     pub password: Selectors,
     pub submit: Selectors,

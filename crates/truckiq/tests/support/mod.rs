@@ -8,8 +8,8 @@ use std::process::{Command, Output, Stdio};
 pub fn truckiq(args: &[&str], envs: &[(&str, &std::ffi::OsStr)], stdin: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_truckiq"))
         .args(args)
-        .envs(envs.iter().copied())
         .env_remove("RUST_LOG")
+        .envs(envs.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
