@@ -217,3 +217,47 @@ async fn accounts_1_and_10_syncing_at_once_never_kill_each_others_browser() {
         .unwrap();
     assert_eq!(runs, vec![("Account 1".into(), "completed".into()), ("Account 10".into(), "completed".into())]);
 }
+
+/// A Chromium on `profile` whose parent is gone at once (an older TruckIQ's leftover): started
+/// through a shell that exits, so init adopts it. It holds the profile's lock.
+fn orphan_chromium(profile: &std::path::Path) -> u32 {
+    std::fs::create_dir_all(profile).unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(
+            "/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --no-first-run \
+             --disable-background-networking --disable-component-update --disable-sync \
+             \"--user-data-dir=$1\" about:blank >/dev/null 2>&1 & echo $!",
+        )
+        .arg("sh")
+        .arg(profile)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_left_behind_on_a_profile_is_cleared_and_only_that_profiles() {
+    let sim = Simulator::start(SimConfig { vehicles: 4, seed: 8, ..SimConfig::default() }).await.unwrap();
+    sim.state().add_user(UserSpec::new(Portal::Paccar, USER, PASSWORD)).unwrap();
+    let setup = Setup::new("orphan");
+    setup.add("Acme", &sim.portal_url(Portal::Paccar));
+    let profile = setup.profile("Acme");
+    // Another profile whose name starts with this one's: a substring match would take it too.
+    let neighbour = profile.with_file_name(format!("{}0", profile.file_name().unwrap().to_string_lossy()));
+    let (left, other) = (orphan_chromium(&profile), orphan_chromium(&neighbour));
+    until("the leftover to take the profile lock", Duration::from_secs(30), || {
+        profile.join("SingletonLock").symlink_metadata().is_ok()
+    })
+    .await;
+    assert!(truckiq::browser::profile_processes(&profile).contains(&left));
+
+    let synced = setup.run(&["sync", "--account", "Acme"], "");
+    assert_eq!(synced.status.code(), Some(0), "{}", text(&synced));
+    assert!(!std::path::Path::new(&format!("/proc/{left}")).exists(), "the leftover was killed");
+    assert!(
+        truckiq::browser::profile_processes(&neighbour).contains(&other),
+        "the other profile's Chromium was left alone"
+    );
+    let _ = Command::new("kill").arg("-9").arg(other.to_string()).status();
+}

@@ -223,8 +223,12 @@ fn has_arg_prefix(pid: u32, prefix: &str) -> bool {
 }
 
 /// Whether process `pid` is a TruckIQ program (`truckiq`, `truckiq-desktop`). One whose program
-/// cannot be read belongs to someone else and counts as running.
+/// cannot be read (another user's) counts as running; init never does.
 fn run_by_truckiq(pid: u32) -> bool {
+    // Init adopts orphans, and in a container its program may be unreadable.
+    if pid == 1 {
+        return false;
+    }
     match std::fs::read_link(format!("/proc/{pid}/exe")) {
         Ok(exe) => exe.file_name().is_some_and(|name| name.to_string_lossy().starts_with("truckiq")),
         Err(error) => error.kind() == std::io::ErrorKind::PermissionDenied,
