@@ -11,10 +11,11 @@ use truckiq::failure::FailureReason;
 use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
+use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
     AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
-    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, VehicleDetail,
-    VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
+    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, TruckStatus,
+    VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
@@ -99,6 +100,8 @@ fn typescript_bindings_are_up_to_date() {
         render::<SyncSettings>(),
         render::<AccountInput>(),
         render::<SecretsSet>(),
+        render::<PortalChoice>(),
+        render::<TruckStatus>(),
         render_names(),
     ];
     let dir = bindings_dir();

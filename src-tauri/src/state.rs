@@ -8,6 +8,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use truckiq::app::App;
 use truckiq::paths;
+use truckiq::portal_kinds::PortalChoice;
 use truckiq::secrets::SecretStore;
 use truckiq::sync::EngineConfig;
 use ts_rs::TS;
@@ -21,6 +22,8 @@ pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
     pub db_path: String,
+    /// The portals an account can be added for, best first.
+    pub portals: Vec<PortalChoice>,
 }
 
 pub struct AppState {
@@ -44,6 +47,7 @@ impl AppState {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: data_dir.display().to_string(),
             db_path: db_path.display().to_string(),
+            portals: truckiq::portal_kinds::choices(),
         };
         Self { info, app, stop: CancellationToken::new() }
     }

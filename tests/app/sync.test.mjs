@@ -113,6 +113,7 @@ test('an account added in the window syncs on Sync now and its trucks appear', a
   const form = await browser.$('section.account-form');
   const field = async (index, value) => (await form.$$('input'))[index].setValue(value);
   await field(0, 'Test fleet');
+  await (await form.$('select')).selectByAttribute('value', 'trucktech');
   await field(1, `${simUrl}/paccar`);
   await field(2, USER);
   await field(3, PASSWORD);

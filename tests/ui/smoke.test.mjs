@@ -152,7 +152,8 @@ function installFakeTauri(answers) {
           (v.vin.includes(needle) || (v.unitNumber ?? '').toUpperCase().includes(needle)) &&
           (query.band === null || v.healthBand === query.band) &&
           (query.tier === null || v.activeCritical > 0 || (query.tier === 'major' && v.activeMajor > 0)) &&
-          (query.accountId === null || v.accountId === query.accountId),
+          (query.accountId === null || v.accountId === query.accountId) &&
+          (query.status === null || v.status === query.status),
       )
       .sort((a, b) => (query.descending ? -1 : 1) * numeric.compare(String(key(a)), String(key(b))));
     return {
@@ -229,7 +230,7 @@ function installFakeTauri(answers) {
           state.savedSync = args.settings;
           return null;
         case 'notification_prefs':
-          return answer({ resolve: state.savedPrefs ?? { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }] } });
+          return answer({ resolve: state.savedPrefs ?? { quietHours: null, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }] } });
         case 'set_notification_prefs':
           state.savedPrefs = args.prefs;
           return null;
@@ -240,7 +241,7 @@ function installFakeTauri(answers) {
         case 'act_on_alerts':
           return answer({ resolve: args.alertIds.length });
         case 'mute_alert':
-          return answer({ resolve: { quietHours: null, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [] } });
+          return answer({ resolve: { quietHours: null, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [] } });
         case 'vehicle_detail':
           return args.vehicleId === 11
             ? answer(state.vehicleDetail)
@@ -403,7 +404,7 @@ test('(c) Accounts lists both fixture accounts with their sync status', async (t
   for (const text of [
     'Valley Freight — Kenworth',
     'www.paccarsolutions.com',
-    'PACCAR TruckTech+',
+    'TruckTech+ pages (integration spec v1 layout)',
     'dispatch@valleyfreight.example',
     'Enabled',
     'every 4 h',
@@ -420,7 +421,7 @@ test('(c) Accounts lists both fixture accounts with their sync status', async (t
   const failed = await rows.nth(1).innerText();
   for (const text of [
     'Valley Freight — Peterbilt service',
-    'PACCAR Solutions (Decisiv)',
+    'Decisiv SRM pages (integration spec v2 layout)',
     'vf-fleet-7781',
     'Paused',
     ACCOUNTS[1].pausedReason,
@@ -564,6 +565,7 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
     band: null,
     tier: null,
     accountId: null,
+    status: null,
     sort: 'health',
     descending: false,
     offset: 0,
@@ -589,6 +591,13 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
   assert.equal((await lastQuery()).accountId, 2);
   await page.getByLabel('Account').selectOption('all');
+  // What the portal says about the truck itself shows on its row, and filters the list.
+  assert.match(await rows.nth(1).innerText(), /Not communicating since\s+\d+ hours? ago/);
+  await page.getByLabel('Truck status').selectOption('not_communicating');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+  assert.equal((await lastQuery()).status, 'not_communicating');
+  assert.ok((await rows.nth(0).innerText()).includes('1XKYD49X2NJ123457'));
+  await page.getByLabel('Truck status').selectOption('all');
 
   // Sorting asks for another order; a second click reverses it.
   await page.getByRole('button', { name: /^Unit/ }).click();
@@ -753,7 +762,7 @@ test('Vehicles works from the keyboard: search, filters, sort, then Enter on a t
     stops.push(await focused());
     if (stops.at(-1) === '1XKYD49X0NJ123456') break;
   }
-  assert.deepEqual(stops.slice(0, 3), ['Health', 'Active faults', 'Account'], stops.join(' | '));
+  assert.deepEqual(stops.slice(0, 4), ['Health', 'Active faults', 'Truck status', 'Account'], stops.join(' | '));
   assert.ok(stops.some((s) => s?.startsWith('Unit')), `the sort headers are on the way: ${stops.join(' | ')}`);
   assert.equal(stops.at(-1), '1XKYD49X0NJ123456', stops.join(' | '));
   // Focus is visible where it is.
@@ -841,7 +850,7 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
   const trucks = page.getByRole('list', { name: 'Trucks' });
   await trucks.waitFor();
   const text = await trucks.innerText();
-  for (const expected of ['48', '1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
+  for (const expected of ['48', '2 trucks not communicating · 1 in repair · 1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
     assert.ok(text.includes(expected), `the truck stats lack ${expected}: ${text}`);
   }
   const frequent = page.getByRole('table', { name: 'Most frequent active faults' });
@@ -912,11 +921,13 @@ test('Settings saves sync and notification preferences, and shows a refused valu
   await notify.getByText('1XKYD49X0NJ123456 · Valley Freight — Kenworth').waitFor();
   await notify.getByLabel('Quiet hours').check();
   await notify.getByText('Quiet from 22:00 to 06:00 (overnight)').waitFor();
+  await notify.getByLabel('Also when a truck stops communicating (its telematics device stops reporting)').check();
   await notify.getByRole('button', { name: 'Unmute' }).first().click();
   await notify.getByRole('button', { name: 'Save' }).click();
   await page.waitForFunction(() => window.__fakeIpc.savedPrefs !== undefined);
   assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedPrefs), {
     quietHours: { startMinute: 1320, endMinute: 360 },
+    notCommunicating: true,
     mutedCodes: [],
     mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }],
   });
@@ -928,9 +939,18 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
   await page.getByRole('button', { name: 'Add account' }).click();
   const form = page.getByRole('region', { name: 'Add a portal account' });
   await form.getByLabel('Name', { exact: true }).fill('Valley Freight — DAF');
-  await form.getByRole('combobox').first().selectOption('decisiv');
+  const portal = form.getByRole('combobox').first();
+  assert.equal(await portal.inputValue(), 'paccar_solutions', 'PACCAR Solutions is offered first');
+  assert.deepEqual(await portal.locator('option').allInnerTexts(), [
+    'PACCAR Solutions (paccarsolutions.com)',
+    'TruckTech+ pages (integration spec v1 layout)',
+    'Decisiv SRM pages (integration spec v2 layout)',
+  ]);
+  assert.equal(await form.getByLabel('Portal address').inputValue(), 'https://www.paccarsolutions.com');
+  await form.getByLabel('E-mail', { exact: true }).waitFor();
+  await portal.selectOption('decisiv_srm');
   assert.equal(await form.getByLabel('Portal address').inputValue(), 'https://paccar.decisiv.net', 'the layout\'s address');
-  await form.getByLabel('Username').fill('vf-daf');
+  await form.getByLabel('User ID', { exact: true }).fill('vf-daf');
   await form.getByLabel('Password').fill('s3cret pass');
   await form.getByLabel('TOTP secret (authenticator app), optional').fill('not-base32!');
   await form.getByRole('button', { name: 'Add account' }).click();
@@ -944,7 +964,7 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
     accountId: null,
     input: {
       name: 'Valley Freight — DAF',
-      portalKind: 'decisiv',
+      portalKind: 'decisiv_srm',
       baseUrl: 'https://paccar.decisiv.net',
       username: 'vf-daf',
       syncIntervalMinutes: 60,

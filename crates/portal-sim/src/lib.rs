@@ -10,6 +10,7 @@ pub mod fleet;
 mod inject;
 pub mod portal;
 pub mod scenario;
+pub mod solutions;
 pub mod state;
 mod tls;
 pub mod users;
@@ -24,7 +25,8 @@ use chrono::{DateTime, Timelike, Utc};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use fleet::Fleet;
+pub use fleet::{Fleet, Recommendation};
+pub use portal::Layout;
 pub use scenario::{RateLimit, Scenario};
 pub use state::{LogEntry, SimState};
 pub use tls::SimCertificate;
@@ -60,12 +62,60 @@ pub struct Simulator {
     addr: SocketAddr,
     state: Arc<SimState>,
     certificate: Option<SimCertificate>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    solutions: Arc<solutions::Origins>,
+    servers: Vec<JoinHandle<std::io::Result<()>>>,
     ticker: Option<JoinHandle<()>>,
 }
 
+async fn bind(port: u16) -> std::io::Result<TcpListener> {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await
+}
+
+fn origin(certificate: Option<&SimCertificate>, addr: SocketAddr) -> String {
+    let scheme = if certificate.is_some() { "https" } else { "http" };
+    format!("{scheme}://{addr}")
+}
+
+/// Serves `app` on `listener` (HTTPS with HTTP/2 when there is a certificate) until the
+/// simulator stops.
+fn serve(
+    listener: TcpListener,
+    app: Router,
+    certificate: Option<&SimCertificate>,
+    state: &SimState,
+) -> std::io::Result<JoinHandle<std::io::Result<()>>> {
+    let mut stopping = state.stopping.subscribe();
+    Ok(match certificate {
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                })
+                .await
+        }),
+        Some(certificate) => {
+            let handle = axum_server::Handle::new();
+            let server = axum_server::from_tcp_rustls(
+                listener.into_std()?,
+                axum_server::tls_rustls::RustlsConfig::from_config(Arc::clone(&certificate.server_config)),
+            )?
+            .handle(handle.clone());
+            tokio::spawn(async move {
+                let stopper = tokio::spawn(async move {
+                    let _ = stopping.wait_for(|stop| *stop).await;
+                    handle.graceful_shutdown(None);
+                });
+                let served = server.serve(app.into_make_service()).await;
+                stopper.abort();
+                served
+            })
+        }
+    })
+}
+
 impl Simulator {
-    /// Builds the fleet, binds 127.0.0.1 (never another interface) and starts serving in the background.
+    /// Builds the fleet, binds 127.0.0.1 (never another interface) and starts serving in the
+    /// background: the main port, and two more for PACCAR Solutions' app and gateway.
     pub async fn start(config: SimConfig) -> std::io::Result<Self> {
         let start = config.start_time.unwrap_or_else(|| {
             let now = Utc::now();
@@ -73,37 +123,24 @@ impl Simulator {
         });
         let fleet = Fleet::generate(config.seed, config.vehicles, start);
         let state = Arc::new(SimState::new(config.seed, fleet));
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
-        let addr = listener.local_addr()?;
-        let app = router(Arc::clone(&state));
-        let mut stopping = state.stopping.subscribe();
         let certificate = config.tls.then(SimCertificate::generate).transpose()?;
-        let task = match &certificate {
-            None => tokio::spawn(async move {
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopping.wait_for(|stop| *stop).await;
-                    })
-                    .await
-            }),
-            Some(certificate) => {
-                let handle = axum_server::Handle::new();
-                let server = axum_server::from_tcp_rustls(
-                    listener.into_std()?,
-                    axum_server::tls_rustls::RustlsConfig::from_config(Arc::clone(&certificate.server_config)),
-                )?
-                .handle(handle.clone());
-                tokio::spawn(async move {
-                    let stopper = tokio::spawn(async move {
-                        let _ = stopping.wait_for(|stop| *stop).await;
-                        handle.graceful_shutdown(None);
-                    });
-                    let served = server.serve(app.into_make_service()).await;
-                    stopper.abort();
-                    served
-                })
-            }
-        };
+        let (main, app, gateway) = (bind(config.port).await?, bind(0).await?, bind(0).await?);
+        let addr = main.local_addr()?;
+        let solutions = Arc::new(solutions::Origins {
+            app: origin(certificate.as_ref(), app.local_addr()?),
+            gateway: origin(certificate.as_ref(), gateway.local_addr()?),
+            hosted_login: origin(certificate.as_ref(), addr),
+        });
+        let log = |router: Router| router.layer(from_fn_with_state(Arc::clone(&state), inject::log_requests));
+        let app_routes = solutions::app_router(Arc::clone(&state), Arc::clone(&solutions))
+            .layer(from_fn_with_state(Arc::clone(&state), inject::inject_app_failures));
+        let gateway_routes = solutions::gateway_router(Arc::clone(&state), Arc::clone(&solutions))
+            .layer(from_fn_with_state(Arc::clone(&state), inject::inject_gateway_failures));
+        let servers = vec![
+            serve(main, router(Arc::clone(&state), &solutions), certificate.as_ref(), &state)?,
+            serve(app, log(app_routes), certificate.as_ref(), &state)?,
+            serve(gateway, log(gateway_routes), certificate.as_ref(), &state)?,
+        ];
         let ticker = config.tick_every.map(|every| {
             let state = Arc::clone(&state);
             tokio::spawn(async move {
@@ -115,8 +152,8 @@ impl Simulator {
                 }
             })
         });
-        tracing::info!(%addr, vehicles = config.vehicles, seed = config.seed, "portal-sim listening");
-        Ok(Self { addr, state, certificate, task: Some(task), ticker })
+        tracing::info!(%addr, app = %solutions.app, gateway = %solutions.gateway, vehicles = config.vehicles, seed = config.seed, "portal-sim listening");
+        Ok(Self { addr, state, certificate, solutions, servers, ticker })
     }
 
     /// `http://127.0.0.1:PORT` (`https://` with TLS), without a trailing slash.
@@ -130,9 +167,19 @@ impl Simulator {
         self.certificate.as_ref()
     }
 
-    /// The base URL a client uses for one browser portal, e.g. `http://127.0.0.1:PORT/paccar`.
+    /// The base URL a client uses for one browser portal, e.g. `http://127.0.0.1:PORT/paccar`;
+    /// for PACCAR Solutions, its app's origin.
     pub fn portal_url(&self, portal: Portal) -> String {
-        format!("{}{}", self.base_url(), portal.prefix())
+        match portal {
+            Portal::Paccar => format!("{}{}", self.base_url(), Layout::Paccar.prefix()),
+            Portal::Decisiv => format!("{}{}", self.base_url(), Layout::Decisiv.prefix()),
+            Portal::PaccarSolutions => self.solutions.app.clone(),
+        }
+    }
+
+    /// PACCAR Solutions' three origins: the app, its API gateway and the hosted sign-in page.
+    pub fn solutions(&self) -> &solutions::Origins {
+        &self.solutions
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -147,10 +194,10 @@ impl Simulator {
     /// Stops accepting connections, releases hung responses and waits for the server to end.
     pub async fn stop(mut self) -> std::io::Result<()> {
         self.signal_stop();
-        match self.task.take() {
-            Some(task) => task.await.map_err(std::io::Error::other)?,
-            None => Ok(()),
+        for server in std::mem::take(&mut self.servers) {
+            server.await.map_err(std::io::Error::other)??;
         }
+        Ok(())
     }
 
     fn signal_stop(&mut self) {
@@ -169,13 +216,16 @@ impl Drop for Simulator {
 
 /// Portals and API go through the scenario's failures and the request log; `/__sim` does not, so
 /// test bookkeeping never shows up in what the client did.
-fn router(state: Arc<SimState>) -> Router {
+fn router(state: Arc<SimState>, solutions: &Arc<solutions::Origins>) -> Router {
     let served = Router::new()
-        .nest("/paccar", portal::router(Arc::clone(&state), Portal::Paccar))
-        .nest("/decisiv", portal::router(Arc::clone(&state), Portal::Decisiv))
+        .nest("/paccar", portal::router(Arc::clone(&state), Layout::Paccar))
+        .nest("/decisiv", portal::router(Arc::clone(&state), Layout::Decisiv))
         .merge(api::router(Arc::clone(&state)))
+        .merge(solutions::hosted_router(Arc::clone(&state), Arc::clone(solutions)))
         .layer(from_fn_with_state(Arc::clone(&state), inject::inject_failures))
         .layer(from_fn_with_state(Arc::clone(&state), inject::log_requests));
-    let control = admin::router(Arc::clone(&state)).merge(api::admin_router(Arc::clone(&state)));
+    let control = admin::router(Arc::clone(&state))
+        .merge(api::admin_router(Arc::clone(&state)))
+        .merge(solutions::admin_router(Arc::clone(&state), Arc::clone(solutions)));
     Router::new().nest("/__sim", control).merge(served)
 }

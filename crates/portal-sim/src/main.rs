@@ -6,7 +6,8 @@ use clap::Parser;
 use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
 
 /// Serves simulated PACCAR portals (TruckTech+ at /paccar, Decisiv SRM at /decisiv), the Decisiv
-/// SRM Gateway API (/srm-api, OAuth at /decisiv-login) and the control API (/__sim) on 127.0.0.1.
+/// SRM Gateway API (/srm-api, OAuth at /decisiv-login) and the control API (/__sim) on 127.0.0.1,
+/// and PACCAR Solutions' app and API gateway on two more ports (logged, and at /__sim/solutions).
 #[derive(Debug, Parser)]
 #[command(name = "portal-sim", version)]
 struct Args {
@@ -54,11 +55,18 @@ async fn main() -> anyhow::Result<()> {
         tls: args.tls,
     })
     .await?;
+    let solutions = sim.solutions();
+    tracing::info!(app = %solutions.app, gateway = %solutions.gateway, "PACCAR Solutions");
     if let Some(certificate) = sim.certificate() {
         tracing::info!(spki_sha256 = certificate.spki_sha256(), "serving HTTPS with a self-signed certificate");
     }
     if !args.no_demo_users {
-        for (portal, username) in [(Portal::Paccar, "demo@truckiq.example"), (Portal::Decisiv, "demo")] {
+        let demo_users = [
+            (Portal::Paccar, "demo@truckiq.example"),
+            (Portal::Decisiv, "demo"),
+            (Portal::PaccarSolutions, "demo@truckiq.example"),
+        ];
+        for (portal, username) in demo_users {
             sim.state().add_user(demo_user(portal, username)).map_err(anyhow::Error::msg)?;
             tracing::info!(?portal, username, password = DEMO_PASSWORD, "demo user");
         }

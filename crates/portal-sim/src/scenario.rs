@@ -31,6 +31,23 @@ pub struct Scenario {
     /// Sends the sign-in page to this absolute URL (302), as a hijacked or misconfigured portal
     /// would: a client must not type credentials into another origin.
     pub login_redirect: Option<String>,
+    /// PACCAR Solutions: the gateway renames and moves fields (`chassisInfo.make` becomes
+    /// `chassis.make`; `faultHeader.suspectParameterNumber`/`failureModeIdentifier` become
+    /// `faultHeader.spn`/`fmi`), as a gateway release might.
+    pub json_drift: bool,
+    /// PACCAR Solutions: sign-in moves to a hosted page on another origin (Auth0 style), and
+    /// `/userLogin` no longer takes passwords.
+    pub hosted_login: bool,
+    /// PACCAR Solutions: every token's lifetime ends at this gateway data call (counted from when
+    /// the scenario is set), as if time ran out in the middle of a run.
+    pub expire_tokens_after_calls: Option<u32>,
+    /// With `expire_tokens_after_calls`: past the hard expiry too, so only a new sign-in helps.
+    pub expire_tokens_hard: bool,
+    /// PACCAR Solutions: the next this many gateway data calls answer 401 whatever the token.
+    pub unauthorized_storm: u32,
+    /// PACCAR Solutions: every gateway data call answers 404 (what the real gateway is seen to do
+    /// with a token it does not accept).
+    pub gateway_not_found: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

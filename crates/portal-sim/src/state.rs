@@ -43,6 +43,11 @@ pub struct LogEntry {
     pub seq: u64,
     pub at: DateTime<Utc>,
     pub method: String,
+    /// The server the request went to (`127.0.0.1:PORT`): PACCAR Solutions' app and gateway are
+    /// on their own.
+    pub host: String,
+    /// The browser's `Origin` header, when it sent one (cross-origin calls and preflights).
+    pub origin: Option<String>,
     pub path: String,
     pub status: u16,
     /// The signed-in user the request was served for, when there was one.
@@ -73,6 +78,7 @@ pub struct SimState {
     pub rate_window: Mutex<RateWindow>,
     pub log: Mutex<Vec<LogEntry>>,
     pub api: crate::api::ApiState,
+    pub solutions: crate::solutions::SolutionsState,
     /// Flips to true when the simulator stops, releasing hung responses.
     pub stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -106,17 +112,19 @@ impl SimState {
             rate_window: Mutex::new(RateWindow { started: Instant::now(), count: 0 }),
             log: Mutex::new(Vec::new()),
             api: crate::api::ApiState::default(),
+            solutions: crate::solutions::SolutionsState::default(),
             stopping: tokio::sync::watch::channel(false).0,
         }
     }
 
-    pub fn record(&self, method: String, path: String, status: u16, user: Option<String>) {
+    /// Adds `entry` to the log, numbering it.
+    pub fn record(&self, mut entry: LogEntry) {
         let mut log = lock(&self.log);
         if log.len() >= MAX_LOG_ENTRIES {
             log.drain(..MAX_LOG_ENTRIES / 10);
         }
-        let seq = log.last().map_or(1, |e| e.seq + 1);
-        log.push(LogEntry { seq, at: Utc::now(), method, path, status, user });
+        entry.seq = log.last().map_or(1, |e| e.seq + 1);
+        log.push(entry);
     }
 }
 
@@ -166,6 +174,8 @@ impl SimState {
                 return Err(format!("{name} must be between 0 and 1 (got {rate})"));
             }
         }
+        self.solutions.unauthorized_left.store(scenario.unauthorized_storm, std::sync::atomic::Ordering::SeqCst);
+        self.solutions.data_calls.store(0, std::sync::atomic::Ordering::SeqCst);
         *write(&self.scenario) = scenario;
         *lock(&self.rate_window) = RateWindow { started: Instant::now(), count: 0 };
         Ok(())

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-/// Which browser portal a user belongs to. Each has its own login form, cookies and pages.
+/// Which portal a user belongs to. Each has its own sign-in, sessions and pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Portal {
@@ -12,29 +12,9 @@ pub enum Portal {
     Paccar,
     /// PACCAR Solutions on Decisiv SRM (spec v2): `#auth_key` login, `/assets`.
     Decisiv,
-}
-
-impl Portal {
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Portal::Paccar => "/paccar",
-            Portal::Decisiv => "/decisiv",
-        }
-    }
-
-    pub fn session_cookie(self) -> &'static str {
-        match self {
-            Portal::Paccar => "_trucktech_session",
-            Portal::Decisiv => "_decisiv_srm_session",
-        }
-    }
-
-    pub fn trust_cookie(self) -> &'static str {
-        match self {
-            Portal::Paccar => "_trucktech_trusted_device",
-            Portal::Decisiv => "_decisiv_trusted_device",
-        }
-    }
+    /// PACCAR Solutions as it really is (paccarsolutions.com): a single-page app on its own origin
+    /// over a JSON API gateway on another; sign-in gives a token, not a cookie.
+    PaccarSolutions,
 }
 
 /// The second factor a user has set up.
@@ -71,9 +51,12 @@ pub struct UserSpec {
     /// Wrong passwords in a row before the account locks.
     #[serde(default = "default_lockout_after")]
     pub lockout_after: u32,
-    /// Lifetime of a signed-in session.
+    /// Lifetime of a signed-in session (PACCAR Solutions: of a token, until it is refreshed).
     #[serde(default = "default_session_ttl")]
     pub session_ttl_secs: u64,
+    /// PACCAR Solutions: how long after sign-in a token can still be refreshed (the hard expiry).
+    #[serde(default = "default_refresh_until")]
+    pub refresh_until_secs: u64,
 }
 
 impl UserSpec {
@@ -89,6 +72,7 @@ impl UserSpec {
             conflict_dialog: false,
             lockout_after: default_lockout_after(),
             session_ttl_secs: default_session_ttl(),
+            refresh_until_secs: default_refresh_until(),
         }
     }
 }
@@ -101,6 +85,11 @@ fn default_session_ttl() -> u64 {
     24 * 60 * 60
 }
 
+/// A guess: nothing public says how long PACCAR Solutions lets a token be refreshed.
+fn default_refresh_until() -> u64 {
+    7 * 24 * 60 * 60
+}
+
 /// What the portal knows about a user beyond the spec: counters tests assert on.
 #[derive(Debug, Clone, Serialize)]
 pub struct UserState {
@@ -111,6 +100,8 @@ pub struct UserState {
     pub locked: bool,
     pub successful_logins: u32,
     pub mfa_prompts: u32,
+    /// PACCAR Solutions: tokens refreshed (`POST /refreshToken` that succeeded).
+    pub token_refreshes: u32,
     pub policies_accepted: bool,
     /// The last SMS/e-mail code "sent" to the user.
     pub last_sent_code: Option<String>,
@@ -128,10 +119,30 @@ impl UserState {
             locked: false,
             successful_logins: 0,
             mfa_prompts: 0,
+            token_refreshes: 0,
             policies_accepted,
             last_sent_code: None,
             used_totp_steps: HashSet::new(),
         }
+    }
+
+    /// One password attempt, counted whatever its outcome: a locked account stays locked even for
+    /// the right password, and `lockout_after` wrong ones in a row lock it.
+    pub fn try_password(&mut self, password: &str) -> PasswordCheck {
+        self.login_attempts += 1;
+        if self.locked {
+            return PasswordCheck::Locked;
+        }
+        if self.spec.password != password {
+            self.failed_in_a_row += 1;
+            if self.failed_in_a_row >= self.spec.lockout_after {
+                self.locked = true;
+                return PasswordCheck::Locked;
+            }
+            return PasswordCheck::Wrong;
+        }
+        self.failed_in_a_row = 0;
+        PasswordCheck::Accepted
     }
 
     /// Checks a TOTP code against the current or the previous 30 s step; each step is accepted once
@@ -146,6 +157,14 @@ impl UserState {
             None => false,
         }
     }
+}
+
+/// How a password attempt went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Accepted,
+    Wrong,
+    Locked,
 }
 
 /// A TOTP checker with no skew: [`UserState::accept_totp`] decides which steps count.

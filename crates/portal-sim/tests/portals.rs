@@ -27,8 +27,10 @@ impl Browser {
     fn new(sim: &Simulator) -> Self {
         let mut client = reqwest::Client::builder();
         if let Some(certificate) = sim.certificate() {
-            // Trust exactly the simulator's key, as the app's Chromium does; nothing else.
+            // Trust exactly the simulator's key, as the app's Chromium does; nothing else. Rustls
+            // by name: in a workspace build reqwest may also have native TLS.
             client = client
+                .use_rustls_tls()
                 .tls_built_in_root_certs(false)
                 .add_root_certificate(reqwest::Certificate::from_der(certificate.der()).unwrap());
         }
@@ -125,7 +127,7 @@ async fn with_tls_the_portal_speaks_http2_under_its_own_certificate() {
     assert!(browser.get("/paccar/vehicles").await.body.contains("vehicle-row"));
 
     // A client that does not trust the simulator's key is refused.
-    let stranger = reqwest::Client::builder().tls_built_in_root_certs(false).build().unwrap();
+    let stranger = reqwest::Client::builder().use_rustls_tls().tls_built_in_root_certs(false).build().unwrap();
     assert!(stranger.get(format!("{}/paccar/login", sim.base_url())).send().await.is_err());
     sim.stop().await.unwrap();
 }
@@ -260,14 +262,11 @@ async fn sessions_expire_after_their_ttl_and_mid_run() {
 }
 
 async fn signed_in(sim: &Simulator, portal: Portal) -> Browser {
-    let name = match portal {
-        Portal::Paccar => "p@b.example",
-        Portal::Decisiv => "d",
-    };
+    let (name, field, prefix) =
+        if portal == Portal::Paccar { ("p@b.example", "email", "/paccar") } else { ("d", "auth_key", "/decisiv") };
     sim.state().add_user(user(portal, name)).unwrap();
     let browser = Browser::new(sim);
-    let field = if portal == Portal::Paccar { "email" } else { "auth_key" };
-    let path = format!("{}/login", portal.prefix());
+    let path = format!("{prefix}/login");
     browser.post(&path, &[(field, name), ("password", "correct horse")]).await;
     browser
 }

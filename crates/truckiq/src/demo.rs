@@ -63,7 +63,7 @@ impl DemoPortal {
                     }
                     None => store.insert_account(&NewAccount {
                         name: DEMO_ACCOUNT.into(),
-                        portal_kind: PortalKind::Paccar,
+                        portal_kind: PortalKind::TruckTech,
                         base_url: url,
                         username: DEMO_USER.into(),
                         sync_interval_minutes: 240,

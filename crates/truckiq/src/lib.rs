@@ -14,6 +14,8 @@ pub mod j1939;
 pub mod logging;
 pub mod paths;
 pub mod portal;
+pub mod portal_kinds;
 pub mod secrets;
+pub mod solutions;
 pub mod store;
 pub mod sync;

@@ -6,7 +6,7 @@ use truckiq::store::{NewAccount, PortalKind, RunStatus, RunTrigger, Store, Store
 fn new_account(name: &str) -> NewAccount {
     NewAccount {
         name: name.to_owned(),
-        portal_kind: PortalKind::Decisiv,
+        portal_kind: PortalKind::DecisivSrm,
         base_url: "https://paccar.decisiv.net".to_owned(),
         username: "fleet.ops".to_owned(),
         sync_interval_minutes: 240,

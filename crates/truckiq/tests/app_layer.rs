@@ -6,7 +6,7 @@
 use truckiq::app::{AccountInput, AlertActionRequest, App, ErrorCode, MuteScope, SecretChange};
 use truckiq::j1939::Severity;
 use truckiq::secrets::{SecretKind, SecretStore, Sensitive};
-use truckiq::store::{AlertKind, NewAlert, PortalKind, VehicleObservation, VehicleSnapshot};
+use truckiq::store::{AlertKind, NewAlert, ObservedFaults, PortalKind, VehicleObservation, VehicleSnapshot};
 use truckiq::sync::{EngineConfig, SyncSettings};
 
 struct Setup {
@@ -31,7 +31,7 @@ impl Setup {
 fn input(name: &str) -> AccountInput {
     AccountInput {
         name: name.into(),
-        portal_kind: PortalKind::Paccar,
+        portal_kind: PortalKind::TruckTech,
         base_url: "https://paccarsolutions.com/".into(),
         username: "ops@fleet.example".into(),
         sync_interval_minutes: 240,
@@ -101,7 +101,7 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
     let vin = "1XKYD49X0NJ123456";
     let observed = vec![VehicleObservation {
         vehicle: VehicleSnapshot { vin: vin.into(), ..VehicleSnapshot::default() },
-        faults: Some(vec![]),
+        faults: ObservedFaults::Read(vec![]),
     }];
     let alert = s
         .app

@@ -33,7 +33,7 @@ fn status_defaults_to_the_app_data_dir_and_lists_accounts_with_their_last_run() 
     let id = store
         .insert_account(&NewAccount {
             name: "Acme Kenworth".into(),
-            portal_kind: PortalKind::Paccar,
+            portal_kind: PortalKind::TruckTech,
             base_url: "https://paccarsolutions.com".into(),
             username: "ops@acme.example".into(),
             sync_interval_minutes: 240,
@@ -56,7 +56,7 @@ fn status_defaults_to_the_app_data_dir_and_lists_accounts_with_their_last_run() 
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     for expected in [
         "Acme Kenworth",
-        "PACCAR TruckTech+",
+        "TruckTech+ pages",
         "ops@acme.example",
         "4 h",
         "failed 2026-11-01 08:01 UTC",

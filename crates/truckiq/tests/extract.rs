@@ -44,10 +44,7 @@ impl Run {
         concurrency: usize,
         timeout: Duration,
     ) -> (Result<Extraction, ConnectorError>, Vec<Progress>) {
-        let kind = match self.portal {
-            Portal::Paccar => PortalKind::Paccar,
-            Portal::Decisiv => PortalKind::Decisiv,
-        };
+        let kind = if self.portal == Portal::Paccar { PortalKind::TruckTech } else { PortalKind::DecisivSrm };
         let mut profile = Profile::builtin(kind).unwrap();
         if let Some(read_with) = self.read_with {
             profile.reading = ReadingProfile { vehicle_list: read_with, diagnostics: read_with };

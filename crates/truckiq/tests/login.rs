@@ -30,8 +30,9 @@ fn credentials(name: &str, password: &str, totp: bool) -> Credentials {
 
 fn kind(portal: Portal) -> PortalKind {
     match portal {
-        Portal::Paccar => PortalKind::Paccar,
-        Portal::Decisiv => PortalKind::Decisiv,
+        Portal::Paccar => PortalKind::TruckTech,
+        Portal::Decisiv => PortalKind::DecisivSrm,
+        Portal::PaccarSolutions => PortalKind::PaccarSolutions,
     }
 }
 

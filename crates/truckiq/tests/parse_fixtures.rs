@@ -17,7 +17,7 @@ fn utc(text: &str) -> DateTime<Utc> {
 
 #[test]
 fn paccar_vehicle_list_reads_rows_skips_bad_ones_and_finds_next() {
-    let profile = Profile::builtin(PortalKind::Paccar).unwrap();
+    let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
     let page = parse_vehicle_list(&fixture("paccar_vehicles.html"), &profile.vehicle_list).unwrap();
     let vins: Vec<&str> = page.vehicles.iter().map(|v| v.vin.as_str()).collect();
     assert_eq!(vins, ["1XKYD49X0NJ123456", "1XPBD49X1MD765432", "XLRTEH4300G987654"]);
@@ -40,7 +40,7 @@ fn paccar_vehicle_list_reads_rows_skips_bad_ones_and_finds_next() {
 
 #[test]
 fn paccar_diagnostics_in_both_code_formats_with_spec_v1_class_names() {
-    let profile = Profile::builtin(PortalKind::Paccar).unwrap();
+    let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
     let page = parse_diagnostics(&fixture("paccar_diagnostics.html"), &profile.diagnostics).unwrap();
     assert_eq!((page.odometer_mi, page.engine_hours), (Some(412_345.0), Some(10_234.5)));
     assert_eq!((page.engine.as_deref(), page.location.as_deref()), (Some("PACCAR MX-13"), Some("Dallas, TX")));
@@ -68,7 +68,7 @@ fn paccar_diagnostics_in_both_code_formats_with_spec_v1_class_names() {
 
 #[test]
 fn decisiv_assets_split_year_make_model_and_end_without_next() {
-    let profile = Profile::builtin(PortalKind::Decisiv).unwrap();
+    let profile = Profile::builtin(PortalKind::DecisivSrm).unwrap();
     let page = parse_vehicle_list(&fixture("decisiv_assets.html"), &profile.vehicle_list).unwrap();
     assert_eq!(page.vehicles.len(), 2);
     let t880 = &page.vehicles[0];
@@ -82,7 +82,7 @@ fn decisiv_assets_split_year_make_model_and_end_without_next() {
 
 #[test]
 fn decisiv_diagnostics_table_and_the_no_faults_page() {
-    let profile = Profile::builtin(PortalKind::Decisiv).unwrap();
+    let profile = Profile::builtin(PortalKind::DecisivSrm).unwrap();
     let page = parse_diagnostics(&fixture("decisiv_diagnostics.html"), &profile.diagnostics).unwrap();
     assert_eq!((page.odometer_mi, page.engine_hours), (Some(88_001.0), Some(2_104.7)));
     let scr = &page.faults[0];
@@ -100,7 +100,7 @@ fn decisiv_diagnostics_table_and_the_no_faults_page() {
 
 #[test]
 fn a_redesigned_page_is_a_layout_mismatch_naming_the_selector() {
-    let profile = Profile::builtin(PortalKind::Paccar).unwrap();
+    let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
     let error = parse_diagnostics(&fixture("paccar_diagnostics_redesigned.html"), &profile.diagnostics).unwrap_err();
     assert_eq!(error.page, "diagnostics");
     assert!(error.selector.contains(".fault-row"), "{error}");

@@ -329,7 +329,7 @@ fn a_new_account_never_gets_the_identity_of_a_removed_one() {
     let store = Store::open(&path).unwrap();
     let account = |name: &str| truckiq::store::NewAccount {
         name: name.into(),
-        portal_kind: truckiq::store::PortalKind::Paccar,
+        portal_kind: truckiq::store::PortalKind::TruckTech,
         base_url: "https://paccarsolutions.com".into(),
         username: "ops@example.com".into(),
         sync_interval_minutes: 240,

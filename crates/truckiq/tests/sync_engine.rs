@@ -58,7 +58,7 @@ impl Harness {
             .db(move |s| {
                 s.insert_account(&NewAccount {
                     name: "Acme".into(),
-                    portal_kind: PortalKind::Paccar,
+                    portal_kind: PortalKind::TruckTech,
                     base_url,
                     username: USER.into(),
                     sync_interval_minutes: 240,

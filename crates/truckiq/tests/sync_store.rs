@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    FaultObservation, FaultTier, NewAccount, PortalKind, Store, VehicleObservation, VehicleQuery, VehicleSnapshot,
-    VehicleSort,
+    FaultObservation, FaultTier, NewAccount, ObservedFaults, PortalKind, Store, VehicleObservation, VehicleQuery,
+    VehicleSnapshot, VehicleSort,
 };
 
 const VIN_A: &str = "1XKYD49X0NJ123456";
@@ -22,7 +22,7 @@ fn setup() -> (tempfile::TempDir, Store, i64) {
     let account = store
         .insert_account(&NewAccount {
             name: "Acme".into(),
-            portal_kind: PortalKind::Paccar,
+            portal_kind: PortalKind::TruckTech,
             base_url: "https://paccarsolutions.com".into(),
             username: "ops@acme.example".into(),
             sync_interval_minutes: 240,
@@ -62,7 +62,7 @@ fn fault(spn: u32, fmi: u8, active: bool) -> FaultObservation {
 }
 
 fn observe(vin: &str, odometer: f64, faults: Option<Vec<FaultObservation>>) -> VehicleObservation {
-    VehicleObservation { vehicle: vehicle(vin, odometer), faults }
+    VehicleObservation { vehicle: vehicle(vin, odometer), faults: faults.into() }
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
@@ -179,7 +179,7 @@ fn the_vehicle_list_counts_active_faults_by_tier_and_puts_the_sickest_first() {
 fn truck(vin: &str, unit: Option<&str>, odometer: Option<f64>, faults: &[(Severity, u32)]) -> VehicleObservation {
     VehicleObservation {
         vehicle: VehicleSnapshot { unit_number: unit.map(str::to_owned), odometer_mi: odometer, ..vehicle(vin, 0.0) },
-        faults: Some(
+        faults: ObservedFaults::Read(
             faults.iter().map(|&(severity, spn)| FaultObservation { severity, ..fault(spn, 1, true) }).collect(),
         ),
     }
@@ -196,7 +196,7 @@ fn the_vehicle_table_is_filtered_sorted_and_windowed_by_the_database() {
     let other = store
         .insert_account(&NewAccount {
             name: "Other".into(),
-            portal_kind: PortalKind::Paccar,
+            portal_kind: PortalKind::TruckTech,
             base_url: "https://paccarsolutions.com".into(),
             username: "ops@other.example".into(),
             sync_interval_minutes: 240,
@@ -217,7 +217,9 @@ fn the_vehicle_table_is_filtered_sorted_and_windowed_by_the_database() {
     store.apply_sync(other, t(0), &other_fleet).unwrap();
     // A truck that was listed (unit 1042) but never had its diagnostics read has no health yet.
     const V6: &str = "3WKYD49X0NJ000006";
-    store.apply_sync(other, t(1), &[VehicleObservation { vehicle: vehicle(V6, 5.0), faults: None }]).unwrap();
+    store
+        .apply_sync(other, t(1), &[VehicleObservation { vehicle: vehicle(V6, 5.0), faults: ObservedFaults::Unread }])
+        .unwrap();
 
     let all = VehicleQuery::default();
     let page = store.list_vehicles(&all).unwrap();

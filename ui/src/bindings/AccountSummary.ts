@@ -10,7 +10,11 @@ export type AccountSummary = { id: number,
 /**
  * Its identity outside this database: keychain entries, browser profile, kept pages, mutes.
  */
-uid: AccountUid, name: string, portalKind: PortalKind, baseUrl: string, username: string, syncIntervalMinutes: number, enabled: boolean, pausedReason: string | null, createdAt: string, lastRun: RunSummary | null, 
+uid: AccountUid, name: string, portalKind: PortalKind, 
+/**
+ * What the portal is called everywhere ([`PortalKind::label`]).
+ */
+portalLabel: string, baseUrl: string, username: string, syncIntervalMinutes: number, enabled: boolean, pausedReason: string | null, createdAt: string, lastRun: RunSummary | null, 
 /**
  * When a sync of it last completed (fully or partly).
  */

@@ -7,6 +7,10 @@ export type FleetSummary = { trucks: number, good: number, attention: number, cr
  */
 unknown: number, activeCritical: number, activeMajor: number, activeMinor: number, 
 /**
+ * Trucks whose telematics device has stopped reporting, and trucks in repair, as the portal says.
+ */
+notCommunicating: number, inRepair: number, 
+/**
  * The latest successful sync of any account.
  */
 lastSuccess: string | null, 

@@ -6,4 +6,8 @@ import type { QuietHours } from "./QuietHours";
 /**
  * When desktop notifications stay quiet. Alerts are always kept and shown in the app.
  */
-export type NotificationPrefs = { quietHours: QuietHours | null, mutedCodes: Array<MutedCode>, mutedVehicles: Array<MutedVehicle>, };
+export type NotificationPrefs = { quietHours: QuietHours | null, 
+/**
+ * Also a notification when a truck stops communicating (off unless asked for).
+ */
+notCommunicating: boolean, mutedCodes: Array<MutedCode>, mutedVehicles: Array<MutedVehicle>, };

@@ -3,4 +3,4 @@
 /**
  * Which portal layout (or API) an account signs in to.
  */
-export type PortalKind = "paccar" | "decisiv" | "decisiv_api";
+export type PortalKind = "trucktech" | "decisiv_srm" | "decisiv_api" | "paccar_solutions";

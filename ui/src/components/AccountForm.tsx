@@ -1,14 +1,11 @@
 import { useState } from 'react';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { PortalChoice } from '../bindings/PortalChoice';
 import type { PortalKind } from '../bindings/PortalKind';
 import { classifyError } from '../backend/errors';
-import { useAccountSecrets, useSaveAccount } from '../backend/queries';
+import { useAccountSecrets, useAppInfo, useSaveAccount } from '../backend/queries';
 
 const INTERVALS = [15, 30, 60, 120, 240, 480, 720, 1440];
-const DEFAULT_URL: Record<Exclude<PortalKind, 'decisiv_api'>, string> = {
-  paccar: 'https://www.paccarsolutions.com',
-  decisiv: 'https://paccar.decisiv.net',
-};
 
 /**
  * Add or edit a portal account. Secrets go to the keychain through the backend and never come
@@ -17,9 +14,13 @@ const DEFAULT_URL: Record<Exclude<PortalKind, 'decisiv_api'>, string> = {
 export function AccountForm({ account, onDone }: { account: AccountSummary | null; onDone: () => void }) {
   const save = useSaveAccount();
   const secrets = useAccountSecrets(account?.id ?? null);
+  // The portals on offer, best first, as the core lists them for the window, the CLI and the
+  // first-run text alike.
+  const choices: PortalChoice[] = useAppInfo().data?.portals ?? [];
   const [name, setName] = useState(account?.name ?? '');
-  const [portal, setPortal] = useState<'paccar' | 'decisiv'>(account?.portalKind === 'decisiv' ? 'decisiv' : 'paccar');
-  const [url, setUrl] = useState(account?.baseUrl ?? DEFAULT_URL.paccar);
+  const [portal, setPortal] = useState<PortalKind>(account?.portalKind ?? choices[0]?.kind ?? 'paccar_solutions');
+  const choice = choices.find((c) => c.kind === portal);
+  const [url, setUrl] = useState(account?.baseUrl ?? choice?.defaultUrl ?? '');
   const [username, setUsername] = useState(account?.username ?? '');
   const [interval, setInterval] = useState(account?.syncIntervalMinutes ?? 240);
   const [password, setPassword] = useState('');
@@ -63,14 +64,19 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
             className="input input-wide"
             value={portal}
             onChange={(e) => {
-              const next = e.target.value as 'paccar' | 'decisiv';
-              if (url === DEFAULT_URL[portal]) setUrl(DEFAULT_URL[next]);
-              setPortal(next);
+              const next = choices.find((c) => c.kind === e.target.value);
+              if (!next) return;
+              if (url === '' || url === choice?.defaultUrl) setUrl(next.defaultUrl);
+              setPortal(next.kind);
             }}
           >
-            <option value="paccar">PACCAR TruckTech+ / SmartLINQ (e-mail sign-in)</option>
-            <option value="decisiv">PACCAR Solutions on Decisiv (user ID sign-in)</option>
+            {choices.map((c) => (
+              <option key={c.kind} value={c.kind}>
+                {c.label}
+              </option>
+            ))}
           </select>
+          {choice ? <small className="field-hint">{choice.hint}</small> : null}
         </label>
         <label>
           <span>Portal address</span>
@@ -82,7 +88,7 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
           />
         </label>
         <label>
-          <span>Username</span>
+          <span>{choice?.usernameLabel ?? 'Username'}</span>
           <input className="input input-wide" required value={username} onChange={(e) => setUsername(e.target.value)} />
         </label>
         <label>

@@ -8,6 +8,7 @@ export const ALERT_KIND: Record<AlertKind, string> = {
   sync_failed: 'Sync failed',
   stale_data: 'Stale data',
   mfa_needed: 'Sign-in needs you',
+  not_communicating: 'Not communicating',
 };
 
 export interface AlertGroups {

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSummary } from '../bindings/AccountSummary';
-import type { PortalKind } from '../bindings/PortalKind';
 import type { RunSummary } from '../bindings/RunSummary';
 import {
-  PORTAL_LABELS,
   accountState,
   formatInterval,
   humaniseKind,
   needsAttention,
   plural,
-  portalLabel,
   runCounts,
   runTime,
 } from './format';
@@ -39,7 +36,8 @@ const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   lastSuccessAt: '2026-11-23T07:12:41Z',
   stale: false,
   name: 'Valley Freight',
-  portalKind: 'paccar',
+  portalKind: 'paccar_solutions',
+  portalLabel: 'PACCAR Solutions (paccarsolutions.com)',
   baseUrl: 'https://www.paccarsolutions.com/',
   username: 'dispatch@example.com',
   syncIntervalMinutes: 240,
@@ -48,24 +46,6 @@ const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   createdAt: '2026-10-02T14:20:11Z',
   lastRun: run(),
   ...overrides,
-});
-
-describe('portal labels', () => {
-  it('names each portal kind the way `truckiq status` does', () => {
-    expect(portalLabel('paccar')).toBe('PACCAR TruckTech+');
-    expect(portalLabel('decisiv')).toBe('PACCAR Solutions (Decisiv)');
-    expect(portalLabel('decisiv_api')).toBe('Decisiv SRM API');
-  });
-
-  it('covers every PortalKind with a distinct label', () => {
-    const kinds: PortalKind[] = ['paccar', 'decisiv', 'decisiv_api'];
-    expect(Object.keys(PORTAL_LABELS).sort()).toEqual([...kinds].sort());
-    expect(new Set(Object.values(PORTAL_LABELS)).size).toBe(kinds.length);
-  });
-
-  it('shows an unknown kind from a newer backend as is', () => {
-    expect(portalLabel('decisiv_v2' as PortalKind)).toBe('decisiv_v2');
-  });
 });
 
 describe('formatInterval', () => {

@@ -1,19 +1,6 @@
 import type { AccountSummary } from '../bindings/AccountSummary';
-import type { PortalKind } from '../bindings/PortalKind';
 import type { RunStatus } from '../bindings/RunStatus';
 import type { RunSummary } from '../bindings/RunSummary';
-
-/** The same names `truckiq status` prints. */
-export const PORTAL_LABELS: Record<PortalKind, string> = {
-  paccar: 'PACCAR TruckTech+',
-  decisiv: 'PACCAR Solutions (Decisiv)',
-  decisiv_api: 'Decisiv SRM API',
-};
-
-export function portalLabel(kind: PortalKind): string {
-  // A kind from a newer backend than this UI still shows something readable.
-  return PORTAL_LABELS[kind] ?? kind;
-}
 
 /** "every 15 min", "every 4 h", "every 1 h 30 min". */
 export function formatInterval(minutes: number): string {

@@ -28,6 +28,8 @@ const truck = (overrides: Partial<VehicleListItem>): VehicleListItem => ({
   healthBand: 'good',
   activeCritical: 0,
   activeMajor: 0,
+  status: null,
+  statusSince: null,
   activeFaults: 0,
   lastSyncedAt: '2026-11-23T08:00:00Z',
   ...overrides,
@@ -41,6 +43,7 @@ describe('the vehicle query', () => {
       band: null,
       tier: 'major',
       accountId: null,
+      status: null,
       sort: 'unit',
       descending: true,
       offset: 2 * PAGE_SIZE,
@@ -49,6 +52,7 @@ describe('the vehicle query', () => {
     expect(isFiltered(NO_FILTER)).toBe(false);
     expect(isFiltered({ ...NO_FILTER, search: ' ' })).toBe(false);
     expect(isFiltered({ ...NO_FILTER, accountId: 2 })).toBe(true);
+    expect(isFiltered({ ...NO_FILTER, status: 'in_repair' })).toBe(true);
   });
 
   it('finds the pages that hold the rows in view', () => {

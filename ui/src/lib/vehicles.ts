@@ -1,6 +1,7 @@
 import type { HealthBand } from '../bindings/HealthBand';
 import type { Severity } from '../bindings/Severity';
 import type { FaultTier } from '../bindings/FaultTier';
+import type { TruckStatus } from '../bindings/TruckStatus';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { VehicleQuery } from '../bindings/VehicleQuery';
 import type { VehicleSort } from '../bindings/VehicleSort';
@@ -19,6 +20,12 @@ export const SEVERITY: Record<Severity, { label: string; tone: Tone }> = {
   info: { label: 'Info', tone: 'neutral' },
 };
 
+/** What the portal says about a truck itself, as every truck view words it. */
+export const TRUCK_STATUS: Record<TruckStatus, string> = {
+  not_communicating: 'Not communicating',
+  in_repair: 'In repair',
+};
+
 export interface VehicleFilter {
   /** Part of a VIN or unit number, any case. */
   search: string;
@@ -26,6 +33,7 @@ export interface VehicleFilter {
   /** Trucks with at least one active fault of this tier (major: critical or major). */
   tier: FaultTier | null;
   accountId: number | null;
+  status: TruckStatus | null;
 }
 
 export interface VehicleOrder {
@@ -33,11 +41,17 @@ export interface VehicleOrder {
   descending: boolean;
 }
 
-export const NO_FILTER: VehicleFilter = { search: '', band: null, tier: null, accountId: null };
+export const NO_FILTER: VehicleFilter = { search: '', band: null, tier: null, accountId: null, status: null };
 export const HEALTH_FIRST: VehicleOrder = { sort: 'health', descending: false };
 
 export function isFiltered(filter: VehicleFilter): boolean {
-  return filter.search.trim() !== '' || filter.band !== null || filter.tier !== null || filter.accountId !== null;
+  return (
+    filter.search.trim() !== '' ||
+    filter.band !== null ||
+    filter.tier !== null ||
+    filter.accountId !== null ||
+    filter.status !== null
+  );
 }
 
 /** Clicking a column's header: the same column flips, another starts where people look first. */

@@ -11,6 +11,7 @@ import {
   useTestSignIn,
 } from '../backend/queries';
 import { AccountForm } from '../components/AccountForm';
+import { PortalNames } from '../components/PortalNames';
 import { RunHistory } from '../components/RunHistory';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
@@ -24,7 +25,6 @@ import {
   accountState,
   formatInterval,
   humaniseKind,
-  portalLabel,
   runCounts,
   runTime,
 } from '../lib/format';
@@ -105,8 +105,8 @@ export function NoAccounts() {
   return (
     <EmptyState icon={<KeyIcon size={28} />} title="No portal accounts yet" action={<DemoButton />}>
       <p>
-        An account is a login to PACCAR TruckTech+, PACCAR Solutions (Decisiv) or the Decisiv SRM API.
-        TruckIQ signs in with it on a schedule and brings your vehicles and fault codes here.
+        An account is a login to <PortalNames />. TruckIQ signs in with it on a schedule and brings your
+        vehicles and fault codes here.
       </p>
       <p>
         No login at hand? The demo fleet is a simulated PACCAR portal inside TruckIQ with 60 trucks whose
@@ -151,7 +151,7 @@ function AccountsTable({ accounts, onEdit }: { accounts: AccountSummary[]; onEdi
             <tr key={account.id} data-account-id={account.id}>
               <td>
                 <div className="cell-primary">{account.name}</div>
-                <div className="cell-secondary">{portalLabel(account.portalKind)}</div>
+                <div className="cell-secondary">{account.portalLabel}</div>
                 <div className="cell-faint" title={account.baseUrl}>
                   {hostOf(account.baseUrl)}
                 </div>

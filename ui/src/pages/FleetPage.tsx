@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { FleetSummary } from '../bindings/FleetSummary';
 import { shouldReport } from '../backend/errors';
 import { useAccounts, useFleetSummary } from '../backend/queries';
 import { Badge } from '../components/Badge';
@@ -7,10 +8,11 @@ import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { CheckCircleIcon, FleetIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
-import { RUN_STATUS, accountState, humaniseKind, needsAttention, runTime } from '../lib/format';
+import { RUN_STATUS, accountState, humaniseKind, needsAttention, plural, runTime } from '../lib/format';
 import { formatAbsolute, latest } from '../lib/time';
 import { hrefFor } from '../lib/routes';
 import { DemoButton } from '../components/DemoButton';
+import { PortalNames } from '../components/PortalNames';
 import { GoToAccounts } from './placeholders';
 
 export function FleetPage() {
@@ -88,6 +90,16 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
   );
 }
 
+/** Under the truck count: what keeps trucks from being seen, "3 not communicating · 1 in repair". */
+function trucksDetail(s: FleetSummary): string {
+  const parts = [
+    s.notCommunicating > 0 ? `${plural(s.notCommunicating, 'truck')} not communicating` : null,
+    s.inRepair > 0 ? `${s.inRepair} in repair` : null,
+    s.unknown > 0 ? `${s.unknown} not read yet` : null,
+  ].filter((p) => p !== null);
+  return parts.length > 0 ? parts.join(' · ') : 'all read';
+}
+
 /** Trucks by health band, active faults by tier, and the faults found on the most trucks. */
 function FleetHealth() {
   const summary = useFleetSummary();
@@ -106,7 +118,7 @@ function FleetHealth() {
   return (
     <>
       <div className="stats" role="list" aria-label="Trucks">
-        <Stat label="Trucks" value={s.trucks} detail={s.unknown > 0 ? `${s.unknown} not read yet` : 'all read'} />
+        <Stat label="Trucks" value={s.trucks} detail={trucksDetail(s)} />
         <Stat
           label="Critical"
           value={s.critical}
@@ -220,7 +232,7 @@ function Welcome() {
       <p>TruckIQ watches your PACCAR trucks for you. Getting started takes three steps:</p>
       <ol className="steps">
         <li>
-          <strong>Add a portal account</strong> — your TruckTech+ or PACCAR Solutions login.
+          <strong>Add a portal account</strong> — your login to <PortalNames />.
         </li>
         <li>
           <strong>Sync</strong> — TruckIQ signs in on a schedule and stores vehicles and fault codes on this

@@ -117,6 +117,14 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
           {invalid ? 'Enter both times as HH:MM.' : describeQuietHours(next.quietHours)}. Alerts are always kept in
           the app.
         </p>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={prefs.notCommunicating}
+            onChange={(e) => setPrefs({ ...prefs, notCommunicating: e.target.checked })}
+          />
+          Also when a truck stops communicating (its telematics device stops reporting)
+        </label>
         <div>
           <span className="fact-label">Muted fault codes</span>
           {prefs.mutedCodes.length === 0 ? (

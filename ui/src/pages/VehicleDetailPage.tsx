@@ -5,6 +5,7 @@ import { useVehicleDetail } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { MeterChart } from '../components/MeterChart';
 import { PageHeader } from '../components/PageHeader';
+import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { RelativeTime } from '../components/RelativeTime';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/states';
 import { TruckIcon } from '../components/icons';
@@ -69,6 +70,12 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
             <span className="muted">not read yet</span>
           )}
         </div>
+        {v.status ? (
+          <div className="fact">
+            <span className="fact-label">Status</span>
+            <TruckStatusBadge status={v.status} since={v.statusSince} />
+          </div>
+        ) : null}
         <div className="fact">
           <span className="fact-label">Odometer</span>
           {formatMiles(v.odometerMi)}

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { FaultTier } from '../bindings/FaultTier';
 import type { HealthBand } from '../bindings/HealthBand';
+import type { TruckStatus } from '../bindings/TruckStatus';
 import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { VehiclePage } from '../bindings/VehiclePage';
 import type { VehicleSort } from '../bindings/VehicleSort';
@@ -11,6 +12,7 @@ import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
+import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { TruckIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
 import { plural } from '../lib/format';
@@ -175,6 +177,16 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
           <option value="critical">With critical faults</option>
           <option value="major">With critical or major faults</option>
         </select>
+        <select
+          className="input"
+          aria-label="Truck status"
+          value={filter.status ?? 'all'}
+          onChange={(e) => change({ status: e.target.value === 'all' ? null : (e.target.value as TruckStatus) })}
+        >
+          <option value="all">Any status</option>
+          <option value="not_communicating">Not communicating</option>
+          <option value="in_repair">In repair</option>
+        </select>
         {accounts.data && accounts.data.length > 1 ? (
           <select
             className="input"
@@ -286,6 +298,7 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
         {formatMiles(v.odometerMi)}
       </div>
       <div className="vtable-cell vcol-health" role="cell">
+        <TruckStatusBadge status={v.status} since={v.statusSince} />
         {band ? (
           <Badge tone={band.tone}>
             {band.label} · {v.healthScore}

@@ -3,6 +3,7 @@
 //! compare what a client synced with what the "portal" holds.
 
 pub mod catalog;
+pub mod recommendation;
 pub mod vin;
 
 use chrono::{DateTime, Duration, Utc};
@@ -11,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use catalog::{CATALOG, FaultCode};
+pub use recommendation::Recommendation;
 
 /// Largest fleet the simulator serves.
 pub const MAX_VEHICLES: usize = 20_000;
@@ -122,7 +124,34 @@ pub struct Vehicle {
     pub location: &'static str,
     pub location_at: DateTime<Utc>,
     pub in_service: bool,
+    /// The telematics device's serial number (DSN): PMG devices 7.1M-8M, T521 devices 20M-30M.
+    pub device_dsn: u32,
+    pub device_software: String,
+    /// Since when the device has stopped reporting; `None` while it reports.
+    pub not_communicating_since: Option<DateTime<Utc>>,
+    /// When anything a portal shows about the truck or its faults last changed (PACCAR Solutions'
+    /// `timestamp`).
+    pub changed_at: DateTime<Utc>,
     pub faults: Vec<Fault>,
+}
+
+impl Vehicle {
+    /// PACCAR Solutions' headline for the truck.
+    pub fn recommendation(&self) -> Recommendation {
+        Recommendation::for_truck(
+            !self.in_service,
+            self.not_communicating_since.is_none(),
+            self.faults.iter().filter(|f| f.active).map(|f| f.recommendation),
+        )
+    }
+
+    /// What a change of [`Vehicle::changed_at`] stands for: everything shown except the times an
+    /// active fault was last seen, which move on every report without changing anything.
+    fn shown(&self) -> impl PartialEq + use<> {
+        let faults: Vec<_> =
+            self.faults.iter().map(|f| (f.id, f.active, f.recommendation, f.occurrences, f.last_triggered)).collect();
+        (self.odometer_mi.to_bits(), self.engine_hours.to_bits(), self.not_communicating_since, faults)
+    }
 }
 
 /// A fault as the portal lists it: active now, or inactive (seen recently, not active).
@@ -142,6 +171,10 @@ pub struct Fault {
     pub last_triggered: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub active: bool,
+    /// PACCAR Solutions' recommended action for this fault.
+    pub recommendation: Recommendation,
+    /// The odometer when the fault last became active.
+    pub mileage_mi: f64,
 }
 
 impl Fault {
@@ -163,17 +196,23 @@ pub struct Fleet {
 /// How long an inactive fault stays listed before the portal drops it.
 const INACTIVE_LISTED_FOR: Duration = Duration::days(7);
 
+/// Salts the random stream behind what only PACCAR Solutions shows (devices, silence, changing
+/// recommendations), so adding it left the trucks and faults of every seed as they were.
+const SOLUTIONS_SALT: u64 = 0x50AC_CA85_0111_7105;
+
 impl Fleet {
     /// A fleet of `count` trucks (clamped to 1..=[`MAX_VEHICLES`]) generated from `seed`, as of `now`.
     /// The same seed, count and time always give the same fleet.
     pub fn generate(seed: u64, count: usize, now: DateTime<Utc>) -> Self {
         let count = count.clamp(1, MAX_VEHICLES);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut devices = ChaCha8Rng::seed_from_u64(seed ^ SOLUTIONS_SALT);
         let mut fleet = Fleet { seed, now, ticks: 0, vehicles: Vec::with_capacity(count), next_fault_id: 1 };
         let mut serial = rng.random_range(100_000..800_000u32);
         for index in 0..count {
             serial += rng.random_range(1..40);
-            let vehicle = fleet.new_vehicle(&mut rng, index, serial);
+            let mut vehicle = fleet.new_vehicle(&mut rng, index, serial);
+            fit_device(&mut devices, &mut vehicle, now);
             fleet.vehicles.push(vehicle);
         }
         fleet
@@ -208,6 +247,10 @@ impl Fleet {
             location,
             location_at: self.now - Duration::minutes(rng.random_range(1..240)),
             in_service: rng.random_bool(0.96),
+            device_dsn: 0,
+            device_software: String::new(),
+            not_communicating_since: None,
+            changed_at: self.now,
             faults: Vec::new(),
         };
         // Most trucks are clean; a few carry several codes, as real fleets do.
@@ -229,8 +272,9 @@ impl Fleet {
         }
         let span = (self.now - first_seen).num_minutes().max(1);
         let last_seen = if active { self.now } else { first_seen + Duration::minutes(rng.random_range(0..span)) };
+        let id = self.next_fault_id;
         vehicle.faults.push(Fault {
-            id: self.next_fault_id,
+            id,
             source_address: code.source_address,
             spn: code.spn,
             fmi: code.fmi,
@@ -242,6 +286,8 @@ impl Fleet {
             last_triggered: first_seen,
             last_seen,
             active,
+            recommendation: Recommendation::for_new_fault(self.seed, id, code.urgency),
+            mileage_mi: vehicle.odometer_mi,
         });
         self.next_fault_id += 1;
     }
@@ -253,11 +299,14 @@ impl Fleet {
         self.ticks += 1;
         self.now += Duration::minutes(i64::from(minutes));
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ self.ticks.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut devices =
+            ChaCha8Rng::seed_from_u64(self.seed ^ SOLUTIONS_SALT ^ self.ticks.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let hours = f64::from(minutes) / 60.0;
         // Per-hour chances, scaled to the tick and capped so a long tick stays sensible.
         let chance = |per_hour: f64| (per_hour * hours).min(0.9);
         let mut vehicles = std::mem::take(&mut self.vehicles);
         for vehicle in &mut vehicles {
+            let before = vehicle.shown();
             if vehicle.in_service && rng.random_bool(0.65) {
                 let driven = hours * rng.random_range(0.4..1.0);
                 vehicle.engine_hours = ((vehicle.engine_hours + driven) * 10.0).round() / 10.0;
@@ -277,11 +326,16 @@ impl Fleet {
                     fault.occurrences += 1;
                     fault.last_triggered = now;
                     fault.last_seen = now;
+                    fault.mileage_mi = vehicle.odometer_mi;
                 }
             }
             vehicle.faults.retain(|f| f.active || now - f.last_seen < INACTIVE_LISTED_FOR);
             if rng.random_bool(chance(0.01)) {
                 self.raise(&mut rng, vehicle, now, true);
+            }
+            report_device(&mut devices, vehicle, now, &chance);
+            if vehicle.shown() != before {
+                vehicle.changed_at = now;
             }
         }
         self.vehicles = vehicles;
@@ -293,6 +347,36 @@ impl Fleet {
 
     pub fn vehicle_by_asset_id(&self, asset_id: &str) -> Option<&Vehicle> {
         self.vehicles.iter().find(|v| v.asset_id == asset_id)
+    }
+}
+
+/// Gives a new truck its telematics device: a PMG (DSN 7.1M-8M) or a T521 (20M-30M); about 3 %
+/// of trucks have a device that stopped reporting up to three days ago.
+fn fit_device(rng: &mut ChaCha8Rng, vehicle: &mut Vehicle, now: DateTime<Utc>) {
+    let t521 = rng.random_bool(0.35);
+    vehicle.device_dsn =
+        if t521 { rng.random_range(20_000_000..30_000_000) } else { rng.random_range(7_100_000..8_000_000) };
+    vehicle.device_software =
+        format!("{:03}.{:03}.{:03}", rng.random_range(10..14u8), rng.random_range(0..10u8), rng.random_range(0..30u8));
+    if rng.random_bool(0.03) {
+        vehicle.not_communicating_since = Some(now - Duration::minutes(rng.random_range(90..60 * 72)));
+    }
+    let latest_fault = vehicle.faults.iter().map(|f| f.last_triggered).max();
+    vehicle.changed_at = latest_fault.map_or(vehicle.location_at, |t| t.max(vehicle.location_at)).min(now);
+}
+
+/// What only PACCAR Solutions shows moves on: a device falls silent or reports again, and an
+/// active "Service Soon" fault can become "Service Now".
+fn report_device(rng: &mut ChaCha8Rng, vehicle: &mut Vehicle, now: DateTime<Utc>, chance: &dyn Fn(f64) -> f64) {
+    match vehicle.not_communicating_since {
+        None if rng.random_bool(chance(0.002)) => vehicle.not_communicating_since = Some(now),
+        Some(_) if rng.random_bool(chance(0.05)) => vehicle.not_communicating_since = None,
+        _ => {}
+    }
+    for fault in vehicle.faults.iter_mut().filter(|f| f.active && f.recommendation == Recommendation::ServiceSoon) {
+        if rng.random_bool(chance(0.02)) {
+            fault.recommendation = Recommendation::ServiceNow;
+        }
     }
 }
 
@@ -359,6 +443,26 @@ mod tests {
             |f: &Fleet| f.vehicles.iter().flat_map(|v| v.faults.iter().map(|x| (x.id, x.active))).collect::<Vec<_>>();
         assert_ne!(codes(&before), codes(&a), "a day changes the fault picture");
         assert!(a.vehicles.iter().zip(&before.vehicles).any(|(n, o)| n.odometer_mi > o.odometer_mi));
+    }
+
+    #[test]
+    fn changed_at_moves_exactly_when_something_shown_changes() {
+        let mut fleet = Fleet::generate(5, 400, t0());
+        assert!(fleet.vehicles.iter().all(|v| v.changed_at <= fleet.now));
+        let mut moved = 0;
+        for _ in 0..12 {
+            let before = fleet.clone();
+            fleet.tick(60);
+            for (old, new) in before.vehicles.iter().zip(&fleet.vehicles) {
+                let changed = old.shown() != new.shown();
+                let expected = if changed { fleet.now } else { old.changed_at };
+                assert_eq!(new.changed_at, expected, "{}", new.vin);
+                moved += usize::from(changed);
+            }
+        }
+        assert!(moved > 0);
+        let silent = fleet.vehicles.iter().filter(|v| v.not_communicating_since.is_some()).count();
+        assert!((1..40).contains(&silent), "{silent} of 400 trucks stopped reporting");
     }
 
     #[test]

@@ -13,30 +13,31 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::{Markup, html};
 
 use super::Ctx;
+use super::Layout;
 use super::html::{Found, found, page, respond};
 use crate::state::{ServedUser, Session, Stage, TrustedDevice, lock, random_token, read, user_key};
-use crate::users::{Mfa, Portal, UserState};
+use crate::users::{Mfa, PasswordCheck, UserState};
 
 const TRUST_DEVICE_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-fn username_field(portal: Portal) -> &'static str {
+fn username_field(portal: Layout) -> &'static str {
     match portal {
-        Portal::Paccar => "email",
-        Portal::Decisiv => "auth_key",
+        Layout::Paccar => "email",
+        Layout::Decisiv => "auth_key",
     }
 }
 
-fn bad_credentials(portal: Portal) -> &'static str {
+fn bad_credentials(portal: Layout) -> &'static str {
     match portal {
-        Portal::Paccar => "Invalid email or password.",
-        Portal::Decisiv => "Invalid username or password.",
+        Layout::Paccar => "Invalid email or password.",
+        Layout::Decisiv => "Invalid username or password.",
     }
 }
 
 const LOCKED: &str =
     "Your account has been locked after too many failed sign-in attempts. Contact your administrator to unlock it.";
 
-fn login_page(portal: Portal, error: Option<&str>, notice: Option<&str>) -> Markup {
+fn login_page(portal: Layout, error: Option<&str>, notice: Option<&str>) -> Markup {
     let prefix = portal.prefix();
     let body = html! {
         h1 { "Sign in" }
@@ -44,18 +45,18 @@ fn login_page(portal: Portal, error: Option<&str>, notice: Option<&str>) -> Mark
         @if let Some(error) = error { div.error.alert-danger role="alert" { (error) } }
         form #login-form method="post" action={ (prefix) "/login" } {
             @match portal {
-                Portal::Paccar => {
+                Layout::Paccar => {
                     label for="email" { "Email" }
                     input #email type="email" name="email" autocomplete="username" required;
                 }
-                Portal::Decisiv => {
+                Layout::Decisiv => {
                     label for="auth_key" { "Username" }
                     input #auth_key type="text" name="auth_key" autocomplete="username" required;
                 }
             }
             label for="password" { "Password" }
             input #password type="password" name="password" autocomplete="current-password" required;
-            button type="submit" { @if portal == Portal::Paccar { "Sign In" } @else { "Log In" } }
+            button type="submit" { @if portal == Layout::Paccar { "Sign In" } @else { "Log In" } }
         }
     };
     page(portal, "Sign in", body)
@@ -73,10 +74,10 @@ pub async fn login_form(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<
     if let Some(session) = session_from(&ctx, &jar)
         && session.stage == Stage::SignedIn
     {
-        return found(&format!("{}/dashboard", ctx.portal.prefix()));
+        return found(&format!("{}/dashboard", ctx.layout.prefix()));
     }
     let notice = q.expired.map(|_| "Your session has expired. Please sign in again.");
-    respond(StatusCode::OK, login_page(ctx.portal, None, notice))
+    respond(StatusCode::OK, login_page(ctx.layout, None, notice))
 }
 
 pub async fn login_submit(
@@ -84,31 +85,26 @@ pub async fn login_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let username = form.get(username_field(ctx.portal)).map(String::as_str).unwrap_or_default();
+    let username = form.get(username_field(ctx.layout)).map(String::as_str).unwrap_or_default();
     let password = form.get("password").map(String::as_str).unwrap_or_default();
     let trusted = trusted_user(&ctx, &jar);
     let mut users = lock(&ctx.state.users);
-    let Some(user) = users.get_mut(&user_key(ctx.portal, username)) else {
-        return respond(StatusCode::UNAUTHORIZED, login_page(ctx.portal, Some(bad_credentials(ctx.portal)), None));
+    let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), username)) else {
+        return respond(StatusCode::UNAUTHORIZED, login_page(ctx.layout, Some(bad_credentials(ctx.layout)), None));
     };
-    user.login_attempts += 1;
-    if user.locked {
-        return respond(StatusCode::FORBIDDEN, login_page(ctx.portal, Some(LOCKED), None));
-    }
-    if user.spec.password != password {
-        user.failed_in_a_row += 1;
-        if user.failed_in_a_row >= user.spec.lockout_after {
-            user.locked = true;
-            return respond(StatusCode::FORBIDDEN, login_page(ctx.portal, Some(LOCKED), None));
+    match user.try_password(password) {
+        PasswordCheck::Accepted => {}
+        PasswordCheck::Locked => return respond(StatusCode::FORBIDDEN, login_page(ctx.layout, Some(LOCKED), None)),
+        PasswordCheck::Wrong => {
+            let page = login_page(ctx.layout, Some(bad_credentials(ctx.layout)), None);
+            return respond(StatusCode::UNAUTHORIZED, page);
         }
-        return respond(StatusCode::UNAUTHORIZED, login_page(ctx.portal, Some(bad_credentials(ctx.portal)), None));
     }
-    user.failed_in_a_row = 0;
     let trusted = trusted.as_deref() == Some(user.spec.username.to_lowercase().as_str());
     let stage = next_stage(None, user, trusted);
     enter_stage(user, stage);
     let session = Session {
-        portal: ctx.portal,
+        portal: ctx.layout.portal(),
         username: user.spec.username.clone(),
         stage,
         expires_at: Instant::now() + Duration::from_secs(user.spec.session_ttl_secs),
@@ -117,12 +113,12 @@ pub async fn login_submit(
     drop(users);
     let token = random_token();
     lock(&ctx.state.sessions).insert(token.clone(), session);
-    let cookie = Cookie::build((ctx.portal.session_cookie(), token))
-        .path(ctx.portal.prefix())
+    let cookie = Cookie::build((ctx.layout.session_cookie(), token))
+        .path(ctx.layout.prefix())
         .http_only(true)
         .same_site(SameSite::Lax)
         .build();
-    (jar.add(cookie), found(&stage_url(ctx.portal, stage))).into_response()
+    (jar.add(cookie), found(&stage_url(ctx.layout, stage))).into_response()
 }
 
 /// The step after `done` (or the first step), skipping what does not apply to this user.
@@ -156,7 +152,7 @@ fn enter_stage(user: &mut UserState, stage: Stage) {
     }
 }
 
-fn stage_url(portal: Portal, stage: Stage) -> String {
+fn stage_url(portal: Layout, stage: Stage) -> String {
     let path = match stage {
         Stage::Conflict => "/session-conflict",
         Stage::Mfa => "/mfa",
@@ -168,10 +164,10 @@ fn stage_url(portal: Portal, stage: Stage) -> String {
 
 /// The live session named by the request's cookie, if any (expired ones are dropped).
 pub fn session_from(ctx: &Ctx, jar: &CookieJar) -> Option<Session> {
-    let token = jar.get(ctx.portal.session_cookie())?.value().to_owned();
+    let token = jar.get(ctx.layout.session_cookie())?.value().to_owned();
     let mut sessions = lock(&ctx.state.sessions);
     let session = sessions.get(&token)?.clone();
-    if session.portal != ctx.portal || session.expires_at <= Instant::now() {
+    if session.portal != ctx.layout.portal() || session.expires_at <= Instant::now() {
         sessions.remove(&token);
         return None;
     }
@@ -179,17 +175,17 @@ pub fn session_from(ctx: &Ctx, jar: &CookieJar) -> Option<Session> {
 }
 
 fn trusted_user(ctx: &Ctx, jar: &CookieJar) -> Option<String> {
-    let token = jar.get(ctx.portal.trust_cookie())?.value().to_owned();
+    let token = jar.get(ctx.layout.trust_cookie())?.value().to_owned();
     let trusted = lock(&ctx.state.trusted);
     let device = trusted.get(&token)?;
-    (device.portal == ctx.portal && device.expires_at > Instant::now()).then(|| device.username.to_lowercase())
+    (device.portal == ctx.layout.portal() && device.expires_at > Instant::now()).then(|| device.username.to_lowercase())
 }
 
 /// For pages behind sign-in: the signed-in username, or the redirect a portal answers with.
 /// Counts the page view, which is how a mid-run expiry is injected.
 pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
-    let login = format!("{}/login", ctx.portal.prefix());
-    let Some(cookie) = jar.get(ctx.portal.session_cookie()) else {
+    let login = format!("{}/login", ctx.layout.prefix());
+    let Some(cookie) = jar.get(ctx.layout.session_cookie()) else {
         return Err(Found(login));
     };
     let token = cookie.value().to_owned();
@@ -198,12 +194,12 @@ pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
     let Some(session) = sessions.get_mut(&token) else {
         return Err(Found(format!("{login}?expired=1")));
     };
-    if session.portal != ctx.portal || session.expires_at <= Instant::now() {
+    if session.portal != ctx.layout.portal() || session.expires_at <= Instant::now() {
         sessions.remove(&token);
         return Err(Found(format!("{login}?expired=1")));
     }
     if session.stage != Stage::SignedIn {
-        return Err(Found(stage_url(ctx.portal, session.stage)));
+        return Err(Found(stage_url(ctx.layout, session.stage)));
     }
     session.page_views += 1;
     if expire_after.is_some_and(|limit| session.page_views > limit) {
@@ -215,12 +211,12 @@ pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
 
 /// Finds the session in `stage` for a step page, or redirects to where the browser belongs.
 fn session_at(ctx: &Ctx, jar: &CookieJar, stage: Stage) -> Result<(String, Session), Found> {
-    let login = format!("{}/login", ctx.portal.prefix());
+    let login = format!("{}/login", ctx.layout.prefix());
     let token =
-        jar.get(ctx.portal.session_cookie()).map(|c| c.value().to_owned()).ok_or_else(|| Found(login.clone()))?;
+        jar.get(ctx.layout.session_cookie()).map(|c| c.value().to_owned()).ok_or_else(|| Found(login.clone()))?;
     let session = session_from(ctx, jar).ok_or_else(|| Found(login.clone()))?;
     if session.stage != stage {
-        return Err(Found(stage_url(ctx.portal, session.stage)));
+        return Err(Found(stage_url(ctx.layout, session.stage)));
     }
     Ok((token, session))
 }
@@ -230,15 +226,15 @@ fn advance(ctx: &Ctx, token: &str, done: Stage, trusted_device: bool) -> Respons
     let mut users = lock(&ctx.state.users);
     let mut sessions = lock(&ctx.state.sessions);
     let Some(session) = sessions.get_mut(token) else {
-        return found(&format!("{}/login", ctx.portal.prefix()));
+        return found(&format!("{}/login", ctx.layout.prefix()));
     };
-    let Some(user) = users.get_mut(&user_key(ctx.portal, &session.username)) else {
-        return found(&format!("{}/login", ctx.portal.prefix()));
+    let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), &session.username)) else {
+        return found(&format!("{}/login", ctx.layout.prefix()));
     };
     let stage = next_stage(Some(done), user, trusted_device);
     enter_stage(user, stage);
     session.stage = stage;
-    found(&stage_url(ctx.portal, stage))
+    found(&stage_url(ctx.layout, stage))
 }
 
 pub async fn conflict_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
@@ -249,12 +245,12 @@ pub async fn conflict_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
         div.modal.session-conflict role="dialog" aria-labelledby="conflict-title" {
             h1 #conflict-title { "Already logged in" }
             p { "You are already logged in elsewhere. Continuing will end your other session." }
-            form method="post" action={ (ctx.portal.prefix()) "/session-conflict" } {
+            form method="post" action={ (ctx.layout.prefix()) "/session-conflict" } {
                 button type="submit" name="continue" value="1" { "Continue" }
             }
         }
     };
-    respond(StatusCode::OK, page(ctx.portal, "Already logged in", body))
+    respond(StatusCode::OK, page(ctx.layout, "Already logged in", body))
 }
 
 pub async fn conflict_submit(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
@@ -262,7 +258,7 @@ pub async fn conflict_submit(State(ctx): State<Ctx>, jar: CookieJar) -> Response
         Ok((token, session)) => {
             // "Continue" ends every other session of this user.
             lock(&ctx.state.sessions)
-                .retain(|t, s| t == &token || !(s.portal == ctx.portal && s.username == session.username));
+                .retain(|t, s| t == &token || !(s.portal == ctx.layout.portal() && s.username == session.username));
             advance(&ctx, &token, Stage::Conflict, false)
         }
         Err(redirect) => redirect.into_response(),
@@ -279,7 +275,7 @@ fn mfa_page(ctx: &Ctx, mfa: Mfa, error: Option<&str>) -> Markup {
         h1 { "Two-factor authentication" }
         @if let Some(error) = error { div.error.alert-danger role="alert" { (error) } }
         p.mfa-prompt { (prompt) }
-        form #mfa-form method="post" action={ (ctx.portal.prefix()) "/mfa" } {
+        form #mfa-form method="post" action={ (ctx.layout.prefix()) "/mfa" } {
             label for="code" { "Verification code" }
             input #code type="text" name="code" inputmode="numeric" autocomplete="one-time-code" autofocus
                 placeholder="6-digit code" maxlength="6" required;
@@ -290,11 +286,11 @@ fn mfa_page(ctx: &Ctx, mfa: Mfa, error: Option<&str>) -> Markup {
             button type="submit" { "Verify" }
         }
     };
-    page(ctx.portal, "Verify your identity", body)
+    page(ctx.layout, "Verify your identity", body)
 }
 
 fn user_mfa(ctx: &Ctx, username: &str) -> Mfa {
-    lock(&ctx.state.users).get(&user_key(ctx.portal, username)).map_or(Mfa::None, |u| u.spec.mfa)
+    lock(&ctx.state.users).get(&user_key(ctx.layout.portal(), username)).map_or(Mfa::None, |u| u.spec.mfa)
 }
 
 pub async fn mfa_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
@@ -312,8 +308,8 @@ pub async fn mfa_submit(State(ctx): State<Ctx>, jar: CookieJar, Form(form): Form
     let code = form.get("code").map(String::as_str).unwrap_or_default().trim();
     let (accepted, mfa) = {
         let mut users = lock(&ctx.state.users);
-        let Some(user) = users.get_mut(&user_key(ctx.portal, &session.username)) else {
-            return found(&format!("{}/login", ctx.portal.prefix()));
+        let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), &session.username)) else {
+            return found(&format!("{}/login", ctx.layout.prefix()));
         };
         let accepted = match user.spec.mfa {
             Mfa::Totp => user.accept_totp(code, unix_now()),
@@ -338,15 +334,15 @@ pub async fn mfa_submit(State(ctx): State<Ctx>, jar: CookieJar, Form(form): Form
         lock(&ctx.state.trusted).insert(
             device.clone(),
             TrustedDevice {
-                portal: ctx.portal,
+                portal: ctx.layout.portal(),
                 username: session.username.clone(),
                 expires_at: Instant::now() + TRUST_DEVICE_FOR,
             },
         );
         let max_age = i64::try_from(TRUST_DEVICE_FOR.as_secs()).unwrap_or(i64::MAX);
         jar = jar.add(
-            Cookie::build((ctx.portal.trust_cookie(), device))
-                .path(ctx.portal.prefix())
+            Cookie::build((ctx.layout.trust_cookie(), device))
+                .path(ctx.layout.prefix())
                 .http_only(true)
                 .same_site(SameSite::Lax)
                 .max_age(cookie::time::Duration::seconds(max_age))
@@ -366,12 +362,12 @@ pub async fn policies_form(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
             p { "Before you continue, review and accept the Terms of Use and the Privacy Policy." }
             p { "By accepting you agree to use this portal only for the fleet you are authorised to manage." }
         }
-        form #policies-form method="post" action={ (ctx.portal.prefix()) "/policies" } {
+        form #policies-form method="post" action={ (ctx.layout.prefix()) "/policies" } {
             label { input #accept_policies type="checkbox" name="accept" value="1" required; " I have read and accept the Policies & Agreements" }
             button type="submit" { "Accept and Continue" }
         }
     };
-    respond(StatusCode::OK, page(ctx.portal, "Policies & Agreements", body))
+    respond(StatusCode::OK, page(ctx.layout, "Policies & Agreements", body))
 }
 
 pub async fn policies_submit(
@@ -384,20 +380,20 @@ pub async fn policies_submit(
         Err(redirect) => return redirect.into_response(),
     };
     if form.get("accept").is_none_or(|v| v.is_empty()) {
-        return found(&format!("{}/policies", ctx.portal.prefix()));
+        return found(&format!("{}/policies", ctx.layout.prefix()));
     }
-    if let Some(user) = lock(&ctx.state.users).get_mut(&user_key(ctx.portal, &session.username)) {
+    if let Some(user) = lock(&ctx.state.users).get_mut(&user_key(ctx.layout.portal(), &session.username)) {
         user.policies_accepted = true;
     }
     advance(&ctx, &token, Stage::Policies, false)
 }
 
 pub async fn logout(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
-    if let Some(cookie) = jar.get(ctx.portal.session_cookie()) {
+    if let Some(cookie) = jar.get(ctx.layout.session_cookie()) {
         lock(&ctx.state.sessions).remove(cookie.value());
     }
-    let jar = jar.remove(Cookie::build(ctx.portal.session_cookie()).path(ctx.portal.prefix()));
-    (jar, found(&format!("{}/login", ctx.portal.prefix()))).into_response()
+    let jar = jar.remove(Cookie::build(ctx.layout.session_cookie()).path(ctx.layout.prefix()));
+    (jar, found(&format!("{}/login", ctx.layout.prefix()))).into_response()
 }
 
 pub async fn dashboard(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
@@ -406,16 +402,16 @@ pub async fn dashboard(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
         Err(redirect) => return redirect.into_response(),
     };
     let fleet_size = read(&ctx.state.fleet).vehicles.len();
-    let (list, label) = match ctx.portal {
-        Portal::Paccar => ("/vehicles", "Vehicles"),
-        Portal::Decisiv => ("/assets", "Assets"),
+    let (list, label) = match ctx.layout {
+        Layout::Paccar => ("/vehicles", "Vehicles"),
+        Layout::Decisiv => ("/assets", "Assets"),
     };
     let body = html! {
         h1 #dashboard { "Dashboard" }
         p.welcome { "Welcome, " (username) }
-        nav.main-nav { a href={ (ctx.portal.prefix()) (list) } { (label) " (" (fleet_size) ")" } " " a href={ (ctx.portal.prefix()) "/logout" } { "Sign out" } }
+        nav.main-nav { a href={ (ctx.layout.prefix()) (list) } { (label) " (" (fleet_size) ")" } " " a href={ (ctx.layout.prefix()) "/logout" } { "Sign out" } }
     };
-    with_user(respond(StatusCode::OK, page(ctx.portal, "Dashboard", body)), username)
+    with_user(respond(StatusCode::OK, page(ctx.layout, "Dashboard", body)), username)
 }
 
 /// Tags a response with the user it was served for, for the request log.
@@ -431,7 +427,7 @@ fn unix_now() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::users::UserSpec;
+    use crate::users::{Portal, UserSpec};
 
     fn user(mfa: Mfa, policies_pending: bool, conflict_dialog: bool) -> UserState {
         UserState::new(UserSpec {
@@ -444,6 +440,7 @@ mod tests {
             conflict_dialog,
             lockout_after: 5,
             session_ttl_secs: 60,
+            refresh_until_secs: 60,
         })
     }
 

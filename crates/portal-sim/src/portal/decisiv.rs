@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, html};
 
+use super::Layout;
 use super::auth::{require_signed_in, with_user};
 use super::html::{decisiv_time, page, page_bounds, respond, thousands, thousands_tenths};
 use super::{Ctx, ListQuery, fault_code_text, source_text, vehicle_page};
 use crate::fleet::Vehicle;
 use crate::scenario::Scenario;
 use crate::state::read;
-use crate::users::Portal;
 
 pub const PER_PAGE: usize = 50;
 
@@ -61,7 +61,7 @@ pub async fn assets(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<List
             }
         }
     };
-    with_user(respond(StatusCode::OK, page(Portal::Decisiv, "Assets", body)), username)
+    with_user(respond(StatusCode::OK, page(Layout::Decisiv, "Assets", body)), username)
 }
 
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
@@ -109,5 +109,5 @@ fn diagnostics_page(v: &Vehicle, scenario: &Scenario, seed: u64) -> Markup {
             }
         }
     };
-    page(Portal::Decisiv, "Diagnostics", body)
+    page(Layout::Decisiv, "Diagnostics", body)
 }

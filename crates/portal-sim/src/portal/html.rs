@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::users::Portal;
+use super::Layout;
 
 const STYLE: &str = "body{font-family:Arial,Helvetica,sans-serif;margin:0;color:#222}\
 header{background:#1d2d44;color:#fff;padding:12px 24px}main{padding:24px}\
@@ -14,10 +14,10 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}\
 .active .severity{font-weight:bold}";
 
 /// A full HTML page in the portal's branding.
-pub fn page(portal: Portal, title: &str, body: Markup) -> Markup {
+pub fn page(portal: Layout, title: &str, body: Markup) -> Markup {
     let brand = match portal {
-        Portal::Paccar => "TruckTech+ | PACCAR Solutions",
-        Portal::Decisiv => "PACCAR Solutions · Decisiv SRM 8.29",
+        Layout::Paccar => "TruckTech+ | PACCAR Solutions",
+        Layout::Decisiv => "PACCAR Solutions · Decisiv SRM 8.29",
     };
     html! {
         (DOCTYPE)

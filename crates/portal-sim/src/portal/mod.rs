@@ -25,10 +25,50 @@ use crate::users::Portal;
 pub use decisiv::PER_PAGE as DECISIV_PER_PAGE;
 pub use paccar::PER_PAGE as PACCAR_PER_PAGE;
 
+/// One of the two server-rendered portals, each mounted under its own prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// PACCAR TruckTech+ layout (spec v1): e-mail login, `/vehicles`.
+    Paccar,
+    /// Decisiv SRM (spec v2): `#auth_key` login, `/assets`.
+    Decisiv,
+}
+
+impl Layout {
+    /// Whose users sign in here.
+    pub fn portal(self) -> Portal {
+        match self {
+            Layout::Paccar => Portal::Paccar,
+            Layout::Decisiv => Portal::Decisiv,
+        }
+    }
+
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Layout::Paccar => "/paccar",
+            Layout::Decisiv => "/decisiv",
+        }
+    }
+
+    pub fn session_cookie(self) -> &'static str {
+        match self {
+            Layout::Paccar => "_trucktech_session",
+            Layout::Decisiv => "_decisiv_srm_session",
+        }
+    }
+
+    pub fn trust_cookie(self) -> &'static str {
+        match self {
+            Layout::Paccar => "_trucktech_trusted_device",
+            Layout::Decisiv => "_decisiv_trusted_device",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Ctx {
     pub state: Arc<SimState>,
-    pub portal: Portal,
+    pub layout: Layout,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -36,8 +76,8 @@ pub struct ListQuery {
     page: Option<usize>,
 }
 
-pub fn router(state: Arc<SimState>, portal: Portal) -> Router {
-    let ctx = Ctx { state, portal };
+pub fn router(state: Arc<SimState>, layout: Layout) -> Router {
+    let ctx = Ctx { state, layout };
     let common = Router::new()
         .route("/", get(auth::login_form))
         .route("/login", get(auth::login_form).post(auth::login_submit))
@@ -46,11 +86,11 @@ pub fn router(state: Arc<SimState>, portal: Portal) -> Router {
         .route("/policies", get(auth::policies_form).post(auth::policies_submit))
         .route("/logout", get(auth::logout))
         .route("/dashboard", get(auth::dashboard));
-    let pages = match portal {
-        Portal::Paccar => common
+    let pages = match layout {
+        Layout::Paccar => common
             .route("/vehicles", get(paccar::vehicles))
             .route("/vehicles/{vin}/diagnostics", get(paccar::diagnostics)),
-        Portal::Decisiv => {
+        Layout::Decisiv => {
             common.route("/assets", get(decisiv::assets)).route("/assets/{vin}/diagnostics", get(decisiv::diagnostics))
         }
     };
@@ -83,7 +123,7 @@ fn vehicle_page(ctx: &Ctx, jar: &CookieJar, vin: &str, render: fn(&Vehicle, &Sce
         Some(vehicle) => html::respond(StatusCode::OK, render(vehicle, &scenario, ctx.state.seed)),
         None => {
             let body = html! { h1 { "Not found" } p.error { "No vehicle with VIN " (vin) " in your fleet." } };
-            html::respond(StatusCode::NOT_FOUND, html::page(ctx.portal, "Not found", body))
+            html::respond(StatusCode::NOT_FOUND, html::page(ctx.layout, "Not found", body))
         }
     };
     auth::with_user(response, username)

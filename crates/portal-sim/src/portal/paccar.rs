@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use maud::{Markup, PreEscaped, html};
 
+use super::Layout;
 use super::auth::{require_signed_in, with_user};
 use super::html::{paccar_time, page, page_bounds, respond, thousands};
 use super::{Ctx, ListQuery, fault_code_text, source_text, vehicle_page};
 use crate::fleet::{Fault, Vehicle};
 use crate::scenario::Scenario;
 use crate::state::read;
-use crate::users::Portal;
 
 pub const PER_PAGE: usize = 25;
 
@@ -87,7 +87,7 @@ pub async fn vehicles(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<Li
             }
         }
     };
-    with_user(respond(StatusCode::OK, page(Portal::Paccar, "Vehicles", body)), username)
+    with_user(respond(StatusCode::OK, page(Layout::Paccar, "Vehicles", body)), username)
 }
 
 pub async fn diagnostics(State(ctx): State<Ctx>, jar: CookieJar, Path(vin): Path<String>) -> Response {
@@ -120,7 +120,7 @@ fn diagnostics_page(v: &Vehicle, scenario: &Scenario, seed: u64) -> Markup {
             }
         }
     };
-    page(Portal::Paccar, "Diagnostics", body)
+    page(Layout::Paccar, "Diagnostics", body)
 }
 
 fn fault_row(v: &Vehicle, f: &Fault, index: usize, n: &Names, scenario: &Scenario, seed: u64) -> Markup {

@@ -292,7 +292,7 @@ mod tests {
     fn input() -> AccountInput {
         AccountInput {
             name: "Acme".into(),
-            portal_kind: PortalKind::Paccar,
+            portal_kind: PortalKind::TruckTech,
             base_url: " https://paccarsolutions.com/ ".into(),
             username: "ops@acme.example".into(),
             sync_interval_minutes: 240,

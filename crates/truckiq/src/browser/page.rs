@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chromiumoxide::Page;
-use chromiumoxide::cdp::browser_protocol::emulation::SetLocaleOverrideParams;
+use chromiumoxide::cdp::browser_protocol::emulation::{SetLocaleOverrideParams, SetScriptExecutionDisabledParams};
 use chromiumoxide::cdp::browser_protocol::network::{
     BlockPattern, EnableParams, EventResponseReceived, ResourceType, SetBlockedUrLsParams,
 };
@@ -127,6 +127,23 @@ impl PortalPage {
         Ok(self.limited("the page address", self.page.url()).await?.unwrap_or_default())
     }
 
+    /// Runs `script` (an expression, awaited if it is a promise) in the page and returns its value.
+    /// The script's own limits end slow work; this one covers a browser that stopped answering.
+    async fn evaluate<T: serde::de::DeserializeOwned>(&self, script: String, what: &str) -> Result<T, BrowserError> {
+        let params = EvaluateParams::builder()
+            .expression(script)
+            .await_promise(true)
+            .return_by_value(true)
+            .build()
+            .map_err(command_error)?;
+        let outcome =
+            tokio::time::timeout(self.timeout + Duration::from_secs(5), self.page.evaluate_expression(params))
+                .await
+                .map_err(|_| self.timeout_error(what))?
+                .map_err(command_error)?;
+        outcome.into_value().map_err(command_error)
+    }
+
     /// Reads `url` with `fetch()` inside this page: same cookies and connection pool as a
     /// navigation, but nothing is parsed, styled or laid out, and the tab stays where it is, so many
     /// reads can share one tab. Only for pages the server renders; the HTML is what it sent.
@@ -140,20 +157,7 @@ impl PortalPage {
                return {{ status: r.status, retryAfter: r.headers.get('retry-after'), url: r.url, html: await r.text() }}; \
              }} catch (e) {{ return {{ error: e.name, message: String(e.message) }}; }} }})()"
         );
-        let params = EvaluateParams::builder()
-            .expression(script)
-            .await_promise(true)
-            .return_by_value(true)
-            .build()
-            .map_err(command_error)?;
-        // The script's own limit ends the request; this one covers a browser that stopped answering.
-        let outcome =
-            tokio::time::timeout(self.timeout + Duration::from_secs(5), self.page.evaluate_expression(params))
-                .await
-                .map_err(|_| self.timeout_error(url))?
-                .map_err(command_error)?;
-        let fetched: Fetched = outcome.into_value().map_err(command_error)?;
-        match fetched {
+        match self.evaluate::<Fetched>(script, url).await? {
             Fetched::Page { status, retry_after, url, html } => {
                 let retry_after = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
                 Ok((Navigation { status: Some(status), retry_after, url }, html))
@@ -161,6 +165,89 @@ impl PortalPage {
             Fetched::Failed { error, .. } if error == "TimeoutError" => Err(self.timeout_error(url)),
             Fetched::Failed { error, message } => Err(BrowserError::Network(format!("{url}: {error}: {message}"))),
         }
+    }
+
+    /// Calls an API on another origin with `fetch()` from this page, as the page's own scripts do:
+    /// the page's origin, the browser's CORS checks (a preflight for custom headers), no cookies.
+    /// Returns the status and the body text; a refused or failed request is a network error.
+    pub async fn fetch_api(
+        &self,
+        url: &str,
+        method: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Result<(u16, String), BrowserError> {
+        let init = serde_json::json!({
+            "method": method,
+            "headers": headers.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect::<serde_json::Map<_, _>>(),
+            "body": body,
+            "credentials": "omit",
+        });
+        let target = serde_json::to_string(url).map_err(command_error)?;
+        let limit_ms = self.timeout.as_millis();
+        let script = format!(
+            "(async () => {{ try {{ \
+               const init = {init}; init.signal = AbortSignal.timeout({limit_ms}); if (init.body === null) delete init.body; \
+               const r = await fetch({target}, init); \
+               return {{ status: r.status, retryAfter: r.headers.get('retry-after'), url: r.url, html: await r.text() }}; \
+             }} catch (e) {{ return {{ error: e.name, message: String(e.message) }}; }} }})()"
+        );
+        match self.evaluate::<Fetched>(script, url).await? {
+            Fetched::Page { status, html, .. } => Ok((status, html)),
+            Fetched::Failed { error, .. } if error == "TimeoutError" => Err(self.timeout_error(url)),
+            Fetched::Failed { error, message } => Err(BrowserError::Network(format!("{url}: {error}: {message}"))),
+        }
+    }
+
+    /// Stops the page's own scripts from running in the documents it loads from now on; TruckIQ's
+    /// evaluations still run. For a tab that only lends its origin to TruckIQ's calls.
+    pub async fn disable_page_scripts(&self) -> Result<(), BrowserError> {
+        let params = SetScriptExecutionDisabledParams::new(true);
+        self.limited("the page's scripts to stop", self.page.execute(params)).await.map(|_| ())
+    }
+
+    /// Sends the page to `url` from its own script and returns at once: for a single-page app a
+    /// change of the `#` route is no page load, so there is nothing to wait for; callers poll for
+    /// what they expect instead.
+    pub async fn assign(&self, url: &str) -> Result<(), BrowserError> {
+        let url = serde_json::to_string(url).map_err(command_error)?;
+        self.evaluate::<bool>(format!("location.assign({url}), true"), "the page to move").await.map(|_| ())
+    }
+
+    /// The page's `localStorage` value for `key`, if the page has one.
+    pub async fn local_storage(&self, key: &str) -> Result<Option<String>, BrowserError> {
+        let key = serde_json::to_string(key).map_err(command_error)?;
+        self.evaluate(format!("localStorage.getItem({key})"), "the page's storage").await
+    }
+
+    /// Sets (or with `None`, removes) the page's `localStorage` value for `key`.
+    pub async fn set_local_storage(&self, key: &str, value: Option<&str>) -> Result<(), BrowserError> {
+        let key = serde_json::to_string(key).map_err(command_error)?;
+        let script = match value {
+            Some(value) => {
+                format!("localStorage.setItem({key}, {}), true", serde_json::to_string(value).map_err(command_error)?)
+            }
+            None => format!("localStorage.removeItem({key}), true"),
+        };
+        self.evaluate::<bool>(script, "the page's storage").await.map(|_| ())
+    }
+
+    /// The addresses this page has requested so far (its resource timing entries): what a script on
+    /// it talks to, without seeing any of the requests' contents.
+    pub async fn requested_urls(&self) -> Result<Vec<String>, BrowserError> {
+        self.evaluate("performance.getEntriesByType('resource').map(e => e.name)".to_owned(), "the page's requests")
+            .await
+    }
+
+    /// The text of the first element matching `css` that a person can see, if any.
+    pub async fn visible_text(&self, css: &str) -> Result<Option<String>, BrowserError> {
+        let css = serde_json::to_string(css).map_err(command_error)?;
+        let script = format!(
+            "(() => {{ for (const e of document.querySelectorAll({css})) {{ \
+               const text = (e.innerText || '').trim(); if (!e.hidden && e.offsetParent !== null && text) return text; }} \
+               return null; }})()"
+        );
+        self.evaluate(script, "the page's messages").await
     }
 
     /// The whole document as HTML, in one CDP call.
@@ -212,6 +299,15 @@ impl PortalPage {
             .call_js_fn("function() { if (!this.checked) { this.click(); } }", false)
             .await
             .map_err(command_error)?;
+        Ok(())
+    }
+
+    /// Clicks the first element matching `css`, without waiting for a page load (a single-page
+    /// app changes its page in place).
+    pub async fn click(&self, css: &str) -> Result<(), BrowserError> {
+        self.pause().await;
+        let element = self.page.find_element(css).await.map_err(|_| BrowserError::MissingElement(css.into()))?;
+        element.click().await.map_err(command_error)?;
         Ok(())
     }
 

@@ -83,7 +83,7 @@ async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Ro
         .map_err(anyhow::Error::msg)?;
     let dir = tempfile::tempdir()?;
     let profile_dir = dir.path().join("profile");
-    let mut profile = Profile::builtin(PortalKind::Paccar)?;
+    let mut profile = Profile::builtin(PortalKind::TruckTech)?;
     if bench.navigate {
         profile.reading.diagnostics = ReadWith::Navigate;
     }
@@ -142,7 +142,7 @@ fn synthetic_fleet(vehicles: usize, faults_per_vehicle: usize) -> Vec<truckiq::s
                 engine_hours: Some(2_500.0),
                 ..VehicleSnapshot::default()
             },
-            faults: Some(
+            faults: truckiq::store::ObservedFaults::Read(
                 (0..faults_per_vehicle)
                     .map(|f| FaultObservation {
                         source_address: 0,
@@ -170,7 +170,7 @@ fn bench_store(dir: &Path) -> anyhow::Result<(truckiq::store::Store, i64)> {
     let store = Store::open(dir.join("bench.sqlite3"))?;
     let account = store.insert_account(&NewAccount {
         name: "Bench".into(),
-        portal_kind: PortalKind::Paccar,
+        portal_kind: PortalKind::TruckTech,
         base_url: "https://paccarsolutions.com".into(),
         username: "bench".into(),
         sync_interval_minutes: 240,
@@ -251,7 +251,7 @@ pub async fn sync_bench(
         .db(move |s| {
             s.insert_account(&NewAccount {
                 name: "Bench".into(),
-                portal_kind: PortalKind::Paccar,
+                portal_kind: PortalKind::TruckTech,
                 base_url,
                 username: USER.into(),
                 sync_interval_minutes: 240,

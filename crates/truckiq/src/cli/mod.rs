@@ -112,7 +112,8 @@ enum AccountsCommand {
     Add {
         #[arg(long)]
         name: String,
-        /// Portal layout: paccar (TruckTech+, /vehicles) or decisiv (PACCAR Solutions, /assets).
+        /// Which portal: paccar_solutions (paccarsolutions.com), trucktech (TruckTech+ pages, spec
+        /// v1) or decisiv_srm (Decisiv SRM pages, spec v2); the old names paccar and decisiv work too.
         #[arg(long, value_parser = parse_portal)]
         portal: PortalKind,
         /// The portal's address, e.g. https://paccarsolutions.com
@@ -144,7 +145,7 @@ enum AccountsCommand {
 }
 
 fn parse_portal(text: &str) -> Result<PortalKind, String> {
-    text.parse()
+    PortalKind::from_name(text)
 }
 
 #[derive(Debug, Subcommand)]

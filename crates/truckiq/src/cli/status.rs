@@ -22,7 +22,7 @@ pub async fn print(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
     for account in &accounts {
         table.add_row([
             account.name.clone(),
-            portal_label(account.portal_kind).to_owned(),
+            PortalKind::label(account.portal_kind).to_owned(),
             account.username.clone(),
             format_interval(account.sync_interval_minutes),
             state(account),
@@ -31,14 +31,6 @@ pub async fn print(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
     }
     writeln!(out, "{table}")?;
     Ok(())
-}
-
-fn portal_label(kind: PortalKind) -> &'static str {
-    match kind {
-        PortalKind::Paccar => "PACCAR TruckTech+",
-        PortalKind::Decisiv => "PACCAR Solutions (Decisiv)",
-        PortalKind::DecisivApi => "Decisiv SRM API",
-    }
 }
 
 fn state(account: &AccountSummary) -> String {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::PageFailure;
-use crate::store::{FaultObservation, VehicleObservation, VehicleSnapshot};
+use crate::store::{FaultObservation, ObservedFaults, VehicleObservation, VehicleSnapshot};
 
 /// One read of an account's fleet.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +31,8 @@ pub enum TruckFaults {
     Unread(PageFailure),
     /// In [`FleetRead::fleet_faults`].
     InFleetList,
+    /// Not read: the portal marks the truck unchanged since the last sync read its faults.
+    Unchanged,
 }
 
 /// A fault from an account-wide list, with the truck it is on.
@@ -64,13 +66,16 @@ pub fn observations(read: FleetRead) -> (Vec<VehicleObservation>, u32) {
         .into_iter()
         .map(|VehicleRead { vehicle, faults }| {
             let faults = match faults {
-                TruckFaults::Read(faults) => Some(faults),
+                TruckFaults::Read(faults) => ObservedFaults::Read(faults),
                 TruckFaults::Unread(failure) => {
                     tracing::info!(vin = %vehicle.vin, reason = %failure.kind, message = %failure.message, "faults not read");
-                    None
+                    ObservedFaults::Unread
                 }
-                TruckFaults::InFleetList if fleet_list_read => Some(by_vin.remove(&vehicle.vin).unwrap_or_default()),
-                TruckFaults::InFleetList => None,
+                TruckFaults::InFleetList if fleet_list_read => {
+                    ObservedFaults::Read(by_vin.remove(&vehicle.vin).unwrap_or_default())
+                }
+                TruckFaults::InFleetList => ObservedFaults::Unread,
+                TruckFaults::Unchanged => ObservedFaults::Unchanged,
             };
             VehicleObservation { vehicle, faults }
         })
@@ -117,8 +122,8 @@ mod tests {
             ..FleetRead::default()
         };
         let (observed, orphans) = observations(read);
-        assert_eq!(observed[0].faults.as_ref().map(Vec::len), Some(1));
-        assert_eq!(observed[1].faults, None, "unknown, not empty: its episodes must not close");
+        assert_eq!(observed[0].faults.read().map(<[_]>::len), Some(1));
+        assert_eq!(observed[1].faults, ObservedFaults::Unread, "unknown, not empty: its episodes must not close");
         assert_eq!(orphans, 0);
     }
 
@@ -135,8 +140,8 @@ mod tests {
             list_problems: 0,
         };
         let (observed, orphans) = observations(read);
-        assert_eq!(observed[0].faults.as_ref().map(Vec::len), Some(2));
-        assert_eq!(observed[1].faults, Some(vec![]), "read and clear: its open episodes close");
+        assert_eq!(observed[0].faults.read().map(<[_]>::len), Some(2));
+        assert_eq!(observed[1].faults, ObservedFaults::Read(vec![]), "read and clear: its open episodes close");
         assert_eq!(orphans, 1, "a fault on a truck that is not listed is not stored");
 
         let failed = FleetRead {
@@ -144,6 +149,6 @@ mod tests {
             fleet_faults: Some(Err(PageFailure { kind: FailureReason::Network, message: "502".into() })),
             list_problems: 0,
         };
-        assert_eq!(observations(failed).0[0].faults, None, "an unread list closes nothing");
+        assert_eq!(observations(failed).0[0].faults, ObservedFaults::Unread, "an unread list closes nothing");
     }
 }

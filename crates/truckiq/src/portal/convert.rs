@@ -61,6 +61,7 @@ pub fn vehicle_read(extract: &VehicleExtract) -> VehicleRead {
             odometer_mi: page.and_then(|p| p.odometer_mi).or(row.odometer_mi),
             engine_hours: page.and_then(|p| p.engine_hours),
             location_text: page.and_then(|p| p.location.clone()),
+            ..VehicleSnapshot::default()
         },
         faults,
     }

@@ -24,6 +24,16 @@ pub enum ConnectorError {
     /// The page is not what the portal profile describes; a screenshot and the HTML are kept.
     #[error("the {page} page has changed: nothing matches {selector}")]
     PortalChanged { page: String, selector: String, screenshot: Option<PathBuf>, html: Option<PathBuf> },
+    /// A gateway answer does not have what the portal profile describes; the answer is kept, with
+    /// tokens redacted.
+    #[error("the portal's {endpoint} answer has changed: {problem}{}", response.as_ref().map(|p| format!(" (the answer is kept at {})", p.display())).unwrap_or_default())]
+    GatewayChanged { endpoint: String, problem: String, response: Option<PathBuf> },
+    /// The sign-in page is on an origin the profile does not trust with credentials (a hosted
+    /// single sign-on page it does not list): only a person may sign in there.
+    #[error(
+        "the portal sends sign-in to {origin}, which its profile does not list as a sign-in origin; nothing was typed there. Use Sync now to sign in yourself in the window TruckIQ opens, or add the origin to the profile's sign_in_origins"
+    )]
+    SignInNeedsPerson { origin: String },
     /// The sign-in page is not on the portal's origin (nor on one its profile names): nothing was
     /// typed there.
     #[error(
@@ -51,7 +61,10 @@ impl ConnectorError {
             ConnectorError::MfaRejected(_) => FailureReason::MfaRejected,
             ConnectorError::SessionExpired => FailureReason::SessionExpired,
             ConnectorError::RateLimited { .. } => FailureReason::RateLimited,
-            ConnectorError::PortalChanged { .. } => FailureReason::PortalChanged,
+            ConnectorError::PortalChanged { .. } | ConnectorError::GatewayChanged { .. } => {
+                FailureReason::PortalChanged
+            }
+            ConnectorError::SignInNeedsPerson { .. } => FailureReason::MfaRequired,
             ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
             ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,
             ConnectorError::Network(_) => FailureReason::Network,

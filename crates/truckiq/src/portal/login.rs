@@ -192,7 +192,7 @@ mod tests {
     use crate::store::PortalKind;
 
     fn profile() -> Profile {
-        Profile::builtin(PortalKind::Paccar).unwrap()
+        Profile::builtin(PortalKind::TruckTech).unwrap()
     }
 
     #[test]

@@ -208,7 +208,7 @@ fn strip_derate_suffix(severity: &str) -> String {
     severity.replace("(Derate)", "").trim().to_owned()
 }
 
-fn is_plausible_vin(vin: &str) -> bool {
+pub(crate) fn is_plausible_vin(vin: &str) -> bool {
     vin.len() == 17 && vin.bytes().all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'I' | b'O' | b'Q'))
 }
 

@@ -9,12 +9,12 @@ use serde::Deserialize;
 
 use crate::store::PortalKind;
 
-const PACCAR: &str = include_str!("../../profiles/paccar.toml");
-const DECISIV: &str = include_str!("../../profiles/decisiv.toml");
+const TRUCKTECH: &str = include_str!("../../profiles/trucktech.toml");
+const DECISIV_SRM: &str = include_str!("../../profiles/decisiv_srm.toml");
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("the {0} portal kind is an API, not a browser layout; it has no page profile")]
+    #[error("the {0} portal kind is read as JSON, not as pages; it has no page profile")]
     NotABrowserLayout(PortalKind),
     #[error("cannot read the portal profile override {path}: {source}")]
     Read {
@@ -185,45 +185,69 @@ pub struct Profile {
 
 fn builtin_text(kind: PortalKind) -> Result<&'static str, ProfileError> {
     match kind {
-        PortalKind::Paccar => Ok(PACCAR),
-        PortalKind::Decisiv => Ok(DECISIV),
-        PortalKind::DecisivApi => Err(ProfileError::NotABrowserLayout(kind)),
+        PortalKind::TruckTech => Ok(TRUCKTECH),
+        PortalKind::DecisivSrm => Ok(DECISIV_SRM),
+        PortalKind::DecisivApi | PortalKind::PaccarSolutions => Err(ProfileError::NotABrowserLayout(kind)),
     }
 }
 
 impl Profile {
     /// The profile shipped with TruckIQ for a layout.
     pub fn builtin(kind: PortalKind) -> Result<Self, ProfileError> {
-        let text = builtin_text(kind)?;
-        toml::from_str(text).map_err(|e| ProfileError::Invalid {
-            origin: format!("built into TruckIQ ({kind})"),
-            message: e.to_string(),
-        })
+        parse_builtin(kind, builtin_text(kind)?)
     }
 
     /// The built-in profile with `<dir>/<kind>.toml` laid over it when that file exists.
     pub fn load(kind: PortalKind, override_dir: &Path) -> Result<Self, ProfileError> {
-        let path = override_dir.join(format!("{kind}.toml"));
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Self::with_override(kind, &text, &path.display().to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::builtin(kind),
-            Err(source) => Err(ProfileError::Read { path, source }),
-        }
+        load_layered(kind, builtin_text(kind)?, override_dir)
     }
 
     /// The built-in profile with the keys in `override_text` replacing its own.
     pub fn with_override(kind: PortalKind, override_text: &str, origin: &str) -> Result<Self, ProfileError> {
-        let invalid = |message: String| ProfileError::Invalid { origin: origin.to_owned(), message };
-        let mut base: toml::Table = toml::from_str(builtin_text(kind)?).map_err(|e| invalid(e.to_string()))?;
-        let overlay: toml::Table = toml::from_str(override_text).map_err(|e| invalid(e.to_string()))?;
-        merge(&mut base, overlay);
-        toml::Value::Table(base).try_into().map_err(|e: toml::de::Error| invalid(e.to_string()))
+        layered(builtin_text(kind)?, override_text, origin)
     }
 
     /// The diagnostics URL path for a VIN.
     pub fn diagnostics_path(&self, vin: &str) -> String {
         self.urls.diagnostics.replace("{vin}", vin)
     }
+}
+
+/// A built-in profile (`builtin`, TOML) with `<dir>/<kind>.toml` laid over it when that file
+/// exists: any profile type, browser layout or gateway.
+pub(crate) fn load_layered<T: serde::de::DeserializeOwned>(
+    kind: PortalKind,
+    builtin: &str,
+    override_dir: &Path,
+) -> Result<T, ProfileError> {
+    // The kind's own name first, then the names older versions used.
+    for name in std::iter::once(kind.as_str()).chain(kind.aliases().iter().copied()) {
+        let path = override_dir.join(format!("{name}.toml"));
+        match std::fs::read_to_string(&path) {
+            Ok(text) => return layered(builtin, &text, &path.display().to_string()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => return Err(ProfileError::Read { path, source }),
+        }
+    }
+    parse_builtin(kind, builtin)
+}
+
+pub(crate) fn parse_builtin<T: serde::de::DeserializeOwned>(kind: PortalKind, text: &str) -> Result<T, ProfileError> {
+    toml::from_str(text)
+        .map_err(|e| ProfileError::Invalid { origin: format!("built into TruckIQ ({kind})"), message: e.to_string() })
+}
+
+/// `builtin` with the keys in `override_text` replacing its own.
+pub(crate) fn layered<T: serde::de::DeserializeOwned>(
+    builtin: &str,
+    override_text: &str,
+    origin: &str,
+) -> Result<T, ProfileError> {
+    let invalid = |message: String| ProfileError::Invalid { origin: origin.to_owned(), message };
+    let mut base: toml::Table = toml::from_str(builtin).map_err(|e| invalid(e.to_string()))?;
+    let overlay: toml::Table = toml::from_str(override_text).map_err(|e| invalid(e.to_string()))?;
+    merge(&mut base, overlay);
+    toml::Value::Table(base).try_into().map_err(|e: toml::de::Error| invalid(e.to_string()))
 }
 
 /// Deep merge: tables merge key by key, anything else in `overlay` replaces what `base` had.
@@ -244,41 +268,41 @@ mod tests {
 
     #[test]
     fn both_builtin_profiles_load() {
-        let paccar = Profile::builtin(PortalKind::Paccar).unwrap();
+        let paccar = Profile::builtin(PortalKind::TruckTech).unwrap();
         assert_eq!(paccar.urls.vehicle_list, "/vehicles");
         assert_eq!(paccar.diagnostics_path("1XKYD49X0NJ123456"), "/vehicles/1XKYD49X0NJ123456/diagnostics");
-        let decisiv = Profile::builtin(PortalKind::Decisiv).unwrap();
+        let decisiv = Profile::builtin(PortalKind::DecisivSrm).unwrap();
         assert_eq!(decisiv.login.username.sources(), ["#auth_key"]);
         assert!(matches!(Profile::builtin(PortalKind::DecisivApi), Err(ProfileError::NotABrowserLayout(_))));
         assert_eq!(paccar.reading.diagnostics, ReadWith::Fetch, "both layouts render on the server");
         assert_eq!(decisiv.reading.vehicle_list, ReadWith::Fetch);
         let navigate =
-            Profile::with_override(PortalKind::Paccar, "[reading]\ndiagnostics = 'navigate'\n", "t").unwrap();
+            Profile::with_override(PortalKind::TruckTech, "[reading]\ndiagnostics = 'navigate'\n", "t").unwrap();
         assert_eq!(navigate.reading.diagnostics, ReadWith::Navigate);
     }
 
     #[test]
     fn an_override_changes_only_the_keys_it_sets() {
         let text = "[diagnostics]\nrow = ['.dtc-entry']\n";
-        let profile = Profile::with_override(PortalKind::Paccar, text, "test").unwrap();
+        let profile = Profile::with_override(PortalKind::TruckTech, text, "test").unwrap();
         assert_eq!(profile.diagnostics.row.sources(), [".dtc-entry"]);
         assert_eq!(profile.diagnostics.code.sources(), [".code", ".spn-fmi"], "untouched keys keep defaults");
     }
 
     #[test]
     fn a_bad_override_names_the_problem() {
-        let bad_css = Profile::with_override(PortalKind::Paccar, "[diagnostics]\nrow = ['..']\n", "my.toml");
+        let bad_css = Profile::with_override(PortalKind::TruckTech, "[diagnostics]\nrow = ['..']\n", "my.toml");
         let message = bad_css.unwrap_err().to_string();
         assert!(message.contains("my.toml") && message.contains("bad CSS selector"), "{message}");
-        let typo = Profile::with_override(PortalKind::Paccar, "[diagnostics]\nrows = ['.x']\n", "my.toml");
+        let typo = Profile::with_override(PortalKind::TruckTech, "[diagnostics]\nrows = ['.x']\n", "my.toml");
         assert!(typo.unwrap_err().to_string().contains("rows"), "unknown keys are refused");
     }
 
     #[test]
     fn load_uses_the_override_file_when_present() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(Profile::load(PortalKind::Decisiv, dir.path()).unwrap().urls.vehicle_list, "/assets");
+        assert_eq!(Profile::load(PortalKind::DecisivSrm, dir.path()).unwrap().urls.vehicle_list, "/assets");
         std::fs::write(dir.path().join("decisiv.toml"), "[urls]\nvehicle_list = '/fleet/assets'\n").unwrap();
-        assert_eq!(Profile::load(PortalKind::Decisiv, dir.path()).unwrap().urls.vehicle_list, "/fleet/assets");
+        assert_eq!(Profile::load(PortalKind::DecisivSrm, dir.path()).unwrap().urls.vehicle_list, "/fleet/assets");
     }
 }

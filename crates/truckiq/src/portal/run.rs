@@ -34,11 +34,11 @@ pub struct SessionVault {
 }
 
 impl SessionVault {
-    fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
+    pub(crate) fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
         self.secrets.get_optional(self.owner, SecretKind::PortalSession)
     }
 
-    fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
+    pub(crate) fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
         self.secrets.set(self.owner, SecretKind::PortalSession, cookies)
     }
 

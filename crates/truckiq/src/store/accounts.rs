@@ -13,12 +13,14 @@ use crate::ids::AccountUid;
 sql_text_enum! {
     /// Which portal layout (or API) an account signs in to.
     pub enum PortalKind {
-        /// PACCAR TruckTech+ / SmartLINQ: e-mail login, `/vehicles` (spec v1).
-        Paccar => "paccar",
-        /// PACCAR Solutions on Decisiv SRM: `#auth_key` login, `/assets` (spec v2).
-        Decisiv => "decisiv",
+        /// The TruckTech+ pages the integration spec v1 describes: e-mail login, `/vehicles`.
+        TruckTech => "trucktech",
+        /// The Decisiv SRM pages the integration spec v2 describes: `#auth_key` login, `/assets`.
+        DecisivSrm => "decisiv_srm",
         /// Decisiv SRM Gateway API over OAuth2.
         DecisivApi => "decisiv_api",
+        /// PACCAR Solutions (paccarsolutions.com): a single-page app over its JSON API gateway.
+        PaccarSolutions => "paccar_solutions",
     }
 }
 
@@ -41,6 +43,8 @@ pub struct AccountSummary {
     pub uid: AccountUid,
     pub name: String,
     pub portal_kind: PortalKind,
+    /// What the portal is called everywhere ([`PortalKind::label`]).
+    pub portal_label: String,
     pub base_url: String,
     pub username: String,
     pub sync_interval_minutes: u32,
@@ -229,10 +233,12 @@ fn summary_select() -> String {
 }
 
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
+    let portal_kind: PortalKind = row.get(2)?;
     Ok(AccountSummary {
         id: row.get(0)?,
         name: row.get(1)?,
-        portal_kind: row.get(2)?,
+        portal_kind,
+        portal_label: portal_kind.label().to_owned(),
         base_url: row.get(3)?,
         username: row.get(4)?,
         sync_interval_minutes: row.get(5)?,

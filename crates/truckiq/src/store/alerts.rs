@@ -45,6 +45,8 @@ sql_text_enum! {
         StaleData => "stale_data",
         /// A scheduled run stopped at a verification step only a person can finish.
         MfaNeeded => "mfa_needed",
+        /// A truck whose telematics device stopped reporting, as the portal says.
+        NotCommunicating => "not_communicating",
     }
 }
 

@@ -22,6 +22,9 @@ pub struct FleetSummary {
     pub active_critical: u32,
     pub active_major: u32,
     pub active_minor: u32,
+    /// Trucks whose telematics device has stopped reporting, and trucks in repair, as the portal says.
+    pub not_communicating: u32,
+    pub in_repair: u32,
     /// The latest successful sync of any account.
     pub last_success: Option<DateTime<Utc>>,
     /// Accounts without fresh data for longer than Settings allow; filled in by the application
@@ -49,7 +52,8 @@ impl Store {
                 "SELECT count(*), coalesce(sum(health_band = 'good'), 0), coalesce(sum(health_band = 'attention'), 0),
                         coalesce(sum(health_band = 'critical'), 0), coalesce(sum(health_band IS NULL), 0),
                         coalesce(sum(active_critical), 0), coalesce(sum(active_major), 0),
-                        coalesce(sum(active_minor), 0)
+                        coalesce(sum(active_minor), 0), coalesce(sum(status = 'not_communicating'), 0),
+                        coalesce(sum(status = 'in_repair'), 0)
                    FROM vehicles",
             )?
             .query_row([], |r| {
@@ -62,6 +66,8 @@ impl Store {
                     active_critical: r.get(5)?,
                     active_major: r.get(6)?,
                     active_minor: r.get(7)?,
+                    not_communicating: r.get(8)?,
+                    in_repair: r.get(9)?,
                     ..FleetSummary::default()
                 })
             })?;

@@ -4,6 +4,7 @@ mod accounts;
 mod alerts;
 mod faults;
 mod fleet;
+mod incremental;
 mod pool;
 mod settings;
 mod sql_enum;
@@ -15,17 +16,18 @@ mod vehicles;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
 pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
 pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
+pub use incremental::IncrementalState;
 pub use pool::{Database, READERS};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
-    BandChange, CriticalEpisode, FaultObservation, RecordedSync, SyncFacts, SyncOutcome, SyncRecord,
-    VehicleObservation, VehicleSnapshot,
+    BandChange, CriticalEpisode, FaultObservation, ObservedFaults, RecordedSync, StoppedCommunicating, SyncFacts,
+    SyncOutcome, SyncRecord, TruckStatus, VehicleObservation, VehicleSnapshot,
 };
 pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
 pub use vehicle_list::{FaultTier, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort};
@@ -103,9 +105,24 @@ impl Store {
         let open_err = |source| StoreError::Open { path: path.clone(), source };
         let mut conn = Connection::open(&path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
+        // Foreign keys are off while migrating: rebuilding a table (the only way SQLite changes a
+        // CHECK) drops it, and with them on that would delete every row that refers to it. They
+        // are checked once the migrations are done, then switched on for good.
+        conn.execute_batch("PRAGMA foreign_keys = OFF").map_err(open_err)?;
         embedded::migrations::runner()
             .run(&mut conn)
             .map_err(|source| StoreError::Migrate { path: path.clone(), source })?;
+        let broken: Option<String> = conn
+            .query_row("SELECT \"table\" FROM pragma_foreign_key_check LIMIT 1", [], |r| r.get(0))
+            .optional()
+            .map_err(open_err)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Invalid(format!(
+                "the database {} has rows in {table} that refer to nothing; it was not changed further",
+                path.display()
+            )));
+        }
+        conn.execute_batch("PRAGMA foreign_keys = ON").map_err(open_err)?;
         Ok(Self { conn, path })
     }
 

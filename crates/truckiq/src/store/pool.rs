@@ -79,7 +79,7 @@ mod tests {
     fn account(name: &str) -> NewAccount {
         NewAccount {
             name: name.into(),
-            portal_kind: PortalKind::Paccar,
+            portal_kind: PortalKind::TruckTech,
             base_url: "https://paccarsolutions.com".into(),
             username: "ops@fleet.example".into(),
             sync_interval_minutes: 240,

@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::alerts::{self, Alert, NewAlert};
 use super::sync_runs::{self, RunEnd, RunStatus};
-use super::{Result, SqlTime, Store};
+use super::{Result, SqlTime, Store, sql_text_enum};
 use crate::j1939::Severity;
 use crate::j1939::health::{ActiveFault, Health, HealthBand, assess, health};
 
@@ -26,6 +26,23 @@ pub struct VehicleSnapshot {
     pub odometer_mi: Option<f64>,
     pub engine_hours: Option<f64>,
     pub location_text: Option<String>,
+    /// What the portal says about the truck itself; `None` = nothing (it reports and is in service).
+    pub status: Option<TruckStatus>,
+    /// Since when, where the portal says (for "not communicating": its last report).
+    pub status_since: Option<DateTime<Utc>>,
+    /// The portal's own change marker for the truck (PACCAR Solutions' `timestamp`), kept so the
+    /// next sync can skip a truck that has not changed.
+    pub portal_timestamp: Option<String>,
+}
+
+sql_text_enum! {
+    /// What a portal says about a truck apart from its faults.
+    pub enum TruckStatus {
+        /// Its telematics device has stopped reporting.
+        NotCommunicating => "not_communicating",
+        /// It is at a service location.
+        InRepair => "in_repair",
+    }
 }
 
 /// A fault the portal listed for a vehicle.
@@ -46,11 +63,38 @@ pub struct FaultObservation {
     pub raw_json: Option<String>,
 }
 
+/// What a sync learnt of a vehicle's faults.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObservedFaults {
+    /// Read in full: what is not listed has cleared.
+    Read(Vec<FaultObservation>),
+    /// Could not be read: the stored faults stay as they are, and the run is partial.
+    Unread,
+    /// Not read because the portal marks the truck unchanged since its faults were last read: the
+    /// open episodes are seen again as they are.
+    Unchanged,
+}
+
+impl ObservedFaults {
+    pub fn read(&self) -> Option<&[FaultObservation]> {
+        match self {
+            ObservedFaults::Read(faults) => Some(faults),
+            ObservedFaults::Unread | ObservedFaults::Unchanged => None,
+        }
+    }
+}
+
+/// `None` is a read that failed.
+impl From<Option<Vec<FaultObservation>>> for ObservedFaults {
+    fn from(faults: Option<Vec<FaultObservation>>) -> Self {
+        faults.map_or(ObservedFaults::Unread, ObservedFaults::Read)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct VehicleObservation {
     pub vehicle: VehicleSnapshot,
-    /// `None` when the vehicle's diagnostics could not be read: its faults are left untouched.
-    pub faults: Option<Vec<FaultObservation>>,
+    pub faults: ObservedFaults,
 }
 
 /// A vehicle that moved to another health band.
@@ -76,6 +120,18 @@ pub struct SyncOutcome {
     /// Active faults on the vehicles read this time, by tier.
     pub active: HashMap<Severity, usize>,
     pub band_changes: Vec<BandChange>,
+    /// Trucks the portal reports as not communicating that it did not before.
+    pub stopped_communicating: Vec<StoppedCommunicating>,
+}
+
+/// A truck that has just gone silent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoppedCommunicating {
+    pub vehicle_id: i64,
+    pub vin: String,
+    pub unit_number: Option<String>,
+    /// Its last report, where the portal says.
+    pub since: Option<DateTime<Utc>>,
 }
 
 /// A fault episode seen active and critical for the first time.
@@ -155,7 +211,7 @@ impl Store {
         let facts = SyncFacts { first_sync, outcome: &outcome, new_critical: &new_critical, run_id: record.run_id };
         let alerts =
             compose(&facts).iter().map(|alert| alerts::insert(&tx, alert, record.now)).collect::<Result<Vec<_>>>()?;
-        let vehicles_failed = record.observed.iter().filter(|o| o.faults.is_none()).count();
+        let vehicles_failed = record.observed.iter().filter(|o| o.faults == ObservedFaults::Unread).count();
         let status =
             if vehicles_failed > 0 || record.list_problems > 0 { RunStatus::Partial } else { RunStatus::Completed };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -191,7 +247,7 @@ fn apply(
     let now = SqlTime::from(now);
     for observation in observed {
         // Health only changes when the faults were read; otherwise the stored one stays.
-        let active: Option<Vec<ActiveFault<'_>>> = observation.faults.as_deref().map(|faults| {
+        let active: Option<Vec<ActiveFault<'_>>> = observation.faults.read().map(|faults| {
             faults
                 .iter()
                 .filter(|f| f.active)
@@ -208,12 +264,28 @@ fn apply(
             *outcome.active.entry(fault.severity).or_default() += 1;
         }
         let assessed = active.as_deref().map(Assessed::of);
-        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, assessed.as_ref())?;
+        // The change marker is kept only with the faults it vouches for.
+        let marker = match observation.faults {
+            ObservedFaults::Unread => None,
+            ObservedFaults::Read(_) | ObservedFaults::Unchanged => observation.vehicle.portal_timestamp.as_deref(),
+        };
+        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, marker, assessed.as_ref())?;
         outcome.vehicles += 1;
         outcome.new_vehicles += usize::from(stored.new);
         outcome.readings_added += usize::from(append_reading(tx, stored.id, &now, &observation.vehicle)?);
-        if let Some(faults) = &observation.faults {
-            apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?;
+        match &observation.faults {
+            ObservedFaults::Read(faults) => apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?,
+            ObservedFaults::Unchanged => see_again(tx, stored.id, &now, &mut outcome)?,
+            ObservedFaults::Unread => {}
+        }
+        let silent = Some(TruckStatus::NotCommunicating);
+        if !stored.new && observation.vehicle.status == silent && stored.status != silent {
+            outcome.stopped_communicating.push(StoppedCommunicating {
+                vehicle_id: stored.id,
+                vin: observation.vehicle.vin.clone(),
+                unit_number: observation.vehicle.unit_number.clone(),
+                since: observation.vehicle.status_since,
+            });
         }
         if let (Some(from), Some(active), Some(Assessed { band, .. })) = (stored.band, active.as_deref(), assessed)
             && from != band
@@ -293,8 +365,9 @@ impl Assessed {
 struct StoredVehicle {
     id: i64,
     new: bool,
-    /// The band before this sync.
+    /// The band and status before this sync.
     band: Option<HealthBand>,
+    status: Option<TruckStatus>,
 }
 
 fn upsert_vehicle(
@@ -302,20 +375,22 @@ fn upsert_vehicle(
     account_id: i64,
     now: &SqlTime,
     v: &VehicleSnapshot,
+    marker: Option<&str>,
     assessed: Option<&Assessed>,
 ) -> Result<StoredVehicle> {
-    let existing: Option<(i64, Option<HealthBand>)> = tx
-        .prepare_cached("SELECT id, health_band FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
-        .query_row(params![account_id, v.vin], |r| Ok((r.get(0)?, r.get(1)?)))
+    let existing: Option<(i64, Option<HealthBand>, Option<TruckStatus>)> = tx
+        .prepare_cached("SELECT id, health_band, status FROM vehicles WHERE account_id = ?1 AND vin = ?2")?
+        .query_row(params![account_id, v.vin], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     // A field the portal left empty this time keeps its stored value (COALESCE).
     tx.prepare_cached(
         "INSERT INTO vehicles (account_id, vin, unit_number, model_year, make, model, engine_make, engine_model,
                                odometer_mi, engine_hours, location_text, location_at, first_seen_at, last_seen_at,
                                last_synced_at, health_score, health_band, active_critical, active_major,
-                               active_faults, active_minor, write_source)
+                               active_faults, active_minor, status, status_since, portal_timestamp, write_source)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?11 IS NULL THEN NULL ELSE ?12 END, ?12, ?12, ?12,
-                 ?13, ?14, coalesce(?15, 0), coalesce(?16, 0), coalesce(?17, 0), coalesce(?18, 0), 'sync')
+                 ?13, ?14, coalesce(?15, 0), coalesce(?16, 0), coalesce(?17, 0), coalesce(?18, 0),
+                 ?19, CASE WHEN ?19 IS NULL THEN NULL ELSE coalesce(?20, ?12) END, ?21, 'sync')
          ON CONFLICT (account_id, vin) DO UPDATE SET
              unit_number = COALESCE(excluded.unit_number, unit_number),
              model_year = COALESCE(excluded.model_year, model_year),
@@ -335,6 +410,13 @@ fn upsert_vehicle(
              active_major = COALESCE(?16, active_major),
              active_faults = COALESCE(?17, active_faults),
              active_minor = COALESCE(?18, active_minor),
+             -- The status is what the portal says now; its start stays while it lasts, unless the
+             -- portal says when it began.
+             status_since = CASE WHEN excluded.status IS NULL THEN NULL
+                                 WHEN excluded.status IS status THEN coalesce(?20, status_since)
+                                 ELSE excluded.status_since END,
+             status = excluded.status,
+             portal_timestamp = COALESCE(excluded.portal_timestamp, portal_timestamp),
              write_source = 'sync'",
     )?
     .execute(params![
@@ -355,11 +437,14 @@ fn upsert_vehicle(
         assessed.map(|a| a.critical),
         assessed.map(|a| a.major),
         assessed.map(|a| a.total),
-        assessed.map(|a| a.minor)
+        assessed.map(|a| a.minor),
+        v.status,
+        v.status_since,
+        marker
     ])?;
     Ok(match existing {
-        Some((id, band)) => StoredVehicle { id, new: false, band },
-        None => StoredVehicle { id: tx.last_insert_rowid(), new: true, band: None },
+        Some((id, band, status)) => StoredVehicle { id, new: false, band, status },
+        None => StoredVehicle { id: tx.last_insert_rowid(), new: true, band: None, status: None },
     })
 }
 
@@ -389,6 +474,21 @@ fn append_reading(tx: &Transaction<'_>, vehicle_id: i64, now: &SqlTime, v: &Vehi
         .execute(params![vehicle_id, now, v.odometer_mi, v.engine_hours])?;
     }
     Ok(changed)
+}
+
+/// A truck the portal marks unchanged: its open episodes are seen again, as they are.
+fn see_again(tx: &Transaction<'_>, vehicle_id: i64, now: &SqlTime, outcome: &mut SyncOutcome) -> Result<()> {
+    outcome.extended += tx
+        .prepare_cached("UPDATE faults SET last_seen_at = ?2 WHERE vehicle_id = ?1 AND cleared_at IS NULL")?
+        .execute(params![vehicle_id, now])?;
+    let mut active = tx.prepare_cached(
+        "SELECT severity, count(*) FROM faults WHERE vehicle_id = ?1 AND cleared_at IS NULL AND active = 1 GROUP BY severity",
+    )?;
+    for row in active.query_map([vehicle_id], |r| Ok((r.get::<_, Severity>(0)?, r.get::<_, i64>(1)?)))? {
+        let (severity, count) = row?;
+        *outcome.active.entry(severity).or_default() += usize::try_from(count).unwrap_or_default();
+    }
+    Ok(())
 }
 
 fn apply_faults(

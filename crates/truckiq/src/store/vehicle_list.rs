@@ -7,7 +7,7 @@ use rusqlite::types::ToSql;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Result, Store, sql_text_enum};
+use super::{Result, Store, TruckStatus, sql_text_enum};
 use crate::j1939::health::HealthBand;
 
 /// A truck as the Vehicles table shows it.
@@ -32,6 +32,9 @@ pub struct VehicleListItem {
     pub active_major: u32,
     pub active_faults: u32,
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// What the portal says about the truck itself ("not communicating", "in repair").
+    pub status: Option<TruckStatus>,
+    pub status_since: Option<DateTime<Utc>>,
 }
 
 sql_text_enum! {
@@ -65,6 +68,8 @@ pub struct VehicleQuery {
     pub band: Option<HealthBand>,
     pub tier: Option<FaultTier>,
     pub account_id: Option<i64>,
+    /// Only trucks the portal reports with this status.
+    pub status: Option<TruckStatus>,
     pub sort: VehicleSort,
     pub descending: bool,
     pub offset: u32,
@@ -84,6 +89,7 @@ impl Default for VehicleQuery {
             band: None,
             tier: None,
             account_id: None,
+            status: None,
             sort: VehicleSort::Health,
             descending: false,
             offset: 0,
@@ -108,14 +114,15 @@ const SELECT_ITEM: &str = "
     SELECT v.id, v.account_id, a.name, v.vin, v.unit_number, v.model_year, v.make, v.model,
            trim(coalesce(v.engine_make, '') || ' ' || coalesce(v.engine_model, '')),
            v.odometer_mi, v.engine_hours, v.health_score, v.health_band,
-           v.active_critical, v.active_major, v.active_faults, v.last_synced_at
+           v.active_critical, v.active_major, v.active_faults, v.last_synced_at, v.status, v.status_since
       FROM vehicles v JOIN accounts a ON a.id = v.account_id";
 
 const FILTER_SQL: &str = "
      WHERE (?1 = '' OR instr(upper(v.vin), ?1) > 0 OR instr(upper(coalesce(v.unit_number, '')), ?1) > 0)
        AND (?2 IS NULL OR v.health_band = ?2)
        AND (?3 IS NULL OR v.active_critical > 0 OR (?3 = 'major' AND v.active_major > 0))
-       AND (?4 IS NULL OR v.account_id = ?4)";
+       AND (?4 IS NULL OR v.account_id = ?4)
+       AND (?5 IS NULL OR v.status = ?5)";
 
 /// ORDER BY for a sort. Unknowns (never read, no unit, no odometer) come last in both directions;
 /// ties fall back to the VIN so a window never overlaps or skips the next one.
@@ -152,6 +159,8 @@ fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<VehicleListItem> {
         active_major: r.get(14)?,
         active_faults: r.get(15)?,
         last_synced_at: r.get(16)?,
+        status: r.get(17)?,
+        status_since: r.get(18)?,
     })
 }
 
@@ -160,13 +169,17 @@ impl Store {
     pub fn list_vehicles(&self, query: &VehicleQuery) -> Result<VehiclePage> {
         let search = query.search.trim().to_uppercase();
         let limit = query.limit.min(VehicleQuery::MAX_LIMIT);
-        // ?1–?4 narrow (FILTER_SQL), ?5 and ?6 window the rows.
-        let args: [&dyn ToSql; 6] = [&search, &query.band, &query.tier, &query.account_id, &limit, &query.offset];
-        let filter = &args[..4];
+        // ?1–?5 narrow (FILTER_SQL), ?6 and ?7 window the rows.
+        let args: [&dyn ToSql; 7] =
+            [&search, &query.band, &query.tier, &query.account_id, &query.status, &limit, &query.offset];
+        let filter = &args[..5];
         let total: u32 = self.conn.prepare_cached("SELECT count(*) FROM vehicles")?.query_row([], |r| r.get(0))?;
         // Nothing to narrow by: every truck matches, and the filtered count would scan them again.
-        let unfiltered =
-            search.is_empty() && query.band.is_none() && query.tier.is_none() && query.account_id.is_none();
+        let unfiltered = search.is_empty()
+            && query.band.is_none()
+            && query.tier.is_none()
+            && query.account_id.is_none()
+            && query.status.is_none();
         let matching: u32 = if unfiltered {
             total
         } else {
@@ -177,7 +190,7 @@ impl Store {
         let rows = self
             .conn
             .prepare_cached(&format!(
-                "{SELECT_ITEM} {FILTER_SQL} ORDER BY {} LIMIT ?5 OFFSET ?6",
+                "{SELECT_ITEM} {FILTER_SQL} ORDER BY {} LIMIT ?6 OFFSET ?7",
                 order_by(query.sort, query.descending)
             ))?
             .query_map(&args[..], item_from_row)?

@@ -18,6 +18,12 @@ pub fn truck_label(unit: Option<&str>, vin: &str) -> String {
     }
 }
 
+/// `text` with a capital first letter, to open a title.
+fn sentence_start(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
     let what = e.description.clone().unwrap_or_else(|| describe_fault(e.spn, e.fmi));
     let urgency = e.portal_severity_text.clone().unwrap_or_else(|| "Critical".to_owned());
@@ -92,6 +98,25 @@ fn risk_change(account_id: i64, run_id: i64, change: &crate::store::BandChange) 
     }
 }
 
+fn not_communicating(account_id: i64, run_id: i64, truck: &crate::store::StoppedCommunicating) -> NewAlert {
+    let since = truck.since.map(|t| format!(" since {}", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
+    NewAlert {
+        kind: AlertKind::NotCommunicating,
+        severity: Severity::Major,
+        account_id: Some(account_id),
+        vehicle_id: Some(truck.vehicle_id),
+        fault_id: None,
+        sync_run_id: Some(run_id),
+        title: format!(
+            "{} stopped communicating",
+            sentence_start(&truck_label(truck.unit_number.as_deref(), &truck.vin))
+        ),
+        message: format!(
+            "The portal has had no report from its telematics device{since}. Its faults are as last reported;              new ones will not show until it reports again."
+        ),
+    }
+}
+
 /// The alerts one stored sync raises. The first sync of an account raises one summary instead of
 /// an alert per fault (everything is "new" then) and no band changes (there was no band before).
 pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> Vec<NewAlert> {
@@ -100,7 +125,8 @@ pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> V
     }
     let faults = facts.new_critical.iter().map(|e| new_critical_fault(account_id, facts.run_id, e));
     let bands = facts.outcome.band_changes.iter().map(|c| risk_change(account_id, facts.run_id, c));
-    faults.chain(bands).collect()
+    let silent = facts.outcome.stopped_communicating.iter().map(|t| not_communicating(account_id, facts.run_id, t));
+    faults.chain(bands).chain(silent).collect()
 }
 
 /// A run that ended without storing anything.
@@ -109,7 +135,12 @@ pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, reason: Fai
         FailureReason::LoginRejected => {
             (Severity::Major, format!("{account_name}: the portal refused the password; syncing is paused"))
         }
-        FailureReason::MfaRequired => (Severity::Major, format!("{account_name}: sign-in needs a verification code")),
+        FailureReason::MfaRequired => (
+            Severity::Major,
+            format!(
+                "{account_name}: signing in needs you (a verification code, or a sign-in page TruckIQ may not fill in); use Sync now"
+            ),
+        ),
         other => (Severity::Minor, format!("{account_name}: sync failed ({})", other.as_str().replace('_', " "))),
     };
     let kind = if reason == FailureReason::MfaRequired { AlertKind::MfaNeeded } else { AlertKind::SyncFailed };
@@ -151,6 +182,8 @@ pub fn notifies(kind: AlertKind, severity: Severity) -> bool {
         | AlertKind::StaleData
         | AlertKind::FirstSync => true,
         AlertKind::RiskChange => severity == Severity::Critical,
+        // Only for people who asked ([`NotificationPrefs::not_communicating`]).
+        AlertKind::NotCommunicating => false,
     }
 }
 
@@ -162,6 +195,8 @@ pub const NOTIFICATION_PREFS_KEY: &str = "notifications";
 #[serde(rename_all = "camelCase", default)]
 pub struct NotificationPrefs {
     pub quiet_hours: Option<QuietHours>,
+    /// Also a notification when a truck stops communicating (off unless asked for).
+    pub not_communicating: bool,
     pub muted_codes: Vec<MutedCode>,
     pub muted_vehicles: Vec<MutedVehicle>,
 }
@@ -187,7 +222,9 @@ impl QuietHours {
 /// Whether `alert` pops up a desktop notification now: it must be worth one, outside quiet hours,
 /// and not about a muted truck or fault code.
 pub fn should_notify(alert: &Alert, subject: &AlertSubject, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
-    notifies(alert.kind, alert.severity)
+    let wanted =
+        notifies(alert.kind, alert.severity) || (alert.kind == AlertKind::NotCommunicating && prefs.not_communicating);
+    wanted
         && !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day))
         && !subject.vehicle.as_ref().is_some_and(|vehicle| prefs.muted_vehicles.contains(vehicle))
         && !subject.code.is_some_and(|code| prefs.muted_codes.contains(&code))
@@ -336,6 +373,35 @@ mod tests {
             should_notify(&alert, &about(Some((100, 18))), &muted_code, 600),
             "another FMI of the same SPN still notifies"
         );
+        let silent = Alert { kind: AlertKind::NotCommunicating, severity: Severity::Major, fault_id: None, ..alert };
+        assert!(!should_notify(&silent, &about(None), &none, 600), "a silent truck notifies only when asked");
+        let asked = NotificationPrefs { not_communicating: true, ..none.clone() };
+        assert!(should_notify(&silent, &about(None), &asked, 600));
+        assert!(!should_notify(
+            &silent,
+            &about(None),
+            &NotificationPrefs { quiet_hours: night.quiet_hours, ..asked },
+            23 * 60
+        ));
+    }
+
+    #[test]
+    fn a_truck_that_goes_silent_is_named_with_its_last_report() {
+        let outcome = SyncOutcome {
+            stopped_communicating: vec![crate::store::StoppedCommunicating {
+                vehicle_id: 3,
+                vin: "1XKYD49X0NJ123456".into(),
+                unit_number: Some("1042".into()),
+                since: "2026-11-30T08:00:00Z".parse().ok(),
+            }],
+            ..SyncOutcome::default()
+        };
+        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], run_id: 5 };
+        let alerts = for_sync(1, "Acme", &facts);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!((alerts[0].kind, alerts[0].vehicle_id), (AlertKind::NotCommunicating, Some(3)));
+        assert_eq!(alerts[0].title, "Unit 1042 (1XKYD49X0NJ123456) stopped communicating");
+        assert!(alerts[0].message.contains("since 2026-11-30 08:00 UTC"), "{}", alerts[0].message);
     }
 
     #[test]

@@ -29,6 +29,7 @@ use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
 use crate::portal::run::{MFA_WAIT, RunMode, SessionVault};
 use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, TotpSecret};
+use crate::solutions::{self, SolutionsConnector, SolutionsProfile};
 use crate::store::{
     AccountSummary, Alert, AlertKind, Database, PortalKind, RunEnd, RunStatus, RunTrigger, Store, StoreError,
     SyncOutcome, SyncRecord,
@@ -277,7 +278,7 @@ impl SyncEngine {
     /// record, no alerts, and a refused password does not pause the account (a person is there).
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
         let account = self.account(account_id).await?;
-        let connector = self.inner.connector(&account).await?;
+        let (connector, _) = self.inner.connector(&account).await?;
         let (progress, _steps) = tokio::sync::mpsc::unbounded_channel();
         Ok(connector.sign_in(ReadContext { mode: RunMode::Scheduled, progress: &progress }).await?)
     }
@@ -474,6 +475,9 @@ impl Inner {
                         screenshot.as_ref().map(|p| p.display().to_string()),
                         html.as_ref().map(|p| p.display().to_string()),
                     ),
+                    ConnectorError::GatewayChanged { response, .. } => {
+                        (None, response.as_ref().map(|p| p.display().to_string()))
+                    }
                     _ => (None, None),
                 },
                 _ => (None, None),
@@ -537,31 +541,51 @@ impl Inner {
     }
 
     /// The connector that reads `account`, with what it needs from the keychain, the settings and
-    /// the profile files.
-    async fn connector(&self, account: &AccountSummary) -> Result<Box<dyn Connector + '_>, SyncError> {
+    /// the profile files, and whether its read is a full one (for connectors that skip unchanged
+    /// trucks; `None` for the rest).
+    async fn connector(&self, account: &AccountSummary) -> Result<(Box<dyn Connector + '_>, Option<bool>), SyncError> {
         if account.portal_kind == PortalKind::DecisivApi {
             return Err(SyncError::Unsupported(account.portal_kind.to_string()));
         }
-        let profile = Profile::load(account.portal_kind, &self.config.data_dir.join("profiles"))?;
+        let profiles = self.config.data_dir.join("profiles");
         let credentials = self.credentials(account).await?;
         let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
         let concurrency = self.config.concurrency_override.unwrap_or(concurrency);
         let data_dir = &self.config.data_dir;
-        Ok(Box::new(BrowserConnector {
-            base_url: account.base_url.trim_end_matches('/').to_owned(),
-            profile,
-            credentials,
-            ledger: &self.ledger,
-            vault: SessionVault { secrets: self.secrets.clone(), owner: session_owner(account) },
-            browser,
-            profile_dir: crate::paths::browser_profile_dir(data_dir, account.uid),
-            extract: ExtractOptions { concurrency, artifacts_dir: crate::paths::artifacts_dir(data_dir, account.uid) },
-        }))
+        let base_url = account.base_url.trim_end_matches('/').to_owned();
+        let vault = SessionVault { secrets: self.secrets.clone(), owner: session_owner(account) };
+        let profile_dir = crate::paths::browser_profile_dir(data_dir, account.uid);
+        let artifacts_dir = crate::paths::artifacts_dir(data_dir, account.uid);
+        if account.portal_kind == PortalKind::PaccarSolutions {
+            let profile = SolutionsProfile::load(&profiles)?;
+            let account_id = account.id;
+            let state = self.read(move |store| store.incremental_state(account_id)).await?;
+            let plan =
+                solutions::plan(&profile, state.markers, state.incremental_reads, state.full_read_due, concurrency);
+            let full = plan.full;
+            let connector =
+                SolutionsConnector { base_url, profile, credentials, vault, browser, profile_dir, artifacts_dir, plan };
+            return Ok((Box::new(connector), Some(full)));
+        }
+        let profile = Profile::load(account.portal_kind, &profiles)?;
+        Ok((
+            Box::new(BrowserConnector {
+                base_url,
+                profile,
+                credentials,
+                ledger: &self.ledger,
+                vault,
+                browser,
+                profile_dir,
+                extract: ExtractOptions { concurrency, artifacts_dir },
+            }),
+            None,
+        ))
     }
 
     async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
-        let connector = self.connector(account).await?;
+        let (connector, full_read) = self.connector(account).await?;
         let mode = match mode {
             RunMode::Interactive { .. } => RunMode::Interactive { mfa_wait: self.config.mfa_wait },
             scheduled => scheduled,
@@ -591,6 +615,12 @@ impl Inner {
             .await?;
         for alert in &recorded.alerts {
             let _ = self.alerts.send(alert.clone());
+        }
+        if let Some(full) = full_read
+            && let Err(error) = self.db(move |store| store.note_read(account_id, full)).await
+        {
+            // Only the count towards the next full read is off; the run itself is stored.
+            tracing::warn!(account_id, %error, "could not note the kind of read");
         }
         Ok(RunReport {
             account_id,

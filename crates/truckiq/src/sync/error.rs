@@ -65,7 +65,7 @@ impl SyncError {
     /// A person has to act before this account can sync again (a new password, a code, a fix).
     pub fn needs_person(&self) -> bool {
         matches!(self, SyncError::Paused { .. })
-            || matches!(self, SyncError::Portal(e) if matches!(e.as_ref(), ConnectorError::LoginRejected { .. } | ConnectorError::MfaRequired))
+            || matches!(self, SyncError::Portal(e) if matches!(e.as_ref(), ConnectorError::LoginRejected { .. } | ConnectorError::MfaRequired | ConnectorError::SignInNeedsPerson { .. }))
     }
 }
 

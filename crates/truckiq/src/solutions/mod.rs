@@ -1,0 +1,257 @@
+//! PACCAR Solutions (paccarsolutions.com) as it really is: a single-page app over a JSON gateway
+//! on another origin (`shared/docs/paccar-solutions.md`). TruckIQ signs in as a person does, on
+//! the app's page in Chromium, takes the token the app keeps, and reads the gateway's JSON with the
+//! paths in the portal profile, either from inside the signed-in page or, after sign-in, directly.
+
+pub mod json;
+pub mod profile;
+mod read;
+pub mod signin;
+mod token;
+mod transport;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
+
+pub use profile::{ReadMode, SolutionsProfile};
+use read::Gateway;
+pub use read::ReadPlan;
+use signin::Session;
+use token::{Renewal, TokenKeeper};
+use transport::{Call, HttpTransport, PageTransport, Transport};
+
+use crate::browser::{BrowserOptions, BrowserSession};
+use crate::connector::{Connector, FleetRead, ReadContext};
+use crate::portal::error::ConnectorError;
+use crate::portal::login::{Credentials, SignIn};
+use crate::portal::origin::PortalOrigin;
+use crate::portal::run::{RunMode, SessionVault};
+
+/// One PACCAR Solutions account.
+pub struct SolutionsConnector {
+    /// The app's address, e.g. `https://www.paccarsolutions.com`.
+    pub base_url: String,
+    pub profile: SolutionsProfile,
+    pub credentials: Credentials,
+    pub vault: SessionVault,
+    pub browser: BrowserOptions,
+    /// This account's browser profile folder.
+    pub profile_dir: PathBuf,
+    pub artifacts_dir: PathBuf,
+    pub plan: ReadPlan,
+}
+
+impl SolutionsConnector {
+    fn app(&self) -> Result<PortalOrigin, ConnectorError> {
+        PortalOrigin::new(&self.base_url, &self.profile.sign_in.sign_in_origins)
+    }
+
+    fn saved(&self) -> Result<Option<Session>, ConnectorError> {
+        Ok(self.vault.load()?.as_ref().and_then(Session::from_secret))
+    }
+
+    fn keep(&self, session: &Session) -> Result<(), ConnectorError> {
+        Ok(self.vault.save(&session.to_secret())?)
+    }
+
+    /// Signs in in a headless Chromium that closes afterwards. A sign-in page TruckIQ may not type
+    /// into goes to a person in a visible window when one is at the keyboard.
+    async fn fresh_sign_in(&self, mode: RunMode) -> Result<Session, ConnectorError> {
+        let app = self.app()?;
+        let browser = BrowserSession::launch(&self.browser, &self.profile_dir).await?;
+        let signed_in = match browser.new_page().await {
+            Ok(page) => signin::sign_in(&page, &app, &self.profile, &self.credentials).await,
+            Err(error) => Err(error.into()),
+        };
+        browser.close().await;
+        let session = match (signed_in, mode) {
+            (Err(ConnectorError::SignInNeedsPerson { origin }), RunMode::Interactive { mfa_wait }) => {
+                tracing::info!(%origin, "the sign-in page is not one TruckIQ types into; handing it to a person");
+                signin::person_signs_in(&self.browser, &self.profile_dir, &app, &self.profile, mfa_wait).await?
+            }
+            (result, _) => result?,
+        };
+        self.keep(&session)?;
+        Ok(session)
+    }
+
+    /// The saved session, or a new sign-in.
+    async fn session(&self, mode: RunMode) -> Result<(Session, SignIn), ConnectorError> {
+        match self.saved()? {
+            Some(session) => Ok((session, SignIn::Reused)),
+            None => Ok((self.fresh_sign_in(mode).await?, SignIn::SignedIn)),
+        }
+    }
+
+    fn direct(&self, gateway: &str) -> Result<HttpTransport, ConnectorError> {
+        HttpTransport::new(
+            gateway.trim_end_matches('/').to_owned(),
+            self.profile.gateway.clone(),
+            self.browser.proxy.as_deref(),
+            self.browser.page_timeout,
+        )
+    }
+
+    async fn read_direct(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
+        let _ = context.progress.send(crate::connector::Progress::SigningIn);
+        let (session, _) = self.session(context.mode).await?;
+        let transport = self.direct(&session.gateway)?;
+        let renewal =
+            Renew { connector: self, transport: &transport, gateway: &session.gateway, tab: None, mode: context.mode };
+        self.read_with(&transport, &renewal, &session, context).await
+    }
+
+    async fn read_in_page(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
+        let _ = context.progress.send(crate::connector::Progress::SigningIn);
+        let (session, _) = self.session(context.mode).await?;
+        let app = self.app()?;
+        let browser = BrowserSession::launch(&self.browser, &self.profile_dir).await?;
+        let result = async {
+            let page = browser.new_page().await?;
+            // The app's own page: calls from it carry the app's origin, so the gateway's CORS
+            // rules apply exactly as they do for the app. The app's scripts stay off in it: left
+            // running, the app would send a tab with no token to its sign-in page (another
+            // origin when the sign-in is hosted) or, holding one, refresh it behind this run's back.
+            page.disable_page_scripts().await?;
+            page.goto(&app.url("/")?).await?;
+            let transport =
+                PageTransport { page: &page, gateway: session.gateway.clone(), profile: self.profile.gateway.clone() };
+            let renewal = Renew {
+                connector: self,
+                transport: &transport,
+                gateway: &session.gateway,
+                tab: Some(&browser),
+                mode: context.mode,
+            };
+            let read = self.read_with(&transport, &renewal, &session, context).await;
+            page.close().await;
+            read
+        }
+        .await;
+        browser.close().await;
+        result
+    }
+
+    async fn read_with(
+        &self,
+        transport: &dyn Transport,
+        renewal: &dyn Renewal,
+        session: &Session,
+        context: ReadContext<'_>,
+    ) -> Result<FleetRead, ConnectorError> {
+        let keeper = TokenKeeper::new(session.token.clone());
+        let gateway =
+            Gateway { transport, keeper: &keeper, renewal, profile: &self.profile, artifacts_dir: &self.artifacts_dir };
+        gateway.read(&self.plan, context.progress).await
+    }
+}
+
+/// Renews the run's token: the gateway's refresh, then a new sign-in (in a new tab of the reading
+/// browser in page mode, in a fresh headless browser in direct mode).
+struct Renew<'a> {
+    connector: &'a SolutionsConnector,
+    transport: &'a dyn Transport,
+    gateway: &'a str,
+    tab: Option<&'a BrowserSession>,
+    mode: RunMode,
+}
+
+impl Renewal for Renew<'_> {
+    fn refresh<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Option<String>, ConnectorError>> {
+        async move {
+            let body = serde_json::json!({ "encodedToken": token });
+            let path = &self.connector.profile.endpoints.refresh;
+            let call = Call { method: "POST", path, body: Some(&body), token, bearer: true };
+            let answer = self.transport.send(call).await?;
+            if !(200..300).contains(&answer.status) {
+                tracing::info!(status = answer.status, "the gateway refused to refresh the token");
+                return Ok(None);
+            }
+            let fresh = serde_json::from_str::<serde_json::Value>(&answer.body)
+                .ok()
+                .and_then(|v| v.get("encodedToken").and_then(|t| t.as_str()).map(str::to_owned));
+            Ok(fresh)
+        }
+        .boxed()
+    }
+
+    fn sign_in_again(&self) -> BoxFuture<'_, Result<String, ConnectorError>> {
+        async move {
+            let session = match self.tab {
+                Some(browser) => {
+                    let page = browser.new_page().await?;
+                    let app = self.connector.app()?;
+                    let signed_in =
+                        signin::sign_in(&page, &app, &self.connector.profile, &self.connector.credentials).await;
+                    page.close().await;
+                    signed_in?
+                }
+                None => self.connector.fresh_sign_in(self.mode).await?,
+            };
+            Ok(session.token)
+        }
+        .boxed()
+    }
+
+    fn keep(&self, token: &str) -> Result<(), ConnectorError> {
+        self.connector.keep(&Session { token: token.to_owned(), gateway: self.gateway.to_owned() })
+    }
+}
+
+impl Connector for SolutionsConnector {
+    fn sign_in<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<SignIn, ConnectorError>> {
+        async move {
+            let (session, how) = self.session(context.mode).await?;
+            if how == SignIn::SignedIn {
+                return Ok(how);
+            }
+            // A saved token counts only if the gateway still takes it (after a refresh at most).
+            let transport = self.direct(&session.gateway)?;
+            let renewal = Renew {
+                connector: self,
+                transport: &transport,
+                gateway: &session.gateway,
+                tab: None,
+                mode: context.mode,
+            };
+            let keeper = TokenKeeper::new(session.token.clone());
+            let gateway = Gateway {
+                transport: &transport,
+                keeper: &keeper,
+                renewal: &renewal,
+                profile: &self.profile,
+                artifacts_dir: &self.artifacts_dir,
+            };
+            let held = keeper.current().await;
+            gateway.probe().await?;
+            Ok(if keeper.current().await == held { SignIn::Reused } else { SignIn::SignedIn })
+        }
+        .boxed()
+    }
+
+    fn read_fleet<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<FleetRead, ConnectorError>> {
+        async move {
+            match self.profile.reading.mode {
+                ReadMode::Direct => self.read_direct(context).await,
+                ReadMode::Page => self.read_in_page(context).await,
+            }
+        }
+        .boxed()
+    }
+}
+
+/// The markers stored by the last sync, and whether this read must be full, for an account.
+pub fn plan(
+    profile: &SolutionsProfile,
+    known: HashMap<String, String>,
+    incremental_reads: u32,
+    full_asked: bool,
+    concurrency: usize,
+) -> ReadPlan {
+    let due = incremental_reads.saturating_add(1) >= profile.reading.full_every.max(1);
+    let full = full_asked || !profile.reading.incremental || due;
+    ReadPlan { known: if full { HashMap::new() } else { known }, full, concurrency }
+}
