@@ -151,12 +151,14 @@ pub async fn vehicle_detail(state: State<'_, AppState>, vehicle_id: i64) -> Resu
     Ok(state.app()?.vehicle_detail(vehicle_id).await?)
 }
 
-/// Starts the demo portal (or keeps the running one), points the demo account at it and syncs it;
-/// returns the demo account's id. Progress arrives as `sync-progress` events.
+/// Starts the demo portals (or keeps the running ones), points the demo accounts at them and syncs
+/// them; returns the first demo account's id. Progress arrives as `sync-progress` events.
 #[tauri::command]
 pub async fn start_demo(state: State<'_, AppState>) -> Result<i64> {
     let app = state.app()?;
     let demo = app.start_demo(DemoOptions::APP).await?;
-    app.sync_now(Some(demo.account_id), INTERACTIVE).await?;
+    for &account_id in &demo.account_ids {
+        app.sync_now(Some(account_id), INTERACTIVE).await?;
+    }
     Ok(demo.account_id)
 }

@@ -74,7 +74,7 @@ test('with no account, "Try the demo fleet" starts a simulated portal and its tr
   await (await nav.$('*=Fleet')).click();
   await (await browser.$('button=Try the demo fleet')).click();
   await (await nav.$('*=Vehicles')).click();
-  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('60 trucks across your portal accounts'), {
+  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('90 trucks across your portal accounts'), {
     timeout: 120_000,
     timeoutMsg: 'the demo fleet never appeared',
   });

@@ -159,12 +159,24 @@ fn demo_syncs_a_simulated_fleet_and_keeps_the_scheduler_off_it() {
     let cli = Cli::new("demo");
     let out = cli.run(&["demo", "--vehicles", "12"], "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("completed: 12 trucks"), "{}", text(&out));
+    assert!(text(&out).contains("Demo fleet: completed: 12 trucks"), "{}", text(&out));
     assert!(text(&out).contains("first sync found 12 trucks"), "{}", text(&out));
+    assert!(text(&out).contains("Demo fleet — PACCAR Solutions: completed: 6 trucks"), "{}", text(&out));
     let store = Store::open(cli.db()).unwrap();
-    let account = store.account_by_name("Demo fleet").unwrap().unwrap();
-    assert!(!account.enabled, "the simulator is gone once demo exits");
+    for name in ["Demo fleet", "Demo fleet — PACCAR Solutions"] {
+        let account = store.account_by_name(name).unwrap().unwrap();
+        assert!(!account.enabled, "the simulator is gone once demo exits");
+        cli.secrets().delete_all(account.uid).unwrap();
+    }
+    let kinds: Vec<String> = store
+        .connection()
+        .prepare("SELECT portal_kind FROM accounts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(kinds, ["trucktech", "paccar_solutions"], "a layout with derates, and one with truck statuses");
     let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
-    assert_eq!(vehicles, 12);
-    cli.secrets().delete_all(account.uid).unwrap();
+    assert_eq!(vehicles, 18);
 }

@@ -368,7 +368,7 @@ async fn a_hosted_sign_in_page_is_typed_into_only_when_the_profile_lists_it() {
     assert_eq!(h.user().login_attempts, 0, "nothing was typed on an origin the profile does not list");
 
     let listed =
-        format!("[reading]\nmode = 'direct'\n[sign_in]\nsign_in_origins = ['{}']\n", h.sim.solutions().hosted_login);
+        format!("[reading]\nmode = 'direct'\n[login]\nsign_in_origins = ['{}']\n", h.sim.solutions().hosted_login);
     std::fs::write(h.dir.path().join("profiles/paccar_solutions.toml"), listed).unwrap();
     assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
     assert_matches_truth(&h);

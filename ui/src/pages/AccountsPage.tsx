@@ -109,8 +109,9 @@ export function NoAccounts() {
         vehicles and fault codes here.
       </p>
       <p>
-        No login at hand? The demo fleet is a simulated PACCAR portal inside TruckIQ with 60 trucks whose
-        faults come and go, synced exactly like a real account.
+        No login at hand? The demo fleet is two simulated PACCAR portals inside TruckIQ, 90 trucks whose
+        faults come and go (some stop communicating or go in for repair), synced exactly like real
+        accounts.
       </p>
       <p className="empty-state-note">
         Use <strong>Add account</strong> above, or <code>truckiq accounts add</code> in a terminal.

@@ -156,37 +156,24 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
           value={filter.search}
           onChange={(e) => change({ search: e.target.value })}
         />
-        <select
-          className="input"
-          aria-label="Health"
-          value={filter.band ?? 'all'}
-          onChange={(e) => change({ band: e.target.value === 'all' ? null : (e.target.value as HealthBand) })}
-        >
-          <option value="all">Any health</option>
-          <option value="critical">Critical</option>
-          <option value="attention">Attention</option>
-          <option value="good">Good</option>
-        </select>
-        <select
-          className="input"
-          aria-label="Active faults"
-          value={filter.tier ?? 'all'}
-          onChange={(e) => change({ tier: e.target.value === 'all' ? null : (e.target.value as FaultTier) })}
-        >
-          <option value="all">Any faults</option>
-          <option value="critical">With critical faults</option>
-          <option value="major">With critical or major faults</option>
-        </select>
-        <select
-          className="input"
-          aria-label="Truck status"
-          value={filter.status ?? 'all'}
-          onChange={(e) => change({ status: e.target.value === 'all' ? null : (e.target.value as TruckStatus) })}
-        >
-          <option value="all">Any status</option>
-          <option value="not_communicating">Not communicating</option>
-          <option value="in_repair">In repair</option>
-        </select>
+        <FilterSelect
+          label="Health"
+          value={filter.band}
+          options={[['all', 'Any health'], ['critical', 'Critical'], ['attention', 'Attention'], ['good', 'Good']]}
+          onChange={(band: HealthBand | null) => change({ band })}
+        />
+        <FilterSelect
+          label="Active faults"
+          value={filter.tier}
+          options={[['all', 'Any faults'], ['critical', 'With critical faults'], ['major', 'With critical or major faults']]}
+          onChange={(tier: FaultTier | null) => change({ tier })}
+        />
+        <FilterSelect
+          label="Truck status"
+          value={filter.status}
+          options={[['all', 'Any status'], ['not_communicating', 'Not communicating'], ['in_repair', 'In repair']]}
+          onChange={(status: TruckStatus | null) => change({ status })}
+        />
         {accounts.data && accounts.data.length > 1 ? (
           <select
             className="input"
@@ -270,6 +257,34 @@ function LoadingRow({ top }: { top: number }) {
         <Skeleton className="skeleton-line" />
       </div>
     </div>
+  );
+}
+
+/** One of the toolbar's filters: "all" (no filter) or one value. */
+function FilterSelect<T extends string>({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: T | null;
+  options: [T | 'all', string][];
+  onChange: (value: T | null) => void;
+}) {
+  return (
+    <select
+      className="input"
+      aria-label={label}
+      value={value ?? 'all'}
+      onChange={(e) => onChange(e.target.value === 'all' ? null : (e.target.value as T))}
+    >
+      {options.map(([option, text]) => (
+        <option key={option} value={option}>
+          {text}
+        </option>
+      ))}
+    </select>
   );
 }
 

@@ -287,7 +287,8 @@ impl Fleet {
             last_seen,
             active,
             recommendation: Recommendation::for_new_fault(self.seed, id, code.urgency),
-            mileage_mi: vehicle.odometer_mi,
+            // Where the odometer stood when it appeared: about 30 miles an hour since, on average.
+            mileage_mi: (vehicle.odometer_mi - (self.now - first_seen).num_minutes() as f64 / 2.0).round().max(0.0),
         });
         self.next_fault_id += 1;
     }

@@ -23,6 +23,12 @@ impl App {
     /// Starts syncing one account, or every enabled one that is not paused, and returns at once
     /// with the ids started; progress arrives as engine events. An account already syncing is
     /// joined, not started twice.
+    /// The account's next sync reads every truck, also those its portal marks unchanged.
+    pub async fn request_full_read(&self, account_id: i64) -> Result<()> {
+        let account_id = self.engine.account(account_id).await?.id;
+        self.write(move |store| store.request_full_read(account_id).map(|_| ())).await
+    }
+
     pub async fn sync_now(&self, account_id: Option<i64>, mode: RunMode) -> Result<Vec<i64>> {
         let ids = match account_id {
             Some(id) => vec![self.engine.account(id).await?.id],

@@ -61,6 +61,9 @@ pub struct BrowserOptions {
     /// Extra certificate keys to trust (base64 SHA-256 of the SubjectPublicKeyInfo): only for a
     /// local portal simulator serving HTTPS under a self-signed certificate. Empty for real portals.
     pub trusted_spki: Vec<String>,
+    /// The same local simulator's certificates (DER), for TruckIQ's own HTTPS calls (a gateway
+    /// read directly after a browser sign-in). Empty for real portals.
+    pub trusted_der: Vec<Vec<u8>>,
 }
 
 impl Default for BrowserOptions {
@@ -77,6 +80,7 @@ impl Default for BrowserOptions {
             page_timeout: Duration::from_secs(30),
             block_heavy_resources: true,
             trusted_spki: Vec::new(),
+            trusted_der: Vec::new(),
         }
     }
 }

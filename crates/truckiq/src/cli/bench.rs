@@ -15,7 +15,7 @@ const USER: &str = "bench@fleet.example";
 
 /// Proportional set size of every process started on `profile_dir` (Chromium and its helpers), in
 /// bytes: summed RSS would count shared pages once per process.
-fn chromium_pss(profile_dir: &Path) -> u64 {
+pub(super) fn chromium_pss(profile_dir: &Path) -> u64 {
     truckiq::browser::profile_processes(profile_dir)
         .into_iter()
         .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok())

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_solutions;
 mod demo;
 mod health;
 mod prompt;
@@ -80,6 +81,9 @@ enum Command {
         /// Diagnostics pages read at once (default: as in Settings, else 4).
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..=16))]
         concurrency: Option<u16>,
+        /// Read every truck's faults, also those the portal marks unchanged (PACCAR Solutions).
+        #[arg(long)]
+        full: bool,
     },
     /// Raise a stale_data alert for accounts without a successful sync for too long.
     CheckStale {
@@ -166,6 +170,10 @@ enum BenchCommand {
         /// Open each diagnostics page in a tab instead of fetching its HTML in the signed-in page.
         #[arg(long)]
         navigate: bool,
+        /// Which portal: trucktech (server-rendered pages) or paccar-solutions (the app and its JSON
+        /// gateway, in both reading modes; run under scripts/with-keyring.sh).
+        #[arg(long, default_value = "trucktech", value_parser = parse_portal)]
+        layout: PortalKind,
     },
     /// Upsert vehicles and fault episodes into a fresh database file.
     Store {
@@ -220,9 +228,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         match cli.command {
             Command::Status => done(status::print(&app()?, out).await),
             Command::Accounts(command) => done(run_accounts(&app()?, command, out).await),
-            Command::Sync { account, force, json, concurrency } => {
+            Command::Sync { account, force, json, concurrency, full } => {
                 let app = open_app(db_path.clone(), concurrency.map(usize::from))?;
-                sync::sync(&app, sync::SyncArgs { account, force, json }, out).await
+                sync::sync(&app, sync::SyncArgs { account, force, json, full }, out).await
             }
             Command::CheckStale { hours, json } => sync::check_stale(&app()?, hours, json, out).await,
             Command::Health => health::print(&app()?, None, out).await,
@@ -261,10 +269,17 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
 
 async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate } => {
-            let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
-            bench::extract_bench(&bench, out).await
-        }
+        BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate, layout } => match layout {
+            PortalKind::TruckTech => {
+                let bench = bench::ExtractBench { vehicles, latency_ms, concurrency, tls: !http1, navigate };
+                bench::extract_bench(&bench, out).await
+            }
+            PortalKind::PaccarSolutions => {
+                let bench = bench_solutions::SolutionsBench { vehicles, latency_ms, concurrency, tls: !http1 };
+                bench_solutions::bench(&bench, out).await
+            }
+            other => anyhow::bail!("no extraction benchmark for {other}; use trucktech or paccar-solutions"),
+        },
         BenchCommand::Store { vehicles, faults_per_vehicle, keep } => {
             bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)
         }

@@ -20,6 +20,8 @@ pub struct SyncArgs {
     pub account: Option<String>,
     pub force: bool,
     pub json: bool,
+    /// Read every truck, also those the portal marks unchanged.
+    pub full: bool,
 }
 
 /// A person can finish an MFA challenge only with a terminal and a screen to show a window on.
@@ -135,6 +137,9 @@ pub async fn sync(app: &App, args: SyncArgs, out: &mut impl Write) -> anyhow::Re
                 writeln!(out, "{message}")?;
             }
             continue;
+        }
+        if args.full {
+            app.request_full_read(row.id).await?;
         }
         let bar = (terminal && !args.json).then(|| bar_for(&row.name));
         let run = engine.sync(row.id, RunTrigger::Manual, mode);

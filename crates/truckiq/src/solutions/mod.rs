@@ -46,7 +46,7 @@ pub struct SolutionsConnector {
 
 impl SolutionsConnector {
     fn app(&self) -> Result<PortalOrigin, ConnectorError> {
-        PortalOrigin::new(&self.base_url, &self.profile.sign_in.sign_in_origins)
+        PortalOrigin::new(&self.base_url, &self.profile.login.sign_in_origins)
     }
 
     fn saved(&self) -> Result<Option<Session>, ConnectorError> {
@@ -92,6 +92,7 @@ impl SolutionsConnector {
             self.profile.gateway.clone(),
             self.browser.proxy.as_deref(),
             self.browser.page_timeout,
+            &self.browser.trusted_der,
         )
     }
 

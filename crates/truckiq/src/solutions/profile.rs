@@ -8,23 +8,17 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::j1939::Severity;
-use crate::portal::profile::{ProfileError, Selectors, layered, load_layered, parse_builtin};
+use crate::portal::profile::{LoginProfile, ProfileError, layered, load_layered, parse_builtin};
 use crate::store::{PortalKind, TruckStatus};
 
 const BUILTIN: &str = include_str!("../../profiles/paccar_solutions.toml");
 
+/// The app around its sign-in form: where the form is and where the app keeps its token.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SignInProfile {
+pub struct AppProfile {
     /// The app's login route, relative to the account's address (the app's origin).
     pub login: String,
-    #[serde(default)]
-    pub sign_in_origins: Vec<String>,
-    pub username: Selectors,
-    pub password: Selectors,
-    pub submit: Selectors,
-    pub error: Selectors,
-    pub locked_text: Vec<String>,
     /// The `localStorage` key the app keeps its token under.
     pub token_key: String,
     /// Whether the stored value is a JSON string (with quotes) rather than the bare token.
@@ -158,7 +152,9 @@ impl Meaning {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SolutionsProfile {
-    pub sign_in: SignInProfile,
+    pub app: AppProfile,
+    /// The sign-in form, described as for the server-rendered layouts.
+    pub login: LoginProfile,
     pub gateway: GatewayProfile,
     pub endpoints: Endpoints,
     pub reading: ReadingProfile,

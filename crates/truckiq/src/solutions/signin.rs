@@ -41,7 +41,7 @@ fn origin_of(url: &str) -> Option<String> {
 /// The token as the app stored it: a JSON string (known) or, if the profile says so, bare.
 fn parse_token(stored: &str, profile: &SolutionsProfile) -> Option<String> {
     let token =
-        if profile.sign_in.token_is_json { serde_json::from_str::<String>(stored).ok()? } else { stored.to_owned() };
+        if profile.app.token_is_json { serde_json::from_str::<String>(stored).ok()? } else { stored.to_owned() };
     Some(token).filter(|t| !t.trim().is_empty())
 }
 
@@ -87,18 +87,18 @@ async fn step(page: &PortalPage, app: &PortalOrigin, profile: &SolutionsProfile)
         return Step::Waiting;
     };
     if origin == app.origin()
-        && let Ok(Some(stored)) = page.local_storage(&profile.sign_in.token_key).await
+        && let Ok(Some(stored)) = page.local_storage(&profile.app.token_key).await
         && let Some(token) = parse_token(&stored, profile)
     {
         return Step::Token(token);
     }
-    if let Ok(Some(message)) = page.visible_text(&profile.sign_in.error.css()).await {
+    if let Ok(Some(message)) = page.visible_text(&profile.login.error.css()).await {
         return Step::Rejected(message);
     }
     if app.check_sign_in_page(&url).is_err() {
         return Step::Foreign(origin);
     }
-    if page.exists(&profile.sign_in.password.css()).await && page.exists(&profile.sign_in.username.css()).await {
+    if page.exists(&profile.login.password.css()).await && page.exists(&profile.login.username.css()).await {
         return Step::Form;
     }
     Step::Waiting
@@ -109,7 +109,7 @@ async fn step(page: &PortalPage, app: &PortalOrigin, profile: &SolutionsProfile)
 /// of loading its dashboard (and refreshing the token behind TruckIQ's back).
 async fn taken(page: &PortalPage, profile: &SolutionsProfile, token: String) -> Result<Session, ConnectorError> {
     let gateway = gateway_of(page, profile).await;
-    page.set_local_storage(&profile.sign_in.token_key, None).await?;
+    page.set_local_storage(&profile.app.token_key, None).await?;
     Ok(Session { token, gateway })
 }
 
@@ -117,14 +117,14 @@ async fn taken(page: &PortalPage, profile: &SolutionsProfile, token: String) -> 
 /// afresh), and sends the app to its login route.
 async fn open_login(page: &PortalPage, app: &PortalOrigin, profile: &SolutionsProfile) -> Result<(), ConnectorError> {
     page.goto(&app.url("/")?).await?;
-    page.set_local_storage(&profile.sign_in.token_key, None).await?;
-    page.assign(&app.url(&profile.sign_in.login)?).await?;
+    page.set_local_storage(&profile.app.token_key, None).await?;
+    page.assign(&app.url(&profile.app.login)?).await?;
     Ok(())
 }
 
 fn rejected(message: String, profile: &SolutionsProfile) -> ConnectorError {
     let lower = message.to_lowercase();
-    let locked = profile.sign_in.locked_text.iter().any(|w| lower.contains(&w.to_lowercase()));
+    let locked = profile.login.locked_text.iter().any(|w| lower.contains(&w.to_lowercase()));
     ConnectorError::LoginRejected { message, locked }
 }
 
@@ -138,7 +138,7 @@ pub async fn sign_in(
     credentials: &Credentials,
 ) -> Result<Session, ConnectorError> {
     open_login(page, app, profile).await?;
-    let deadline = Instant::now() + Duration::from_secs(profile.sign_in.wait_seconds);
+    let deadline = Instant::now() + Duration::from_secs(profile.app.wait_seconds);
     let mut typed = false;
     loop {
         match step(page, app, profile).await {
@@ -148,10 +148,10 @@ pub async fn sign_in(
             Step::Form if !typed => {
                 // Where the page really is decides whether to type, checked before each field.
                 app.check_sign_in_page(&page.url().await?)?;
-                page.fill(&profile.sign_in.username.css(), &credentials.username).await?;
+                page.fill(&profile.login.username.css(), &credentials.username).await?;
                 app.check_sign_in_page(&page.url().await?)?;
-                page.fill(&profile.sign_in.password.css(), credentials.password.expose()).await?;
-                page.click(&profile.sign_in.submit.css()).await?;
+                page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
+                page.click(&profile.login.submit.css()).await?;
                 typed = true;
             }
             Step::Rejected(_) | Step::Form | Step::Waiting => {}
@@ -162,8 +162,8 @@ pub async fn sign_in(
                 page: "sign-in".into(),
                 selector: format!(
                     "{waited} (localStorage {:?}, form {})",
-                    profile.sign_in.token_key,
-                    profile.sign_in.username.css()
+                    profile.app.token_key,
+                    profile.login.username.css()
                 ),
                 screenshot: None,
                 html: None,
@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(parse_token("\"pnet.abc\"", &p).as_deref(), Some("pnet.abc"));
         assert_eq!(parse_token("pnet.abc", &p), None, "the app stores JSON; a bare value is not its token");
         assert_eq!(parse_token("\"\"", &p), None);
-        let bare = SolutionsProfile::with_override("[sign_in]\ntoken_is_json = false\n", "t").unwrap();
+        let bare = SolutionsProfile::with_override("[app]\ntoken_is_json = false\n", "t").unwrap();
         assert_eq!(parse_token("pnet.abc", &bare).as_deref(), Some("pnet.abc"));
     }
 

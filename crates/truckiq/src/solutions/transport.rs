@@ -81,8 +81,14 @@ impl HttpTransport {
         profile: GatewayProfile,
         proxy: Option<&str>,
         timeout: Duration,
+        trusted_der: &[Vec<u8>],
     ) -> Result<Self, ConnectorError> {
         let mut client = reqwest::Client::builder().timeout(timeout).connect_timeout(Duration::from_secs(10));
+        for der in trusted_der {
+            let certificate = reqwest::Certificate::from_der(der)
+                .map_err(|e| ConnectorError::InvalidAddress(format!("a trusted certificate is not valid: {e}")))?;
+            client = client.add_root_certificate(certificate);
+        }
         if let Some(proxy) = proxy {
             let proxy = reqwest::Proxy::all(proxy)
                 .map_err(|e| ConnectorError::InvalidAddress(format!("the proxy {proxy:?}: {e}")))?;
