@@ -3,6 +3,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultListItem } from '../bindings/FaultListItem';
 import { useExportFaults, useFaults } from '../backend/queries';
 import { Badge } from '../components/Badge';
+import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { DemoButton } from '../components/DemoButton';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
@@ -160,6 +161,7 @@ function FaultTable({ faults, total }: { faults: FaultListItem[]; total: number 
                   {f.unitNumber ? `Unit ${f.unitNumber}` : f.vin}
                 </a>
                 <div className="cell-faint mono">{f.vin}</div>
+                <TruckStatusBadge status={f.truckStatus} since={f.truckStatusSince} compact />
               </td>
               <td className="mono">
                 SPN {f.spn} / FMI {f.fmi}

@@ -313,8 +313,15 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
         {formatMiles(v.odometerMi)}
       </div>
       <div className="vtable-cell vcol-health" role="cell">
-        <TruckStatusBadge status={v.status} since={v.statusSince} />
-        {band ? (
+        {v.status ? (
+          // The portal's word on the truck comes first; its health is as last reported.
+          <TruckStatusBadge
+            status={v.status}
+            since={v.statusSince}
+            compact
+            detail={band ? `health as last reported: ${band.label} · ${v.healthScore}` : undefined}
+          />
+        ) : band ? (
           <Badge tone={band.tone}>
             {band.label} · {v.healthScore}
           </Badge>

@@ -118,7 +118,7 @@ enum AccountsCommand {
         name: String,
         /// Which portal: paccar_solutions (paccarsolutions.com), trucktech (TruckTech+ pages, spec
         /// v1) or decisiv_srm (Decisiv SRM pages, spec v2); the old names paccar and decisiv work too.
-        #[arg(long, value_parser = parse_portal)]
+        #[arg(long, value_parser = parse_portal, default_value = "paccar_solutions")]
         portal: PortalKind,
         /// The portal's address, e.g. https://paccarsolutions.com
         #[arg(long)]

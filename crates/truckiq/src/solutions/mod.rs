@@ -59,7 +59,7 @@ impl SolutionsConnector {
 
     /// Signs in in a headless Chromium that closes afterwards. A sign-in page TruckIQ may not type
     /// into goes to a person in a visible window when one is at the keyboard.
-    async fn fresh_sign_in(&self, mode: RunMode) -> Result<Session, ConnectorError> {
+    async fn fresh_sign_in(&self, context: ReadContext<'_>) -> Result<Session, ConnectorError> {
         let app = self.app()?;
         let browser = BrowserSession::launch(&self.browser, &self.profile_dir).await?;
         let signed_in = match browser.new_page().await {
@@ -67,9 +67,10 @@ impl SolutionsConnector {
             Err(error) => Err(error.into()),
         };
         browser.close().await;
-        let session = match (signed_in, mode) {
+        let session = match (signed_in, context.mode) {
             (Err(ConnectorError::SignInNeedsPerson { origin }), RunMode::Interactive { mfa_wait }) => {
                 tracing::info!(%origin, "the sign-in page is not one TruckIQ types into; handing it to a person");
+                let _ = context.progress.send(crate::connector::Progress::WaitingForPerson);
                 signin::person_signs_in(&self.browser, &self.profile_dir, &app, &self.profile, mfa_wait).await?
             }
             (result, _) => result?,
@@ -79,10 +80,10 @@ impl SolutionsConnector {
     }
 
     /// The saved session, or a new sign-in.
-    async fn session(&self, mode: RunMode) -> Result<(Session, SignIn), ConnectorError> {
+    async fn session(&self, context: ReadContext<'_>) -> Result<(Session, SignIn), ConnectorError> {
         match self.saved()? {
             Some(session) => Ok((session, SignIn::Reused)),
-            None => Ok((self.fresh_sign_in(mode).await?, SignIn::SignedIn)),
+            None => Ok((self.fresh_sign_in(context).await?, SignIn::SignedIn)),
         }
     }
 
@@ -98,16 +99,15 @@ impl SolutionsConnector {
 
     async fn read_direct(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
         let _ = context.progress.send(crate::connector::Progress::SigningIn);
-        let (session, _) = self.session(context.mode).await?;
+        let (session, _) = self.session(context).await?;
         let transport = self.direct(&session.gateway)?;
-        let renewal =
-            Renew { connector: self, transport: &transport, gateway: &session.gateway, tab: None, mode: context.mode };
+        let renewal = Renew { connector: self, transport: &transport, gateway: &session.gateway, tab: None, context };
         self.read_with(&transport, &renewal, &session, context).await
     }
 
     async fn read_in_page(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
         let _ = context.progress.send(crate::connector::Progress::SigningIn);
-        let (session, _) = self.session(context.mode).await?;
+        let (session, _) = self.session(context).await?;
         let app = self.app()?;
         let browser = BrowserSession::launch(&self.browser, &self.profile_dir).await?;
         let result = async {
@@ -125,7 +125,7 @@ impl SolutionsConnector {
                 transport: &transport,
                 gateway: &session.gateway,
                 tab: Some(&browser),
-                mode: context.mode,
+                context,
             };
             let read = self.read_with(&transport, &renewal, &session, context).await;
             page.close().await;
@@ -157,7 +157,7 @@ struct Renew<'a> {
     transport: &'a dyn Transport,
     gateway: &'a str,
     tab: Option<&'a BrowserSession>,
-    mode: RunMode,
+    context: ReadContext<'a>,
 }
 
 impl Renewal for Renew<'_> {
@@ -190,7 +190,7 @@ impl Renewal for Renew<'_> {
                     page.close().await;
                     signed_in?
                 }
-                None => self.connector.fresh_sign_in(self.mode).await?,
+                None => self.connector.fresh_sign_in(self.context).await?,
             };
             Ok(session.token)
         }
@@ -205,19 +205,14 @@ impl Renewal for Renew<'_> {
 impl Connector for SolutionsConnector {
     fn sign_in<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<SignIn, ConnectorError>> {
         async move {
-            let (session, how) = self.session(context.mode).await?;
+            let (session, how) = self.session(context).await?;
             if how == SignIn::SignedIn {
                 return Ok(how);
             }
             // A saved token counts only if the gateway still takes it (after a refresh at most).
             let transport = self.direct(&session.gateway)?;
-            let renewal = Renew {
-                connector: self,
-                transport: &transport,
-                gateway: &session.gateway,
-                tab: None,
-                mode: context.mode,
-            };
+            let renewal =
+                Renew { connector: self, transport: &transport, gateway: &session.gateway, tab: None, context };
             let keeper = TokenKeeper::new(session.token.clone());
             let gateway = Gateway {
                 transport: &transport,

@@ -299,19 +299,24 @@ impl Gateway<'_> {
             !plan.full && v.portal_timestamp.is_some() && plan.known.get(&v.vin) == v.portal_timestamp.as_ref()
         };
         let mut done = 0;
-        let reads: Vec<VehicleRead> = futures::stream::iter(vehicles)
-            .map(|vehicle| async move {
+        // Unordered: a slow truck must not hold a reader's slot once the ones after it are done
+        // (ordered buffering waits for the oldest before it starts the next). The list's order is
+        // put back afterwards.
+        let mut reads: Vec<(usize, VehicleRead)> = futures::stream::iter(vehicles.into_iter().enumerate())
+            .map(|(index, vehicle)| async move {
                 let faults =
                     if unchanged(&vehicle) { TruckFaults::Unchanged } else { self.faults(&vehicle.vin).await? };
-                Ok::<_, ConnectorError>(VehicleRead { vehicle, faults })
+                Ok::<_, ConnectorError>((index, VehicleRead { vehicle, faults }))
             })
-            .buffered(plan.concurrency.max(1))
+            .buffer_unordered(plan.concurrency.max(1))
             .inspect(|_| {
                 done += 1;
                 let _ = progress.send(Progress::ReadingDiagnostics { done, total });
             })
             .try_collect()
             .await?;
-        Ok(FleetRead { vehicles: reads, fleet_faults: None, list_problems })
+        reads.sort_by_key(|(index, _)| *index);
+        let vehicles = reads.into_iter().map(|(_, read)| read).collect();
+        Ok(FleetRead { vehicles, fleet_faults: None, list_problems })
     }
 }

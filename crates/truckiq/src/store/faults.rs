@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::vehicles::{EPISODE_COLUMNS, FaultEpisode, episode_from_row};
-use super::{Result, Store, StoreError};
+use super::{Result, Store, StoreError, TruckStatus};
 use crate::j1939::Severity;
 
 /// Which episodes to list; every field narrows the list, `None` means "any".
@@ -32,6 +32,10 @@ pub struct FaultListItem {
     pub vin: String,
     pub unit_number: Option<String>,
     pub account_name: String,
+    /// What the portal says about the truck itself ("not communicating": its faults are as last
+    /// reported).
+    pub truck_status: Option<TruckStatus>,
+    pub truck_status_since: Option<DateTime<Utc>>,
     #[serde(flatten)]
     #[ts(flatten)]
     pub episode: FaultEpisode,
@@ -62,7 +66,7 @@ impl Store {
         let total: u32 =
             self.conn.prepare_cached(&format!("SELECT count(*) {FILTER_SQL}"))?.query_row(args, |r| r.get(0))?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT f.vehicle_id, v.vin, v.unit_number, a.name, {EPISODE_COLUMNS}
+            "SELECT f.vehicle_id, v.vin, v.unit_number, a.name, v.status, v.status_since, {EPISODE_COLUMNS}
              {FILTER_SQL}
              ORDER BY f.active DESC,
                       CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END,
@@ -76,7 +80,9 @@ impl Store {
                     vin: r.get(1)?,
                     unit_number: r.get(2)?,
                     account_name: r.get(3)?,
-                    episode: episode_from_row(r, 4)?,
+                    truck_status: r.get(4)?,
+                    truck_status_since: r.get(5)?,
+                    episode: episode_from_row(r, 6)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
