@@ -79,7 +79,7 @@ fn insert_old_account(conn: &Connection, name: &str) -> i64 {
 fn insert_account(conn: &Connection, name: &str) -> i64 {
     conn.execute(
         "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at, uid)
-         VALUES (?1, 'paccar', 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
+         VALUES (?1, 'trucktech', 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
                  '2026-11-01 08:00:00+00:00', ?2)",
         params![name, AccountUid::new()],
     )
@@ -311,13 +311,13 @@ fn version_4_gives_every_account_its_own_identity_and_mutes_trucks_by_identity_a
     assert!(changed.unwrap_err().to_string().contains("never changes"));
     let missing = conn.execute(
         "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
-         VALUES ('Initech', 'paccar', 'https://x.example', 'u', '2026-11-01', '2026-11-01')",
+         VALUES ('Initech', 'trucktech', 'https://x.example', 'u', '2026-11-01', '2026-11-01')",
         [],
     );
     assert!(missing.unwrap_err().to_string().contains("needs a uid"));
     let copied = conn.execute(
         "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at, uid)
-         VALUES ('Initech', 'paccar', 'https://x.example', 'u', '2026-11-01', '2026-11-01', ?1)",
+         VALUES ('Initech', 'trucktech', 'https://x.example', 'u', '2026-11-01', '2026-11-01', ?1)",
         [a.uid],
     );
     assert!(copied.unwrap_err().to_string().contains("UNIQUE"));
@@ -390,4 +390,61 @@ fn runs_that_truckiq_0_1_failed_with_any_reason_it_stored_still_read() {
     assert_eq!(runs.len(), kinds.len(), "every run reads");
     assert!(runs.iter().all(|r| r.error_kind.is_some()));
     assert_eq!(store.list_accounts().unwrap().len(), 1, "and so does the account with its latest run");
+}
+
+#[test]
+fn version_6_renames_the_portal_kinds_and_rebuilds_accounts_and_alerts_without_losing_a_row() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(5)).run(&mut conn).unwrap();
+    let insert = |name: &str, kind: &str| {
+        conn.execute(
+            "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at, uid)
+             VALUES (?1, ?2, 'https://paccarsolutions.com', 'ops@example.com', '2026-11-01 08:00:00+00:00',
+                     '2026-11-01 08:00:00+00:00', ?3)",
+            params![name, kind, AccountUid::new()],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    };
+    let (old, srm) = (insert("Acme", "paccar"), insert("Globex", "decisiv"));
+    let truck = insert_vehicle(&conn, old, VIN).unwrap();
+    insert_fault(&conn, truck, None).unwrap();
+    conn.execute(
+        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, title, created_at)
+         VALUES ('risk_change', 'major', ?1, ?2, 'worse', '2026-11-01 08:00:00+00:00')",
+        params![old, truck],
+    )
+    .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let kind = |id: i64| -> String {
+        conn.query_row("SELECT portal_kind FROM accounts WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert_eq!((kind(old).as_str(), kind(srm).as_str()), ("trucktech", "decisiv_srm"));
+    let count =
+        |table: &str| -> i64 { conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        (count("vehicles"), count("faults"), count("alerts")),
+        (1, 1, 1),
+        "dropping the old tables deleted nothing"
+    );
+    assert_eq!(store.account(old).unwrap().unwrap().portal_kind, truckiq::store::PortalKind::TruckTech);
+    let orphan = insert_vehicle(conn, 999, "1XKYD49X0NJ999999");
+    assert!(orphan.unwrap_err().to_string().contains("FOREIGN KEY"), "foreign keys are on again after migrating");
+    let no_uid = conn.execute(
+        "INSERT INTO accounts (name, portal_kind, base_url, username, created_at, updated_at)
+         VALUES ('Initech', 'paccar_solutions', 'https://x.example', 'u', '2026-11-01', '2026-11-01')",
+        [],
+    );
+    assert!(no_uid.unwrap_err().to_string().contains("needs a uid"), "the identity triggers came back");
+    conn.execute(
+        "INSERT INTO alerts (kind, severity, vehicle_id, title, created_at)
+         VALUES ('not_communicating', 'major', ?1, 'silent', '2026-11-02 08:00:00+00:00')",
+        [truck],
+    )
+    .unwrap();
 }

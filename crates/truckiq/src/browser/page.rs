@@ -199,11 +199,17 @@ impl PortalPage {
         }
     }
 
-    /// Stops the page's own scripts from running in the documents it loads from now on; TruckIQ's
-    /// evaluations still run. For a tab that only lends its origin to TruckIQ's calls.
-    pub async fn disable_page_scripts(&self) -> Result<(), BrowserError> {
+    /// Makes this a tab that only lends its origin to TruckIQ's own calls: the documents it loads
+    /// run none of their scripts (TruckIQ's evaluations still run), and their scripts and styles are
+    /// not even fetched, so opening the page costs one request.
+    pub async fn lend_origin_only(&self) -> Result<(), BrowserError> {
         let params = SetScriptExecutionDisabledParams::new(true);
-        self.limited("the page's scripts to stop", self.page.execute(params)).await.map(|_| ())
+        self.limited("the page's scripts to stop", self.page.execute(params)).await?;
+        let mut blocked = SetBlockedUrLsParams::builder();
+        for ext in BLOCKED_EXTENSIONS.iter().chain(&["css", "js", "mjs"]) {
+            blocked = blocked.url_pattern(BlockPattern::new(format!("*://*:*/*.{ext}"), true));
+        }
+        self.limited("the page's subresources to be blocked", self.page.execute(blocked.build())).await.map(|_| ())
     }
 
     /// Sends the page to `url` from its own script and returns at once: for a single-page app a

@@ -116,7 +116,7 @@ impl SolutionsConnector {
             // rules apply exactly as they do for the app. The app's scripts stay off in it: left
             // running, the app would send a tab with no token to its sign-in page (another
             // origin when the sign-in is hosted) or, holding one, refresh it behind this run's back.
-            page.disable_page_scripts().await?;
+            page.lend_origin_only().await?;
             page.goto(&app.url("/")?).await?;
             let transport =
                 PageTransport { page: &page, gateway: session.gateway.clone(), profile: self.profile.gateway.clone() };
