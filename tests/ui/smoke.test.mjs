@@ -797,6 +797,8 @@ test('a vehicle page shows active faults first, explained, the history and the m
   assert.equal(await chart.locator('polyline').count(), 2);
   assert.equal((await chart.locator('polyline').first().getAttribute('points')).split(' ').length, 4, 'one point per reading');
   assert.ok((await page.locator('.meter-chart figcaption').innerText()).includes('411,000 mi → 412,876 mi'));
+  const status = page.getByRole('region', { name: 'Truck' });
+  assert.match(await status.innerText(), /STATUS\s+In repair\s+since \d+ hours ago/i, 'what the portal says about the truck');
   await shot(page, 'vehicle');
   await page.getByRole('link', { name: '← All vehicles' }).click();
   await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Vehicles');
@@ -882,6 +884,7 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
   assert.ok((await table.locator('tbody tr').nth(1).innerText()).includes('<img src=x'));
   assert.equal(await page.locator('main img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.ok((await page.locator('main table tbody tr').first().innerText()).includes('Not communicating'), 'a silent truck says so');
   await shot(page, 'faults');
 
   await page.getByLabel('SPN').fill('3226x');

@@ -161,7 +161,7 @@ function FaultTable({ faults, total }: { faults: FaultListItem[]; total: number 
                   {f.unitNumber ? `Unit ${f.unitNumber}` : f.vin}
                 </a>
                 <div className="cell-faint mono">{f.vin}</div>
-                <TruckStatusBadge status={f.truckStatus} since={f.truckStatusSince} compact />
+                <TruckStatusBadge status={f.truckStatus} since={f.truckStatusSince} />
               </td>
               <td className="mono">
                 SPN {f.spn} / FMI {f.fmi}

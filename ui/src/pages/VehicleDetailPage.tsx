@@ -74,6 +74,11 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
           <div className="fact">
             <span className="fact-label">Status</span>
             <TruckStatusBadge status={v.status} since={v.statusSince} />
+            {v.statusSince ? (
+              <span className="muted">
+                since <RelativeTime iso={v.statusSince} />
+              </span>
+            ) : null}
           </div>
         ) : null}
         <div className="fact">

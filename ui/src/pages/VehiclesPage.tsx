@@ -318,7 +318,7 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
           <TruckStatusBadge
             status={v.status}
             since={v.statusSince}
-            compact
+           
             detail={band ? `health as last reported: ${band.label} · ${v.healthScore}` : undefined}
           />
         ) : band ? (

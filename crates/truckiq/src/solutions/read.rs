@@ -46,6 +46,16 @@ enum Refusal {
     Call(PageFailure),
 }
 
+impl Refusal {
+    /// For a call whose failure ends the run anyway (the vehicle list, the probe).
+    fn into_error(self) -> ConnectorError {
+        match self {
+            Refusal::Run(error) => error,
+            Refusal::Call(failure) => ConnectorError::Network(failure.message),
+        }
+    }
+}
+
 impl From<ConnectorError> for Refusal {
     fn from(error: ConnectorError) -> Self {
         match error {
@@ -169,11 +179,7 @@ impl Gateway<'_> {
     /// Checks that the gateway takes the run's token (renewing it once if not) with the smallest
     /// search there is.
     pub async fn probe(&self) -> Result<(), ConnectorError> {
-        match self.search(0, 1).await {
-            Ok(_) => Ok(()),
-            Err(Refusal::Run(error)) => Err(error),
-            Err(Refusal::Call(failure)) => Err(ConnectorError::Network(failure.message)),
-        }
+        self.search(0, 1).await.map(|_| ()).map_err(Refusal::into_error)
     }
 
     /// Every vehicle: the first page says how many there are, the rest are read at once.
@@ -183,25 +189,21 @@ impl Gateway<'_> {
         progress: &UnboundedSender<Progress>,
     ) -> Result<(Vec<VehicleSnapshot>, u32), ConnectorError> {
         let path = self.profile.endpoints.search.as_str();
-        let as_run = |refusal: Refusal| match refusal {
-            Refusal::Run(error) => error,
-            Refusal::Call(failure) => ConnectorError::Network(failure.message),
-        };
-        let first = self.search_page(0).await.map_err(as_run)?;
-        let (rows, total) = self.hits(path, &first)?;
+        let first = self.search_page(0).await.map_err(Refusal::into_error)?;
+        let (first_rows, total) = self.hits(path, &first).map(|(rows, total)| (rows.len(), total))?;
         let page_size = self.profile.endpoints.page_size.max(1);
         let pages = match total {
             Some(total) => total.div_ceil(page_size).max(1),
             // Without a total, read page by page until a short one.
             None => usize::MAX,
         };
-        let mut answers = vec![first.clone()];
-        let _ = progress.send(Progress::ListingVehicles { page: 1, found: rows.len() });
+        let mut answers = vec![first];
+        let _ = progress.send(Progress::ListingVehicles { page: 1, found: first_rows });
         if pages == usize::MAX {
-            let mut last = rows.len();
+            let mut last = first_rows;
             let mut page = 1;
             while last >= page_size {
-                let answer = self.search_page(page).await.map_err(as_run)?;
+                let answer = self.search_page(page).await.map_err(Refusal::into_error)?;
                 last = self.hits(path, &answer)?.0.len();
                 answers.push(answer);
                 page += 1;
@@ -210,7 +212,7 @@ impl Gateway<'_> {
             let rest: Vec<Value> = futures::stream::iter(1..pages)
                 .map(|page| self.search_page(page))
                 .buffered(concurrency.max(1))
-                .map_err(as_run)
+                .map_err(Refusal::into_error)
                 .try_collect()
                 .await?;
             answers.extend(rest);

@@ -56,8 +56,7 @@ async fn gateway_of(page: &PortalPage, profile: &SolutionsProfile) -> String {
     let seen = page.requested_urls().await.unwrap_or_default();
     seen.iter()
         .filter_map(|u| Url::parse(u).ok())
-        .find(|u| endpoints.iter().any(|e| u.path().ends_with(e.as_str())))
-        .and_then(|u| {
+        .find_map(|u| {
             let path = u.path();
             let endpoint = endpoints.iter().find(|e| path.ends_with(e.as_str()))?;
             // Keep a path prefix the gateway may be mounted under.
