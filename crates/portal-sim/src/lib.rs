@@ -177,6 +177,12 @@ impl Simulator {
         }
     }
 
+    /// The base URL of one server-rendered layout, e.g. `http://127.0.0.1:PORT/cards` for a family
+    /// whose pages TruckTech+ users sign in to.
+    pub fn layout_url(&self, layout: Layout) -> String {
+        format!("{}{}", self.base_url(), layout.prefix())
+    }
+
     /// PACCAR Solutions' three origins: the app, its API gateway and the hosted sign-in page.
     pub fn solutions(&self) -> &solutions::Origins {
         &self.solutions
@@ -220,6 +226,9 @@ fn router(state: Arc<SimState>, solutions: &Arc<solutions::Origins>) -> Router {
     let served = Router::new()
         .nest("/paccar", portal::router(Arc::clone(&state), Layout::Paccar))
         .nest("/decisiv", portal::router(Arc::clone(&state), Layout::Decisiv))
+        .nest("/cards", portal::router(Arc::clone(&state), Layout::Cards))
+        .nest("/ledger", portal::router(Arc::clone(&state), Layout::Ledger))
+        .nest("/bulletin", portal::router(Arc::clone(&state), Layout::Bulletin))
         .merge(api::router(Arc::clone(&state)))
         .merge(solutions::hosted_router(Arc::clone(&state), Arc::clone(solutions)))
         .layer(from_fn_with_state(Arc::clone(&state), inject::inject_failures))

@@ -5,7 +5,8 @@ use std::time::Duration;
 use clap::Parser;
 use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
 
-/// Serves simulated PACCAR portals (TruckTech+ at /paccar, Decisiv SRM at /decisiv), the Decisiv
+/// Serves simulated PACCAR portals (TruckTech+ at /paccar, Decisiv SRM at /decisiv, and the
+/// layout families /cards, /ledger and /bulletin, where TruckTech+ users sign in), the Decisiv
 /// SRM Gateway API (/srm-api, OAuth at /decisiv-login) and the control API (/__sim) on 127.0.0.1,
 /// and PACCAR Solutions' app and API gateway on two more ports (logged, and at /__sim/solutions).
 #[derive(Debug, Parser)]

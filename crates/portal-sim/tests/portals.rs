@@ -5,62 +5,11 @@ use std::time::Duration;
 
 use portal_sim::{Mfa, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
 use reqwest::StatusCode;
-use reqwest::header::{LOCATION, RETRY_AFTER, SET_COOKIE};
+use support::Browser;
+
+mod support;
 
 const SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-
-/// A cookie-keeping client that does not follow redirects, so each 302 can be checked.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    set_cookie: Vec<String>,
-    retry_after: Option<String>,
-    body: String,
-}
-
-impl Browser {
-    fn new(sim: &Simulator) -> Self {
-        let mut client = reqwest::Client::builder();
-        if let Some(certificate) = sim.certificate() {
-            // Trust exactly the simulator's key, as the app's Chromium does; nothing else. Rustls
-            // by name: in a workspace build reqwest may also have native TLS.
-            client = client
-                .use_rustls_tls()
-                .tls_built_in_root_certs(false)
-                .add_root_certificate(reqwest::Certificate::from_der(certificate.der()).unwrap());
-        }
-        let client = client
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap();
-        Self { client, base: sim.base_url() }
-    }
-
-    async fn page(response: reqwest::Response) -> Page {
-        let header =
-            |name| response.headers().get(name).map(|v: &reqwest::header::HeaderValue| v.to_str().unwrap().to_owned());
-        let location = header(LOCATION);
-        let retry_after = header(RETRY_AFTER);
-        let set_cookie =
-            response.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-        Page { status: response.status(), location, set_cookie, retry_after, body: response.text().await.unwrap() }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        Self::page(self.client.get(format!("{}{path}", self.base)).send().await.unwrap()).await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        Self::page(self.client.post(format!("{}{path}", self.base)).form(form).send().await.unwrap()).await
-    }
-}
 
 fn user(portal: Portal, name: &str) -> UserSpec {
     UserSpec::new(portal, name, "correct horse")

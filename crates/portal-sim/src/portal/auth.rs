@@ -12,51 +12,28 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use maud::{Markup, html};
 
-use super::Ctx;
-use super::Layout;
 use super::html::{Found, found, page, respond};
+use super::{Ctx, Layout, vehicle_list};
 use crate::state::{ServedUser, Session, Stage, TrustedDevice, lock, random_token, read, user_key};
 use crate::users::{Mfa, PasswordCheck, UserState};
 
 const TRUST_DEVICE_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-fn username_field(portal: Layout) -> &'static str {
-    match portal {
-        Layout::Paccar => "email",
-        Layout::Decisiv => "auth_key",
-    }
-}
-
-fn bad_credentials(portal: Layout) -> &'static str {
-    match portal {
-        Layout::Paccar => "Invalid email or password.",
-        Layout::Decisiv => "Invalid username or password.",
-    }
-}
-
 const LOCKED: &str =
     "Your account has been locked after too many failed sign-in attempts. Contact your administrator to unlock it.";
 
 fn login_page(portal: Layout, error: Option<&str>, notice: Option<&str>) -> Markup {
-    let prefix = portal.prefix();
+    let form = portal.sign_in();
     let body = html! {
         h1 { "Sign in" }
         @if let Some(notice) = notice { div.notice role="status" { (notice) } }
         @if let Some(error) = error { div.error.alert-danger role="alert" { (error) } }
-        form #login-form method="post" action={ (prefix) "/login" } {
-            @match portal {
-                Layout::Paccar => {
-                    label for="email" { "Email" }
-                    input #email type="email" name="email" autocomplete="username" required;
-                }
-                Layout::Decisiv => {
-                    label for="auth_key" { "Username" }
-                    input #auth_key type="text" name="auth_key" autocomplete="username" required;
-                }
-            }
+        form #login-form method="post" action={ (portal.prefix()) (form.path) } {
+            label for="username" { (form.username_label) }
+            input #username type=(form.username_type) name=(form.username_field) autocomplete="username" required;
             label for="password" { "Password" }
-            input #password type="password" name="password" autocomplete="current-password" required;
-            button type="submit" { @if portal == Layout::Paccar { "Sign In" } @else { "Log In" } }
+            input #password type="password" name=(form.password_field) autocomplete="current-password" required;
+            button type="submit" { (form.submit) }
         }
     };
     page(portal, "Sign in", body)
@@ -74,7 +51,7 @@ pub async fn login_form(State(ctx): State<Ctx>, jar: CookieJar, Query(q): Query<
     if let Some(session) = session_from(&ctx, &jar)
         && session.stage == Stage::SignedIn
     {
-        return found(&format!("{}/dashboard", ctx.layout.prefix()));
+        return found(&stage_url(ctx.layout, Stage::SignedIn));
     }
     let notice = q.expired.map(|_| "Your session has expired. Please sign in again.");
     respond(StatusCode::OK, login_page(ctx.layout, None, notice))
@@ -85,18 +62,19 @@ pub async fn login_submit(
     jar: CookieJar,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    let username = form.get(username_field(ctx.layout)).map(String::as_str).unwrap_or_default();
-    let password = form.get("password").map(String::as_str).unwrap_or_default();
+    let fields = ctx.layout.sign_in();
+    let username = form.get(fields.username_field).map(String::as_str).unwrap_or_default();
+    let password = form.get(fields.password_field).map(String::as_str).unwrap_or_default();
     let trusted = trusted_user(&ctx, &jar);
     let mut users = lock(&ctx.state.users);
     let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), username)) else {
-        return respond(StatusCode::UNAUTHORIZED, login_page(ctx.layout, Some(bad_credentials(ctx.layout)), None));
+        return respond(StatusCode::UNAUTHORIZED, login_page(ctx.layout, Some(fields.bad_credentials), None));
     };
     match user.try_password(password) {
         PasswordCheck::Accepted => {}
         PasswordCheck::Locked => return respond(StatusCode::FORBIDDEN, login_page(ctx.layout, Some(LOCKED), None)),
         PasswordCheck::Wrong => {
-            let page = login_page(ctx.layout, Some(bad_credentials(ctx.layout)), None);
+            let page = login_page(ctx.layout, Some(fields.bad_credentials), None);
             return respond(StatusCode::UNAUTHORIZED, page);
         }
     }
@@ -152,12 +130,17 @@ fn enter_stage(user: &mut UserState, stage: Stage) {
     }
 }
 
+/// The layout's sign-in page.
+fn login_url(portal: Layout) -> String {
+    format!("{}{}", portal.prefix(), portal.sign_in().path)
+}
+
 fn stage_url(portal: Layout, stage: Stage) -> String {
     let path = match stage {
         Stage::Conflict => "/session-conflict",
         Stage::Mfa => "/mfa",
         Stage::Policies => "/policies",
-        Stage::SignedIn => "/dashboard",
+        Stage::SignedIn => portal.sign_in().home,
     };
     format!("{}{path}", portal.prefix())
 }
@@ -184,7 +167,7 @@ fn trusted_user(ctx: &Ctx, jar: &CookieJar) -> Option<String> {
 /// For pages behind sign-in: the signed-in username, or the redirect a portal answers with.
 /// Counts the page view, which is how a mid-run expiry is injected.
 pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
-    let login = format!("{}/login", ctx.layout.prefix());
+    let login = login_url(ctx.layout);
     let Some(cookie) = jar.get(ctx.layout.session_cookie()) else {
         return Err(Found(login));
     };
@@ -211,7 +194,7 @@ pub fn require_signed_in(ctx: &Ctx, jar: &CookieJar) -> Result<String, Found> {
 
 /// Finds the session in `stage` for a step page, or redirects to where the browser belongs.
 fn session_at(ctx: &Ctx, jar: &CookieJar, stage: Stage) -> Result<(String, Session), Found> {
-    let login = format!("{}/login", ctx.layout.prefix());
+    let login = login_url(ctx.layout);
     let token =
         jar.get(ctx.layout.session_cookie()).map(|c| c.value().to_owned()).ok_or_else(|| Found(login.clone()))?;
     let session = session_from(ctx, jar).ok_or_else(|| Found(login.clone()))?;
@@ -226,10 +209,10 @@ fn advance(ctx: &Ctx, token: &str, done: Stage, trusted_device: bool) -> Respons
     let mut users = lock(&ctx.state.users);
     let mut sessions = lock(&ctx.state.sessions);
     let Some(session) = sessions.get_mut(token) else {
-        return found(&format!("{}/login", ctx.layout.prefix()));
+        return found(&login_url(ctx.layout));
     };
     let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), &session.username)) else {
-        return found(&format!("{}/login", ctx.layout.prefix()));
+        return found(&login_url(ctx.layout));
     };
     let stage = next_stage(Some(done), user, trusted_device);
     enter_stage(user, stage);
@@ -309,7 +292,7 @@ pub async fn mfa_submit(State(ctx): State<Ctx>, jar: CookieJar, Form(form): Form
     let (accepted, mfa) = {
         let mut users = lock(&ctx.state.users);
         let Some(user) = users.get_mut(&user_key(ctx.layout.portal(), &session.username)) else {
-            return found(&format!("{}/login", ctx.layout.prefix()));
+            return found(&login_url(ctx.layout));
         };
         let accepted = match user.spec.mfa {
             Mfa::Totp => user.accept_totp(code, unix_now()),
@@ -393,7 +376,7 @@ pub async fn logout(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
         lock(&ctx.state.sessions).remove(cookie.value());
     }
     let jar = jar.remove(Cookie::build(ctx.layout.session_cookie()).path(ctx.layout.prefix()));
-    (jar, found(&format!("{}/login", ctx.layout.prefix()))).into_response()
+    (jar, found(&login_url(ctx.layout))).into_response()
 }
 
 pub async fn dashboard(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
@@ -402,14 +385,27 @@ pub async fn dashboard(State(ctx): State<Ctx>, jar: CookieJar) -> Response {
         Err(redirect) => return redirect.into_response(),
     };
     let fleet_size = read(&ctx.state.fleet).vehicles.len();
-    let (list, label) = match ctx.layout {
-        Layout::Paccar => ("/vehicles", "Vehicles"),
-        Layout::Decisiv => ("/assets", "Assets"),
-    };
-    let body = html! {
-        h1 #dashboard { "Dashboard" }
-        p.welcome { "Welcome, " (username) }
+    let (list, label) = vehicle_list(ctx.layout);
+    let nav = html! {
         nav.main-nav { a href={ (ctx.layout.prefix()) (list) } { (label) " (" (fleet_size) ")" } " " a href={ (ctx.layout.prefix()) "/logout" } { "Sign out" } }
+    };
+    // Each layout says "signed in" its own way; a profile names what to look for.
+    let body = match ctx.layout {
+        Layout::Cards => html! {
+            div.account-menu { "Signed in as " strong { (username) } }
+            h1 { "Your fleet at a glance" }
+            (nav)
+        },
+        Layout::Bulletin => html! {
+            h1 { "Overview" }
+            p #signed-on { "User " (username) " signed on." }
+            (nav)
+        },
+        Layout::Paccar | Layout::Decisiv | Layout::Ledger => html! {
+            h1 #dashboard { "Dashboard" }
+            p.welcome { "Welcome, " (username) }
+            (nav)
+        },
     };
     with_user(respond(StatusCode::OK, page(ctx.layout, "Dashboard", body)), username)
 }

@@ -11,14 +11,16 @@ const STYLE: &str = "body{font-family:Arial,Helvetica,sans-serif;margin:0;color:
 header{background:#1d2d44;color:#fff;padding:12px 24px}main{padding:24px}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px}\
 .error,.alert-danger{color:#a00;border:1px solid #a00;padding:8px;margin:8px 0}\
-.active .severity{font-weight:bold}";
+.active .severity{font-weight:bold}\
+.unit-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}\
+.unit-card,.fault-card{border:1px solid #ccc;border-radius:6px;padding:8px 12px;list-style:none;margin:0 0 12px}\
+.fault-cards{padding:0}.fact .label{color:#666;display:inline-block;min-width:11em}\
+.lamp{display:inline-block;width:10px;height:10px;border-radius:50%;background:#e0b000;margin-right:8px}\
+.lamp[title=\"Priority 1\"]{background:#c00}.event[data-state=cleared]{color:#777}";
 
 /// A full HTML page in the portal's branding.
 pub fn page(portal: Layout, title: &str, body: Markup) -> Markup {
-    let brand = match portal {
-        Layout::Paccar => "TruckTech+ | PACCAR Solutions",
-        Layout::Decisiv => "PACCAR Solutions · Decisiv SRM 8.29",
-    };
+    let brand = portal.brand();
     html! {
         (DOCTYPE)
         html lang="en" {

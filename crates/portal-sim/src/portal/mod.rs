@@ -3,8 +3,11 @@
 //! client treats `http://127.0.0.1:PORT/paccar` as the portal's base URL.
 
 mod auth;
+mod bulletin;
+mod cards;
 mod decisiv;
 pub mod html;
+mod ledger;
 mod paccar;
 
 use std::sync::Arc;
@@ -25,21 +28,47 @@ use crate::users::Portal;
 pub use decisiv::PER_PAGE as DECISIV_PER_PAGE;
 pub use paccar::PER_PAGE as PACCAR_PER_PAGE;
 
-/// One of the two server-rendered portals, each mounted under its own prefix.
+/// A server-rendered portal layout, each mounted under its own prefix: the two the spec describes,
+/// and three families nobody here has seen the real pages of, each laid out unlike the others so
+/// that profiles are proven on more than one shape of page (`README.md`, "Layout families").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// PACCAR TruckTech+ layout (spec v1): e-mail login, `/vehicles`.
     Paccar,
     /// Decisiv SRM (spec v2): `#auth_key` login, `/assets`.
     Decisiv,
+    /// Cards with labelled pairs, numbered pages, local times without a zone.
+    Cards,
+    /// A roster in running text with a cursor "next" link, definition-list truck pages.
+    Ledger,
+    /// Fault events as sentences with their state in attributes, "load more" lists.
+    Bulletin,
+}
+
+/// How a layout's sign-in form looks and where a signed-in person lands.
+pub struct SignInForm {
+    /// Where the form is shown and posted, under the prefix.
+    pub path: &'static str,
+    pub username_field: &'static str,
+    pub username_label: &'static str,
+    pub username_type: &'static str,
+    pub password_field: &'static str,
+    pub submit: &'static str,
+    pub bad_credentials: &'static str,
+    /// The first page after sign-in, under the prefix.
+    pub home: &'static str,
 }
 
 impl Layout {
-    /// Whose users sign in here.
+    /// The layouts nobody here has seen the real pages of.
+    pub const FAMILIES: [Layout; 3] = [Layout::Cards, Layout::Ledger, Layout::Bulletin];
+
+    /// Whose users sign in here: the families are other ways a PACCAR portal may be laid out,
+    /// so TruckTech+ users sign in to them.
     pub fn portal(self) -> Portal {
         match self {
-            Layout::Paccar => Portal::Paccar,
             Layout::Decisiv => Portal::Decisiv,
+            Layout::Paccar | Layout::Cards | Layout::Ledger | Layout::Bulletin => Portal::Paccar,
         }
     }
 
@@ -47,6 +76,9 @@ impl Layout {
         match self {
             Layout::Paccar => "/paccar",
             Layout::Decisiv => "/decisiv",
+            Layout::Cards => "/cards",
+            Layout::Ledger => "/ledger",
+            Layout::Bulletin => "/bulletin",
         }
     }
 
@@ -54,6 +86,9 @@ impl Layout {
         match self {
             Layout::Paccar => "_trucktech_session",
             Layout::Decisiv => "_decisiv_srm_session",
+            Layout::Cards => "fv_session",
+            Layout::Ledger => "ledger_sid",
+            Layout::Bulletin => "BULLETINSESSID",
         }
     }
 
@@ -61,6 +96,55 @@ impl Layout {
         match self {
             Layout::Paccar => "_trucktech_trusted_device",
             Layout::Decisiv => "_decisiv_trusted_device",
+            Layout::Cards => "fv_device",
+            Layout::Ledger => "ledger_device",
+            Layout::Bulletin => "BULLETINDEVICE",
+        }
+    }
+
+    /// The name in the page header.
+    pub fn brand(self) -> &'static str {
+        match self {
+            Layout::Paccar => "TruckTech+ | PACCAR Solutions",
+            Layout::Decisiv => "PACCAR Solutions · Decisiv SRM 8.29",
+            Layout::Cards => "FleetView",
+            Layout::Ledger => "Fleet Ledger",
+            Layout::Bulletin => "Truck Bulletin",
+        }
+    }
+
+    pub fn sign_in(self) -> SignInForm {
+        let spec = |username_field, username_label, username_type, submit, bad_credentials| SignInForm {
+            path: "/login",
+            username_field,
+            username_label,
+            username_type,
+            password_field: "password",
+            submit,
+            bad_credentials,
+            home: "/dashboard",
+        };
+        match self {
+            Layout::Paccar => spec("email", "Email", "email", "Sign In", "Invalid email or password."),
+            Layout::Decisiv => spec("auth_key", "Username", "text", "Log In", "Invalid username or password."),
+            Layout::Cards => SignInForm {
+                path: "/signin",
+                password_field: "passcode",
+                home: "/home",
+                ..spec("user_id", "User ID", "text", "Continue", "We could not verify those details.")
+            },
+            Layout::Ledger => SignInForm {
+                path: "/account/login",
+                password_field: "login[secret]",
+                home: "/fleet",
+                ..spec("login[name]", "Login name", "text", "Log in", "Login name or password is not correct.")
+            },
+            Layout::Bulletin => SignInForm {
+                path: "/signon",
+                password_field: "pwd",
+                home: "/overview",
+                ..spec("uid", "User", "text", "Sign on", "Sign-on failed. Check your user and password.")
+            },
         }
     }
 }
@@ -78,23 +162,46 @@ pub struct ListQuery {
 
 pub fn router(state: Arc<SimState>, layout: Layout) -> Router {
     let ctx = Ctx { state, layout };
+    let form = layout.sign_in();
     let common = Router::new()
         .route("/", get(auth::login_form))
-        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route(form.path, get(auth::login_form).post(auth::login_submit))
         .route("/session-conflict", get(auth::conflict_form).post(auth::conflict_submit))
         .route("/mfa", get(auth::mfa_form).post(auth::mfa_submit))
         .route("/policies", get(auth::policies_form).post(auth::policies_submit))
-        .route("/logout", get(auth::logout))
-        .route("/dashboard", get(auth::dashboard));
+        .route("/logout", get(auth::logout));
     let pages = match layout {
         Layout::Paccar => common
+            .route("/dashboard", get(auth::dashboard))
             .route("/vehicles", get(paccar::vehicles))
             .route("/vehicles/{vin}/diagnostics", get(paccar::diagnostics)),
-        Layout::Decisiv => {
-            common.route("/assets", get(decisiv::assets)).route("/assets/{vin}/diagnostics", get(decisiv::diagnostics))
-        }
+        Layout::Decisiv => common
+            .route("/dashboard", get(auth::dashboard))
+            .route("/assets", get(decisiv::assets))
+            .route("/assets/{vin}/diagnostics", get(decisiv::diagnostics)),
+        Layout::Cards => common
+            .route(form.home, get(auth::dashboard))
+            .route("/units", get(cards::units))
+            .route("/units/{vin}", get(cards::unit)),
+        // The roster is where a signed-in person lands.
+        Layout::Ledger => common.route("/fleet", get(ledger::roster)).route("/fleet/{vin}", get(ledger::truck)),
+        Layout::Bulletin => common
+            .route(form.home, get(auth::dashboard))
+            .route("/trucks", get(bulletin::trucks))
+            .route("/trucks/{vin}/events", get(bulletin::events)),
     };
     pages.with_state(ctx)
+}
+
+/// Where a layout's dashboard links to: its vehicle list and what it calls it.
+fn vehicle_list(layout: Layout) -> (&'static str, &'static str) {
+    match layout {
+        Layout::Paccar => ("/vehicles", "Vehicles"),
+        Layout::Decisiv => ("/assets", "Assets"),
+        Layout::Cards => ("/units", "Units"),
+        Layout::Ledger => ("/fleet", "Fleet"),
+        Layout::Bulletin => ("/trucks", "Trucks"),
+    }
 }
 
 /// `template` with `{spn}` and `{fmi}` filled in.
