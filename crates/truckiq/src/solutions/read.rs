@@ -3,10 +3,11 @@
 //! `timestamp` has not moved when the read is incremental. Whatever carries the calls, a 401 gets
 //! one renewal of the token for the whole run.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
 
-use futures::{StreamExt as _, TryStreamExt as _};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -182,70 +183,38 @@ impl Gateway<'_> {
         self.search(0, 1).await.map(|_| ()).map_err(Refusal::into_error)
     }
 
-    /// Every vehicle: the first page says how many there are, the rest are read at once.
-    async fn vehicles(
+    /// The vehicles on one page of the list not already `seen`, and how many rows could not be read.
+    fn listed(
         &self,
-        concurrency: usize,
-        progress: &UnboundedSender<Progress>,
+        answer: &Value,
+        seen: &mut HashSet<String>,
     ) -> Result<(Vec<VehicleSnapshot>, u32), ConnectorError> {
         let path = self.profile.endpoints.search.as_str();
-        let first = self.search_page(0).await.map_err(Refusal::into_error)?;
-        let (first_rows, total) = self.hits(path, &first).map(|(rows, total)| (rows.len(), total))?;
-        let page_size = self.profile.endpoints.page_size.max(1);
-        let pages = match total {
-            Some(total) => total.div_ceil(page_size).max(1),
-            // Without a total, read page by page until a short one.
-            None => usize::MAX,
-        };
-        let mut answers = vec![first];
-        let _ = progress.send(Progress::ListingVehicles { page: 1, found: first_rows });
-        if pages == usize::MAX {
-            let mut last = first_rows;
-            let mut page = 1;
-            while last >= page_size {
-                let answer = self.search_page(page).await.map_err(Refusal::into_error)?;
-                last = self.hits(path, &answer)?.0.len();
-                answers.push(answer);
-                page += 1;
-            }
-        } else if pages > 1 {
-            let rest: Vec<Value> = futures::stream::iter(1..pages)
-                .map(|page| self.search_page(page))
-                .buffered(concurrency.max(1))
-                .map_err(Refusal::into_error)
-                .try_collect()
-                .await?;
-            answers.extend(rest);
-        }
-        let mut seen = HashSet::new();
+        let (rows, _) = self.hits(path, answer)?;
+        let mut missing: Option<PathProblem> = None;
+        let mut read_any = false;
         let mut vehicles = Vec::new();
         let mut problems = 0u32;
-        for (index, answer) in answers.iter().enumerate() {
-            let (rows, _) = self.hits(path, answer)?;
-            let mut missing: Option<PathProblem> = None;
-            let mut read_any = false;
-            for row in rows {
-                match json::vehicle(row, self.profile) {
-                    Ok(vehicle) => {
-                        read_any = true;
-                        if seen.insert(vehicle.vin.clone()) {
-                            vehicles.push(vehicle);
-                        }
+        for row in rows {
+            match json::vehicle(row, self.profile) {
+                Ok(vehicle) => {
+                    read_any = true;
+                    if seen.insert(vehicle.vin.clone()) {
+                        vehicles.push(vehicle);
                     }
-                    Err(problem) => {
-                        tracing::warn!(%problem, "a vehicle the gateway listed could not be read");
-                        problems += 1;
-                        if problem.missing {
-                            missing.get_or_insert(problem);
-                        }
+                }
+                Err(problem) => {
+                    tracing::warn!(%problem, "a vehicle the gateway listed could not be read");
+                    problems += 1;
+                    if problem.missing {
+                        missing.get_or_insert(problem);
                     }
                 }
             }
-            // Not one vehicle on the page has a required field: the answer's shape changed.
-            if !read_any && let Some(problem) = missing {
-                return Err(self.changed_at(path, &problem, answer));
-            }
-            let _ = progress.send(Progress::ListingVehicles { page: index + 1, found: vehicles.len() });
+        }
+        // Not one vehicle on the page has a required field: the answer's shape changed.
+        if !read_any && let Some(problem) = missing {
+            return Err(self.changed_at(path, &problem, answer));
         }
         Ok((vehicles, problems))
     }
@@ -288,37 +257,94 @@ impl Gateway<'_> {
         Ok(TruckFaults::Read(json::merge_duplicates(observed)))
     }
 
-    /// The whole fleet as `plan` asks.
+    /// One step of a read.
+    async fn run(&self, job: Job) -> Result<Step, ConnectorError> {
+        match job {
+            Job::List(page) => {
+                let answer = self.search_page(page).await.map_err(Refusal::into_error)?;
+                Ok(Step::Listed { page, answer })
+            }
+            Job::Faults(place, vehicle) => {
+                let faults = self.faults(&vehicle.vin).await?;
+                Ok(Step::Read(place, VehicleRead { vehicle, faults }))
+            }
+        }
+    }
+
+    /// The whole fleet as `plan` asks. The first page of the list says how many there are; the
+    /// other pages and the fault logs of the trucks already listed then share the readers, so no
+    /// reader waits for the list to end (list pages go first, as each brings more work).
     pub async fn read(
         &self,
         plan: &ReadPlan,
         progress: &UnboundedSender<Progress>,
     ) -> Result<FleetRead, ConnectorError> {
-        let (vehicles, list_problems) = self.vehicles(plan.concurrency, progress).await?;
-        let total = vehicles.len();
-        let _ = progress.send(Progress::ReadingDiagnostics { done: 0, total });
+        let path = self.profile.endpoints.search.as_str();
+        let page_size = self.profile.endpoints.page_size.max(1);
         let unchanged = |v: &VehicleSnapshot| {
             !plan.full && v.portal_timestamp.is_some() && plan.known.get(&v.vin) == v.portal_timestamp.as_ref()
         };
-        let mut done = 0;
-        // Unordered: a slow truck must not hold a reader's slot once the ones after it are done
-        // (ordered buffering waits for the oldest before it starts the next). The list's order is
-        // put back afterwards.
-        let mut reads: Vec<(usize, VehicleRead)> = futures::stream::iter(vehicles.into_iter().enumerate())
-            .map(|(index, vehicle)| async move {
-                let faults =
-                    if unchanged(&vehicle) { TruckFaults::Unchanged } else { self.faults(&vehicle.vin).await? };
-                Ok::<_, ConnectorError>((index, VehicleRead { vehicle, faults }))
-            })
-            .buffer_unordered(plan.concurrency.max(1))
-            .inspect(|_| {
-                done += 1;
-                let _ = progress.send(Progress::ReadingDiagnostics { done, total });
-            })
-            .try_collect()
-            .await?;
-        reads.sort_by_key(|(index, _)| *index);
+        let first = self.search_page(0).await.map_err(Refusal::into_error)?;
+        let hits = self.hits(path, &first)?.1;
+        let mut queue = VecDeque::new();
+        // Without a total, the list is read page by page until a short one.
+        queue.extend((1..hits.map_or(1, |total| total.div_ceil(page_size))).map(Job::List));
+        let mut running = FuturesUnordered::new();
+        running.push(futures::future::ready(Ok(Step::Listed { page: 0, answer: first })).boxed());
+        let (mut seen, mut list_problems, mut pages_listed) = (HashSet::new(), 0u32, 0usize);
+        let (mut found, mut done) = (0usize, 0usize);
+        let mut reads: Vec<((usize, usize), VehicleRead)> = Vec::new();
+        let concurrency = plan.concurrency.max(1);
+        while let Some(step) = running.next().await {
+            match step? {
+                Step::Listed { page, answer } => {
+                    let (vehicles, problems) = self.listed(&answer, &mut seen)?;
+                    list_problems += problems;
+                    pages_listed += 1;
+                    if hits.is_none() && self.hits(path, &answer)?.0.len() >= page_size {
+                        queue.push_front(Job::List(page + 1));
+                    }
+                    found += vehicles.len();
+                    let _ = progress.send(Progress::ListingVehicles { page: pages_listed, found });
+                    for (row, vehicle) in vehicles.into_iter().enumerate() {
+                        if unchanged(&vehicle) {
+                            done += 1;
+                            reads.push(((page, row), VehicleRead { vehicle, faults: TruckFaults::Unchanged }));
+                        } else {
+                            queue.push_back(Job::Faults((page, row), vehicle));
+                        }
+                    }
+                }
+                Step::Read(place, read) => {
+                    done += 1;
+                    reads.push((place, read));
+                }
+            }
+            // While pages are still to come, the total is the list's own count.
+            let listing = pages_listed < hits.map_or(0, |total| total.div_ceil(page_size));
+            let total = if listing { hits.unwrap_or(found).max(found) } else { found };
+            let _ = progress.send(Progress::ReadingDiagnostics { done, total });
+            while running.len() < concurrency
+                && let Some(job) = queue.pop_front()
+            {
+                running.push(self.run(job).boxed());
+            }
+        }
+        reads.sort_by_key(|(place, _)| *place);
         let vehicles = reads.into_iter().map(|(_, read)| read).collect();
         Ok(FleetRead { vehicles, fleet_faults: None, list_problems })
     }
+}
+
+/// Work for a reader.
+enum Job {
+    /// A page of the vehicle list.
+    List(usize),
+    /// A truck's fault log, with its place in the list (page, row).
+    Faults((usize, usize), VehicleSnapshot),
+}
+
+enum Step {
+    Listed { page: usize, answer: Value },
+    Read((usize, usize), VehicleRead),
 }
