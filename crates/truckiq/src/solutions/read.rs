@@ -266,7 +266,7 @@ impl Gateway<'_> {
             }
             Job::Faults(place, vehicle) => {
                 let faults = self.faults(&vehicle.vin).await?;
-                Ok(Step::Read(place, VehicleRead { vehicle, faults }))
+                Ok(Step::Read(place, Box::new(VehicleRead { vehicle: *vehicle, faults })))
             }
         }
     }
@@ -311,13 +311,13 @@ impl Gateway<'_> {
                             done += 1;
                             reads.push(((page, row), VehicleRead { vehicle, faults: TruckFaults::Unchanged }));
                         } else {
-                            queue.push_back(Job::Faults((page, row), vehicle));
+                            queue.push_back(Job::Faults((page, row), Box::new(vehicle)));
                         }
                     }
                 }
                 Step::Read(place, read) => {
                     done += 1;
-                    reads.push((place, read));
+                    reads.push((place, *read));
                 }
             }
             // While pages are still to come, the total is the list's own count.
@@ -341,10 +341,10 @@ enum Job {
     /// A page of the vehicle list.
     List(usize),
     /// A truck's fault log, with its place in the list (page, row).
-    Faults((usize, usize), VehicleSnapshot),
+    Faults((usize, usize), Box<VehicleSnapshot>),
 }
 
 enum Step {
     Listed { page: usize, answer: Value },
-    Read((usize, usize), VehicleRead),
+    Read((usize, usize), Box<VehicleRead>),
 }
