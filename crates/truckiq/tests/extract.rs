@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use portal_sim::{Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
+use portal_sim::{Layout, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
 use truckiq::browser::{BrowserOptions, BrowserSession};
 use truckiq::connector::Progress;
 use truckiq::failure::FailureReason;
+use truckiq::j1939::Severity;
 use truckiq::portal::error::ConnectorError;
 use truckiq::portal::extract::{ExtractOptions, Extraction, PortalSite, extract};
 use truckiq::portal::login::{Credentials, TotpLedger};
@@ -26,6 +27,8 @@ struct Run {
     read_with: Option<ReadWith>,
     /// Trust the simulator's certificate when it serves HTTPS.
     trust_sim: bool,
+    /// Another layout than the portal's own, read with this profile.
+    layout: Option<(Layout, Profile)>,
 }
 
 impl Run {
@@ -36,7 +39,7 @@ impl Run {
     async fn start(portal: Portal, config: SimConfig) -> Self {
         let sim = Simulator::start(config).await.unwrap();
         sim.state().add_user(UserSpec::new(portal, USER, "pw")).unwrap();
-        Self { sim, portal, dir: tempfile::tempdir().unwrap(), read_with: None, trust_sim: true }
+        Self { sim, portal, dir: tempfile::tempdir().unwrap(), read_with: None, trust_sim: true, layout: None }
     }
 
     async fn extract(
@@ -45,13 +48,15 @@ impl Run {
         timeout: Duration,
     ) -> (Result<Extraction, ConnectorError>, Vec<Progress>) {
         let kind = if self.portal == Portal::Paccar { PortalKind::TruckTech } else { PortalKind::DecisivSrm };
-        let mut profile = Profile::builtin(kind).unwrap();
+        let (mut profile, base) = match &self.layout {
+            Some((layout, profile)) => (profile.clone(), self.sim.layout_url(*layout)),
+            None => (Profile::builtin(kind).unwrap(), self.sim.portal_url(self.portal)),
+        };
         if let Some(read_with) = self.read_with {
             profile.reading = ReadingProfile { vehicle_list: read_with, diagnostics: read_with };
         }
         let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };
         let ledger = TotpLedger::default();
-        let base = self.sim.portal_url(self.portal);
         let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };
         let options = ExtractOptions { concurrency, artifacts_dir: self.dir.path().join("artifacts") };
         let trusted = self.sim.certificate().filter(|_| self.trust_sim).map(|c| c.spki_sha256().to_owned());
@@ -228,3 +233,98 @@ async fn a_session_expiring_mid_run_is_recovered_with_one_login() {
     assert!(extraction.vehicles.iter().all(|v| v.diagnostics.is_ok()));
     assert_eq!(run.sim.state().user(Portal::Decisiv, USER).unwrap().login_attempts, 2, "one re-login");
 }
+
+/// The Ledger family, read with nothing but a profile file written from its pages: every vehicle
+/// field and every fault's code, source, description, tier, state and first sighting.
+#[tokio::test]
+async fn the_ledger_family_syncs_completely_from_a_profile_file_alone() {
+    let mut run = Run::new(Portal::Paccar, 45).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("trucktech.toml"), LEDGER_PROFILE).unwrap();
+    run.layout = Some((Layout::Ledger, Profile::load(PortalKind::TruckTech, dir.path()).unwrap()));
+    let (result, _) = run.extract(4, Duration::from_secs(15)).await;
+    let extraction = result.unwrap();
+    let truth = run.sim.state().fleet_snapshot();
+    let read = truckiq::portal::convert::fleet_read(&extraction);
+    assert_eq!(read.vehicles.len(), truth.vehicles.len(), "three roster pages");
+    assert_eq!(read.list_problems, 0);
+    let mut faults = 0;
+    for (got, want) in read.vehicles.iter().zip(&truth.vehicles) {
+        let v = &got.vehicle;
+        assert_eq!(v.vin, want.vin);
+        assert_eq!(
+            (v.unit_number.as_deref(), v.model_year, v.make.as_deref(), v.model.as_deref()),
+            (Some(want.unit_number.as_str()), Some(want.year), Some(want.make), Some(want.model))
+        );
+        assert_eq!(
+            (v.engine_make.as_deref(), v.engine_model.as_deref()),
+            (Some(want.engine_make), Some(want.engine_model))
+        );
+        assert_eq!(
+            (v.odometer_mi, v.engine_hours),
+            (Some(want.odometer_mi.round()), Some((want.engine_hours * 10.0).round() / 10.0))
+        );
+        assert_eq!(v.location_text.as_deref(), Some(want.location));
+        let truckiq::connector::TruckFaults::Read(got_faults) = &got.faults else {
+            panic!("{}: {:?}", want.vin, got.faults)
+        };
+        let got: Vec<_> = got_faults
+            .iter()
+            .map(|f| (f.source_address, f.spn, f.fmi, f.description.clone(), f.severity, f.active, f.first_seen))
+            .collect();
+        let expected: Vec<_> = want
+            .faults
+            .iter()
+            .map(|f| {
+                // The Ledger shows no derate, so its lamp alone says how urgent a fault is.
+                let tier = match f.urgency {
+                    portal_sim::fleet::catalog::Urgency::StopEngine => Severity::Critical,
+                    portal_sim::fleet::catalog::Urgency::SeekService => Severity::Major,
+                    portal_sim::fleet::catalog::Urgency::ServiceAdvised => Severity::Minor,
+                };
+                let first = chrono::Timelike::with_nanosecond(&f.first_seen, 0).unwrap();
+                (f.source_address, f.spn, f.fmi, Some(f.description.to_owned()), tier, f.active, Some(first))
+            })
+            .collect();
+        assert_eq!(got, expected, "faults of {}", want.vin);
+        faults += got.len();
+    }
+    assert!(faults > 40, "{faults} faults compared");
+}
+
+/// Written from the Ledger's pages as a new user would, without its code.
+const LEDGER_PROFILE: &str = r#"
+[urls]
+login = "/account/login"
+dashboard = "/fleet"
+vehicle_list = "/fleet"
+diagnostics = "/fleet/{vin}"
+
+[login]
+username = ['input[name="login[name]"]']
+password = ['input[name="login[secret]"]']
+
+[vehicle_list]
+row = ["ul.roster li"]
+vin = { row = "text", pattern = 'VIN (?P<vin>[A-HJ-NPR-Z0-9]{17})' }
+unit = { css = "a", pattern = 'Unit (?P<unit>\S+)' }
+year_make_model = { row = "text", pattern = '— (?P<year_make_model>\d{4} .+?) — VIN' }
+odometer = { row = "text", pattern = '— (?P<odometer>[\d,]+) miles$' }
+next = ['a[rel="next"]']
+
+[diagnostics]
+no_faults = ["p.none"]
+row = ["table.codes tbody tr"]
+active = ["td:nth-child(1)"]
+severity = { css = "td:nth-child(2)", map = { "Red Stop Lamp" = "critical", "Amber Warning Lamp" = "major", "Malfunction Lamp" = "minor" } }
+spn = ["td:nth-child(3)"]
+fmi = ["td:nth-child(4)"]
+source = ["td:nth-child(5)"]
+description = ["td:nth-child(6)"]
+first_seen = ["td:nth-child(7)"]
+year = { label = "Model year" }
+engine = { label = "Engine" }
+odometer = { label = "Distance driven" }
+engine_hours = { label = "Engine running time" }
+location = { label = "Last position" }
+"#;

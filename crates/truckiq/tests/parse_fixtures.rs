@@ -18,7 +18,7 @@ fn utc(text: &str) -> DateTime<Utc> {
 #[test]
 fn paccar_vehicle_list_reads_rows_skips_bad_ones_and_finds_next() {
     let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
-    let page = parse_vehicle_list(&fixture("paccar_vehicles.html"), &profile.vehicle_list).unwrap();
+    let page = parse_vehicle_list(&fixture("paccar_vehicles.html"), &profile).unwrap();
     let vins: Vec<&str> = page.vehicles.iter().map(|v| v.vin.as_str()).collect();
     assert_eq!(vins, ["1XKYD49X0NJ123456", "1XPBD49X1MD765432", "XLRTEH4300G987654"]);
     let first = &page.vehicles[0];
@@ -33,7 +33,7 @@ fn paccar_vehicle_list_reads_rows_skips_bad_ones_and_finds_next() {
     assert!(page.problems[0].reason.contains("not a 17-character VIN"), "{:?}", page.problems);
     assert_eq!(page.next.as_deref(), Some("/paccar/vehicles?page=2"));
 
-    let last = parse_vehicle_list(&fixture("paccar_vehicles_last.html"), &profile.vehicle_list).unwrap();
+    let last = parse_vehicle_list(&fixture("paccar_vehicles_last.html"), &profile).unwrap();
     assert_eq!(last.vehicles.len(), 1);
     assert_eq!(last.next, None, "a disabled Next button ends the list");
 }
@@ -41,7 +41,7 @@ fn paccar_vehicle_list_reads_rows_skips_bad_ones_and_finds_next() {
 #[test]
 fn paccar_diagnostics_in_both_code_formats_with_spec_v1_class_names() {
     let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
-    let page = parse_diagnostics(&fixture("paccar_diagnostics.html"), &profile.diagnostics).unwrap();
+    let page = parse_diagnostics(&fixture("paccar_diagnostics.html"), &profile).unwrap();
     assert_eq!((page.odometer_mi, page.engine_hours), (Some(412_345.0), Some(10_234.5)));
     assert_eq!((page.engine.as_deref(), page.location.as_deref()), (Some("PACCAR MX-13"), Some("Dallas, TX")));
 
@@ -69,7 +69,7 @@ fn paccar_diagnostics_in_both_code_formats_with_spec_v1_class_names() {
 #[test]
 fn decisiv_assets_split_year_make_model_and_end_without_next() {
     let profile = Profile::builtin(PortalKind::DecisivSrm).unwrap();
-    let page = parse_vehicle_list(&fixture("decisiv_assets.html"), &profile.vehicle_list).unwrap();
+    let page = parse_vehicle_list(&fixture("decisiv_assets.html"), &profile).unwrap();
     assert_eq!(page.vehicles.len(), 2);
     let t880 = &page.vehicles[0];
     assert_eq!(
@@ -83,7 +83,7 @@ fn decisiv_assets_split_year_make_model_and_end_without_next() {
 #[test]
 fn decisiv_diagnostics_table_and_the_no_faults_page() {
     let profile = Profile::builtin(PortalKind::DecisivSrm).unwrap();
-    let page = parse_diagnostics(&fixture("decisiv_diagnostics.html"), &profile.diagnostics).unwrap();
+    let page = parse_diagnostics(&fixture("decisiv_diagnostics.html"), &profile).unwrap();
     assert_eq!((page.odometer_mi, page.engine_hours), (Some(88_001.0), Some(2_104.7)));
     let scr = &page.faults[0];
     assert_eq!((scr.source_address, scr.spn, scr.fmi, scr.active, scr.derate), (61, 4364, 18, true, true));
@@ -91,9 +91,9 @@ fn decisiv_diagnostics_table_and_the_no_faults_page() {
     assert_eq!(scr.first_seen, Some(utc("2026-11-02T14:20:00Z")));
     let abs = &page.faults[1];
     assert_eq!((abs.source_address, abs.spn, abs.fmi, abs.active), (11, 789, 5, false));
-    assert_eq!(abs.raw["status"], "Inactive");
+    assert_eq!(abs.raw["active"], "Inactive");
 
-    let clean = parse_diagnostics(&fixture("decisiv_no_faults.html"), &profile.diagnostics).unwrap();
+    let clean = parse_diagnostics(&fixture("decisiv_no_faults.html"), &profile).unwrap();
     assert!(clean.faults.is_empty() && clean.problems.is_empty());
     assert_eq!(clean.odometer_mi, Some(1_204.0));
 }
@@ -101,11 +101,11 @@ fn decisiv_diagnostics_table_and_the_no_faults_page() {
 #[test]
 fn a_redesigned_page_is_a_layout_mismatch_naming_the_selector() {
     let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
-    let error = parse_diagnostics(&fixture("paccar_diagnostics_redesigned.html"), &profile.diagnostics).unwrap_err();
+    let error = parse_diagnostics(&fixture("paccar_diagnostics_redesigned.html"), &profile).unwrap_err();
     assert_eq!(error.page, "diagnostics");
     assert!(error.selector.contains(".fault-row"), "{error}");
-    let list = parse_vehicle_list(&fixture("paccar_diagnostics_redesigned.html"), &profile.vehicle_list);
+    let list = parse_vehicle_list(&fixture("paccar_diagnostics_redesigned.html"), &profile);
     assert!(list.is_err(), "a page that is not a vehicle list is not an empty list");
-    let empty = parse_vehicle_list(&fixture("paccar_vehicles_empty.html"), &profile.vehicle_list).unwrap();
+    let empty = parse_vehicle_list(&fixture("paccar_vehicles_empty.html"), &profile).unwrap();
     assert!(empty.vehicles.is_empty() && empty.next.is_none(), "an explicit empty state is an empty fleet");
 }

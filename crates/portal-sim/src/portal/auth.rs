@@ -29,8 +29,8 @@ fn login_page(portal: Layout, error: Option<&str>, notice: Option<&str>) -> Mark
         @if let Some(notice) = notice { div.notice role="status" { (notice) } }
         @if let Some(error) = error { div.error.alert-danger role="alert" { (error) } }
         form #login-form method="post" action={ (portal.prefix()) (form.path) } {
-            label for="username" { (form.username_label) }
-            input #username type=(form.username_type) name=(form.username_field) autocomplete="username" required;
+            label for=(form.username_field) { (form.username_label) }
+            input id=(form.username_field) type=(form.username_type) name=(form.username_field) autocomplete="username" required;
             label for="password" { "Password" }
             input #password type="password" name=(form.password_field) autocomplete="current-password" required;
             button type="submit" { (form.submit) }

@@ -4,4 +4,4 @@ pub mod health;
 pub mod reference;
 pub mod severity;
 
-pub use severity::{Severity, derive_severity, judge_severity, severity_from_portal_text};
+pub use severity::{Severity, derive_severity, judge_severity};

@@ -1,5 +1,6 @@
-//! How urgent a fault is, in four tiers. The portal's own urgency always wins when it gives one;
-//! otherwise the tier is derived from J1939 facts (FMI, derate, the few SPNs that end engines).
+//! How urgent a fault is, in four tiers. The portal's own urgency always wins when it gives one
+//! (its words are read by the portal profile's `[words.severity]`); otherwise the tier is derived
+//! from J1939 facts (FMI, derate, the few SPNs that end engines).
 //! Mapping from `shared/docs/domain.md`: critical = stop engine / pull over / derate active;
 //! major = seek service / go to a dealer / derate warning; minor = service advised / next service;
 //! info = inactive or informational.
@@ -12,23 +13,6 @@ sql_text_enum! {
         Major => "major",
         Minor => "minor",
         Info => "info",
-    }
-}
-
-/// The tier a portal's wording means, if it is wording we know.
-pub fn severity_from_portal_text(text: &str) -> Option<Severity> {
-    let text = text.to_lowercase();
-    let any = |words: &[&str]| words.iter().any(|w| text.contains(w));
-    if any(&["stop engine", "pull over", "derate active", "severe", "critical"]) {
-        Some(Severity::Critical)
-    } else if any(&["seek service", "dealer", "derate warning", "moderate", "immediately"]) {
-        Some(Severity::Major)
-    } else if any(&["service advised", "next service", "needs attention", "advis"]) {
-        Some(Severity::Minor)
-    } else if any(&["keep driving", "informational", "info"]) {
-        Some(Severity::Info)
-    } else {
-        None
     }
 }
 
@@ -54,13 +38,13 @@ pub fn derive_severity(spn: u32, fmi: u8, derate: bool, active: bool) -> Severit
 }
 
 /// The tier stored for a fault. A derate the portal reports on an active fault is its "Derate
-/// Active" class (critical) whatever the wording next to it; otherwise the portal's wording wins;
-/// without wording we know, J1939 facts decide.
-pub fn judge_severity(portal_text: Option<&str>, spn: u32, fmi: u8, derate: bool, active: bool) -> Severity {
+/// Active" class (critical) whatever the wording next to it; otherwise the tier the portal's
+/// wording means (by the profile's words) wins; without wording we know, J1939 facts decide.
+pub fn judge_severity(portal_tier: Option<Severity>, spn: u32, fmi: u8, derate: bool, active: bool) -> Severity {
     if derate && active {
         return Severity::Critical;
     }
-    portal_text.and_then(severity_from_portal_text).unwrap_or_else(|| derive_severity(spn, fmi, derate, active))
+    portal_tier.unwrap_or_else(|| derive_severity(spn, fmi, derate, active))
 }
 
 #[cfg(test)]
@@ -68,26 +52,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn portal_wording_maps_to_tiers() {
-        assert_eq!(severity_from_portal_text("Stop Engine Immediately"), Some(Severity::Critical));
-        assert_eq!(severity_from_portal_text("Seek Service Immediately"), Some(Severity::Major));
-        assert_eq!(severity_from_portal_text("Service Advised"), Some(Severity::Minor));
-        assert_eq!(severity_from_portal_text("Derate Active/Warning"), Some(Severity::Critical));
-        assert_eq!(severity_from_portal_text("Drive to a dealer"), Some(Severity::Major));
-        assert_eq!(severity_from_portal_text("Fix at next service"), Some(Severity::Minor));
-        assert_eq!(severity_from_portal_text("Keep driving"), Some(Severity::Info));
-        assert_eq!(severity_from_portal_text("Severe"), Some(Severity::Critical));
-        assert_eq!(severity_from_portal_text("Needs Attention"), Some(Severity::Minor));
-        assert_eq!(severity_from_portal_text("¯\\_(ツ)_/¯"), None);
-    }
-
-    #[test]
     fn derate_on_an_active_fault_is_critical_then_wording_then_facts() {
-        assert_eq!(judge_severity(Some("Seek Service Immediately"), 3364, 2, true, true), Severity::Critical);
-        assert_eq!(judge_severity(Some("Seek Service Immediately"), 3364, 2, true, false), Severity::Major);
-        assert_eq!(judge_severity(Some("Service Advised"), 100, 1, false, true), Severity::Minor, "wording wins");
+        assert_eq!(judge_severity(Some(Severity::Major), 3364, 2, true, true), Severity::Critical);
+        assert_eq!(judge_severity(Some(Severity::Major), 3364, 2, true, false), Severity::Major);
+        assert_eq!(judge_severity(Some(Severity::Minor), 100, 1, false, true), Severity::Minor, "wording wins");
         assert_eq!(judge_severity(None, 100, 1, false, true), Severity::Critical);
-        assert_eq!(judge_severity(Some("Unusual words"), 3226, 4, false, true), Severity::Minor);
+        assert_eq!(judge_severity(None, 3226, 4, false, true), Severity::Minor, "unknown wording: J1939 facts");
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn fault(row: &FaultRow) -> FaultObservation {
         spn: row.spn,
         fmi: row.fmi,
         description: row.description.clone(),
-        severity: judge_severity(row.severity_text.as_deref(), row.spn, row.fmi, row.derate, row.active),
+        severity: judge_severity(row.tier, row.spn, row.fmi, row.derate, row.active),
         portal_severity_text: row.severity_text.clone(),
         portal_severity_score: None,
         derate: row.derate,
@@ -39,28 +39,41 @@ fn fault(row: &FaultRow) -> FaultObservation {
 pub fn vehicle_read(extract: &VehicleExtract) -> VehicleRead {
     let row = &extract.vehicle;
     let page = extract.diagnostics.as_ref().ok();
-    let (engine_make, engine_model) = page.and_then(|p| p.engine.as_deref()).map(split_engine).unwrap_or_default();
+    let engine = page.and_then(|p| p.engine.as_deref()).or(row.engine.as_deref());
+    let (engine_make, engine_model) = engine.map(split_engine).unwrap_or_default();
     let faults = match &extract.diagnostics {
         Err(failure) => TruckFaults::Unread(failure.clone()),
         Ok(p) if p.problems.is_empty() => TruckFaults::Read(p.faults.iter().map(fault).collect()),
         Ok(p) => TruckFaults::Unread(PageFailure {
             kind: FailureReason::PortalChanged,
-            message: format!("{} fault row(s) on its page could not be read", p.problems.len()),
+            message: match p.problems.first() {
+                Some(first) if p.problems.len() == 1 => {
+                    format!("a fault row on its page could not be read (row {}: {})", first.row + 1, first.reason)
+                }
+                Some(first) => format!(
+                    "{} fault rows on its page could not be read (the first, row {}: {})",
+                    p.problems.len(),
+                    first.row + 1,
+                    first.reason
+                ),
+                None => "its page could not be read".to_owned(),
+            },
         }),
     };
     VehicleRead {
         vehicle: VehicleSnapshot {
             vin: row.vin.clone(),
-            unit_number: row.unit_number.clone(),
-            model_year: row.year,
-            make: row.make.clone(),
-            model: row.model.clone(),
+            // What the truck's own page says, where it says it, over the list's line.
+            unit_number: page.and_then(|p| p.unit_number.clone()).or_else(|| row.unit_number.clone()),
+            model_year: page.and_then(|p| p.year).or(row.year),
+            make: page.and_then(|p| p.make.clone()).or_else(|| row.make.clone()),
+            model: page.and_then(|p| p.model.clone()).or_else(|| row.model.clone()),
             engine_make,
             engine_model,
             // The diagnostics page is read after the list, so its meters are the fresher ones.
             odometer_mi: page.and_then(|p| p.odometer_mi).or(row.odometer_mi),
-            engine_hours: page.and_then(|p| p.engine_hours),
-            location_text: page.and_then(|p| p.location.clone()),
+            engine_hours: page.and_then(|p| p.engine_hours).or(row.engine_hours),
+            location_text: page.and_then(|p| p.location.clone()).or_else(|| row.location.clone()),
             ..VehicleSnapshot::default()
         },
         faults,
@@ -90,16 +103,21 @@ mod tests {
             make: Some("Kenworth".into()),
             model: Some("T680".into()),
             odometer_mi: Some(100.0),
+            engine: None,
+            engine_hours: None,
+            location: None,
         }
     }
 
     fn fault_row(severity: &str, derate: bool) -> FaultRow {
+        // The tier the words of a seek-service urgency mean.
         FaultRow {
             source_address: 61,
             spn: 3364,
             fmi: 2,
             description: Some("DEF Quality - Data Erratic".into()),
             severity_text: Some(severity.into()),
+            tier: Some(Severity::Major),
             derate,
             occurrences: Some(3),
             first_seen: None,
@@ -115,7 +133,7 @@ mod tests {
             engine: Some("PACCAR MX-13".into()),
             location: Some("Denton, TX".into()),
             faults,
-            problems: vec![],
+            ..DiagnosticsPage::default()
         }
     }
 

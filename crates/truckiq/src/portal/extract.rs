@@ -252,7 +252,7 @@ impl Run<'_> {
                 break;
             }
             let html = self.session.read(reader, &url).await?;
-            let page = match parse_vehicle_list(&html, &site.profile.vehicle_list) {
+            let page = match parse_vehicle_list(&html, site.profile) {
                 Ok(page) => page,
                 Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
             };
@@ -324,7 +324,7 @@ impl Run<'_> {
             };
             let url = self.portal.url(&site.profile.diagnostics_path(&vin))?;
             let outcome = match self.session.read(reader, &url).await {
-                Ok(html) => match parse_diagnostics(&html, &site.profile.diagnostics) {
+                Ok(html) => match parse_diagnostics(&html, site.profile) {
                     Ok(parsed) => Ok(parsed),
                     Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
                 },

@@ -4,6 +4,7 @@ mod connector;
 pub mod convert;
 pub mod error;
 pub mod extract;
+pub mod field;
 pub mod login;
 pub mod origin;
 pub mod parse;

@@ -1,6 +1,7 @@
 //! Pure parsing of portal pages: page HTML in, typed records out. No browser, no I/O, so every
 //! format the portals use is covered by fixture tests.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -8,7 +9,9 @@ use regex::Regex;
 use scraper::{ElementRef, Html};
 use serde::Serialize;
 
-use super::profile::{DiagnosticsProfile, Selectors, VehicleListProfile};
+use super::field::{Field, Found};
+use super::profile::{DatesProfile, Profile, Selectors};
+use crate::j1939::Severity;
 
 /// J1939's "null" source address: used when a portal does not say which controller reported a fault.
 pub const UNKNOWN_SOURCE_ADDRESS: u8 = 254;
@@ -36,6 +39,9 @@ pub struct VehicleRow {
     pub make: Option<String>,
     pub model: Option<String>,
     pub odometer_mi: Option<f64>,
+    pub engine: Option<String>,
+    pub engine_hours: Option<f64>,
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -54,11 +60,13 @@ pub struct FaultRow {
     pub description: Option<String>,
     /// The portal's own words for urgency, e.g. "Seek Service Immediately".
     pub severity_text: Option<String>,
+    /// The tier those words mean, by the profile's map and words.
+    pub tier: Option<Severity>,
     pub derate: bool,
     pub occurrences: Option<u32>,
     pub first_seen: Option<DateTime<Utc>>,
     pub active: bool,
-    /// The row's cell texts as the portal showed them, kept for the record.
+    /// What each field found on the row, as the portal showed it, kept for the record.
     pub raw: serde_json::Value,
 }
 
@@ -68,6 +76,10 @@ pub struct DiagnosticsPage {
     pub engine_hours: Option<f64>,
     pub engine: Option<String>,
     pub location: Option<String>,
+    pub unit_number: Option<String>,
+    pub year: Option<u16>,
+    pub make: Option<String>,
+    pub model: Option<String>,
     pub faults: Vec<FaultRow>,
     pub problems: Vec<RowProblem>,
 }
@@ -99,20 +111,87 @@ pub(crate) fn present(doc: &Html, selectors: &Selectors) -> bool {
     selectors.compiled().iter().any(|s| doc.select(s).next().is_some())
 }
 
-pub fn parse_vehicle_list(html: &str, profile: &VehicleListProfile) -> Result<VehicleListPage, LayoutMismatch> {
+/// What every field of a section found in one scope (a row, or a page). A field that found
+/// nothing of its own takes what another field's pattern captured under its name.
+pub struct Reading<'f> {
+    found: Vec<(&'static str, &'f Field, Found)>,
+    captured: HashMap<String, String>,
+}
+
+impl<'f> Reading<'f> {
+    pub fn html(scope: ElementRef<'_>, fields: &[(&'static str, &'f Field)]) -> Self {
+        Self::from_found(fields.iter().map(|(name, field)| (*name, *field, field.find_html(scope, name))).collect())
+    }
+
+    pub fn json(object: &serde_json::Value, fields: &[(&'static str, &'f Field)]) -> Self {
+        Self::from_found(fields.iter().map(|(name, field)| (*name, *field, field.find_json(object, name))).collect())
+    }
+
+    fn from_found(found: Vec<(&'static str, &'f Field, Found)>) -> Self {
+        let captured = found.iter().flat_map(|(_, _, f)| f.captures.clone()).collect();
+        Self { found, captured }
+    }
+
+    fn entry(&self, name: &str) -> Option<&(&'static str, &'f Field, Found)> {
+        self.found.iter().find(|(n, _, _)| *n == name)
+    }
+
+    /// The field's value: its own, else a capture of its name.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.entry(name).and_then(|(_, _, f)| f.value.clone()).or_else(|| self.captured.get(name).cloned())
+    }
+
+    /// The field's own words before its map (the portal's wording), else a capture of its name.
+    pub fn words(&self, name: &str) -> Option<String> {
+        self.entry(name).and_then(|(_, _, f)| f.words.clone()).or_else(|| self.captured.get(name).cloned())
+    }
+
+    /// The field as configured, for its date formats.
+    pub fn field(&self, name: &str) -> Option<&'f Field> {
+        self.entry(name).map(|(_, field, _)| *field)
+    }
+
+    /// Why `name` has no value, for a row problem: where it looked and what it saw.
+    pub fn why_missing(&self, name: &str) -> String {
+        match self.entry(name) {
+            Some((_, field, found)) if found.unmatched => {
+                format!("{name}: {} did not match {:?}", field.describe(), found.raw.as_deref().unwrap_or_default())
+            }
+            Some((_, field, _)) if field.is_set() => format!("{name}: {} found nothing", field.describe()),
+            _ => format!("{name}: the profile does not say where it is"),
+        }
+    }
+
+    /// Every field's text as found, for the record.
+    pub fn raw(&self) -> serde_json::Value {
+        let map = self
+            .found
+            .iter()
+            .filter_map(|(name, _, f)| Some(((*name).to_owned(), serde_json::Value::from(f.raw.clone()?))));
+        serde_json::Value::Object(map.collect())
+    }
+
+    /// Every field's outcome, for the doctor.
+    pub fn outcomes(&self) -> impl Iterator<Item = (&'static str, &'f Field, &Found)> {
+        self.found.iter().map(|(name, field, found)| (*name, *field, found))
+    }
+}
+
+pub fn parse_vehicle_list(html: &str, profile: &Profile) -> Result<VehicleListPage, LayoutMismatch> {
+    let list = &profile.vehicle_list;
     let doc = Html::parse_document(html);
-    let rows = all_of(&doc, &profile.row);
-    if rows.is_empty() && !present(&doc, &profile.empty) {
-        return Err(LayoutMismatch { page: "vehicle list", selector: profile.row.css() });
+    let rows = all_of(&doc, &list.row);
+    if rows.is_empty() && !present(&doc, &list.empty) {
+        return Err(LayoutMismatch { page: "vehicle list", selector: list.row.css() });
     }
     let mut page = VehicleListPage { vehicles: Vec::new(), problems: Vec::new(), next: None };
     for (index, row) in rows.into_iter().enumerate() {
-        match vehicle_row(row, profile) {
+        match vehicle_row(&Reading::html(row, &list.fields())) {
             Ok(vehicle) => page.vehicles.push(vehicle),
             Err(reason) => page.problems.push(RowProblem { row: index, reason }),
         }
     }
-    page.next = profile
+    page.next = list
         .next
         .compiled()
         .iter()
@@ -123,46 +202,61 @@ pub fn parse_vehicle_list(html: &str, profile: &VehicleListProfile) -> Result<Ve
     Ok(page)
 }
 
-fn vehicle_row(row: ElementRef<'_>, profile: &VehicleListProfile) -> Result<VehicleRow, String> {
-    let vin = cell(row, &profile.vin).ok_or_else(|| format!("no VIN cell ({})", profile.vin.css()))?;
+/// A model year, if the text is one.
+fn year(text: &str) -> Option<u16> {
+    text.trim().parse().ok().filter(|y| (1950..=2100).contains(y))
+}
+
+pub fn vehicle_row(r: &Reading<'_>) -> Result<VehicleRow, String> {
+    let vin = r.get("vin").ok_or_else(|| format!("no VIN ({})", r.why_missing("vin")))?;
     let vin = vin.trim().to_uppercase();
     if !is_plausible_vin(&vin) {
         return Err(format!("{vin:?} is not a 17-character VIN"));
     }
-    let (mut year, mut make, mut model) =
-        (cell(row, &profile.year).and_then(|y| y.parse().ok()), cell(row, &profile.make), cell(row, &profile.model));
-    if let Some((y, mk, md)) = cell(row, &profile.year_make_model).as_deref().and_then(parse_year_make_model) {
-        year = year.or(Some(y));
+    let (mut year_, mut make, mut model) = (r.get("year").as_deref().and_then(year), r.get("make"), r.get("model"));
+    if let Some((y, mk, md)) = r.get("year_make_model").as_deref().and_then(parse_year_make_model) {
+        year_ = year_.or(Some(y));
         make = make.or(Some(mk));
         model = model.or(md);
     }
     Ok(VehicleRow {
         vin,
-        unit_number: cell(row, &profile.unit),
-        year,
+        unit_number: r.get("unit"),
+        year: year_,
         make,
         model,
-        odometer_mi: cell(row, &profile.odometer).as_deref().and_then(parse_miles),
+        odometer_mi: r.get("odometer").as_deref().and_then(parse_miles),
+        engine: r.get("engine"),
+        engine_hours: r.get("engine_hours").as_deref().and_then(parse_number),
+        location: r.get("location"),
     })
 }
 
-pub fn parse_diagnostics(html: &str, profile: &DiagnosticsProfile) -> Result<DiagnosticsPage, LayoutMismatch> {
+pub fn parse_diagnostics(html: &str, profile: &Profile) -> Result<DiagnosticsPage, LayoutMismatch> {
+    let diagnostics = &profile.diagnostics;
     let doc = Html::parse_document(html);
-    let root = doc.root_element();
-    let rows = all_of(&doc, &profile.row);
-    let clean = present(&doc, &profile.no_faults);
+    let rows = all_of(&doc, &diagnostics.row);
+    let clean = present(&doc, &diagnostics.no_faults);
     if rows.is_empty() && !clean {
-        return Err(LayoutMismatch { page: "diagnostics", selector: profile.row.css() });
+        return Err(LayoutMismatch { page: "diagnostics", selector: diagnostics.row.css() });
     }
+    let truck = Reading::html(doc.root_element(), &diagnostics.truck_fields());
     let mut page = DiagnosticsPage {
-        odometer_mi: cell(root, &profile.odometer).as_deref().and_then(parse_miles),
-        engine_hours: cell(root, &profile.engine_hours).as_deref().and_then(parse_number),
-        engine: cell(root, &profile.engine),
-        location: cell(root, &profile.location),
+        odometer_mi: truck.get("odometer").as_deref().and_then(parse_miles),
+        engine_hours: truck.get("engine_hours").as_deref().and_then(parse_number),
+        engine: truck.get("engine"),
+        location: truck.get("location"),
+        unit_number: truck.get("unit"),
+        year: truck.get("year").as_deref().and_then(year),
+        make: truck.get("make"),
+        model: truck.get("model"),
         ..DiagnosticsPage::default()
     };
     for (index, row) in rows.into_iter().enumerate() {
-        match fault_row(row, profile) {
+        let reading = Reading::html(row, &diagnostics.fault_fields());
+        let has_active_class =
+            !diagnostics.active_class.is_empty() && row.value().classes().any(|c| c == diagnostics.active_class);
+        match fault_row(&reading, has_active_class, profile) {
             Ok(fault) => page.faults.push(fault),
             Err(reason) => page.problems.push(RowProblem { row: index, reason }),
         }
@@ -170,37 +264,59 @@ pub fn parse_diagnostics(html: &str, profile: &DiagnosticsProfile) -> Result<Dia
     Ok(page)
 }
 
-fn fault_row(row: ElementRef<'_>, profile: &DiagnosticsProfile) -> Result<FaultRow, String> {
-    let code = cell(row, &profile.code).ok_or_else(|| format!("no code cell ({})", profile.code.css()))?;
-    let (spn, fmi) = parse_spn_fmi(&code).ok_or_else(|| format!("cannot read SPN/FMI from {code:?}"))?;
-    let source = cell(row, &profile.source);
-    let status = cell(row, &profile.status);
-    let active = row.value().classes().any(|c| c == profile.active_class)
-        || status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("active"));
-    let severity_text = cell(row, &profile.severity);
-    let first_seen = first_in(row, &profile.first_seen)
-        .and_then(|el| el.value().attr("datetime").and_then(parse_datetime).or_else(|| parse_datetime(&text_of(el))));
-    let derate = cell(row, &profile.derate).is_some()
+/// One fault from what its row's fields found.
+pub fn fault_row(r: &Reading<'_>, has_active_class: bool, profile: &Profile) -> Result<FaultRow, String> {
+    let words = &profile.words;
+    let (spn, fmi) = match (r.get("spn"), r.get("fmi")) {
+        (Some(spn), Some(fmi)) => {
+            let spn = spn.trim().parse::<u32>().ok().filter(|s| *s <= 524_287);
+            let fmi = fmi.trim().parse::<u8>().ok().filter(|f| *f <= 31);
+            spn.zip(fmi)
+                .ok_or_else(|| format!("SPN {:?} / FMI {:?} is not a J1939 code", r.get("spn"), r.get("fmi")))?
+        }
+        _ => {
+            let code = r.get("code").ok_or_else(|| format!("no fault code ({})", r.why_missing("code")))?;
+            parse_spn_fmi(&code).ok_or_else(|| format!("cannot read SPN/FMI from {code:?}"))?
+        }
+    };
+    let active = match r.get("active") {
+        _ if has_active_class => true,
+        None => false,
+        Some(state) => words.active(&state).ok_or_else(|| {
+            format!(
+                "the state {state:?} is not a word TruckIQ knows: add it to the active field's map or to [words.active]"
+            )
+        })?,
+    };
+    // The tier from the mapped value; the portal's own wording is kept to show.
+    let severity = r.get("severity");
+    let severity_text = r.words("severity");
+    let derate = r.get("derate").is_some_and(|d| !words.is_no(&d))
         || severity_text.as_deref().is_some_and(|s| s.to_lowercase().contains("derate"));
-    let raw = serde_json::json!({
-        "code": code,
-        "source": source,
-        "description": cell(row, &profile.description),
-        "severity": severity_text,
-        "first_seen": first_in(row, &profile.first_seen).map(text_of),
-        "status": status,
-    });
+    // A map may name the tier itself.
+    let tier = severity.as_deref().and_then(|s| s.parse::<Severity>().ok().or_else(|| words.severity(s)));
+    let severity_text = severity_text.map(|s| strip_derate_suffix(&s));
+    let first_seen = match r.get("first_seen") {
+        None => None,
+        Some(text) => {
+            let formats = r.field("first_seen").map(|f| f.formats.as_slice()).unwrap_or_default();
+            Some(parse_datetime_in(&text, formats, &profile.dates).ok_or_else(|| {
+                format!("first_seen: cannot read {text:?} as a date; add its format to the field's formats or [dates] formats")
+            })?)
+        }
+    };
     Ok(FaultRow {
-        source_address: source.as_deref().and_then(parse_source_address).unwrap_or(UNKNOWN_SOURCE_ADDRESS),
+        source_address: r.get("source").as_deref().and_then(parse_source_address).unwrap_or(UNKNOWN_SOURCE_ADDRESS),
         spn,
         fmi,
-        description: cell(row, &profile.description),
-        severity_text: severity_text.map(|s| strip_derate_suffix(&s)),
+        description: r.get("description"),
+        tier,
+        severity_text,
         derate,
-        occurrences: cell(row, &profile.occurrences).as_deref().and_then(|t| parse_number(t).map(|n| n as u32)),
+        occurrences: r.get("occurrences").as_deref().and_then(|t| parse_number(t).map(|n| n as u32)),
         first_seen,
         active,
-        raw,
+        raw: r.raw(),
     })
 }
 
@@ -282,17 +398,37 @@ pub fn parse_year_make_model(text: &str) -> Option<(u16, String, Option<String>)
     Some((year, make, (!model.is_empty()).then_some(model)))
 }
 
-/// Portal timestamps, read as UTC: RFC 3339, "Nov 3, 2026 8:05 AM", "11/03/2026 08:05 UTC",
+const BUILTIN_FORMATS: &[&str] =
+    &["%b %d, %Y %I:%M %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
+
+/// Portal timestamps, read as UTC: RFC 3339, RFC 2822, "Nov 3, 2026 8:05 AM", "11/03/2026 08:05 UTC",
 /// "2026-11-03 08:05".
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
+    parse_datetime_in(text, &[], &DatesProfile::default())
+}
+
+/// A portal timestamp: with a zone as written, RFC 3339 or RFC 2822 or one of `formats` (with
+/// `%z`); without one, in the profile's time zone. `formats` and the profile's come before the
+/// built-in ones.
+pub fn parse_datetime_in(text: &str, formats: &[String], dates: &DatesProfile) -> Option<DateTime<Utc>> {
     let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text).or_else(|_| DateTime::parse_from_rfc2822(text)) {
         return Some(t.to_utc());
     }
-    let bare = text.trim_end_matches("UTC").trim_end_matches('Z').trim();
-    const FORMATS: &[&str] =
-        &["%b %d, %Y %I:%M %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"];
-    FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(bare, f).ok()).map(|t| t.and_utc())
+    let given = formats.iter().chain(&dates.formats).map(String::as_str);
+    for format in given.clone() {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t.to_utc());
+        }
+    }
+    let (bare, zone) = match text.strip_suffix("UTC").or_else(|| text.strip_suffix('Z')) {
+        Some(bare) => (bare.trim(), chrono_tz::UTC),
+        None => (text, dates.time_zone),
+    };
+    let naive =
+        given.chain(BUILTIN_FORMATS.iter().copied()).find_map(|f| NaiveDateTime::parse_from_str(bare, f).ok())?;
+    // A time that a clock change skips or repeats is taken at its earlier reading.
+    naive.and_local_timezone(zone).earliest().map(|t| t.to_utc())
 }
 
 #[cfg(test)]
@@ -336,6 +472,13 @@ mod tests {
         assert_eq!(parse_datetime("2026-11-03T08:05:00+00:00"), Some(t));
         assert_eq!(parse_datetime("2026-11-03 08:05"), Some(t));
         assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(parse_datetime("Tue, 03 Nov 2026 08:05:00 +0000"), Some(t), "RFC 2822");
+        let central = DatesProfile { time_zone: chrono_tz::America::Chicago, formats: vec!["%d.%m.%Y %H:%M".into()] };
+        assert_eq!(parse_datetime_in("2026-11-03 02:05", &[], &central), Some(t), "no zone: the profile's (CST)");
+        let summer = "2026-07-03T08:05:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(parse_datetime_in("2026-07-03 03:05", &[], &central), Some(summer), "daylight saving (CDT)");
+        assert_eq!(parse_datetime_in("03.11.2026 02:05", &[], &central), Some(t), "the profile's own format");
+        assert_eq!(parse_datetime_in("11/03/2026 08:05 UTC", &[], &central), Some(t), "a zone on the page wins");
         assert_eq!(parse_year_make_model("2022 Kenworth T680"), Some((2022, "Kenworth".into(), Some("T680".into()))));
         assert_eq!(parse_year_make_model("Kenworth"), None);
     }

@@ -7,10 +7,15 @@ use std::path::{Path, PathBuf};
 use scraper::Selector;
 use serde::Deserialize;
 
+use super::field::{Field, ValueMap};
+use crate::j1939::Severity;
 use crate::store::PortalKind;
 
-const TRUCKTECH: &str = include_str!("../../profiles/trucktech.toml");
-const DECISIV_SRM: &str = include_str!("../../profiles/decisiv_srm.toml");
+// Every page profile starts from the shared words, so a layout's file only adds its own.
+const TRUCKTECH: &str =
+    concat!(include_str!("../../profiles/words.toml"), include_str!("../../profiles/trucktech.toml"));
+const DECISIV_SRM: &str =
+    concat!(include_str!("../../profiles/words.toml"), include_str!("../../profiles/decisiv_srm.toml"));
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -118,16 +123,40 @@ pub struct VehicleListProfile {
     /// never silently an empty fleet.
     pub empty: Selectors,
     pub row: Selectors,
-    pub vin: Selectors,
-    pub unit: Selectors,
-    pub year: Selectors,
-    pub make: Selectors,
-    pub model: Selectors,
-    /// One cell holding "2022 Kenworth T680", for layouts that do not split them.
-    pub year_make_model: Selectors,
-    pub odometer: Selectors,
+    pub vin: Field,
+    pub unit: Field,
+    pub year: Field,
+    pub make: Field,
+    pub model: Field,
+    /// One text holding "2022 Kenworth T680", for layouts that do not split them.
+    pub year_make_model: Field,
+    pub odometer: Field,
+    #[serde(default)]
+    pub engine: Field,
+    #[serde(default)]
+    pub engine_hours: Field,
+    #[serde(default)]
+    pub location: Field,
     /// A link to the next page; absent (or disabled) on the last page.
     pub next: Selectors,
+}
+
+impl VehicleListProfile {
+    /// Every field by name, in the order a person reads them.
+    pub fn fields(&self) -> [(&'static str, &Field); 10] {
+        [
+            ("vin", &self.vin),
+            ("unit", &self.unit),
+            ("year", &self.year),
+            ("make", &self.make),
+            ("model", &self.model),
+            ("year_make_model", &self.year_make_model),
+            ("odometer", &self.odometer),
+            ("engine", &self.engine),
+            ("engine_hours", &self.engine_hours),
+            ("location", &self.location),
+        ]
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,20 +165,173 @@ pub struct DiagnosticsProfile {
     /// The page's "no faults" message. Without it, a page with no fault rows is a changed page.
     pub no_faults: Selectors,
     pub row: Selectors,
-    pub code: Selectors,
-    pub source: Selectors,
-    pub description: Selectors,
-    pub severity: Selectors,
-    pub derate: Selectors,
-    pub occurrences: Selectors,
-    pub first_seen: Selectors,
-    pub status: Selectors,
+    /// SPN and FMI in one text ("SPN 3226 / FMI 4", "3226/4"), or `spn` and `fmi` on their own.
+    pub code: Field,
+    #[serde(default)]
+    pub spn: Field,
+    #[serde(default)]
+    pub fmi: Field,
+    pub source: Field,
+    pub description: Field,
+    /// The portal's urgency; its words become tiers through `map` and `[words.severity]`.
+    pub severity: Field,
+    /// Any text but a "no" word means the engine is derated.
+    pub derate: Field,
+    pub occurrences: Field,
+    pub first_seen: Field,
+    /// The fault's state; its words become active or inactive through `map` and `[words.active]`.
+    /// (`status` is its older name.)
+    #[serde(alias = "status")]
+    pub active: Field,
     /// A row with this class is an active fault.
+    #[serde(default)]
     pub active_class: String,
-    pub odometer: Selectors,
-    pub engine_hours: Selectors,
-    pub engine: Selectors,
-    pub location: Selectors,
+    // The truck itself, anywhere on the page.
+    pub odometer: Field,
+    pub engine_hours: Field,
+    pub engine: Field,
+    pub location: Field,
+    #[serde(default)]
+    pub unit: Field,
+    #[serde(default)]
+    pub year: Field,
+    #[serde(default)]
+    pub make: Field,
+    #[serde(default)]
+    pub model: Field,
+}
+
+impl DiagnosticsProfile {
+    /// The fields of a fault row, by name.
+    pub fn fault_fields(&self) -> [(&'static str, &Field); 10] {
+        [
+            ("code", &self.code),
+            ("spn", &self.spn),
+            ("fmi", &self.fmi),
+            ("source", &self.source),
+            ("description", &self.description),
+            ("severity", &self.severity),
+            ("derate", &self.derate),
+            ("occurrences", &self.occurrences),
+            ("first_seen", &self.first_seen),
+            ("active", &self.active),
+        ]
+    }
+
+    /// The fields about the truck, read anywhere on the page.
+    pub fn truck_fields(&self) -> [(&'static str, &Field); 8] {
+        [
+            ("unit", &self.unit),
+            ("year", &self.year),
+            ("make", &self.make),
+            ("model", &self.model),
+            ("odometer", &self.odometer),
+            ("engine_hours", &self.engine_hours),
+            ("engine", &self.engine),
+            ("location", &self.location),
+        ]
+    }
+}
+
+/// How times without a zone are read.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatesProfile {
+    /// The zone of times the page prints without one (IANA name, e.g. "America/Chicago").
+    #[serde(deserialize_with = "time_zone")]
+    pub time_zone: chrono_tz::Tz,
+    /// chrono `strftime` formats tried before the built-in ones.
+    pub formats: Vec<String>,
+}
+
+impl Default for DatesProfile {
+    fn default() -> Self {
+        Self { time_zone: chrono_tz::UTC, formats: Vec::new() }
+    }
+}
+
+fn time_zone<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    name.parse().map_err(|_| {
+        serde::de::Error::custom(format!("{name:?} is not a time zone; use an IANA name such as \"America/Chicago\""))
+    })
+}
+
+/// The portal words TruckIQ understands, shared by every page profile (`profiles/words.toml`) and
+/// extended or overridden by a layout's own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "WordsText")]
+pub struct Words {
+    /// A fault's state: to "active" or "inactive", compared as whole words.
+    pub active: ValueMap,
+    /// Urgency wording: to "critical", "major", "minor" or "info". A text holding several of
+    /// these takes the most urgent.
+    pub severity: ValueMap,
+    /// What a derate field says when there is none.
+    pub no: Vec<String>,
+}
+
+impl Words {
+    /// Whether a fault's state text means active; `None` for a word not in the list.
+    pub fn active(&self, text: &str) -> Option<bool> {
+        match self.active.get(text)? {
+            "active" => Some(true),
+            "inactive" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The tier a portal's wording means, if it holds a word we know: the whole text first, then
+    /// any word inside it, the most urgent winning.
+    pub fn severity(&self, text: &str) -> Option<Severity> {
+        if let Some(tier) = self.severity.get(text) {
+            return tier.parse().ok();
+        }
+        let lower = text.to_lowercase();
+        self.severity
+            .entries()
+            .filter(|(word, _)| lower.contains(word))
+            .filter_map(|(_, tier)| tier.parse::<Severity>().ok())
+            .min_by_key(|tier| urgency_rank(*tier))
+    }
+
+    pub fn is_no(&self, text: &str) -> bool {
+        self.no.iter().any(|w| w.eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+fn urgency_rank(tier: Severity) -> u8 {
+    match tier {
+        Severity::Critical => 0,
+        Severity::Major => 1,
+        Severity::Minor => 2,
+        Severity::Info => 3,
+    }
+}
+
+/// `[words]` as written, checked before use: every word must lead to a value TruckIQ knows.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WordsText {
+    active: std::collections::BTreeMap<String, String>,
+    severity: std::collections::BTreeMap<String, String>,
+    no: Vec<String>,
+}
+
+impl TryFrom<WordsText> for Words {
+    type Error = String;
+
+    fn try_from(text: WordsText) -> Result<Self, String> {
+        if let Some((word, value)) = text.active.iter().find(|(_, v)| !matches!(v.as_str(), "active" | "inactive")) {
+            return Err(format!("[words.active] {word:?} = {value:?}: the value must be \"active\" or \"inactive\""));
+        }
+        if let Some((word, value)) = text.severity.iter().find(|(_, v)| v.parse::<Severity>().is_err()) {
+            return Err(format!(
+                "[words.severity] {word:?} = {value:?}: the value must be \"critical\", \"major\", \"minor\" or \"info\""
+            ));
+        }
+        Ok(Words { active: ValueMap::new(text.active), severity: ValueMap::new(text.severity), no: text.no })
+    }
 }
 
 /// How the HTML of a page is obtained.
@@ -181,6 +363,9 @@ pub struct Profile {
     pub conflict: ConflictProfile,
     pub vehicle_list: VehicleListProfile,
     pub diagnostics: DiagnosticsProfile,
+    #[serde(default)]
+    pub dates: DatesProfile,
+    pub words: Words,
 }
 
 fn builtin_text(kind: PortalKind) -> Result<&'static str, ProfileError> {
@@ -245,9 +430,23 @@ pub(crate) fn layered<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ProfileError> {
     let invalid = |message: String| ProfileError::Invalid { origin: origin.to_owned(), message };
     let mut base: toml::Table = toml::from_str(builtin).map_err(|e| invalid(e.to_string()))?;
-    let overlay: toml::Table = toml::from_str(override_text).map_err(|e| invalid(e.to_string()))?;
+    let mut overlay: toml::Table = toml::from_str(override_text).map_err(|e| invalid(e.to_string()))?;
+    rename_legacy_keys(&mut overlay);
     merge(&mut base, overlay);
     toml::Value::Table(base).try_into().map_err(|e: toml::de::Error| invalid(e.to_string()))
+}
+
+/// Keys older profile files used, under their current names, so those files still load.
+const LEGACY_KEYS: &[(&str, &str, &str)] = &[("diagnostics", "status", "active")];
+
+fn rename_legacy_keys(overlay: &mut toml::Table) {
+    for (section, old, new) in LEGACY_KEYS {
+        if let Some(toml::Value::Table(table)) = overlay.get_mut(*section)
+            && let Some(value) = table.remove(*old)
+        {
+            table.entry((*new).to_owned()).or_insert(value);
+        }
+    }
 }
 
 /// Deep merge: tables merge key by key, anything else in `overlay` replaces what `base` had.
@@ -282,11 +481,52 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_words_map_portal_wording_to_tiers_and_states() {
+        let words = Profile::builtin(PortalKind::TruckTech).unwrap().words;
+        let tier = |text: &str| words.severity(text);
+        assert_eq!(tier("Stop Engine Immediately"), Some(Severity::Critical), "the most urgent word wins");
+        assert_eq!(tier("Seek Service Immediately"), Some(Severity::Major));
+        assert_eq!(tier("Service Advised"), Some(Severity::Minor));
+        assert_eq!(tier("Derate Active/Warning"), Some(Severity::Critical));
+        assert_eq!(tier("Drive to a dealer"), Some(Severity::Major));
+        assert_eq!(tier("Fix at next service"), Some(Severity::Minor));
+        assert_eq!(tier("Keep driving"), Some(Severity::Info));
+        assert_eq!(tier("Needs Attention"), Some(Severity::Minor));
+        assert_eq!(
+            (tier("Stop Now"), tier("Service Now"), tier("service  soon")),
+            (Some(Severity::Critical), Some(Severity::Major), Some(Severity::Minor))
+        );
+        assert_eq!(tier("¯\\_(ツ)_/¯"), None);
+        assert_eq!(
+            (words.active("Previously active"), words.active("OPEN"), words.active("Pending")),
+            (Some(false), Some(true), None)
+        );
+        assert!(words.is_no("No") && !words.is_no("Derate Active"));
+    }
+
+    #[test]
+    fn a_layout_adds_its_own_words_and_a_bad_word_is_refused() {
+        let text = "[words.severity]\n\"red stop lamp\" = \"critical\"\n\"immediately\" = \"critical\"\n";
+        let words = Profile::with_override(PortalKind::TruckTech, text, "t").unwrap().words;
+        assert_eq!(words.severity("Red Stop Lamp"), Some(Severity::Critical));
+        assert_eq!(
+            words.severity("Seek Service Immediately"),
+            Some(Severity::Critical),
+            "a word's meaning is overridden"
+        );
+        let bad = Profile::with_override(PortalKind::TruckTech, "[words.severity]\nurgent = \"high\"\n", "my.toml");
+        let message = bad.unwrap_err().to_string();
+        assert!(message.contains("my.toml") && message.contains("\"critical\", \"major\""), "{message}");
+        let zone = Profile::with_override(PortalKind::TruckTech, "[dates]\ntime_zone = \"Central\"\n", "my.toml");
+        assert!(zone.unwrap_err().to_string().contains("IANA"));
+    }
+
+    #[test]
     fn an_override_changes_only_the_keys_it_sets() {
         let text = "[diagnostics]\nrow = ['.dtc-entry']\n";
         let profile = Profile::with_override(PortalKind::TruckTech, text, "test").unwrap();
         assert_eq!(profile.diagnostics.row.sources(), [".dtc-entry"]);
-        assert_eq!(profile.diagnostics.code.sources(), [".code", ".spn-fmi"], "untouched keys keep defaults");
+        assert_eq!(profile.diagnostics.code.describe(), "css .code, .spn-fmi", "untouched keys keep defaults");
     }
 
     #[test]
@@ -294,6 +534,12 @@ mod tests {
         let bad_css = Profile::with_override(PortalKind::TruckTech, "[diagnostics]\nrow = ['..']\n", "my.toml");
         let message = bad_css.unwrap_err().to_string();
         assert!(message.contains("my.toml") && message.contains("bad CSS selector"), "{message}");
+        let old = Profile::with_override(PortalKind::TruckTech, "[diagnostics]\nstatus = ['.state']\n", "old.toml");
+        assert_eq!(
+            old.unwrap().diagnostics.active.describe(),
+            "css .state",
+            "an older file's status is the state field"
+        );
         let typo = Profile::with_override(PortalKind::TruckTech, "[diagnostics]\nrows = ['.x']\n", "my.toml");
         assert!(typo.unwrap_err().to_string().contains("rows"), "unknown keys are refused");
     }
