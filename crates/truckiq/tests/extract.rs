@@ -234,22 +234,31 @@ async fn a_session_expiring_mid_run_is_recovered_with_one_login() {
     assert_eq!(run.sim.state().user(Portal::Decisiv, USER).unwrap().login_attempts, 2, "one re-login");
 }
 
-/// The Ledger family, read with nothing but a profile file written from its pages: every vehicle
-/// field and every fault's code, source, description, tier, state and first sighting.
-#[tokio::test]
-async fn the_ledger_family_syncs_completely_from_a_profile_file_alone() {
-    let mut run = Run::new(Portal::Paccar, 45).await;
+/// What a family's page says of a fault's urgency, from the simulator's lamp or urgency word.
+fn tier(urgency: portal_sim::fleet::catalog::Urgency) -> Severity {
+    match urgency {
+        portal_sim::fleet::catalog::Urgency::StopEngine => Severity::Critical,
+        portal_sim::fleet::catalog::Urgency::SeekService => Severity::Major,
+        portal_sim::fleet::catalog::Urgency::ServiceAdvised => Severity::Minor,
+    }
+}
+
+/// Reads a layout family with nothing but a profile file written from its pages, and compares
+/// every vehicle field and every fault's code, source, description, tier, state and first sighting
+/// (and its derate, where the family shows one) with the ground truth.
+async fn assert_family_reads_completely(layout: Layout, profile: &str, vehicles: usize, shows_derate: bool) {
+    let mut run = Run::new(Portal::Paccar, vehicles).await;
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("trucktech.toml"), LEDGER_PROFILE).unwrap();
-    run.layout = Some((Layout::Ledger, Profile::load(PortalKind::TruckTech, dir.path()).unwrap()));
+    std::fs::write(dir.path().join("trucktech.toml"), profile).unwrap();
+    run.layout = Some((layout, Profile::load(PortalKind::TruckTech, dir.path()).unwrap()));
     let (result, _) = run.extract(4, Duration::from_secs(15)).await;
     let extraction = result.unwrap();
     let truth = run.sim.state().fleet_snapshot();
     let read = truckiq::portal::convert::fleet_read(&extraction);
-    assert_eq!(read.vehicles.len(), truth.vehicles.len(), "three roster pages");
-    assert_eq!(read.list_problems, 0);
+    assert_eq!(read.vehicles.len(), truth.vehicles.len(), "every page of the list");
+    assert_eq!((read.list_problems, read.list_problem), (0, None));
     let mut faults = 0;
-    for (got, want) in read.vehicles.iter().zip(&truth.vehicles) {
+    for ((got, extracted), want) in read.vehicles.iter().zip(&extraction.vehicles).zip(&truth.vehicles) {
         let v = &got.vehicle;
         assert_eq!(v.vin, want.vin);
         assert_eq!(
@@ -265,31 +274,45 @@ async fn the_ledger_family_syncs_completely_from_a_profile_file_alone() {
             (Some(want.odometer_mi.round()), Some((want.engine_hours * 10.0).round() / 10.0))
         );
         assert_eq!(v.location_text.as_deref(), Some(want.location));
-        let truckiq::connector::TruckFaults::Read(got_faults) = &got.faults else {
-            panic!("{}: {:?}", want.vin, got.faults)
-        };
-        let got: Vec<_> = got_faults
+        let page = extracted.diagnostics.as_ref().unwrap_or_else(|e| panic!("{}: {e:?}", want.vin));
+        assert!(page.problems.is_empty(), "{}: {:?}", want.vin, page.problems);
+        let got: Vec<_> = page
+            .faults
             .iter()
-            .map(|f| (f.source_address, f.spn, f.fmi, f.description.clone(), f.severity, f.active, f.first_seen))
+            .map(|f| {
+                let derate = shows_derate.then_some(f.derate);
+                (f.source_address, f.spn, f.fmi, f.description.clone(), f.tier, derate, f.active, f.first_seen)
+            })
             .collect();
         let expected: Vec<_> = want
             .faults
             .iter()
             .map(|f| {
-                // The Ledger shows no derate, so its lamp alone says how urgent a fault is.
-                let tier = match f.urgency {
-                    portal_sim::fleet::catalog::Urgency::StopEngine => Severity::Critical,
-                    portal_sim::fleet::catalog::Urgency::SeekService => Severity::Major,
-                    portal_sim::fleet::catalog::Urgency::ServiceAdvised => Severity::Minor,
-                };
                 let first = chrono::Timelike::with_nanosecond(&f.first_seen, 0).unwrap();
-                (f.source_address, f.spn, f.fmi, Some(f.description.to_owned()), tier, f.active, Some(first))
+                let derate = shows_derate.then_some(f.derate);
+                let description = Some(f.description.to_owned());
+                (f.source_address, f.spn, f.fmi, description, Some(tier(f.urgency)), derate, f.active, Some(first))
             })
             .collect();
         assert_eq!(got, expected, "faults of {}", want.vin);
         faults += got.len();
     }
     assert!(faults > 40, "{faults} faults compared");
+}
+
+#[tokio::test]
+async fn the_ledger_family_syncs_completely_from_a_profile_file_alone() {
+    assert_family_reads_completely(Layout::Ledger, LEDGER_PROFILE, 45, false).await;
+}
+
+#[tokio::test]
+async fn the_cards_family_syncs_completely_from_a_profile_file_alone() {
+    assert_family_reads_completely(Layout::Cards, CARDS_PROFILE, 45, true).await;
+}
+
+#[tokio::test]
+async fn the_bulletin_family_syncs_completely_from_a_profile_file_alone() {
+    assert_family_reads_completely(Layout::Bulletin, BULLETIN_PROFILE, 45, true).await;
 }
 
 /// Written from the Ledger's pages as a new user would, without its code.
@@ -328,3 +351,81 @@ odometer = { label = "Distance driven" }
 engine_hours = { label = "Engine running time" }
 location = { label = "Last position" }
 "#;
+
+/// Written from the Cards pages: labelled pairs on cards, pages by number, local times.
+const CARDS_PROFILE: &str = r#"
+[urls]
+login = "/signin"
+dashboard = "/home"
+vehicle_list = "/units"
+diagnostics = "/units/{vin}"
+
+[login]
+username = ['input[name="user_id"]']
+password = ['input[name="passcode"]']
+signed_in = [".account-menu"]
+
+[dates]
+time_zone = "America/Chicago"
+
+[vehicle_list]
+empty = [".empty-page"]
+row = ["article.unit-card"]
+vin = { label = "VIN" }
+unit = { css = "h3", pattern = 'Unit (?P<unit>\S+)' }
+year_make_model = [".ymm"]
+odometer = { label = "Odometer" }
+engine = { label = "Engine" }
+page_url = "/units?page={page}"
+
+[diagnostics]
+no_faults = [".all-clear"]
+row = ["li.fault-card"]
+description = ["h4"]
+code = { label = "Code" }
+source = { label = "Module" }
+severity = { label = "Urgency" }
+derate = { label = "Engine derate" }
+active = { label = "State" }
+first_seen = { label = "First reported" }
+odometer = { label = "Odometer" }
+engine_hours = { label = "Engine hours" }
+location = { label = "Last known location" }
+"#;
+
+/// Written from the Bulletin's pages, without reading its code: facts in attributes, fault
+/// sentences, and "load more" on both the list and the truck's events.
+const BULLETIN_PROFILE: &str = r##"
+[urls]
+login = "/signon"
+dashboard = "/overview"
+vehicle_list = "/trucks"
+diagnostics = "/trucks/{vin}/events"
+
+[login]
+username = ['input[name="uid"]']
+password = ['input[name="pwd"]']
+signed_in = ["#signed-on"]
+
+[vehicle_list]
+row = ["tr.truck"]
+vin = { attr = "data-vin" }
+odometer = { attr = "data-odometer-mi" }
+unit = { css = "td.unit", pattern = '#(?P<unit>\S+)' }
+year_make_model = []
+make = { css = "td:nth-child(2)", pattern = '^(?P<make>\S+) (?P<model>.+) \((?P<year>\d{4})\)$' }
+next = ["a.load-more"]
+
+[diagnostics]
+no_faults = ["p.quiet"]
+row = ["li.event"]
+more = ["a.load-more"]
+cumulative = true
+code = { row = "own_text", pattern = '\(SA (?P<source>\d+)\) reported SPN (?P<spn>\d+) FMI (?P<fmi>\d+): (?P<description>.+)$' }
+severity = { css = ".lamp", attr = "title", map = { "Priority 1" = "critical", "Priority 2" = "major", "Priority 3" = "minor" } }
+derate = { attr = "data-derate" }
+active = { attr = "data-state" }
+first_seen = { css = "time", attr = "datetime" }
+location = { css = ".last-report", pattern = 'from (?P<location>.+) with (?P<odometer>[\d,]+) mi and (?P<engine_hours>[\d,.]+) engine hours' }
+engine = { label = "Engine" }
+"##;

@@ -1,8 +1,11 @@
 //! What a connector read, in TruckIQ's terms, and how it becomes what the store records.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 use super::PageFailure;
+use crate::failure::FailureReason;
+use crate::portal::error::ConnectorError;
 use crate::store::{FaultObservation, ObservedFaults, VehicleObservation, VehicleSnapshot};
 
 /// One read of an account's fleet.
@@ -14,6 +17,57 @@ pub struct FleetRead {
     pub fleet_faults: Option<Result<Vec<FleetFault>, PageFailure>>,
     /// Rows of the vehicle list that could not be read.
     pub list_problems: u32,
+    /// Why the first of them could not be, to name in the run record.
+    pub list_problem: Option<String>,
+    /// Fault rows found on the trucks' pages that were read, and how many of them could not be.
+    pub fault_rows: RowCount,
+    /// The first page with an unreadable row, where its HTML was kept.
+    pub problem_page: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCount {
+    pub found: u32,
+    pub failed: u32,
+}
+
+/// What a run should say of a read: the first problem in it (the list row, or the first truck
+/// whose faults were not read), or an error when nothing could be made of the trucks' faults:
+/// every truck's page failed, or every fault row found was unreadable. Such a run is not "partial"
+/// but a changed portal (or an unreachable one), and stores nothing.
+pub fn assess(read: &FleetRead) -> Result<Option<String>, ConnectorError> {
+    let failures: Vec<(&str, &PageFailure)> = read
+        .vehicles
+        .iter()
+        .filter_map(|v| match &v.faults {
+            TruckFaults::Unread(failure) => Some((v.vehicle.vin.as_str(), failure)),
+            _ => None,
+        })
+        .collect();
+    let first_truck = failures.first().map(|(vin, failure)| format!("the page of {vin}: {}", failure.message));
+    let attempted = read.vehicles.iter().filter(|v| matches!(v.faults, TruckFaults::Read(_) | TruckFaults::Unread(_)));
+    let attempted = attempted.count();
+    let rows = read.fault_rows;
+    let nothing_read = attempted > 0 && failures.len() == attempted;
+    let no_row_read = rows.failed > 0 && rows.failed == rows.found;
+    if let (true, Some(first)) = (nothing_read || no_row_read, first_truck.clone()) {
+        let kept =
+            read.problem_page.as_ref().map(|p| format!(" (a page is kept at {})", p.display())).unwrap_or_default();
+        let changed = failures.iter().any(|(_, f)| f.kind == FailureReason::PortalChanged);
+        return Err(match (no_row_read, changed) {
+            (true, _) => ConnectorError::FaultsUnreadable(format!(
+                "none of the {} fault rows found could be read, so the portal's layout has probably changed; the first, on {first}{kept}",
+                rows.found
+            )),
+            (false, true) => ConnectorError::FaultsUnreadable(format!(
+                "no truck's faults could be read ({attempted} pages); the first, {first}{kept}"
+            )),
+            (false, false) => ConnectorError::Network(format!(
+                "no truck's faults could be read ({attempted} pages); the first, {first}"
+            )),
+        });
+    }
+    Ok(read.list_problem.clone().or(first_truck))
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +191,7 @@ mod tests {
         let read = FleetRead {
             vehicles: vec![truck(A, TruckFaults::InFleetList), truck(B, TruckFaults::InFleetList)],
             fleet_faults: Some(Ok(listed)),
-            list_problems: 0,
+            ..FleetRead::default()
         };
         let (observed, orphans) = observations(read);
         assert_eq!(observed[0].faults.read().map(<[_]>::len), Some(2));
@@ -147,7 +201,7 @@ mod tests {
         let failed = FleetRead {
             vehicles: vec![truck(A, TruckFaults::InFleetList)],
             fleet_faults: Some(Err(PageFailure { kind: FailureReason::Network, message: "502".into() })),
-            list_problems: 0,
+            ..FleetRead::default()
         };
         assert_eq!(observations(failed).0[0].faults, ObservedFaults::Unread, "an unread list closes nothing");
     }

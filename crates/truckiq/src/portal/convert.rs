@@ -1,7 +1,7 @@
 //! From what the portal pages said to what a connector reports: the list row and the diagnostics
 //! page merged per vehicle, every fault judged for severity.
 
-use crate::connector::{FleetRead, PageFailure, TruckFaults, VehicleRead};
+use crate::connector::{FleetRead, PageFailure, RowCount, TruckFaults, VehicleRead};
 use crate::failure::FailureReason;
 use crate::j1939::judge_severity;
 use crate::portal::extract::{Extraction, VehicleExtract};
@@ -82,10 +82,19 @@ pub fn vehicle_read(extract: &VehicleExtract) -> VehicleRead {
 
 /// A browser read as a connector reports it: faults are always read truck by truck.
 pub fn fleet_read(extraction: &Extraction) -> FleetRead {
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let pages = extraction.vehicles.iter().filter_map(|v| v.diagnostics.as_ref().ok());
+    let fault_rows = pages.fold(RowCount::default(), |sum, page| RowCount {
+        found: sum.found.saturating_add(count(page.faults.len() + page.problems.len())),
+        failed: sum.failed.saturating_add(count(page.problems.len())),
+    });
     FleetRead {
         vehicles: extraction.vehicles.iter().map(vehicle_read).collect(),
         fleet_faults: None,
-        list_problems: u32::try_from(extraction.list_problems.len()).unwrap_or(u32::MAX),
+        list_problems: count(extraction.list_problems.len()),
+        list_problem: extraction.list_problems.first().map(|p| format!("vehicle list {}", p.reason)),
+        fault_rows,
+        problem_page: extraction.problem_page.clone(),
     }
 }
 

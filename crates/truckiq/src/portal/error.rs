@@ -28,6 +28,10 @@ pub enum ConnectorError {
     /// tokens redacted.
     #[error("the portal's {endpoint} answer has changed: {problem}{}", response.as_ref().map(|p| format!(" (the answer is kept at {})", p.display())).unwrap_or_default())]
     GatewayChanged { endpoint: String, problem: String, response: Option<PathBuf> },
+    /// The pages are shaped as the profile says, but none of the trucks' faults could be read
+    /// from them: a changed layout, not a partial read.
+    #[error("{0}")]
+    FaultsUnreadable(String),
     /// The sign-in page is on an origin the profile does not trust with credentials (a hosted
     /// single sign-on page it does not list): only a person may sign in there.
     #[error(
@@ -61,9 +65,9 @@ impl ConnectorError {
             ConnectorError::MfaRejected(_) => FailureReason::MfaRejected,
             ConnectorError::SessionExpired => FailureReason::SessionExpired,
             ConnectorError::RateLimited { .. } => FailureReason::RateLimited,
-            ConnectorError::PortalChanged { .. } | ConnectorError::GatewayChanged { .. } => {
-                FailureReason::PortalChanged
-            }
+            ConnectorError::PortalChanged { .. }
+            | ConnectorError::GatewayChanged { .. }
+            | ConnectorError::FaultsUnreadable(_) => FailureReason::PortalChanged,
             ConnectorError::SignInNeedsPerson { .. } => FailureReason::MfaRequired,
             ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
             ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,

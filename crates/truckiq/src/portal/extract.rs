@@ -2,7 +2,7 @@
 //! then read each vehicle's diagnostics, several at once. A vehicle whose page fails is
 //! reported as failed (its stored data stays as it was); problems that affect the whole run stop it.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +25,8 @@ const MAX_INLINE_WAIT: Duration = Duration::from_secs(60);
 const RATE_LIMIT_TRIES: u32 = 4;
 /// Vehicle-list pages after which we assume the "Next" link loops.
 const MAX_LIST_PAGES: usize = 2_000;
+/// Pages of one truck's faults after which we assume its `more` link loops.
+const MAX_FAULT_PAGES: usize = 50;
 
 /// One portal account to read.
 #[derive(Debug)]
@@ -56,6 +58,8 @@ pub struct Extraction {
     pub vehicles: Vec<VehicleExtract>,
     /// Vehicle-list rows that could not be read.
     pub list_problems: Vec<RowProblem>,
+    /// The HTML of the first page with a row that could not be read, where it was kept.
+    pub problem_page: Option<PathBuf>,
 }
 
 /// Re-signing in when the session expires mid-run: once per run, shared by every reader.
@@ -127,6 +131,8 @@ struct Session<'a> {
     site: &'a PortalSite<'a>,
     relogin: Relogin,
     artifacts_dir: &'a Path,
+    /// The first page with a row that could not be read, kept for `truckiq profile check --html`.
+    problem_page: Mutex<Option<PathBuf>>,
 }
 
 impl Session<'_> {
@@ -162,6 +168,21 @@ impl Session<'_> {
                 continue;
             }
             return Ok(html);
+        }
+    }
+
+    /// Keeps the HTML of the run's first page with an unreadable row (only the first: a changed
+    /// layout makes every page so).
+    fn keep_first_problem_page(&self, url: &str, html: &str) {
+        let mut kept = lock(&self.problem_page);
+        if kept.is_some() {
+            return;
+        }
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let path = self.artifacts_dir.join(format!("unreadable-rows-{stamp}.html"));
+        match std::fs::create_dir_all(self.artifacts_dir).and_then(|()| std::fs::write(&path, html)) {
+            Ok(()) => *kept = Some(path),
+            Err(error) => tracing::warn!(%url, %error, "could not keep a page with unreadable rows"),
         }
     }
 
@@ -247,6 +268,9 @@ impl Run<'_> {
         let site = self.site;
         let mut problems = Vec::new();
         let mut url = self.portal.url(&site.profile.urls.vehicle_list)?;
+        // A "load more" page repeats the rows before it, and a page-number walk meets them again
+        // if the portal ignores the number: each VIN is taken once.
+        let mut seen = HashSet::new();
         for page_no in 1..=MAX_LIST_PAGES {
             if self.stop.load(Ordering::SeqCst) {
                 break;
@@ -256,19 +280,34 @@ impl Run<'_> {
                 Ok(page) => page,
                 Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
             };
-            let found = {
+            if !page.problems.is_empty() {
+                self.session.keep_first_problem_page(&url, &html);
+            }
+            let (found, added) = {
                 let mut work = lock(&self.work);
-                for vehicle in page.vehicles {
+                let before = work.vehicles.len();
+                for vehicle in page.vehicles.into_iter().filter(|v| seen.insert(v.vin.clone())) {
                     let index = work.vehicles.len();
                     work.vehicles.push((vehicle, None));
                     work.queue.push_back(index);
                 }
-                work.vehicles.len()
+                (work.vehicles.len(), work.vehicles.len() - before)
             };
             self.more_work.notify_waiters();
-            problems.extend(page.problems);
+            problems.extend(
+                page.problems
+                    .into_iter()
+                    .map(|p| RowProblem { reason: format!("page {page_no}, row {}: {}", p.row + 1, p.reason), ..p }),
+            );
             let _ = self.progress.send(Progress::ListingVehicles { page: page_no, found });
-            match page.next.and_then(|href| resolve(&url, &href)) {
+            if added == 0 {
+                break; // past the end, or a link that leads back
+            }
+            let next = match site.profile.list_page_path(page_no + 1) {
+                Some(path) => Some(self.portal.url(&path)?),
+                None => page.next.and_then(|href| resolve(&url, &href)),
+            };
+            match next {
                 Some(next) if !self.portal.is_own(&next) => {
                     // Only the portal's own pages are read in its signed-in tab.
                     tracing::warn!(%next, "the vehicle list's next-page link leaves the portal; not followed");
@@ -303,6 +342,33 @@ impl Run<'_> {
         result
     }
 
+    /// One truck's faults: its diagnostics page and every page its `more` link leads to.
+    async fn read_truck(&self, reader: Reader<'_>, first: &str) -> Result<DiagnosticsPage, ConnectorError> {
+        let profile = self.site.profile;
+        let mut url = first.to_owned();
+        let mut truck: Option<DiagnosticsPage> = None;
+        for _ in 0..MAX_FAULT_PAGES {
+            let html = self.session.read(reader, &url).await?;
+            let page = match parse_diagnostics(&html, profile) {
+                Ok(page) => page,
+                Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
+            };
+            if !page.problems.is_empty() {
+                self.session.keep_first_problem_page(&url, &html);
+            }
+            let more = page.more.as_deref().and_then(|href| resolve(&url, href));
+            match truck.as_mut() {
+                None => truck = Some(page),
+                Some(truck) => truck.absorb(page, profile.diagnostics.cumulative),
+            }
+            match more {
+                Some(next) if self.portal.is_own(&next) && next != url => url = next,
+                _ => break,
+            }
+        }
+        Ok(truck.unwrap_or_default())
+    }
+
     async fn read_diagnostics(&self, reader: Reader<'_>) -> Result<(), ConnectorError> {
         let site = self.site;
         loop {
@@ -323,11 +389,8 @@ impl Run<'_> {
                 continue;
             };
             let url = self.portal.url(&site.profile.diagnostics_path(&vin))?;
-            let outcome = match self.session.read(reader, &url).await {
-                Ok(html) => match parse_diagnostics(&html, site.profile) {
-                    Ok(parsed) => Ok(parsed),
-                    Err(mismatch) => return Err(self.session.portal_changed(reader, &url, &html, mismatch).await),
-                },
+            let outcome = match self.read_truck(reader, &url).await {
+                Ok(page) => Ok(page),
                 // One vehicle's page failing does not sink the run: it keeps its stored data.
                 Err(e @ (ConnectorError::Network(_) | ConnectorError::Timeout(_))) => {
                     Err(PageFailure { kind: e.reason(), message: e.to_string() })
@@ -366,6 +429,7 @@ pub async fn extract(
             site,
             relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
             artifacts_dir: &options.artifacts_dir,
+            problem_page: Mutex::new(None),
         },
         work: Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false }),
         more_work: tokio::sync::Notify::new(),
@@ -422,7 +486,8 @@ pub async fn extract(
             }),
         })
         .collect();
-    Ok(Extraction { sign_in: signed_in, vehicles, list_problems })
+    let problem_page = run.session.problem_page.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    Ok(Extraction { sign_in: signed_in, vehicles, list_problems, problem_page })
 }
 
 #[cfg(test)]

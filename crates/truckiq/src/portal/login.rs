@@ -70,8 +70,11 @@ pub enum SignInPage {
         error: Option<String>,
     },
     Policies,
-    /// None of the above: the portal's own pages.
+    /// None of the above: the portal's own pages (showing the profile's signed-in marker, when it
+    /// has one).
     SignedIn,
+    /// None of the above, and without the profile's signed-in marker: not a page the profile knows.
+    Unrecognised,
 }
 
 /// Reads which sign-in step a page shows. Pure: page HTML in, answer out.
@@ -91,7 +94,8 @@ pub fn classify(html: &str, profile: &Profile) -> SignInPage {
     if present(&doc, &profile.login.password) && present(&doc, &profile.login.username) {
         return SignInPage::Login { error: cell(doc.root_element(), &profile.login.error) };
     }
-    SignInPage::SignedIn
+    let marker = &profile.login.signed_in;
+    if marker.is_empty() || present(&doc, marker) { SignInPage::SignedIn } else { SignInPage::Unrecognised }
 }
 
 fn unix_now() -> u64 {
@@ -125,6 +129,7 @@ pub async fn sign_in(
         // Half-way through an earlier sign-in (e.g. a saved session stopped at MFA): carry on
         // from that step rather than sending the password again.
         SignInPage::Conflict | SignInPage::Mfa { .. } | SignInPage::Policies => {}
+        SignInPage::Unrecognised => return Err(changed("dashboard", &profile.login.signed_in)),
     }
 
     let ledger_key = format!("{base_url}|{}", credentials.username.to_lowercase());
@@ -132,6 +137,7 @@ pub async fn sign_in(
     for _ in 0..MAX_STEPS {
         match classify(&page.html().await?, profile) {
             SignInPage::SignedIn => return Ok(SignIn::SignedIn),
+            SignInPage::Unrecognised => return Err(changed("signed-in", &profile.login.signed_in)),
             SignInPage::Login { error } => {
                 let message = error.unwrap_or_else(|| "the portal returned to the sign-in form".to_owned());
                 let lower = message.to_lowercase();
@@ -212,5 +218,11 @@ mod tests {
         let policies = r#"<h1>Policies &amp; Agreements</h1><input id="accept_policies" type="checkbox">"#;
         assert_eq!(classify(policies, &p), SignInPage::Policies);
         assert_eq!(classify("<h1>Dashboard</h1>", &p), SignInPage::SignedIn);
+        let marked = Profile::with_override(PortalKind::TruckTech, "[login]\nsigned_in = ['.account-menu']\n", "t");
+        let marked = marked.unwrap();
+        assert_eq!(classify("<h1>Dashboard</h1>", &marked), SignInPage::Unrecognised, "no marker: not known");
+        let home = r#"<div class="account-menu">Signed in as <b>ops</b></div>"#;
+        assert_eq!(classify(home, &marked), SignInPage::SignedIn);
+        assert_eq!(classify(login, &marked), SignInPage::Login { error: None });
     }
 }

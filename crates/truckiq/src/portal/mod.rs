@@ -2,6 +2,7 @@
 
 mod connector;
 pub mod convert;
+pub mod doctor;
 pub mod error;
 pub mod extract;
 pub mod field;

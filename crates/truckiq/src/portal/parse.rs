@@ -82,6 +82,24 @@ pub struct DiagnosticsPage {
     pub model: Option<String>,
     pub faults: Vec<FaultRow>,
     pub problems: Vec<RowProblem>,
+    /// The link to more of the truck's faults, as written in the page.
+    pub more: Option<String>,
+}
+
+impl DiagnosticsPage {
+    /// Takes in the page the `more` link led to: its rows replace these when it repeats them
+    /// (`cumulative`), else they follow them. The truck's facts come from the first page.
+    pub fn absorb(&mut self, next: DiagnosticsPage, cumulative: bool) {
+        self.more = next.more;
+        if cumulative {
+            self.faults = next.faults;
+            self.problems = next.problems;
+            return;
+        }
+        let offset = self.faults.len() + self.problems.len();
+        self.faults.extend(next.faults);
+        self.problems.extend(next.problems.into_iter().map(|p| RowProblem { row: p.row + offset, ..p }));
+    }
 }
 
 fn text_of(element: ElementRef<'_>) -> String {
@@ -98,7 +116,7 @@ pub(crate) fn cell(scope: ElementRef<'_>, selectors: &Selectors) -> Option<Strin
 }
 
 /// All elements the first matching selector of the list finds.
-fn all_of<'a>(doc: &'a Html, selectors: &Selectors) -> Vec<ElementRef<'a>> {
+pub(crate) fn all_of<'a>(doc: &'a Html, selectors: &Selectors) -> Vec<ElementRef<'a>> {
     selectors
         .compiled()
         .iter()
@@ -191,15 +209,19 @@ pub fn parse_vehicle_list(html: &str, profile: &Profile) -> Result<VehicleListPa
             Err(reason) => page.problems.push(RowProblem { row: index, reason }),
         }
     }
-    page.next = list
-        .next
+    page.next = link(&doc, &list.next);
+    Ok(page)
+}
+
+/// The target of the first enabled link the selectors find.
+pub(crate) fn link(doc: &Html, selectors: &Selectors) -> Option<String> {
+    selectors
         .compiled()
         .iter()
         .filter_map(|s| doc.select(s).next())
         .find(|link| link.value().attr("disabled").is_none() && link.value().attr("aria-disabled") != Some("true"))
         .and_then(|link| link.value().attr("href"))
-        .map(str::to_owned);
-    Ok(page)
+        .map(str::to_owned)
 }
 
 /// A model year, if the text is one.
@@ -250,6 +272,7 @@ pub fn parse_diagnostics(html: &str, profile: &Profile) -> Result<DiagnosticsPag
         year: truck.get("year").as_deref().and_then(year),
         make: truck.get("make"),
         model: truck.get("model"),
+        more: link(&doc, &diagnostics.more),
         ..DiagnosticsPage::default()
     };
     for (index, row) in rows.into_iter().enumerate() {

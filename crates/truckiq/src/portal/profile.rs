@@ -32,8 +32,8 @@ pub enum ProfileError {
 }
 
 /// CSS selectors tried in order; the first that matches anything wins. The source text is kept for
-/// error messages ("selector `.fault-row` matched nothing").
-#[derive(Debug, Clone)]
+/// error messages ("selector `.fault-row` matched nothing"). Empty when a profile leaves it out.
+#[derive(Debug, Clone, Default)]
 pub struct Selectors {
     sources: Vec<String>,
     compiled: Vec<Selector>,
@@ -51,6 +51,10 @@ impl Selectors {
     /// The list as one CSS selector group (`a, b, c`), for waiting on any of them in a browser.
     pub fn css(&self) -> String {
         self.sources.join(", ")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
     }
 }
 
@@ -88,6 +92,10 @@ pub struct LoginProfile {
     pub error: Selectors,
     /// Words in the error text that mean the account is locked, not just a wrong password.
     pub locked_text: Vec<String>,
+    /// Something only a signed-in page shows ("Signed in as …", a sign-out link). Without it, any
+    /// page that is not a sign-in step counts as signed in.
+    #[serde(default)]
+    pub signed_in: Selectors,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,8 +145,13 @@ pub struct VehicleListProfile {
     pub engine_hours: Field,
     #[serde(default)]
     pub location: Field,
-    /// A link to the next page; absent (or disabled) on the last page.
+    /// A link to the next page; absent (or disabled) on the last page. A "load more" link whose
+    /// pages repeat the rows before works too: each VIN is taken once.
+    #[serde(default)]
     pub next: Selectors,
+    /// Pages by number instead of a link: `/units?page={page}`, from 2 until a page shows `empty`.
+    #[serde(default)]
+    pub page_url: String,
 }
 
 impl VehicleListProfile {
@@ -165,6 +178,13 @@ pub struct DiagnosticsProfile {
     /// The page's "no faults" message. Without it, a page with no fault rows is a changed page.
     pub no_faults: Selectors,
     pub row: Selectors,
+    /// A link to more of the truck's faults ("Next", "Show more events"), followed to the end.
+    #[serde(default)]
+    pub more: Selectors,
+    /// The `more` link's page repeats the rows before it (a "show more" list): only the last page
+    /// is kept. Otherwise each page adds its own rows.
+    #[serde(default)]
+    pub cumulative: bool,
     /// SPN and FMI in one text ("SPN 3226 / FMI 4", "3226/4"), or `spn` and `fmi` on their own.
     pub code: Field,
     #[serde(default)]
@@ -396,6 +416,12 @@ impl Profile {
     pub fn diagnostics_path(&self, vin: &str) -> String {
         self.urls.diagnostics.replace("{vin}", vin)
     }
+
+    /// The vehicle list's page `number` by the profile's page-number pattern, if it has one.
+    pub fn list_page_path(&self, number: usize) -> Option<String> {
+        let pattern = &self.vehicle_list.page_url;
+        (!pattern.is_empty()).then(|| pattern.replace("{page}", &number.to_string()))
+    }
 }
 
 /// A built-in profile (`builtin`, TOML) with `<dir>/<kind>.toml` laid over it when that file
@@ -449,13 +475,25 @@ fn rename_legacy_keys(overlay: &mut toml::Table) {
     }
 }
 
-/// Deep merge: tables merge key by key, anything else in `overlay` replaces what `base` had.
+/// Sections merge key by key; a key the overlay sets replaces the built-in one whole, so a field
+/// written as a table (`{ label = "VIN" }`) never mixes with the built-in `{ css = … }`. Only the
+/// word lists under `[words]` merge word by word: a layout adds its own words to the shared ones.
 fn merge(base: &mut toml::Table, overlay: toml::Table) {
-    for (key, value) in overlay {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => merge(existing, incoming),
+    for (section, value) in overlay {
+        match (base.get_mut(&section), value) {
+            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => {
+                let by_word = section == "words";
+                for (key, value) in incoming {
+                    match (existing.get_mut(&key), value) {
+                        (Some(toml::Value::Table(words)), toml::Value::Table(added)) if by_word => words.extend(added),
+                        (_, value) => {
+                            existing.insert(key, value);
+                        }
+                    }
+                }
+            }
             (_, value) => {
-                base.insert(key, value);
+                base.insert(section, value);
             }
         }
     }
@@ -527,6 +565,13 @@ mod tests {
         let profile = Profile::with_override(PortalKind::TruckTech, text, "test").unwrap();
         assert_eq!(profile.diagnostics.row.sources(), [".dtc-entry"]);
         assert_eq!(profile.diagnostics.code.describe(), "css .code, .spn-fmi", "untouched keys keep defaults");
+        let labelled = "[diagnostics]\nfirst_seen = { label = \"First reported\" }\n";
+        let profile = Profile::with_override(PortalKind::TruckTech, labelled, "test").unwrap();
+        assert_eq!(
+            profile.diagnostics.first_seen.describe(),
+            "label \"First reported\"",
+            "a field is replaced whole, not mixed with the built-in css and attr"
+        );
     }
 
     #[test]

@@ -332,7 +332,7 @@ impl Gateway<'_> {
         }
         reads.sort_by_key(|(place, _)| *place);
         let vehicles = reads.into_iter().map(|(_, read)| read).collect();
-        Ok(FleetRead { vehicles, fleet_faults: None, list_problems })
+        Ok(FleetRead { vehicles, list_problems, ..FleetRead::default() })
     }
 }
 

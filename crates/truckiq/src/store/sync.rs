@@ -158,6 +158,10 @@ pub struct SyncRecord<'a> {
     pub observed: &'a [VehicleObservation],
     /// List rows the portal showed that could not be read.
     pub list_problems: u32,
+    /// What the read could not make sense of first: the page, the row and the field.
+    pub first_problem: Option<&'a str>,
+    /// Where the HTML of the first page with an unreadable row was kept.
+    pub problem_page: Option<&'a str>,
 }
 
 /// What the alert rules look at once a sync has been applied.
@@ -223,11 +227,13 @@ impl Store {
             faults_closed: count(outcome.closed),
             error_kind: (status == RunStatus::Partial).then_some(crate::failure::FailureReason::Partial),
             error_message: (status == RunStatus::Partial).then(|| {
+                let first = record.first_problem.map(|p| format!(". The first: {p}")).unwrap_or_default();
                 format!(
-                    "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable",
+                    "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable{first}",
                     record.list_problems
                 )
             }),
+            html_path: (status == RunStatus::Partial).then(|| record.problem_page.map(str::to_owned)).flatten(),
             ..RunEnd::default()
         };
         sync_runs::finish(&tx, record.run_id, status, record.now, &end)?;

@@ -20,7 +20,7 @@ use super::error::SyncError;
 use super::schedule::RetryPolicy;
 use super::staleness;
 use crate::browser::BrowserOptions;
-use crate::connector::{Connector, Progress, ReadContext, observations};
+use crate::connector::{Connector, Progress, ReadContext, assess, observations};
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
 use crate::portal::error::ConnectorError;
@@ -603,13 +603,23 @@ impl Inner {
         drop(progress);
         let _ = forward.await;
         let read = read?;
+        let first_problem = assess(&read)?;
+        let problem_page = read.problem_page.as_ref().map(|p| p.display().to_string());
         let list_problems = read.list_problems;
         let (observed, unlisted) = observations(read);
         let list_problems = list_problems.saturating_add(unlisted);
         let (account_id, name, now) = (account.id, account.name.clone(), self.clock.now());
         let recorded = self
             .db(move |store| {
-                let record = SyncRecord { account_id, run_id, now, observed: &observed, list_problems };
+                let record = SyncRecord {
+                    account_id,
+                    run_id,
+                    now,
+                    observed: &observed,
+                    list_problems,
+                    first_problem: first_problem.as_deref(),
+                    problem_page: problem_page.as_deref(),
+                };
                 store.record_sync(&record, |facts| alerts::for_sync(account_id, &name, facts))
             })
             .await?;
