@@ -299,6 +299,31 @@ async fn failing_diagnostics_make_a_partial_run_and_those_trucks_keep_their_faul
     }
     let run = h.store().runs(h.account, 1).unwrap().remove(0);
     assert_eq!((run.status, run.vehicles_failed as usize), (RunStatus::Partial, failed.len()));
+    let message = run.error_message.unwrap();
+    let named = failed.iter().any(|vin| message.contains(&format!("The first: the page of {vin}: ")));
+    assert!(named && message.contains("500"), "the run names its first problem: {message}");
+}
+
+#[tokio::test]
+async fn a_run_in_which_no_fault_row_can_be_read_is_portal_changed_and_keeps_what_was_stored() {
+    let h = Harness::new(30, 35).await;
+    h.sync().await.unwrap();
+    let before = open_episodes(&h.store());
+    assert!(!before.is_empty());
+    // As if the portal had moved its codes: the profile now finds a description where the code was.
+    let profiles = h.dir.path().join("profiles");
+    std::fs::create_dir_all(&profiles).unwrap();
+    std::fs::write(profiles.join("trucktech.toml"), "[diagnostics]\ncode = [\".description\"]\n").unwrap();
+    let error = h.sync().await.unwrap_err();
+    assert_eq!(error.reason(), FailureReason::PortalChanged);
+    let message = error.to_string();
+    assert!(message.starts_with("none of the ") && message.contains("row 1: cannot read SPN/FMI from"), "{message}");
+    assert_eq!(open_episodes(&h.store()), before, "nothing was stored");
+    let run = h.store().runs(h.account, 1).unwrap().remove(0);
+    assert_eq!((run.status, run.error_kind), (RunStatus::Failed, Some(FailureReason::PortalChanged)));
+    assert_eq!(run.error_message.as_deref(), Some(message.as_str()));
+    let kept = std::fs::read_to_string(run.html_path.expect("the page is kept")).unwrap();
+    assert!(kept.contains("fault-row"), "the kept page is the truck's diagnostics page");
 }
 
 #[tokio::test]

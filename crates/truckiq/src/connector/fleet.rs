@@ -54,17 +54,19 @@ pub fn assess(read: &FleetRead) -> Result<Option<String>, ConnectorError> {
         let kept =
             read.problem_page.as_ref().map(|p| format!(" (a page is kept at {})", p.display())).unwrap_or_default();
         let changed = failures.iter().any(|(_, f)| f.kind == FailureReason::PortalChanged);
+        let unreadable = |message: String| ConnectorError::FaultsUnreadable {
+            message: format!("{message}{kept}"),
+            html: read.problem_page.clone(),
+        };
         return Err(match (no_row_read, changed) {
-            (true, _) => ConnectorError::FaultsUnreadable(format!(
-                "none of the {} fault rows found could be read, so the portal's layout has probably changed; the first, on {first}{kept}",
+            (true, _) => unreadable(format!(
+                "none of the {} fault rows found could be read, so the portal's layout has probably changed; the first, on {first}",
                 rows.found
             )),
-            (false, true) => ConnectorError::FaultsUnreadable(format!(
-                "no truck's faults could be read ({attempted} pages); the first, {first}{kept}"
-            )),
-            (false, false) => ConnectorError::Network(format!(
-                "no truck's faults could be read ({attempted} pages); the first, {first}"
-            )),
+            (false, true) => unreadable(format!("no truck's faults could be read ({attempted} pages); the first, {first}")),
+            (false, false) => {
+                ConnectorError::Network(format!("no truck's faults could be read ({attempted} pages); the first, {first}"))
+            }
         });
     }
     Ok(read.list_problem.clone().or(first_truck))
@@ -204,5 +206,45 @@ mod tests {
             ..FleetRead::default()
         };
         assert_eq!(observations(failed).0[0].faults, ObservedFaults::Unread, "an unread list closes nothing");
+    }
+
+    #[test]
+    fn a_read_names_its_first_problem_and_is_refused_when_nothing_in_it_could_be_read() {
+        let changed = |message: &str| PageFailure { kind: FailureReason::PortalChanged, message: message.into() };
+        let slow = PageFailure { kind: FailureReason::Timeout, message: "the page took too long".into() };
+        let partial = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::Read(vec![fault(100)])), truck(B, TruckFaults::Unread(slow.clone()))],
+            fault_rows: RowCount { found: 1, failed: 0 },
+            ..FleetRead::default()
+        };
+        assert_eq!(assess(&partial).unwrap().as_deref(), Some("the page of 1XKYD49X0NJ000002: the page took too long"));
+        let listed = FleetRead { list_problem: Some("vehicle list page 2, row 3: no VIN".into()), ..partial.clone() };
+        assert_eq!(assess(&listed).unwrap().as_deref(), Some("vehicle list page 2, row 3: no VIN"), "the list comes first");
+
+        // One truck clean, the other's only row unreadable: no fault row was read at all.
+        let rows = FleetRead {
+            vehicles: vec![
+                truck(A, TruckFaults::Read(vec![])),
+                truck(B, TruckFaults::Unread(changed("row 1: cannot read SPN/FMI from \"Low coolant\""))),
+            ],
+            fault_rows: RowCount { found: 1, failed: 1 },
+            problem_page: Some("/data/unreadable-rows.html".into()),
+            ..FleetRead::default()
+        };
+        let error = assess(&rows).unwrap_err();
+        assert_eq!(error.reason(), FailureReason::PortalChanged);
+        let message = error.to_string();
+        assert!(message.starts_with("none of the 1 fault rows found could be read"), "{message}");
+        assert!(message.contains("1XKYD49X0NJ000002: row 1: cannot read SPN/FMI") && message.contains("/data/unreadable-rows.html"));
+
+        let all_failed = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::Unread(slow.clone())), truck(B, TruckFaults::Unread(slow))],
+            ..FleetRead::default()
+        };
+        let error = assess(&all_failed).unwrap_err();
+        assert_eq!(error.reason(), FailureReason::Network, "every page timing out is not a changed layout");
+        assert!(error.to_string().contains("no truck's faults could be read (2 pages)"));
+        let unchanged = FleetRead { vehicles: vec![truck(A, TruckFaults::Unchanged)], ..FleetRead::default() };
+        assert_eq!(assess(&unchanged).unwrap(), None, "nothing to read is not a failure");
     }
 }

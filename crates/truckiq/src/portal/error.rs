@@ -30,8 +30,8 @@ pub enum ConnectorError {
     GatewayChanged { endpoint: String, problem: String, response: Option<PathBuf> },
     /// The pages are shaped as the profile says, but none of the trucks' faults could be read
     /// from them: a changed layout, not a partial read.
-    #[error("{0}")]
-    FaultsUnreadable(String),
+    #[error("{message}")]
+    FaultsUnreadable { message: String, html: Option<PathBuf> },
     /// The sign-in page is on an origin the profile does not trust with credentials (a hosted
     /// single sign-on page it does not list): only a person may sign in there.
     #[error(
@@ -67,7 +67,7 @@ impl ConnectorError {
             ConnectorError::RateLimited { .. } => FailureReason::RateLimited,
             ConnectorError::PortalChanged { .. }
             | ConnectorError::GatewayChanged { .. }
-            | ConnectorError::FaultsUnreadable(_) => FailureReason::PortalChanged,
+            | ConnectorError::FaultsUnreadable { .. } => FailureReason::PortalChanged,
             ConnectorError::SignInNeedsPerson { .. } => FailureReason::MfaRequired,
             ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
             ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,

@@ -475,8 +475,9 @@ impl Inner {
                         screenshot.as_ref().map(|p| p.display().to_string()),
                         html.as_ref().map(|p| p.display().to_string()),
                     ),
-                    ConnectorError::GatewayChanged { response, .. } => {
-                        (None, response.as_ref().map(|p| p.display().to_string()))
+                    ConnectorError::GatewayChanged { response: kept, .. }
+                    | ConnectorError::FaultsUnreadable { html: kept, .. } => {
+                        (None, kept.as_ref().map(|p| p.display().to_string()))
                     }
                     _ => (None, None),
                 },
