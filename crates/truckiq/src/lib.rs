@@ -15,6 +15,7 @@ pub mod logging;
 pub mod paths;
 pub mod portal;
 pub mod portal_kinds;
+pub mod profile_files;
 pub mod secrets;
 pub mod solutions;
 pub mod store;

@@ -63,10 +63,12 @@ pub fn assess(read: &FleetRead) -> Result<Option<String>, ConnectorError> {
                 "none of the {} fault rows found could be read, so the portal's layout has probably changed; the first, on {first}",
                 rows.found
             )),
-            (false, true) => unreadable(format!("no truck's faults could be read ({attempted} pages); the first, {first}")),
-            (false, false) => {
-                ConnectorError::Network(format!("no truck's faults could be read ({attempted} pages); the first, {first}"))
+            (false, true) => {
+                unreadable(format!("no truck's faults could be read ({attempted} pages); the first, {first}"))
             }
+            (false, false) => ConnectorError::Network(format!(
+                "no truck's faults could be read ({attempted} pages); the first, {first}"
+            )),
         });
     }
     Ok(read.list_problem.clone().or(first_truck))
@@ -219,7 +221,11 @@ mod tests {
         };
         assert_eq!(assess(&partial).unwrap().as_deref(), Some("the page of 1XKYD49X0NJ000002: the page took too long"));
         let listed = FleetRead { list_problem: Some("vehicle list page 2, row 3: no VIN".into()), ..partial.clone() };
-        assert_eq!(assess(&listed).unwrap().as_deref(), Some("vehicle list page 2, row 3: no VIN"), "the list comes first");
+        assert_eq!(
+            assess(&listed).unwrap().as_deref(),
+            Some("vehicle list page 2, row 3: no VIN"),
+            "the list comes first"
+        );
 
         // One truck clean, the other's only row unreadable: no fault row was read at all.
         let rows = FleetRead {
@@ -235,7 +241,10 @@ mod tests {
         assert_eq!(error.reason(), FailureReason::PortalChanged);
         let message = error.to_string();
         assert!(message.starts_with("none of the 1 fault rows found could be read"), "{message}");
-        assert!(message.contains("1XKYD49X0NJ000002: row 1: cannot read SPN/FMI") && message.contains("/data/unreadable-rows.html"));
+        assert!(
+            message.contains("1XKYD49X0NJ000002: row 1: cannot read SPN/FMI")
+                && message.contains("/data/unreadable-rows.html")
+        );
 
         let all_failed = FleetRead {
             vehicles: vec![truck(A, TruckFaults::Unread(slow.clone())), truck(B, TruckFaults::Unread(slow))],

@@ -2,34 +2,16 @@
 //! (TOML) so a portal change is fixed by editing a file, not by a new release. Built-in defaults
 //! for both layouts ship inside the binary; a user file overrides just the keys it sets.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use scraper::Selector;
 use serde::Deserialize;
 
 use super::field::{Field, ValueMap};
 use crate::j1939::Severity;
+pub use crate::profile_files::ProfileError;
+use crate::profile_files::{self, Layered, Overlay};
 use crate::store::PortalKind;
-
-// Every page profile starts from the shared words, so a layout's file only adds its own.
-const TRUCKTECH: &str =
-    concat!(include_str!("../../profiles/words.toml"), include_str!("../../profiles/trucktech.toml"));
-const DECISIV_SRM: &str =
-    concat!(include_str!("../../profiles/words.toml"), include_str!("../../profiles/decisiv_srm.toml"));
-
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileError {
-    #[error("the {0} portal kind is read as JSON, not as pages; it has no page profile")]
-    NotABrowserLayout(PortalKind),
-    #[error("cannot read the portal profile override {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("the portal profile {origin} is not valid: {message}")]
-    Invalid { origin: String, message: String },
-}
 
 /// CSS selectors tried in order; the first that matches anything wins. The source text is kept for
 /// error messages ("selector `.fault-row` matched nothing"). Empty when a profile leaves it out.
@@ -388,28 +370,33 @@ pub struct Profile {
     pub words: Words,
 }
 
-fn builtin_text(kind: PortalKind) -> Result<&'static str, ProfileError> {
-    match kind {
-        PortalKind::TruckTech => Ok(TRUCKTECH),
-        PortalKind::DecisivSrm => Ok(DECISIV_SRM),
-        PortalKind::DecisivApi | PortalKind::PaccarSolutions => Err(ProfileError::NotABrowserLayout(kind)),
-    }
-}
-
 impl Profile {
     /// The profile shipped with TruckIQ for a layout.
     pub fn builtin(kind: PortalKind) -> Result<Self, ProfileError> {
-        parse_builtin(kind, builtin_text(kind)?)
+        Self::from_layered(profile_files::layered(kind, Overlay::None)?)
     }
 
     /// The built-in profile with `<dir>/<kind>.toml` laid over it when that file exists.
     pub fn load(kind: PortalKind, override_dir: &Path) -> Result<Self, ProfileError> {
-        load_layered(kind, builtin_text(kind)?, override_dir)
+        Self::from_layered(profile_files::layered(kind, Overlay::KindOverride(override_dir))?)
+    }
+
+    /// The profile an account reads with: its own file when it names one, else the kind's.
+    pub fn for_account(kind: PortalKind, override_dir: &Path, own: Option<&Path>) -> Result<Self, ProfileError> {
+        let overlay = own.map_or(Overlay::KindOverride(override_dir), Overlay::AccountFile);
+        Self::from_layered(profile_files::layered(kind, overlay)?)
     }
 
     /// The built-in profile with the keys in `override_text` replacing its own.
     pub fn with_override(kind: PortalKind, override_text: &str, origin: &str) -> Result<Self, ProfileError> {
-        layered(builtin_text(kind)?, override_text, origin)
+        Self::from_layered(profile_files::layered_text(kind, override_text, origin)?)
+    }
+
+    fn from_layered(layered: Layered) -> Result<Self, ProfileError> {
+        match layered.based_on {
+            PortalKind::TruckTech | PortalKind::DecisivSrm => layered.deserialize(),
+            other => Err(ProfileError::NotABrowserLayout(other)),
+        }
     }
 
     /// The diagnostics URL path for a VIN.
@@ -424,81 +411,6 @@ impl Profile {
     }
 }
 
-/// A built-in profile (`builtin`, TOML) with `<dir>/<kind>.toml` laid over it when that file
-/// exists: any profile type, browser layout or gateway.
-pub(crate) fn load_layered<T: serde::de::DeserializeOwned>(
-    kind: PortalKind,
-    builtin: &str,
-    override_dir: &Path,
-) -> Result<T, ProfileError> {
-    // The kind's own name first, then the names older versions used.
-    for name in std::iter::once(kind.as_str()).chain(kind.aliases().iter().copied()) {
-        let path = override_dir.join(format!("{name}.toml"));
-        match std::fs::read_to_string(&path) {
-            Ok(text) => return layered(builtin, &text, &path.display().to_string()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(ProfileError::Read { path, source }),
-        }
-    }
-    parse_builtin(kind, builtin)
-}
-
-pub(crate) fn parse_builtin<T: serde::de::DeserializeOwned>(kind: PortalKind, text: &str) -> Result<T, ProfileError> {
-    toml::from_str(text)
-        .map_err(|e| ProfileError::Invalid { origin: format!("built into TruckIQ ({kind})"), message: e.to_string() })
-}
-
-/// `builtin` with the keys in `override_text` replacing its own.
-pub(crate) fn layered<T: serde::de::DeserializeOwned>(
-    builtin: &str,
-    override_text: &str,
-    origin: &str,
-) -> Result<T, ProfileError> {
-    let invalid = |message: String| ProfileError::Invalid { origin: origin.to_owned(), message };
-    let mut base: toml::Table = toml::from_str(builtin).map_err(|e| invalid(e.to_string()))?;
-    let mut overlay: toml::Table = toml::from_str(override_text).map_err(|e| invalid(e.to_string()))?;
-    rename_legacy_keys(&mut overlay);
-    merge(&mut base, overlay);
-    toml::Value::Table(base).try_into().map_err(|e: toml::de::Error| invalid(e.to_string()))
-}
-
-/// Keys older profile files used, under their current names, so those files still load.
-const LEGACY_KEYS: &[(&str, &str, &str)] = &[("diagnostics", "status", "active")];
-
-fn rename_legacy_keys(overlay: &mut toml::Table) {
-    for (section, old, new) in LEGACY_KEYS {
-        if let Some(toml::Value::Table(table)) = overlay.get_mut(*section)
-            && let Some(value) = table.remove(*old)
-        {
-            table.entry((*new).to_owned()).or_insert(value);
-        }
-    }
-}
-
-/// Sections merge key by key; a key the overlay sets replaces the built-in one whole, so a field
-/// written as a table (`{ label = "VIN" }`) never mixes with the built-in `{ css = … }`. Only the
-/// word lists under `[words]` merge word by word: a layout adds its own words to the shared ones.
-fn merge(base: &mut toml::Table, overlay: toml::Table) {
-    for (section, value) in overlay {
-        match (base.get_mut(&section), value) {
-            (Some(toml::Value::Table(existing)), toml::Value::Table(incoming)) => {
-                let by_word = section == "words";
-                for (key, value) in incoming {
-                    match (existing.get_mut(&key), value) {
-                        (Some(toml::Value::Table(words)), toml::Value::Table(added)) if by_word => words.extend(added),
-                        (_, value) => {
-                            existing.insert(key, value);
-                        }
-                    }
-                }
-            }
-            (_, value) => {
-                base.insert(section, value);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,7 +422,8 @@ mod tests {
         assert_eq!(paccar.diagnostics_path("1XKYD49X0NJ123456"), "/vehicles/1XKYD49X0NJ123456/diagnostics");
         let decisiv = Profile::builtin(PortalKind::DecisivSrm).unwrap();
         assert_eq!(decisiv.login.username.sources(), ["#auth_key"]);
-        assert!(matches!(Profile::builtin(PortalKind::DecisivApi), Err(ProfileError::NotABrowserLayout(_))));
+        assert!(matches!(Profile::builtin(PortalKind::DecisivApi), Err(ProfileError::NoProfile(_))));
+        assert!(matches!(Profile::builtin(PortalKind::PaccarSolutions), Err(ProfileError::NotABrowserLayout(_))));
         assert_eq!(paccar.reading.diagnostics, ReadWith::Fetch, "both layouts render on the server");
         assert_eq!(decisiv.reading.vehicle_list, ReadWith::Fetch);
         let navigate =

@@ -8,10 +8,9 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::j1939::Severity;
-use crate::portal::profile::{LoginProfile, ProfileError, layered, load_layered, parse_builtin};
+use crate::portal::profile::{LoginProfile, ProfileError};
+use crate::profile_files::{self, Overlay};
 use crate::store::{PortalKind, TruckStatus};
-
-const BUILTIN: &str = include_str!("../../profiles/paccar_solutions.toml");
 
 /// The app around its sign-in form: where the form is and where the app keeps its token.
 #[derive(Debug, Clone, Deserialize)]
@@ -167,16 +166,18 @@ const KIND: PortalKind = PortalKind::PaccarSolutions;
 
 impl SolutionsProfile {
     pub fn builtin() -> Result<Self, ProfileError> {
-        parse_builtin(KIND, BUILTIN)
+        profile_files::layered(KIND, Overlay::None)?.deserialize()
     }
 
-    /// The built-in profile with `<dir>/paccar_solutions.toml` laid over it when that file exists.
-    pub fn load(override_dir: &Path) -> Result<Self, ProfileError> {
-        load_layered(KIND, BUILTIN, override_dir)
+    /// The built-in profile with `<dir>/paccar_solutions.toml` laid over it when that file exists,
+    /// or the account's own profile file when it names one.
+    pub fn for_account(override_dir: &Path, own: Option<&Path>) -> Result<Self, ProfileError> {
+        let overlay = own.map_or(Overlay::KindOverride(override_dir), Overlay::AccountFile);
+        profile_files::layered(KIND, overlay)?.deserialize()
     }
 
     pub fn with_override(override_text: &str, origin: &str) -> Result<Self, ProfileError> {
-        layered(BUILTIN, override_text, origin)
+        profile_files::layered_text(KIND, override_text, origin)?.deserialize()
     }
 
     /// What `action` means; an action the table does not list is unknown, never guessed.

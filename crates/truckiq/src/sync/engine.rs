@@ -559,7 +559,7 @@ impl Inner {
         let profile_dir = crate::paths::browser_profile_dir(data_dir, account.uid);
         let artifacts_dir = crate::paths::artifacts_dir(data_dir, account.uid);
         if account.portal_kind == PortalKind::PaccarSolutions {
-            let profile = SolutionsProfile::load(&profiles)?;
+            let profile = SolutionsProfile::for_account(&profiles, None)?;
             let account_id = account.id;
             let state = self.read(move |store| store.incremental_state(account_id)).await?;
             let plan =
