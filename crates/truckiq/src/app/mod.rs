@@ -7,6 +7,7 @@ mod alerts;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
+mod profiles;
 mod queries;
 mod settings;
 mod syncing;
@@ -16,6 +17,7 @@ pub use alerts::{AlertActionRequest, MuteScope};
 #[cfg(feature = "demo")]
 pub use demo::{DemoOptions, DemoStarted};
 pub use error::{AppError, ErrorCode, Result};
+pub use profiles::LayoutCheck;
 
 use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};

@@ -100,7 +100,14 @@ impl PortalPage {
 
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
-        self.limited(&format!("{url} to load"), self.page.goto(url)).await.map(|_| ())
+        self.limited(&format!("{url} to load"), self.page.goto(url)).await.map(|_| ()).map_err(|error| match error {
+            // Chromium's words for a 4xx/5xx document, which says nothing of which page it was.
+            BrowserError::Network(m) if m.contains("ERR_HTTP_RESPONSE_CODE_FAILURE") => {
+                BrowserError::Network(format!("{url} answered with an error page ({m})"))
+            }
+            BrowserError::Network(m) => BrowserError::Network(format!("{url}: {m}")),
+            other => other,
+        })
     }
 
     /// Opens `url`, waits for it to load, and reports the HTTP status and `Retry-After` of the

@@ -95,3 +95,19 @@ pub async fn test_sign_in(app: &App, name: &str, out: &mut impl Write) -> anyhow
     writeln!(out, "{}", app.test_sign_in(account.id).await?)?;
     Ok(())
 }
+
+pub async fn set_profile(
+    app: &App,
+    name: &str,
+    file: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    app.set_profile_file(account.id, file).await?;
+    let account = app.account_named(name).await?;
+    match &account.profile_file {
+        Some(file) => writeln!(out, "{} now reads with the profile {file}.", account.name)?,
+        None => writeln!(out, "{} reads with the {} profile again.", account.name, account.portal_kind)?,
+    }
+    Ok(())
+}

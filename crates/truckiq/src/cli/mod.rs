@@ -5,6 +5,7 @@ mod bench;
 mod bench_solutions;
 mod demo;
 mod health;
+mod profile;
 mod prompt;
 mod status;
 mod sync;
@@ -103,6 +104,9 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Show a portal profile, or check what it finds on the portal's pages.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Print the database path this command would use (for scripts).
     DbPath,
     /// Measure performance and print the figures.
@@ -146,6 +150,35 @@ enum AccountsCommand {
     Resume { name: String },
     /// Sign in once to check the saved credentials.
     Test { name: String },
+    /// Read an account with its own portal profile file (see docs/PROFILES.md), or, without FILE,
+    /// with its portal kind's profile again.
+    SetProfile { name: String, file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfileCommand {
+    /// Print the effective profile: the built-in one with its comments, and every key your
+    /// override file (or the account's own file) sets.
+    Show {
+        #[arg(long, value_parser = parse_portal, default_value = "trucktech")]
+        portal: PortalKind,
+        /// The profile this account reads with (its own file, if it has one).
+        #[arg(long, value_name = "NAME")]
+        account: Option<String>,
+    },
+    /// Sign in and show what the profile finds on a vehicle-list page and three trucks' pages:
+    /// per field where it looked, how many rows matched and sample values, and every row that
+    /// failed. Nothing is written to the database. Exit code 1 when anything did not fit.
+    Check {
+        #[arg(long, value_name = "NAME", required_unless_present = "html")]
+        account: Option<String>,
+        /// Read this saved page instead (e.g. one a failed run kept), offline.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// With --html and no --account: the portal kind whose profile to read it with.
+        #[arg(long, value_parser = parse_portal, default_value = "trucktech")]
+        portal: PortalKind,
+    },
 }
 
 fn parse_portal(text: &str) -> Result<PortalKind, String> {
@@ -242,6 +275,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     demo::demo(&app, vehicles, out).await
                 }
             }
+            Command::Profile(ProfileCommand::Show { portal, account }) => {
+                done(profile::show(&app()?, portal, account.as_deref(), out).await)
+            }
+            Command::Profile(ProfileCommand::Check { account, html, portal }) => {
+                profile::check(&app()?, account.as_deref(), html.as_deref(), portal, out).await
+            }
             Command::DbPath => {
                 writeln!(out, "{}", db_path.display())?;
                 Ok(0)
@@ -264,6 +303,7 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
         AccountsCommand::Pause { name } => accounts::set_enabled(app, &name, false, out).await,
         AccountsCommand::Resume { name } => accounts::set_enabled(app, &name, true, out).await,
         AccountsCommand::Test { name } => accounts::test_sign_in(app, &name, out).await,
+        AccountsCommand::SetProfile { name, file } => accounts::set_profile(app, &name, file.as_deref(), out).await,
     }
 }
 

@@ -7,11 +7,12 @@ use futures::FutureExt as _;
 use futures::future::BoxFuture;
 
 use super::convert::fleet_read;
+use super::doctor::PageReport;
 use super::error::ConnectorError;
 use super::extract::{ExtractOptions, PortalSite};
 use super::login::{Credentials, SignIn, TotpLedger};
 use super::profile::Profile;
-use super::run::{RunConfig, SessionVault, read_account, test_sign_in};
+use super::run::{RunConfig, RunMode, SessionVault, check_layout, read_account, test_sign_in};
 use crate::browser::BrowserOptions;
 use crate::connector::{Connector, FleetRead, ReadContext};
 
@@ -45,6 +46,15 @@ impl BrowserConnector<'_> {
             vault: &self.vault,
             mode: context.mode,
         }
+    }
+}
+
+impl BrowserConnector<'_> {
+    /// Signs in and reports what the profile finds on the first list page and `pages` trucks'
+    /// pages (see [`check_layout`]).
+    pub async fn check_layout(&self, pages: usize) -> Result<Vec<PageReport>, ConnectorError> {
+        let (progress, _steps) = tokio::sync::mpsc::unbounded_channel();
+        check_layout(&self.config(ReadContext { mode: RunMode::Scheduled, progress: &progress }), pages).await
     }
 }
 

@@ -97,7 +97,7 @@ impl From<BrowserError> for ConnectorError {
                 ConnectorError::BrowserUnavailable(error.to_string())
             }
             BrowserError::Timeout { .. } => ConnectorError::Timeout(error.to_string()),
-            BrowserError::Network(_) => ConnectorError::Network(error.to_string()),
+            BrowserError::Network(message) => ConnectorError::Network(message),
             BrowserError::MissingElement(selector) => {
                 ConnectorError::PortalChanged { page: "current".into(), selector, screenshot: None, html: None }
             }

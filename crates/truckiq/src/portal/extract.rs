@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::doctor::{PageReport, check_diagnostics, check_vehicle_list};
 use super::error::ConnectorError;
 use super::login::{Credentials, SignIn, SignInPage, TotpLedger, classify, sign_in};
 use super::origin::PortalOrigin;
@@ -488,6 +489,56 @@ pub async fn extract(
         .collect();
     let problem_page = run.session.problem_page.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     Ok(Extraction { sign_in: signed_in, vehicles, list_problems, problem_page })
+}
+
+/// Trucks whose pages the doctor reads at most, looking for ones with fault rows.
+const CHECK_TRUCKS: usize = 12;
+
+/// For the doctor: signs in, reads the first vehicle-list page and `pages` trucks' diagnostics
+/// pages (those with fault rows first, among the first dozen trucks), and reports what the profile
+/// finds on each. Reads only; keeps nothing.
+pub async fn check_pages(
+    browser: &BrowserSession,
+    site: &PortalSite<'_>,
+    pages: usize,
+) -> Result<Vec<PageReport>, ConnectorError> {
+    let profile = site.profile;
+    let portal = PortalOrigin::new(site.base_url, &profile.login.sign_in_origins)?;
+    let tab = browser.new_page().await?;
+    let result = async {
+        sign_in(&tab, site.base_url, profile, site.credentials, site.ledger).await?;
+        let nowhere = PathBuf::new();
+        let session = Session {
+            browser,
+            site,
+            relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
+            artifacts_dir: &nowhere,
+            problem_page: Mutex::new(None),
+        };
+        let reader = |with: ReadWith| if with == ReadWith::Fetch { Reader::Fetch(&tab) } else { Reader::Tab(&tab) };
+        let url = portal.url(&profile.urls.vehicle_list)?;
+        let html = session.read(reader(profile.reading.vehicle_list), &url).await?;
+        let mut reports = vec![check_vehicle_list(&html, &url, profile)];
+        let vins: Vec<String> = parse_vehicle_list(&html, profile)
+            .map(|page| page.vehicles.into_iter().map(|v| v.vin).take(CHECK_TRUCKS).collect())
+            .unwrap_or_default();
+        let (mut with_rows, mut without) = (Vec::new(), Vec::new());
+        for vin in vins {
+            if with_rows.len() >= pages {
+                break;
+            }
+            let url = portal.url(&profile.diagnostics_path(&vin))?;
+            let html = session.read(reader(profile.reading.diagnostics), &url).await?;
+            let report = check_diagnostics(&html, &url, profile);
+            if report.rows > 0 { with_rows.push(report) } else { without.push(report) }
+        }
+        let short = pages.saturating_sub(with_rows.len());
+        reports.extend(with_rows.into_iter().chain(without.into_iter().take(short)));
+        Ok(reports)
+    }
+    .await;
+    tab.close().await;
+    result
 }
 
 #[cfg(test)]

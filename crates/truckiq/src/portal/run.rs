@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::doctor::PageReport;
 use super::error::ConnectorError;
-use super::extract::{ExtractOptions, Extraction, PortalSite, extract};
+use super::extract::{ExtractOptions, Extraction, PortalSite, check_pages, extract};
 use super::login::{SignIn, SignInPage, classify, sign_in};
 use crate::browser::{BrowserOptions, BrowserSession};
 use crate::connector::Progress;
@@ -102,6 +103,23 @@ async fn read_once(
 pub async fn test_sign_in(config: &RunConfig<'_>) -> Result<SignIn, ConnectorError> {
     let browser = BrowserSession::launch(&config.browser, config.profile_dir).await?;
     let result = sign_in_once(config, &browser).await;
+    browser.close().await;
+    result
+}
+
+/// Signs in and reports what the profile finds on a few pages, for `truckiq profile check`.
+/// Nothing is stored but the session, as after a sync.
+pub async fn check_layout(config: &RunConfig<'_>, pages: usize) -> Result<Vec<PageReport>, ConnectorError> {
+    let browser = BrowserSession::launch(&config.browser, config.profile_dir).await?;
+    let result = async {
+        if let Some(saved) = config.vault.load()? {
+            browser.restore_cookies(&saved).await?;
+        }
+        let reports = check_pages(&browser, &config.site, pages).await?;
+        config.vault.save(&browser.session_cookies().await?)?;
+        Ok(reports)
+    }
+    .await;
     browser.close().await;
     result
 }

@@ -50,6 +50,8 @@ pub struct AccountSummary {
     pub sync_interval_minutes: u32,
     pub enabled: bool,
     pub paused_reason: Option<String>,
+    /// Its own portal profile file, when it does not read with its kind's profile.
+    pub profile_file: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_run: Option<RunSummary>,
     /// When a sync of it last completed (fully or partly).
@@ -187,6 +189,15 @@ impl Store {
         Ok(())
     }
 
+    /// Reads the account with its own profile file (`Some(path)`), or with its kind's (`None`).
+    pub fn set_profile_file(&self, id: i64, path: Option<&str>) -> Result<()> {
+        let path = path.map(str::trim).filter(|p| !p.is_empty());
+        self.conn
+            .prepare_cached("UPDATE accounts SET profile_file = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, path, Utc::now()])?;
+        Ok(())
+    }
+
     /// Points an account at another portal address (e.g. the demo simulator's new port).
     pub fn set_base_url(&self, id: i64, base_url: &str) -> Result<()> {
         if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
@@ -223,7 +234,7 @@ impl Store {
 fn summary_select() -> String {
     format!(
         "SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
-                a.paused_reason, a.created_at, a.uid, a.legacy_keychain,
+                a.paused_reason, a.created_at, a.uid, a.legacy_keychain, a.profile_file,
                 (SELECT max(finished_at) FROM sync_runs WHERE account_id = a.id AND status IN ('completed', 'partial')),
                 {RUN_COLUMNS}
            FROM accounts a
@@ -247,9 +258,10 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
         created_at: row.get(8)?,
         uid: row.get(9)?,
         legacy_keychain: row.get(10)?,
-        last_success_at: row.get(11)?,
+        profile_file: row.get(11)?,
+        last_success_at: row.get(12)?,
         stale: false,
-        last_run: RunSummary::from_row_at(row, 12)?,
+        last_run: RunSummary::from_row_at(row, 13)?,
     })
 }
 

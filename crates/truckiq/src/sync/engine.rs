@@ -23,6 +23,7 @@ use crate::browser::BrowserOptions;
 use crate::connector::{Connector, Progress, ReadContext, assess, observations};
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
+use crate::portal::doctor::PageReport;
 use crate::portal::error::ConnectorError;
 use crate::portal::extract::ExtractOptions;
 use crate::portal::login::{Credentials, SignIn, TotpLedger};
@@ -276,6 +277,17 @@ impl SyncEngine {
 
     /// Signs in to an account's portal and nothing more, as "Test sign-in" does. Not a run: no run
     /// record, no alerts, and a refused password does not pause the account (a person is there).
+    /// Signs in to the account's portal and reports what its profile finds on the first vehicle
+    /// list page and three trucks' pages (`truckiq profile check`, "Check portal layout"). No run
+    /// is started and nothing is written to the database. `None` for an account read as JSON.
+    pub async fn check_layout(&self, account_id: i64) -> Result<Option<Vec<PageReport>>, SyncError> {
+        let account = self.account(account_id).await?;
+        match self.inner.build_connector(&account).await? {
+            Built::Browser(connector) => Ok(Some(connector.check_layout(3).await?)),
+            Built::Solutions(..) => Ok(None),
+        }
+    }
+
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
         let account = self.account(account_id).await?;
         let (connector, _) = self.inner.connector(&account).await?;
@@ -545,10 +557,18 @@ impl Inner {
     /// the profile files, and whether its read is a full one (for connectors that skip unchanged
     /// trucks; `None` for the rest).
     async fn connector(&self, account: &AccountSummary) -> Result<(Box<dyn Connector + '_>, Option<bool>), SyncError> {
+        Ok(match self.build_connector(account).await? {
+            Built::Browser(connector) => (connector, None),
+            Built::Solutions(connector, full) => (connector, Some(full)),
+        })
+    }
+
+    async fn build_connector(&self, account: &AccountSummary) -> Result<Built<'_>, SyncError> {
         if account.portal_kind == PortalKind::DecisivApi {
             return Err(SyncError::Unsupported(account.portal_kind.to_string()));
         }
         let profiles = self.config.data_dir.join("profiles");
+        let own_profile = account.profile_file.as_deref().map(PathBuf::from);
         let credentials = self.credentials(account).await?;
         let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
@@ -559,7 +579,7 @@ impl Inner {
         let profile_dir = crate::paths::browser_profile_dir(data_dir, account.uid);
         let artifacts_dir = crate::paths::artifacts_dir(data_dir, account.uid);
         if account.portal_kind == PortalKind::PaccarSolutions {
-            let profile = SolutionsProfile::for_account(&profiles, None)?;
+            let profile = SolutionsProfile::for_account(&profiles, own_profile.as_deref())?;
             let account_id = account.id;
             let state = self.read(move |store| store.incremental_state(account_id)).await?;
             let plan =
@@ -567,22 +587,19 @@ impl Inner {
             let full = plan.full;
             let connector =
                 SolutionsConnector { base_url, profile, credentials, vault, browser, profile_dir, artifacts_dir, plan };
-            return Ok((Box::new(connector), Some(full)));
+            return Ok(Built::Solutions(Box::new(connector), full));
         }
-        let profile = Profile::load(account.portal_kind, &profiles)?;
-        Ok((
-            Box::new(BrowserConnector {
-                base_url,
-                profile,
-                credentials,
-                ledger: &self.ledger,
-                vault,
-                browser,
-                profile_dir,
-                extract: ExtractOptions { concurrency, artifacts_dir },
-            }),
-            None,
-        ))
+        let profile = Profile::for_account(account.portal_kind, &profiles, own_profile.as_deref())?;
+        Ok(Built::Browser(Box::new(BrowserConnector {
+            base_url,
+            profile,
+            credentials,
+            ledger: &self.ledger,
+            vault,
+            browser,
+            profile_dir,
+            extract: ExtractOptions { concurrency, artifacts_dir },
+        })))
     }
 
     async fn read_and_record(&self, account: &AccountSummary, run_id: i64, mode: RunMode) -> RunResult {
@@ -642,6 +659,13 @@ impl Inner {
             alerts: recorded.alerts,
         })
     }
+}
+
+/// A connector as built for an account: a browser layout, or PACCAR Solutions with whether its
+/// read is a full one.
+enum Built<'a> {
+    Browser(Box<BrowserConnector<'a>>),
+    Solutions(Box<SolutionsConnector>, bool),
 }
 
 /// Who holds an account's portal session in the keychain. A portal login's session is its own; a

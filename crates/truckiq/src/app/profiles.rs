@@ -1,0 +1,137 @@
+//! Portal profiles as a person meets them: the effective profile shown with its comments, an
+//! account's own profile file, and the doctor that shows what a profile finds on real pages.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{App, AppError, Result, blocking};
+use crate::portal::doctor::{PageReport, check_saved_page};
+use crate::portal::profile::Profile;
+use crate::profile_files::{self, Layered, Overlay};
+use crate::solutions::profile::SolutionsProfile;
+use crate::store::{AccountSummary, PortalKind};
+
+/// What the doctor found, and which profile it used.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LayoutCheck {
+    /// The profile read with: a file laid over a built-in profile, or the built-in one alone.
+    pub profile: String,
+    /// Where a person puts an override file for the account's portal kind.
+    pub override_folder: String,
+    pub pages: Vec<PageReport>,
+}
+
+impl App {
+    /// The folder of the per-kind override files (`<data dir>/profiles`).
+    pub fn profiles_folder(&self) -> PathBuf {
+        self.engine.config().data_dir.join("profiles")
+    }
+
+    fn overlay_for<'a>(&self, account: &'a AccountSummary, folder: &'a Path) -> Overlay<'a> {
+        match &account.profile_file {
+            Some(file) => Overlay::AccountFile(Path::new(file)),
+            None => Overlay::KindOverride(folder),
+        }
+    }
+
+    /// The profile an account reads with, as a person would read it: the built-in file with its
+    /// comments, every key a file set marked where it came from.
+    pub fn show_profile(&self, kind: PortalKind, account: Option<&AccountSummary>) -> Result<String> {
+        let folder = self.profiles_folder();
+        let overlay = account.map_or(Overlay::KindOverride(&folder), |a| self.overlay_for(a, &folder));
+        let layered = profile_files::layered(kind, overlay).map_err(crate::sync::SyncError::from)?;
+        // Shown only if it would load: a person is never shown a profile that cannot be used.
+        loads(kind, &layered)?;
+        let head = match &layered.file {
+            Some(file) => format!("# The {kind} profile: built into TruckIQ, with {} laid over it.\n", file.display()),
+            None => format!(
+                "# The {kind} profile as built into TruckIQ. Override keys in {}.\n",
+                folder.join(format!("{}.toml", kind.as_str())).display()
+            ),
+        };
+        Ok(format!("{head}{}", layered.document))
+    }
+
+    /// Signs in to the account's portal and reports what its profile finds on a vehicle-list
+    /// page and three trucks' pages. Writes nothing to the database.
+    pub async fn check_layout(&self, account_id: i64) -> Result<LayoutCheck> {
+        let account = self.engine.account(account_id).await?;
+        let pages = self.engine.check_layout(account_id).await?.ok_or_else(|| {
+            AppError::invalid(format!(
+                "{} is read from a JSON gateway, not from pages: `truckiq profile show --portal {}` shows the JSON paths it reads",
+                account.portal_label, account.portal_kind
+            ))
+        })?;
+        Ok(LayoutCheck { profile: self.profile_origin(&account)?, override_folder: self.folder_text(), pages })
+    }
+
+    /// The doctor on a saved page (e.g. one a failed run kept), read with the account's profile
+    /// or a kind's. Offline: no browser, no portal.
+    pub async fn check_saved_page(
+        &self,
+        html_file: &Path,
+        account: Option<&AccountSummary>,
+        kind: PortalKind,
+    ) -> Result<LayoutCheck> {
+        let path = html_file.to_path_buf();
+        let html = blocking(move || {
+            std::fs::read_to_string(&path)
+                .map_err(|e| AppError::invalid(format!("cannot read the saved page {}: {e}", path.display())))
+        })
+        .await?;
+        let folder = self.profiles_folder();
+        let own = account.and_then(|a| a.profile_file.as_deref()).map(Path::new);
+        let kind = account.map_or(kind, |a| a.portal_kind);
+        let profile = Profile::for_account(kind, &folder, own).map_err(crate::sync::SyncError::from)?;
+        let origin = match account {
+            Some(account) => self.profile_origin(account)?,
+            None => profile_files::layered(kind, Overlay::KindOverride(&folder))
+                .map_err(crate::sync::SyncError::from)?
+                .origin(),
+        };
+        let pages = check_saved_page(&html, &html_file.display().to_string(), &profile);
+        Ok(LayoutCheck { profile: origin, override_folder: self.folder_text(), pages })
+    }
+
+    /// Reads the account with its own profile file from now on (`Some`), or with its kind's
+    /// (`None`). The file must load before it is saved.
+    pub async fn set_profile_file(&self, account_id: i64, file: Option<&Path>) -> Result<()> {
+        let account = self.engine.account(account_id).await?;
+        let file = match file {
+            Some(path) => {
+                let path = std::path::absolute(path)
+                    .map_err(|e| AppError::invalid(format!("cannot use the path {}: {e}", path.display())))?;
+                let layered = profile_files::layered(account.portal_kind, Overlay::AccountFile(&path))
+                    .map_err(crate::sync::SyncError::from)?;
+                loads(account.portal_kind, &layered)?;
+                Some(path.display().to_string())
+            }
+            None => None,
+        };
+        self.write(move |store| store.set_profile_file(account_id, file.as_deref())).await
+    }
+
+    fn profile_origin(&self, account: &AccountSummary) -> Result<String> {
+        let folder = self.profiles_folder();
+        let layered = profile_files::layered(account.portal_kind, self.overlay_for(account, &folder))
+            .map_err(crate::sync::SyncError::from)?;
+        Ok(layered.origin())
+    }
+
+    fn folder_text(&self) -> String {
+        self.profiles_folder().display().to_string()
+    }
+}
+
+/// Whether a layered profile loads as the profile type its kind reads with.
+fn loads(kind: PortalKind, layered: &Layered) -> Result<()> {
+    let loaded = match kind {
+        PortalKind::PaccarSolutions => layered.deserialize::<SolutionsProfile>().map(drop),
+        _ => layered.deserialize::<Profile>().map(drop),
+    };
+    Ok(loaded.map_err(crate::sync::SyncError::from)?)
+}
