@@ -14,7 +14,11 @@ uid: AccountUid, name: string, portalKind: PortalKind,
 /**
  * What the portal is called everywhere ([`PortalKind::label`]).
  */
-portalLabel: string, baseUrl: string, username: string, syncIntervalMinutes: number, enabled: boolean, pausedReason: string | null, createdAt: string, lastRun: RunSummary | null, 
+portalLabel: string, baseUrl: string, username: string, syncIntervalMinutes: number, enabled: boolean, pausedReason: string | null, 
+/**
+ * Its own portal profile file, when it does not read with its kind's profile.
+ */
+profileFile: string | null, createdAt: string, lastRun: RunSummary | null, 
 /**
  * When a sync of it last completed (fully or partly).
  */

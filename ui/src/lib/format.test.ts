@@ -43,6 +43,7 @@ const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   syncIntervalMinutes: 240,
   enabled: true,
   pausedReason: null,
+  profileFile: null,
   createdAt: '2026-10-02T14:20:11Z',
   lastRun: run(),
   ...overrides,

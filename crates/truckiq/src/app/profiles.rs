@@ -16,7 +16,6 @@ use crate::store::{AccountSummary, PortalKind};
 /// What the doctor found, and which profile it used.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct LayoutCheck {
     /// The profile read with: a file laid over a built-in profile, or the built-in one alone.
     pub profile: String,

@@ -14,7 +14,6 @@ const SAMPLES: usize = 3;
 /// Which page a report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum PageKind {
     VehicleList,
     Diagnostics,
@@ -23,7 +22,6 @@ pub enum PageKind {
 /// What one field found over the rows of a page (or on the page itself, for a truck's facts).
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct FieldReport {
     pub name: String,
     /// Where it looks, as the profile says: `css .vin`, `label "Odometer" /(?P<…>)/`, or that the
@@ -39,7 +37,6 @@ pub struct FieldReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct PageReport {
     pub kind: PageKind,
     /// The page's address, or the file it was read from.
