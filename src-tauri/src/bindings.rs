@@ -6,11 +6,13 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use truckiq::app::{AccountInput, AlertActionRequest, ErrorCode, MuteScope, SecretsSet};
+use truckiq::app::{AccountInput, AlertActionRequest, ErrorCode, LayoutCheck, MuteScope, SecretsSet};
 use truckiq::failure::FailureReason;
 use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
+use truckiq::portal::doctor::{FieldReport, PageKind, PageReport};
+use truckiq::portal::parse::RowProblem;
 use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
     AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
@@ -64,6 +66,11 @@ fn typescript_bindings_are_up_to_date() {
     let generated = [
         render::<AppInfo>(),
         render::<AccountSummary>(),
+        render::<LayoutCheck>(),
+        render::<PageReport>(),
+        render::<PageKind>(),
+        render::<FieldReport>(),
+        render::<RowProblem>(),
         render::<AccountUid>(),
         render::<RunSummary>(),
         render::<FailureReason>(),

@@ -12,6 +12,8 @@ macro_rules! with_commands {
             set_account_enabled,
             remove_account,
             test_sign_in,
+            check_layout,
+            open_profiles_folder,
             list_runs,
             run_screenshot,
             sync_now,

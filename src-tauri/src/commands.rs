@@ -2,7 +2,7 @@
 //! They are listed once, in `command_names.rs`; anything not listed is refused by Tauri.
 
 use tauri::{AppHandle, State};
-use truckiq::app::{AccountInput, AlertActionRequest, DemoOptions, MuteScope, SecretsSet};
+use truckiq::app::{AccountInput, AlertActionRequest, DemoOptions, ErrorCode, LayoutCheck, MuteScope, SecretsSet};
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
     AccountSummary, Alert, FaultFilter, FaultPage, FleetSummary, RunSummary, VehicleDetail, VehiclePage, VehicleQuery,
@@ -56,6 +56,24 @@ pub async fn remove_account(state: State<'_, AppState>, account_id: i64) -> Resu
 #[tauri::command]
 pub async fn test_sign_in(state: State<'_, AppState>, account_id: i64) -> Result<String> {
     Ok(state.app()?.test_sign_in(account_id).await?)
+}
+
+/// Signs in and shows what the account's portal profile finds on a few pages; writes nothing.
+#[tauri::command]
+pub async fn check_layout(state: State<'_, AppState>, account_id: i64) -> Result<LayoutCheck> {
+    Ok(state.app()?.check_layout(account_id).await?)
+}
+
+/// Opens the folder where portal profile overrides go (made if missing); returns its path.
+#[tauri::command]
+pub async fn open_profiles_folder(app: AppHandle, state: State<'_, AppState>) -> Result<String> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let folder = state.app()?.ensure_profiles_folder().await?;
+    let shown = folder.display().to_string();
+    app.opener()
+        .open_path(&shown, None::<&str>)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot open {shown} in the file manager: {e}")))?;
+    Ok(shown)
 }
 
 #[tauri::command]
@@ -139,10 +157,11 @@ pub async fn list_faults(state: State<'_, AppState>, filter: FaultFilter, limit:
 #[tauri::command]
 pub async fn export_faults_csv(app: AppHandle, state: State<'_, AppState>, filter: FaultFilter) -> Result<String> {
     use tauri::Manager as _;
-    let folder =
-        app.path().download_dir().or_else(|_| app.path().home_dir()).map_err(|e| {
-            IpcError::new(truckiq::app::ErrorCode::Internal, format!("no folder to save the CSV in: {e}"))
-        })?;
+    let folder = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("no folder to save the CSV in: {e}")))?;
     Ok(state.app()?.export_faults_csv(filter, folder).await?)
 }
 

@@ -38,6 +38,7 @@ pub fn run() {
         // First, so a second launch hands over to the running app (which shows its window) and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::open(app, None)))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             match tray::install(app.handle()) {
                 Ok(status) => {

@@ -38,6 +38,9 @@ const ALERTS = fixture('alerts.json');
 const FLEET = fixture('fleet_summary.json');
 const FAULTS = fixture('faults.json');
 const RUNS = fixture('runs.json');
+// What `truckiq profile check --json` printed for the simulator's Cards layout read with a profile
+// whose code label was guessed wrong.
+const LAYOUT_CHECK = fixture('layout_check.json');
 // A 1×1 PNG, standing in for a kept screenshot.
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const NO_TRUCKS = { ...FLEET, trucks: 0, good: 0, attention: 0, critical: 0, unknown: 0, topFaults: [] };
@@ -218,6 +221,10 @@ function installFakeTauri(answers) {
           return answer({ resolve: { password: true, totp: false } });
         case 'test_sign_in':
           return answer({ resolve: 'Signed in: the portal accepted the credentials.' });
+        case 'check_layout':
+          return answer(state.layoutCheck);
+        case 'open_profiles_folder':
+          return answer({ resolve: '/home/fleet/.local/share/com.truckiq.fleet/profiles' });
         case 'set_account_enabled':
         case 'remove_account':
           return null;
@@ -283,6 +290,7 @@ async function openApp(
     fleetSummary = { resolve: FLEET },
     faults = { resolve: FAULTS },
     running = { resolve: [] },
+    layoutCheck = { resolve: LAYOUT_CHECK, delayMs: 300 },
     hash = '',
   } = {},
 ) {
@@ -310,6 +318,7 @@ async function openApp(
     fleetSummary,
     faults,
     running,
+    layoutCheck,
     runs: RUNS,
     png: PNG,
   });
@@ -1016,4 +1025,46 @@ test('an account\'s run history shows errors, partial runs and the page a failed
   await image.waitFor();
   assert.ok((await image.getAttribute('src')).startsWith('data:image/png;base64,'));
   await shot(page, 'run-history');
+});
+
+test('"Check portal layout" shows what the profile finds, field by field, and the rows it could not read', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByRole('button', { name: 'Check portal layout' }).click();
+  const panel = page.getByRole('region', { name: 'Portal layout of Valley Freight — Kenworth' });
+  await panel.getByText('Signing in to Valley Freight — Kenworth and reading a vehicle list page').waitFor();
+  await shot(page, 'layout-check-running');
+  await panel.getByText('Needs a profile fix').waitFor();
+  const text = await panel.innerText();
+  assert.match(text, /Vehicle list/);
+  assert.match(text, /article\.unit-card/);
+  assert.match(text, /Fits\s+Rows article\.unit-card: 12 found, 12 read/, 'the list page fits');
+  assert.equal(await panel.locator('details.layout-page:not([open])').count(), 2, 'the pages that fit are folded');
+  assert.match(text, /3 found, 0 read/, 'a truck page whose rows all failed');
+  assert.match(text, /Row 1: no fault code \(code: label "Fault code" found nothing\)/);
+  const fields = panel.getByRole('table', { name: 'Truck page fields' }).first();
+  assert.match(await fields.innerText(), /label "Urgency"/);
+  await shot(page, 'layout-check');
+  await panel.locator('details.layout-page[open]').first().scrollIntoViewIfNeeded();
+  await shot(page, 'layout-check-truck-page');
+  await panel.getByRole('button', { name: 'Open profiles folder' }).click();
+  await panel.getByText('Opened /home/fleet/.local/share/com.truckiq.fleet/profiles').waitFor();
+  await panel.getByRole('button', { name: 'Check again' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.calls.filter((c) => c === 'check_layout').length === 2);
+  const asked = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'check_layout').map((a) => a.args));
+  assert.deepEqual(asked, [{ accountId: 1 }, { accountId: 1 }], 'a check only when asked: it signs in');
+  await panel.getByRole('button', { name: 'Close' }).click();
+  await panel.waitFor({ state: 'detached' });
+  const paused = page.locator('main table tbody tr[data-account-id="2"]');
+  assert.ok(await paused.getByRole('button', { name: 'Check portal layout' }).isDisabled(), 'a refused password is not sent again');
+});
+
+test('a layout check that cannot sign in says why', async (t) => {
+  const refused = { code: 'password_refused', message: 'the portal refused the sign-in: Invalid user ID or password.' };
+  const page = await openApp(t, { hash: '#/accounts', layoutCheck: { reject: refused } });
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByRole('button', { name: 'Check portal layout' }).click();
+  const panel = page.getByRole('region', { name: 'Portal layout of Valley Freight — Kenworth' });
+  await panel.getByRole('alert').getByText('Invalid user ID or password.').waitFor();
+  await shot(page, 'layout-check-error');
 });

@@ -16,6 +16,7 @@ import './styles/components/badges.css';
 import './styles/components/states.css';
 import './styles/components/signin-banner.css';
 import './styles/components/forms.css';
+import './styles/components/layout-check.css';
 import './styles/components/progress.css';
 import './styles/components/chart.css';
 import './styles/components/run-history.css';

@@ -136,6 +136,8 @@ fn based_on(text: &str, kind: PortalKind, origin: &str) -> Result<PortalKind, Pr
 
 /// Keys older profile files used, under their current names, so those files still load.
 const LEGACY_KEYS: &[(&str, &str, &str)] = &[("diagnostics", "status", "active")];
+/// The JSON profile's sections of fields, where older files wrote a field as its bare path.
+const JSON_FIELD_SECTIONS: &[&str] = &["vehicle", "fault"];
 
 fn lay_over(builtin: &str, overlay_text: &str, origin: &str) -> Result<DocumentMut, ProfileError> {
     let invalid = |message: String| ProfileError::Invalid { origin: origin.to_owned(), message };
@@ -148,6 +150,18 @@ fn lay_over(builtin: &str, overlay_text: &str, origin: &str) -> Result<DocumentM
             && table.get(new).is_none()
         {
             table.insert(new, value);
+        }
+    }
+    // PACCAR Solutions fields were bare JSON paths before they became fields like the others.
+    for section in JSON_FIELD_SECTIONS {
+        if let Some(table) = overlay.get_mut(section).and_then(Item::as_table_like_mut) {
+            for (_, item) in table.iter_mut() {
+                if let Some(path) = item.as_str().map(str::to_owned) {
+                    let mut field = toml_edit::InlineTable::new();
+                    field.insert("json", path.into());
+                    *item = Item::Value(field.into());
+                }
+            }
         }
     }
     let note = format!("# ↓ from {origin}\n");

@@ -175,5 +175,15 @@ async fn check_signs_in_reads_a_few_pages_shows_what_failed_and_writes_nothing()
         store.connection().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
     };
     assert_eq!((count("sync_runs"), count("vehicles"), count("faults")), (0, 0, 0), "the doctor writes nothing");
+    let id = store.account_by_name("Cards").unwrap().unwrap().id;
+    store.set_paused(id, Some("the portal refused the password")).unwrap();
+    let out = run(dir.path(), &["profile", "check", "--account", "Cards"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("is paused (the portal refused the password); set its password again"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(sim.state().user(Portal::Paccar, "ops@fleet.example").unwrap().login_attempts, 1, "not sent again");
     let _ = run(dir.path(), &["accounts", "remove", "Cards"], "");
 }

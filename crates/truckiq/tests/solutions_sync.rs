@@ -302,10 +302,32 @@ async fn json_drift_names_the_path_and_an_override_file_syncs_everything() {
         h.store().connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get::<_, i64>(0)).unwrap() == 0
     );
 
+    // The doctor shows it too, path by path, on the live gateway and on the kept answer.
+    let pages = h.engine.check_layout(h.account).await.unwrap();
+    let list = &pages[0];
+    assert_eq!((list.rows, list.rows_read()), (25, 0), "{list:?}");
+    let make = list.fields.iter().find(|f| f.name == "make").unwrap();
+    assert_eq!((make.looks.as_str(), make.matched), ("json chassisInfo.make", 0));
+    assert_eq!(list.failed[0].reason, "`chassisInfo.make` finds nothing");
+    let saved = truckiq::solutions::doctor::check_saved_answer(
+        &serde_json::from_str(&text).unwrap(),
+        "kept",
+        &truckiq::solutions::SolutionsProfile::builtin().unwrap(),
+    );
+    assert_eq!((saved.rows, saved.failed.len()), (list.rows, list.rows));
+
+    // An older file's bare paths still load.
     let fixed = "[reading]\nmode = 'direct'\n[vehicle]\nmake = 'chassis.make'\n[fault]\nspn = 'faultHeader.spn'\nfmi = 'faultHeader.fmi'\n";
     std::fs::write(h.dir.path().join("profiles/paccar_solutions.toml"), fixed).unwrap();
     assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
     assert_matches_truth(&h);
+    let pages = h.engine.check_layout(h.account).await.unwrap();
+    assert_eq!(pages.len(), 4, "the list and three trucks' fault logs");
+    assert!(pages.iter().all(|p| p.mismatch.is_none() && p.failed.is_empty()), "{pages:?}");
+    let faults = &pages[1];
+    let spn = faults.fields.iter().find(|f| f.name == "spn").unwrap();
+    assert_eq!((spn.looks.as_str(), spn.matched), ("json faultHeader.spn", faults.rows));
+    assert!(faults.rows > 0 && !spn.samples.is_empty(), "a truck with faults was found: {faults:?}");
 }
 
 #[tokio::test]

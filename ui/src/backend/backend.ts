@@ -1,5 +1,6 @@
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { LayoutCheck } from '../bindings/LayoutCheck';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
@@ -36,6 +37,10 @@ export interface Backend {
   removeAccount(accountId: number): Promise<void>;
   /** Signs in once; resolves with what happened, rejects with why it failed. */
   testSignIn(accountId: number): Promise<string>;
+  /** Signs in and reports what the account's portal profile finds on a few pages; saves nothing. */
+  checkLayout(accountId: number): Promise<LayoutCheck>;
+  /** Opens the folder portal profile overrides go in; resolves with its path. */
+  openProfilesFolder(): Promise<string>;
   listRuns(accountId: number): Promise<RunSummary[]>;
   /** A run's kept screenshot as a `data:` URL. */
   runScreenshot(accountId: number, runId: number): Promise<string>;

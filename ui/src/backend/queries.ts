@@ -202,6 +202,21 @@ export function useTestSignIn() {
   return useMutation({ mutationFn: (id: number) => backend.testSignIn(id) });
 }
 
+/**
+ * What the account's portal profile finds on its pages: a mutation, run only when a person asks.
+ * (A query would be refetched whenever account data is invalidated, and each check signs in to the
+ * portal: a refused password must never be sent twice.)
+ */
+export function useLayoutCheck() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (accountId: number) => backend.checkLayout(accountId) });
+}
+
+export function useOpenProfilesFolder() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: () => backend.openProfilesFolder() });
+}
+
 export function useAccountSecrets(accountId: number | null) {
   const backend = useBackend();
   return useQuery({

@@ -2,6 +2,7 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { LayoutCheck } from '../bindings/LayoutCheck';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
 import type { Alert } from '../bindings/Alert';
@@ -50,6 +51,14 @@ export class TauriBackend implements Backend {
 
   testSignIn(accountId: number): Promise<string> {
     return call<string>('test_sign_in', { accountId });
+  }
+
+  checkLayout(accountId: number): Promise<LayoutCheck> {
+    return call<LayoutCheck>('check_layout', { accountId });
+  }
+
+  openProfilesFolder(): Promise<string> {
+    return call<string>('open_profiles_folder');
   }
 
   listRuns(accountId: number): Promise<RunSummary[]> {

@@ -9,6 +9,8 @@ export const COMMANDS = [
   'set_account_enabled',
   'remove_account',
   'test_sign_in',
+  'check_layout',
+  'open_profiles_folder',
   'list_runs',
   'run_screenshot',
   'sync_now',

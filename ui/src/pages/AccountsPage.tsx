@@ -5,12 +5,14 @@ import { isRunning, useSyncProgress } from '../backend/live';
 import { useState } from 'react';
 import {
   useAccounts,
+  useLayoutCheck,
   useRemoveAccount,
   useSetAccountEnabled,
   useSyncNow,
   useTestSignIn,
 } from '../backend/queries';
 import { AccountForm } from '../components/AccountForm';
+import { LayoutCheckPanel } from '../components/LayoutCheck';
 import { PortalNames } from '../components/PortalNames';
 import { RunHistory } from '../components/RunHistory';
 import { Badge } from '../components/Badge';
@@ -34,6 +36,13 @@ export function AccountsPage() {
   const syncAll = useSyncNow();
   // null: closed; 'new': adding; an account: editing it.
   const [editing, setEditing] = useState<AccountSummary | 'new' | null>(null);
+  // The account whose portal layout is being checked, and the check (it signs in: only on a click).
+  const [checking, setChecking] = useState<AccountSummary | null>(null);
+  const layout = useLayoutCheck();
+  const checkLayout = (account: AccountSummary) => {
+    setChecking(account);
+    layout.mutate(account.id);
+  };
   const refresh = (
     <>
       <button type="button" className="button" onClick={() => setEditing('new')} disabled={editing !== null}>
@@ -76,7 +85,19 @@ export function AccountsPage() {
           onDone={() => setEditing(null)}
         />
       ) : null}
-      <AccountsBody query={accounts} onEdit={setEditing} />
+      {checking !== null ? (
+        <LayoutCheckPanel
+          key={checking.id}
+          account={checking}
+          check={layout}
+          onAgain={() => layout.mutate(checking.id)}
+          onClose={() => {
+            setChecking(null);
+            layout.reset();
+          }}
+        />
+      ) : null}
+      <AccountsBody query={accounts} onEdit={setEditing} onCheckLayout={checkLayout} />
     </>
   );
 }
@@ -84,9 +105,11 @@ export function AccountsPage() {
 function AccountsBody({
   query,
   onEdit,
+  onCheckLayout,
 }: {
   query: ReturnType<typeof useAccounts>;
   onEdit: (account: AccountSummary) => void;
+  onCheckLayout: (account: AccountSummary) => void;
 }) {
   if (query.isPending) return <AccountsLoading />;
   if (query.isError && !query.data) {
@@ -96,7 +119,7 @@ function AccountsBody({
   return (
     <>
       {query.isError && shouldReport(query.error) ? <StaleBanner error={query.error} /> : null}
-      {accounts.length === 0 ? <NoAccounts /> : <AccountsTable accounts={accounts} onEdit={onEdit} />}
+      {accounts.length === 0 ? <NoAccounts /> : <AccountsTable accounts={accounts} onEdit={onEdit} onCheckLayout={onCheckLayout} />}
     </>
   );
 }
@@ -142,7 +165,15 @@ function AccountsTableHead() {
   );
 }
 
-function AccountsTable({ accounts, onEdit }: { accounts: AccountSummary[]; onEdit: (a: AccountSummary) => void }) {
+function AccountsTable({
+  accounts,
+  onEdit,
+  onCheckLayout,
+}: {
+  accounts: AccountSummary[];
+  onEdit: (a: AccountSummary) => void;
+  onCheckLayout: (a: AccountSummary) => void;
+}) {
   return (
     <div className="table-card">
       <table className="table">
@@ -165,7 +196,11 @@ function AccountsTable({ accounts, onEdit }: { accounts: AccountSummary[]; onEdi
               </td>
               <td>
                 <RunCell account={account} />
-                <AccountActions account={account} onEdit={() => onEdit(account)} />
+                <AccountActions
+                  account={account}
+                  onEdit={() => onEdit(account)}
+                  onCheckLayout={() => onCheckLayout(account)}
+                />
                 <RunHistory accountId={account.id} />
               </td>
             </tr>
@@ -192,8 +227,16 @@ function SyncState({ account }: { account: AccountSummary }) {
   );
 }
 
-/** Edit, pause or resume, test the sign-in, remove (after a second click). */
-function AccountActions({ account, onEdit }: { account: AccountSummary; onEdit: () => void }) {
+/** Edit, pause or resume, test the sign-in, check the portal layout, remove (after a second click). */
+function AccountActions({
+  account,
+  onEdit,
+  onCheckLayout,
+}: {
+  account: AccountSummary;
+  onEdit: () => void;
+  onCheckLayout: () => void;
+}) {
   const enable = useSetAccountEnabled();
   const remove = useRemoveAccount();
   const test = useTestSignIn();
@@ -217,6 +260,15 @@ function AccountActions({ account, onEdit }: { account: AccountSummary; onEdit: 
         disabled={test.isPending}
       >
         {test.isPending ? 'Signing in…' : 'Test sign-in'}
+      </button>
+      <button
+        type="button"
+        className="button button-small button-quiet"
+        onClick={onCheckLayout}
+        disabled={account.pausedReason !== null}
+        title={account.pausedReason ? 'Paused: set the password again first (the check signs in)' : undefined}
+      >
+        Check portal layout
       </button>
       {confirming ? (
         <button type="button" className="button button-small button-danger" onClick={() => remove.mutate(account.id)}>
@@ -293,6 +345,9 @@ function LastRun({ run }: { run: RunSummary }) {
       ) : (
         <div className="cell-secondary">{runCounts(run)}</div>
       )}
+      {run.status === 'partial' && run.errorMessage ? (
+        <div className="cell-secondary cell-wrap">{run.errorMessage}</div>
+      ) : null}
     </div>
   );
 }

@@ -30,6 +30,18 @@ impl App {
         self.engine.config().data_dir.join("profiles")
     }
 
+    /// The override folder, made if it is not there yet, for a person to open and put files in.
+    pub async fn ensure_profiles_folder(&self) -> Result<PathBuf> {
+        let folder = self.profiles_folder();
+        let made = folder.clone();
+        blocking(move || {
+            std::fs::create_dir_all(&made)
+                .map_err(|e| AppError::invalid(format!("cannot make the profiles folder {}: {e}", made.display())))
+        })
+        .await?;
+        Ok(folder)
+    }
+
     fn overlay_for<'a>(&self, account: &'a AccountSummary, folder: &'a Path) -> Overlay<'a> {
         match &account.profile_file {
             Some(file) => Overlay::AccountFile(Path::new(file)),
@@ -56,20 +68,24 @@ impl App {
     }
 
     /// Signs in to the account's portal and reports what its profile finds on a vehicle-list
-    /// page and three trucks' pages. Writes nothing to the database.
+    /// page and three trucks' pages (or the gateway's answers for them). Writes nothing to the
+    /// database.
     pub async fn check_layout(&self, account_id: i64) -> Result<LayoutCheck> {
         let account = self.engine.account(account_id).await?;
-        let pages = self.engine.check_layout(account_id).await?.ok_or_else(|| {
-            AppError::invalid(format!(
-                "{} is read from a JSON gateway, not from pages: `truckiq profile show --portal {}` shows the JSON paths it reads",
-                account.portal_label, account.portal_kind
-            ))
-        })?;
+        if let Some(reason) = &account.paused_reason {
+            // The check signs in with the saved password, which the portal refused: trying it
+            // again could lock the account.
+            return Err(AppError::invalid(format!(
+                "{} is paused ({reason}); set its password again before checking its portal layout",
+                account.name
+            )));
+        }
+        let pages = self.engine.check_layout(account_id).await?;
         Ok(LayoutCheck { profile: self.profile_origin(&account)?, override_folder: self.folder_text(), pages })
     }
 
-    /// The doctor on a saved page (e.g. one a failed run kept), read with the account's profile
-    /// or a kind's. Offline: no browser, no portal.
+    /// The doctor on a saved page or gateway answer (e.g. one a failed run kept), read with the
+    /// account's profile or a kind's. Offline: no browser, no portal.
     pub async fn check_saved_page(
         &self,
         html_file: &Path,
@@ -85,14 +101,23 @@ impl App {
         let folder = self.profiles_folder();
         let own = account.and_then(|a| a.profile_file.as_deref()).map(Path::new);
         let kind = account.map_or(kind, |a| a.portal_kind);
-        let profile = Profile::for_account(kind, &folder, own).map_err(crate::sync::SyncError::from)?;
         let origin = match account {
             Some(account) => self.profile_origin(account)?,
             None => profile_files::layered(kind, Overlay::KindOverride(&folder))
                 .map_err(crate::sync::SyncError::from)?
                 .origin(),
         };
-        let pages = check_saved_page(&html, &html_file.display().to_string(), &profile);
+        let source = html_file.display().to_string();
+        let pages = if kind == PortalKind::PaccarSolutions {
+            // What a failed run keeps of the gateway is its JSON answer.
+            let answer: serde_json::Value = serde_json::from_str(&html)
+                .map_err(|e| AppError::invalid(format!("{source} is not a JSON answer of the gateway ({e})")))?;
+            let profile = SolutionsProfile::for_account(&folder, own).map_err(crate::sync::SyncError::from)?;
+            vec![crate::solutions::doctor::check_saved_answer(&answer, &source, &profile)]
+        } else {
+            let profile = Profile::for_account(kind, &folder, own).map_err(crate::sync::SyncError::from)?;
+            check_saved_page(&html, &source, &profile)
+        };
         Ok(LayoutCheck { profile: origin, override_folder: self.folder_text(), pages })
     }
 

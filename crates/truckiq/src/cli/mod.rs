@@ -172,12 +172,16 @@ enum ProfileCommand {
     Check {
         #[arg(long, value_name = "NAME", required_unless_present = "html")]
         account: Option<String>,
-        /// Read this saved page instead (e.g. one a failed run kept), offline.
+        /// Read this saved page (or, for PACCAR Solutions, a kept JSON answer) instead, e.g. one a
+        /// failed run kept; offline.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
         /// With --html and no --account: the portal kind whose profile to read it with.
         #[arg(long, value_parser = parse_portal, default_value = "trucktech")]
         portal: PortalKind,
+        /// The report as JSON on stdout instead of tables.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -278,8 +282,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Profile(ProfileCommand::Show { portal, account }) => {
                 done(profile::show(&app()?, portal, account.as_deref(), out).await)
             }
-            Command::Profile(ProfileCommand::Check { account, html, portal }) => {
-                profile::check(&app()?, account.as_deref(), html.as_deref(), portal, out).await
+            Command::Profile(ProfileCommand::Check { account, html, portal, json }) => {
+                let args = profile::CheckArgs { account: account.as_deref(), html: html.as_deref(), portal, json };
+                profile::check(&app()?, &args, out).await
             }
             Command::DbPath => {
                 writeln!(out, "{}", db_path.display())?;

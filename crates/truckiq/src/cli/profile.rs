@@ -19,30 +19,37 @@ pub async fn show(app: &App, portal: PortalKind, account: Option<&str>, out: &mu
     Ok(())
 }
 
+pub struct CheckArgs<'a> {
+    pub account: Option<&'a str>,
+    pub html: Option<&'a Path>,
+    pub portal: PortalKind,
+    pub json: bool,
+}
+
 /// `profile check`: signs in and reads a few pages, or reads a saved page. Exit code 0 when every
 /// page fits the profile and every row was read, else 1.
-pub async fn check(
-    app: &App,
-    account: Option<&str>,
-    html: Option<&Path>,
-    portal: PortalKind,
-    out: &mut impl Write,
-) -> anyhow::Result<u8> {
-    let account = match account {
+pub async fn check(app: &App, args: &CheckArgs<'_>, out: &mut impl Write) -> anyhow::Result<u8> {
+    let account = match args.account {
         Some(name) => Some(app.account_named(name).await?),
         None => None,
     };
-    let check = match (html, &account) {
-        (Some(file), _) => app.check_saved_page(file, account.as_ref(), portal).await?,
+    let check = match (args.html, &account) {
+        (Some(file), _) => app.check_saved_page(file, account.as_ref(), args.portal).await?,
         (None, Some(account)) => {
-            writeln!(out, "Signing in to {} to read a vehicle list page and three trucks' pages…", account.name)?;
+            if !args.json {
+                writeln!(out, "Signing in to {} to read a vehicle list page and three trucks' pages…", account.name)?;
+            }
             app.check_layout(account.id).await?
         }
         (None, None) => {
             anyhow::bail!("say which account to check (--account NAME), or give a saved page (--html FILE)")
         }
     };
-    print(&check, out)?;
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&check)?)?;
+    } else {
+        print(&check, out)?;
+    }
     let fits = check.pages.iter().all(|p| p.mismatch.is_none() && p.failed.is_empty());
     Ok(if fits { 0 } else { super::EXIT_FAILURE })
 }

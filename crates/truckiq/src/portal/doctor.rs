@@ -5,7 +5,7 @@ use scraper::Html;
 use serde::Serialize;
 
 use super::field::Field;
-use super::parse::{Reading, RowProblem, all_of as rows, fault_row, link, present, vehicle_row};
+use super::parse::{Reading, RowProblem, VehicleRow, all_of as rows, fault_row, link, present, vehicle_row};
 use super::profile::Profile;
 
 /// Sample values shown per field.
@@ -54,7 +54,6 @@ pub struct PageReport {
     /// The next-page or "more" link the profile finds, as written in the page.
     pub next: Option<String>,
     /// Every row that could not be read, with its reason.
-    #[ts(type = "Array<{ row: number, reason: string }>")]
     pub failed: Vec<RowProblem>,
 }
 
@@ -66,7 +65,7 @@ impl PageReport {
 }
 
 /// Tallies what each field found over the readings of a page.
-fn tally(fields: &[(&'static str, &Field)], readings: &[Reading<'_>]) -> Vec<FieldReport> {
+pub(crate) fn tally(fields: &[(&'static str, &Field)], readings: &[Reading<'_>]) -> Vec<FieldReport> {
     fields
         .iter()
         .map(|(name, field)| {
@@ -100,11 +99,37 @@ pub fn check_vehicle_list(html: &str, source: &str, profile: &Profile) -> PageRe
     let found = rows(&doc, &list.row);
     let fields = list.fields();
     let readings: Vec<Reading<'_>> = found.iter().map(|row| Reading::html(*row, &fields)).collect();
-    let failed = readings
+    let parsed: Vec<_> = readings.iter().map(vehicle_row).collect();
+    let failed = parsed
         .iter()
         .enumerate()
-        .filter_map(|(row, reading)| vehicle_row(reading).err().map(|reason| RowProblem { row, reason }))
+        .filter_map(|(row, result)| result.as_ref().err().map(|reason| RowProblem { row, reason: reason.clone() }))
         .collect();
+    let mut field_reports = tally(&fields, &readings);
+    // Year, make and model may come from the one `year_make_model` text: say so, with what the
+    // sync will store, rather than "found nothing".
+    let rows_read: Vec<&VehicleRow> = parsed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    for report in field_reports.iter_mut().filter(|r| r.matched == 0) {
+        let values: Vec<String> = rows_read
+            .iter()
+            .filter_map(|row| match report.name.as_str() {
+                "year" => row.year.map(|y| y.to_string()),
+                "make" => row.make.clone(),
+                "model" => row.model.clone(),
+                _ => None,
+            })
+            .collect();
+        if !values.is_empty() {
+            report.looks = format!("{} · else from year_make_model", report.looks);
+            report.matched = values.len();
+            report.samples = values.into_iter().fold(Vec::new(), |mut samples, v| {
+                if samples.len() < SAMPLES && !samples.contains(&v) {
+                    samples.push(v);
+                }
+                samples
+            });
+        }
+    }
     let empty_marker = present(&doc, &list.empty);
     PageReport {
         kind: PageKind::VehicleList,
@@ -119,7 +144,7 @@ pub fn check_vehicle_list(html: &str, source: &str, profile: &Profile) -> PageRe
             )
         }),
         empty_marker,
-        fields: tally(&fields, &readings),
+        fields: field_reports,
         truck_fields: Vec::new(),
         next: link(&doc, &list.next),
         failed,

@@ -82,6 +82,14 @@ impl Field {
         !matches!(self.source, Source::Nowhere)
     }
 
+    /// The JSON path it reads, if it reads one.
+    pub fn json_path(&self) -> Option<&str> {
+        match &self.source {
+            Source::Json(path) => Some(path),
+            _ => None,
+        }
+    }
+
     /// A short description of where the field looks, for messages: `css .code`, `label "VIN"`.
     pub fn describe(&self) -> String {
         let mut out = match &self.source {
@@ -134,6 +142,7 @@ impl Field {
             Source::Json(path) => lookup(object, path).and_then(json_text),
             _ => None,
         };
+        let raw = raw.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
         self.refine(raw, name)
     }
 

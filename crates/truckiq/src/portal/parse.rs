@@ -25,7 +25,7 @@ pub struct LayoutMismatch {
 }
 
 /// A row that could not be read; the rest of the page still counts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RowProblem {
     pub row: usize,
     pub reason: String,
@@ -162,6 +162,11 @@ impl<'f> Reading<'f> {
     /// The field's own words before its map (the portal's wording), else a capture of its name.
     pub fn words(&self, name: &str) -> Option<String> {
         self.entry(name).and_then(|(_, _, f)| f.words.clone()).or_else(|| self.captured.get(name).cloned())
+    }
+
+    /// What the field itself found (before captures from other fields).
+    pub fn found(&self, name: &str) -> Option<&Found> {
+        self.entry(name).map(|(_, _, found)| found)
     }
 
     /// The field as configured, for its date formats.

@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use super::profile::{FaultPaths, Meaning, SolutionsProfile, VehiclePaths};
+use super::profile::{Meaning, SolutionsProfile};
 use crate::j1939::{Severity, derive_severity};
-use crate::portal::parse::{UNKNOWN_SOURCE_ADDRESS, is_plausible_vin, parse_datetime};
+use crate::portal::field::{self, Field};
+use crate::portal::parse::{Reading, UNKNOWN_SOURCE_ADDRESS, is_plausible_vin, parse_datetime};
 use crate::store::{FaultObservation, TruckStatus, VehicleSnapshot};
 
 /// A value the profile's path did not find, or found in a form TruckIQ cannot use.
@@ -27,45 +28,48 @@ impl std::fmt::Display for PathProblem {
 
 /// The value at a dotted path; JSON `null` counts as nothing.
 pub fn lookup<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(doc, |value, key| value.get(key)).filter(|v| !v.is_null())
+    field::lookup(doc, path).filter(|v| !v.is_null())
 }
 
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+fn number(text: &str) -> Option<f64> {
+    text.trim().replace(',', "").parse().ok().filter(|n: &f64| n.is_finite())
 }
 
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().replace(',', "").parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
-}
-
-/// Reads one field: `Ok(None)` when an optional path finds nothing, an error when a required one
-/// does or when a value is there but unusable.
+/// Reads the fields of one document: `Ok(None)` when an optional field finds nothing, an error
+/// when a required one does or when a value is there but unusable.
 struct Reader<'a> {
-    doc: &'a Value,
+    reading: Reading<'a>,
     required: &'a [String],
 }
 
-impl Reader<'_> {
-    fn field<T>(&self, name: &str, path: &str, read: impl Fn(&Value) -> Option<T>) -> Result<Option<T>, PathProblem> {
-        let problem =
-            |problem: &str, missing| PathProblem { path: path.to_owned(), problem: problem.to_owned(), missing };
-        match lookup(self.doc, path) {
-            None if self.required.iter().any(|r| r == name) => Err(problem("finds nothing", true)),
+impl<'a> Reader<'a> {
+    fn new(doc: &Value, fields: &[(&'static str, &'a Field)], required: &'a [String]) -> Self {
+        Self { reading: Reading::json(doc, fields), required }
+    }
+
+    /// The field's text.
+    fn text(&self, name: &str) -> Result<Option<String>, PathProblem> {
+        self.field(name, |t| Some(t.to_owned()))
+    }
+
+    fn field<T>(&self, name: &str, read: impl Fn(&str) -> Option<T>) -> Result<Option<T>, PathProblem> {
+        let required = self.required.iter().any(|r| r == name);
+        let path = self
+            .reading
+            .field(name)
+            .map_or_else(|| name.to_owned(), |f| f.json_path().map_or_else(|| f.describe(), str::to_owned));
+        let problem = |problem: String, missing| PathProblem { path: path.clone(), problem, missing };
+        match self.reading.get(name) {
+            None if required => {
+                Err(match self.reading.found(name).filter(|f| f.unmatched).and_then(|f| f.raw.clone()) {
+                    Some(raw) => problem(format!("holds {raw:?}, which its pattern does not match"), false),
+                    None => problem("finds nothing".to_owned(), true),
+                })
+            }
             None => Ok(None),
-            Some(value) => match read(value) {
+            Some(text) => match read(&text) {
                 Some(read) => Ok(Some(read)),
-                None if self.required.iter().any(|r| r == name) => {
-                    Err(problem(&format!("holds {value}, which TruckIQ cannot read"), false))
-                }
+                None if required => Err(problem(format!("holds {text:?}, which TruckIQ cannot read"), false)),
                 None => Ok(None),
             },
         }
@@ -75,37 +79,32 @@ impl Reader<'_> {
 /// A vehicle document in TruckIQ's terms. A VIN that is not a VIN is a problem of this document;
 /// values out of range (a model year of 3000) are left out.
 pub fn vehicle(doc: &Value, profile: &SolutionsProfile) -> Result<VehicleSnapshot, PathProblem> {
-    let VehiclePaths { required, .. } = &profile.vehicle;
     let paths = &profile.vehicle;
-    let r = Reader { doc, required };
-    let vin = r.field("vin", &paths.vin, text)?.unwrap_or_default().to_uppercase();
+    let r = Reader::new(doc, &paths.fields(), &paths.required);
+    let vin = r.text("vin")?.unwrap_or_default().to_uppercase();
     if !is_plausible_vin(&vin) {
-        return Err(PathProblem {
-            path: paths.vin.clone(),
-            problem: format!("holds {vin:?}, which is not a VIN"),
-            missing: false,
-        });
+        let path = paths.vin.json_path().unwrap_or("vin").to_owned();
+        return Err(PathProblem { path, problem: format!("holds {vin:?}, which is not a VIN"), missing: false });
     }
-    let year = r.field("model_year", &paths.model_year, |v| number(v).filter(|y| (1950.0..=2100.0).contains(y)))?;
-    let meter = |v: &Value| number(v).filter(|n| *n >= 0.0);
-    let action = r.field("recommendation", &paths.recommendation, text)?;
+    let year = r.field("model_year", |v| number(v).filter(|y| (1950.0..=2100.0).contains(y)))?;
+    let meter = |v: &str| number(v).filter(|n| *n >= 0.0);
+    let action = r.text("recommendation")?;
     let status = action.as_deref().and_then(|a| profile.meaning(a)).and_then(Meaning::truck_status);
-    let last_reported =
-        r.field("last_reported", &paths.last_reported, |v| text(v).as_deref().and_then(parse_datetime))?;
+    let last_reported = r.field("last_reported", parse_datetime)?;
     Ok(VehicleSnapshot {
         vin,
-        unit_number: r.field("unit_number", &paths.unit_number, text)?,
+        unit_number: r.text("unit_number")?,
         model_year: year.map(|y| y as u16),
-        make: r.field("make", &paths.make, text)?,
-        model: r.field("model", &paths.model, text)?,
-        engine_make: r.field("engine_make", &paths.engine_make, text)?,
-        engine_model: r.field("engine_model", &paths.engine_model, text)?,
-        odometer_mi: r.field("odometer_mi", &paths.odometer_mi, meter)?,
-        engine_hours: r.field("engine_hours", &paths.engine_hours, meter)?,
-        location_text: r.field("location", &paths.location, text)?,
+        make: r.text("make")?,
+        model: r.text("model")?,
+        engine_make: r.text("engine_make")?,
+        engine_model: r.text("engine_model")?,
+        odometer_mi: r.field("odometer_mi", meter)?,
+        engine_hours: r.field("engine_hours", meter)?,
+        location_text: r.text("location")?,
         status,
         status_since: if status == Some(TruckStatus::NotCommunicating) { last_reported } else { None },
-        portal_timestamp: r.field("timestamp", &paths.timestamp, text)?,
+        portal_timestamp: r.text("timestamp")?,
     })
 }
 
@@ -126,16 +125,15 @@ fn action_label(action: &str) -> String {
 /// One fault-log entry in TruckIQ's terms; `None` for an entry that never opens a fault (an action
 /// the profile maps to "none", or one about the truck). PACCAR Solutions names no source address.
 pub fn fault(entry: &Value, profile: &SolutionsProfile) -> Result<Option<FaultObservation>, PathProblem> {
-    let FaultPaths { required, .. } = &profile.fault;
     let paths = &profile.fault;
-    let r = Reader { doc: entry, required };
-    let out_of_range = |path: &str, value: f64| PathProblem {
-        path: path.to_owned(),
+    let r = Reader::new(entry, &paths.fields(), &paths.required);
+    let out_of_range = |field: &Field, value: f64| PathProblem {
+        path: field.json_path().map_or_else(|| field.describe(), str::to_owned),
         problem: format!("holds {value}, which is not a J1939 value"),
         missing: false,
     };
-    let spn = r.field("spn", &paths.spn, number)?;
-    let fmi = r.field("fmi", &paths.fmi, number)?;
+    let spn = r.field("spn", number)?;
+    let fmi = r.field("fmi", number)?;
     let (Some(spn), Some(fmi)) = (spn, fmi) else {
         return Ok(None);
     };
@@ -146,10 +144,8 @@ pub fn fault(entry: &Value, profile: &SolutionsProfile) -> Result<Option<FaultOb
         return Err(out_of_range(&paths.fmi, fmi));
     }
     let (spn, fmi) = (spn as u32, fmi as u8);
-    let active = r
-        .field("status", &paths.status, text)?
-        .is_none_or(|status| paths.active.iter().any(|a| a.eq_ignore_ascii_case(&status)));
-    let action = r.field("recommendation", &paths.recommendation, text)?;
+    let active = r.text("status")?.is_none_or(|status| paths.active.iter().any(|a| a.eq_ignore_ascii_case(&status)));
+    let action = r.text("recommendation")?;
     let severity = match action.as_deref().map(|a| (a, profile.meaning(a))) {
         Some((_, Some(meaning))) => match meaning.severity() {
             Some(severity) => severity,
@@ -167,14 +163,14 @@ pub fn fault(entry: &Value, profile: &SolutionsProfile) -> Result<Option<FaultOb
         source_address: UNKNOWN_SOURCE_ADDRESS,
         spn,
         fmi,
-        description: r.field("description", &paths.description, text)?,
+        description: r.text("description")?,
         severity,
         portal_severity_text: action.as_deref().map(action_label),
         portal_severity_score: None,
         derate: false,
         active,
-        first_seen: r.field("first_seen", &paths.first_seen, |v| text(v).as_deref().and_then(parse_datetime))?,
-        occurrences: r.field("occurrences", &paths.occurrences, |v| number(v).filter(|n| *n >= 0.0))?.map(|n| n as u32),
+        first_seen: r.field("first_seen", parse_datetime)?,
+        occurrences: r.field("occurrences", |v| number(v).filter(|n| *n >= 0.0))?.map(|n| n as u32),
         raw_json: Some(entry.to_string()),
     }))
 }

@@ -3,6 +3,7 @@
 //! the app's page in Chromium, takes the token the app keeps, and reads the gateway's JSON with the
 //! paths in the portal profile, either from inside the signed-in page or, after sign-in, directly.
 
+pub mod doctor;
 pub mod json;
 pub mod profile;
 mod read;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
+use tokio::sync::mpsc::UnboundedSender;
 
 pub use profile::{ReadMode, SolutionsProfile};
 use read::Gateway;
@@ -24,7 +26,8 @@ use token::{Renewal, TokenKeeper};
 use transport::{Call, HttpTransport, PageTransport, Transport};
 
 use crate::browser::{BrowserOptions, BrowserSession};
-use crate::connector::{Connector, FleetRead, ReadContext};
+use crate::connector::{Connector, FleetRead, Progress, ReadContext};
+use crate::portal::doctor::PageReport;
 use crate::portal::error::ConnectorError;
 use crate::portal::login::{Credentials, SignIn};
 use crate::portal::origin::PortalOrigin;
@@ -70,7 +73,7 @@ impl SolutionsConnector {
         let session = match (signed_in, context.mode) {
             (Err(ConnectorError::SignInNeedsPerson { origin }), RunMode::Interactive { mfa_wait }) => {
                 tracing::info!(%origin, "the sign-in page is not one TruckIQ types into; handing it to a person");
-                let _ = context.progress.send(crate::connector::Progress::WaitingForPerson);
+                let _ = context.progress.send(Progress::WaitingForPerson);
                 signin::person_signs_in(&self.browser, &self.profile_dir, &app, &self.profile, mfa_wait).await?
             }
             (result, _) => result?,
@@ -97,16 +100,16 @@ impl SolutionsConnector {
         )
     }
 
-    async fn read_direct(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
-        let _ = context.progress.send(crate::connector::Progress::SigningIn);
+    async fn run_direct<W: Work>(&self, context: ReadContext<'_>, work: &W) -> Result<W::Output, ConnectorError> {
+        let _ = context.progress.send(Progress::SigningIn);
         let (session, _) = self.session(context).await?;
         let transport = self.direct(&session.gateway)?;
         let renewal = Renew { connector: self, transport: &transport, gateway: &session.gateway, tab: None, context };
-        self.read_with(&transport, &renewal, &session, context).await
+        self.work_with(&transport, &renewal, &session, context, work).await
     }
 
-    async fn read_in_page(&self, context: ReadContext<'_>) -> Result<FleetRead, ConnectorError> {
-        let _ = context.progress.send(crate::connector::Progress::SigningIn);
+    async fn run_in_page<W: Work>(&self, context: ReadContext<'_>, work: &W) -> Result<W::Output, ConnectorError> {
+        let _ = context.progress.send(Progress::SigningIn);
         let (session, _) = self.session(context).await?;
         let app = self.app()?;
         let browser = BrowserSession::launch(&self.browser, &self.profile_dir).await?;
@@ -127,26 +130,82 @@ impl SolutionsConnector {
                 tab: Some(&browser),
                 context,
             };
-            let read = self.read_with(&transport, &renewal, &session, context).await;
+            let done = self.work_with(&transport, &renewal, &session, context, work).await;
             page.close().await;
-            read
+            done
         }
         .await;
         browser.close().await;
         result
     }
 
-    async fn read_with(
+    async fn work_with<W: Work>(
         &self,
         transport: &dyn Transport,
         renewal: &dyn Renewal,
         session: &Session,
         context: ReadContext<'_>,
-    ) -> Result<FleetRead, ConnectorError> {
+        work: &W,
+    ) -> Result<W::Output, ConnectorError> {
         let keeper = TokenKeeper::new(session.token.clone());
         let gateway =
             Gateway { transport, keeper: &keeper, renewal, profile: &self.profile, artifacts_dir: &self.artifacts_dir };
-        gateway.read(&self.plan, context.progress).await
+        work.on(&gateway, context.progress).await
+    }
+
+    /// Signs in (or reuses the saved session) and does `work` in the profile's reading mode.
+    async fn run<W: Work>(&self, context: ReadContext<'_>, work: &W) -> Result<W::Output, ConnectorError> {
+        match self.profile.reading.mode {
+            ReadMode::Direct => self.run_direct(context, work).await,
+            ReadMode::Page => self.run_in_page(context, work).await,
+        }
+    }
+
+    /// Signs in and reports what the profile's paths find in the first vehicle-search page and
+    /// `pages` trucks' fault logs. Nothing is stored but the session.
+    pub async fn check_layout(&self, pages: usize) -> Result<Vec<PageReport>, ConnectorError> {
+        let (progress, _steps) = tokio::sync::mpsc::unbounded_channel();
+        let context = ReadContext { mode: RunMode::Scheduled, progress: &progress };
+        self.run(context, &CheckLayout(pages)).await
+    }
+}
+
+/// What is done once signed in to the gateway: a read of the fleet, or the doctor's look at a few
+/// answers.
+trait Work: Sync {
+    type Output;
+    fn on<'g>(
+        &'g self,
+        gateway: &'g Gateway<'g>,
+        progress: &'g UnboundedSender<Progress>,
+    ) -> BoxFuture<'g, Result<Self::Output, ConnectorError>>;
+}
+
+/// The fleet, as the plan asks.
+struct ReadFleet<'p>(&'p ReadPlan);
+
+impl Work for ReadFleet<'_> {
+    type Output = FleetRead;
+    fn on<'g>(
+        &'g self,
+        gateway: &'g Gateway<'g>,
+        progress: &'g UnboundedSender<Progress>,
+    ) -> BoxFuture<'g, Result<FleetRead, ConnectorError>> {
+        gateway.read(self.0, progress).boxed()
+    }
+}
+
+/// The doctor's look at the list and this many trucks' fault logs.
+struct CheckLayout(usize);
+
+impl Work for CheckLayout {
+    type Output = Vec<PageReport>;
+    fn on<'g>(
+        &'g self,
+        gateway: &'g Gateway<'g>,
+        _progress: &'g UnboundedSender<Progress>,
+    ) -> BoxFuture<'g, Result<Vec<PageReport>, ConnectorError>> {
+        gateway.check(self.0).boxed()
     }
 }
 
@@ -229,13 +288,7 @@ impl Connector for SolutionsConnector {
     }
 
     fn read_fleet<'a>(&'a self, context: ReadContext<'a>) -> BoxFuture<'a, Result<FleetRead, ConnectorError>> {
-        async move {
-            match self.profile.reading.mode {
-                ReadMode::Direct => self.read_direct(context).await,
-                ReadMode::Page => self.read_in_page(context).await,
-            }
-        }
-        .boxed()
+        async move { self.run(context, &ReadFleet(&self.plan)).await }.boxed()
     }
 }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::j1939::Severity;
+use crate::portal::field::Field;
 use crate::portal::profile::{LoginProfile, ProfileError};
 use crate::profile_files::{self, Overlay};
 use crate::store::{PortalKind, TruckStatus};
@@ -76,41 +77,78 @@ pub struct ReadingProfile {
     pub full_every: u32,
 }
 
-/// Dotted JSON paths into a vehicle document.
+/// Where each field of a vehicle document is (a JSON path, then a pattern and a value map, as for
+/// the page layouts).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VehiclePaths {
     pub required: Vec<String>,
-    pub vin: String,
-    pub unit_number: String,
-    pub model_year: String,
-    pub make: String,
-    pub model: String,
-    pub engine_make: String,
-    pub engine_model: String,
-    pub odometer_mi: String,
-    pub engine_hours: String,
-    pub location: String,
-    pub last_reported: String,
-    pub recommendation: String,
-    pub timestamp: String,
+    pub vin: Field,
+    pub unit_number: Field,
+    pub model_year: Field,
+    pub make: Field,
+    pub model: Field,
+    pub engine_make: Field,
+    pub engine_model: Field,
+    pub odometer_mi: Field,
+    pub engine_hours: Field,
+    pub location: Field,
+    pub last_reported: Field,
+    pub recommendation: Field,
+    pub timestamp: Field,
 }
 
-/// Dotted JSON paths into a fault-log entry.
+impl VehiclePaths {
+    /// Every field by name, in the order a person reads them.
+    pub fn fields(&self) -> [(&'static str, &Field); 13] {
+        [
+            ("vin", &self.vin),
+            ("unit_number", &self.unit_number),
+            ("model_year", &self.model_year),
+            ("make", &self.make),
+            ("model", &self.model),
+            ("engine_make", &self.engine_make),
+            ("engine_model", &self.engine_model),
+            ("odometer_mi", &self.odometer_mi),
+            ("engine_hours", &self.engine_hours),
+            ("location", &self.location),
+            ("last_reported", &self.last_reported),
+            ("recommendation", &self.recommendation),
+            ("timestamp", &self.timestamp),
+        ]
+    }
+}
+
+/// Where each field of a fault-log entry is.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultPaths {
     pub required: Vec<String>,
-    pub spn: String,
-    pub fmi: String,
-    pub recommendation: String,
-    pub description: String,
-    pub code: String,
-    pub first_seen: String,
-    pub occurrences: String,
-    pub status: String,
-    /// Status values that mean active.
+    pub spn: Field,
+    pub fmi: Field,
+    pub recommendation: Field,
+    pub description: Field,
+    pub code: Field,
+    pub first_seen: Field,
+    pub occurrences: Field,
+    pub status: Field,
+    /// Status values (after the status field's map) that mean active.
     pub active: Vec<String>,
+}
+
+impl FaultPaths {
+    pub fn fields(&self) -> [(&'static str, &Field); 8] {
+        [
+            ("spn", &self.spn),
+            ("fmi", &self.fmi),
+            ("recommendation", &self.recommendation),
+            ("description", &self.description),
+            ("code", &self.code),
+            ("first_seen", &self.first_seen),
+            ("occurrences", &self.occurrences),
+            ("status", &self.status),
+        ]
+    }
 }
 
 /// What a recommended action means to TruckIQ.
@@ -210,9 +248,11 @@ mod tests {
 
     #[test]
     fn an_override_renames_one_path_and_keeps_the_rest() {
-        let p = SolutionsProfile::with_override("[vehicle]\nmake = 'chassis.make'\n", "drift.toml").unwrap();
-        assert_eq!(p.vehicle.make, "chassis.make");
-        assert_eq!(p.vehicle.model, "chassisDetailInfo.model");
+        let p = SolutionsProfile::with_override("[vehicle]\nmake = { json = 'chassis.make' }\n", "drift.toml").unwrap();
+        assert_eq!(p.vehicle.make.describe(), "json chassis.make");
+        assert_eq!(p.vehicle.model.describe(), "json chassisDetailInfo.model");
+        let old = SolutionsProfile::with_override("[vehicle]\nmake = 'chassis.make'\n", "old.toml").unwrap();
+        assert_eq!(old.vehicle.make.describe(), "json chassis.make", "an older file's bare path still loads");
         let typo = SolutionsProfile::with_override("[vehicle]\nmakes = 'x'\n", "drift.toml").unwrap_err();
         assert!(typo.to_string().contains("makes") && typo.to_string().contains("drift.toml"), "{typo}");
         let tier = SolutionsProfile::with_override("[recommendations]\nCOMING_SOON = 'minor'\n", "t").unwrap();

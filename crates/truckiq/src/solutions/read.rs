@@ -11,12 +11,14 @@ use futures::{FutureExt as _, StreamExt as _};
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::doctor;
 use super::json::{self, PathProblem};
 use super::profile::SolutionsProfile;
 use super::token::{Renewal, TokenKeeper};
 use super::transport::{Answer, Call, Transport};
 use crate::connector::{FleetRead, PageFailure, Progress, TruckFaults, VehicleRead};
 use crate::failure::FailureReason;
+use crate::portal::doctor::PageReport;
 use crate::portal::error::ConnectorError;
 use crate::store::VehicleSnapshot;
 
@@ -255,6 +257,39 @@ impl Gateway<'_> {
             }
         }
         Ok(TruckFaults::Read(json::merge_duplicates(observed)))
+    }
+
+    /// For the doctor: the first page of the vehicle search and the first page of `pages` trucks'
+    /// fault logs (those with entries first, among the first dozen trucks), each with what the
+    /// profile's fields find in it. Reads only.
+    pub async fn check(&self, pages: usize) -> Result<Vec<PageReport>, ConnectorError> {
+        const TRUCKS: usize = 12;
+        let search = &self.profile.endpoints.search;
+        let first = self.search_page(0).await.map_err(Refusal::into_error)?;
+        let mut reports = vec![doctor::check_vehicles(&first, &format!("POST {search} (page 0)"), self.profile)];
+        let documents = first.get("data").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        let vins = documents.iter().filter_map(|doc| json::vehicle(doc, self.profile).ok()).map(|v| v.vin);
+        let (mut with_rows, mut without) = (Vec::new(), Vec::new());
+        for vin in vins.take(TRUCKS) {
+            if with_rows.len() >= pages {
+                break;
+            }
+            let path = self.profile.endpoints.faults_path(&vin, 0);
+            let source = format!("GET {path}");
+            let report = match self.call("GET", &path, None, false).await.and_then(|a| self.data(&path, a)) {
+                Ok(answer) => doctor::check_faults(&answer, &source, self.profile),
+                Err(Refusal::Run(error)) => return Err(error),
+                Err(Refusal::Call(failure)) => {
+                    let mut report = doctor::check_faults(&Value::Null, &source, self.profile);
+                    report.mismatch = Some(failure.message);
+                    report
+                }
+            };
+            if report.rows > 0 { with_rows.push(report) } else { without.push(report) }
+        }
+        let short = pages.saturating_sub(with_rows.len());
+        reports.extend(with_rows.into_iter().chain(without.into_iter().take(short)));
+        Ok(reports)
     }
 
     /// One step of a read.

@@ -277,15 +277,15 @@ impl SyncEngine {
 
     /// Signs in to an account's portal and nothing more, as "Test sign-in" does. Not a run: no run
     /// record, no alerts, and a refused password does not pause the account (a person is there).
-    /// Signs in to the account's portal and reports what its profile finds on the first vehicle
-    /// list page and three trucks' pages (`truckiq profile check`, "Check portal layout"). No run
-    /// is started and nothing is written to the database. `None` for an account read as JSON.
-    pub async fn check_layout(&self, account_id: i64) -> Result<Option<Vec<PageReport>>, SyncError> {
+    /// Signs in to the account's portal and reports what its profile finds: on the first vehicle
+    /// list page and three trucks' pages, or in the gateway's answers for them (`truckiq profile
+    /// check`, "Check portal layout"). No run is started and nothing is written to the database.
+    pub async fn check_layout(&self, account_id: i64) -> Result<Vec<PageReport>, SyncError> {
         let account = self.account(account_id).await?;
-        match self.inner.build_connector(&account).await? {
-            Built::Browser(connector) => Ok(Some(connector.check_layout(3).await?)),
-            Built::Solutions(..) => Ok(None),
-        }
+        Ok(match self.inner.build_connector(&account).await? {
+            Built::Browser(connector) => connector.check_layout(3).await?,
+            Built::Solutions(connector, _) => connector.check_layout(3).await?,
+        })
     }
 
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
