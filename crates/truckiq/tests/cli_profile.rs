@@ -91,41 +91,12 @@ fn show_prints_the_built_in_profile_with_its_comments_and_marks_what_an_override
     assert!(text(&out).contains("unknown field `rows`"), "a profile that would not load is not shown: {}", text(&out));
 }
 
-const CARDS: &str = r#"based_on = "trucktech"
-[urls]
-login = "/signin"
-dashboard = "/home"
-vehicle_list = "/units"
-diagnostics = "/units/{vin}"
-
-[login]
-username = ['input[name="user_id"]']
-password = ['input[name="passcode"]']
-signed_in = [".account-menu"]
-
-[dates]
-time_zone = "America/Chicago"
-
-[vehicle_list]
-empty = [".empty-page"]
-row = ["article.unit-card"]
-vin = { label = "VIN" }
-unit = { css = "h3", pattern = 'Unit (?P<unit>\S+)' }
-year_make_model = [".ymm"]
-odometer = { label = "Odometer" }
-page_url = "/units?page={page}"
-
-[diagnostics]
-no_faults = [".all-clear"]
-row = ["li.fault-card"]
-description = ["h4"]
-code = { label = "Fault code" }
-source = { label = "Module" }
-severity = { label = "Urgency" }
-derate = { label = "Engine derate" }
-active = { label = "State" }
-first_seen = { label = "First reported" }
-"#;
+/// The Cards family's profile as an account's own file, with the code's label guessed wrong.
+fn cards_guessed_wrong() -> String {
+    let cards = include_str!("../../../tests/fixtures/profiles/cards.toml");
+    assert!(cards.contains("code = { label = \"Code\" }"));
+    format!("based_on = \"trucktech\"\n{}", cards.replace("label = \"Code\"", "label = \"Fault code\""))
+}
 
 // Multi-threaded: the simulator must keep serving while the test waits for the child process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +119,7 @@ async fn check_signs_in_reads_a_few_pages_shows_what_failed_and_writes_nothing()
     ];
     assert!(run(dir.path(), &add, "pw\n").status.success());
     let file = dir.path().join("cards.toml");
-    std::fs::write(&file, CARDS).unwrap();
+    std::fs::write(&file, cards_guessed_wrong()).unwrap();
     let set = run(dir.path(), &["accounts", "set-profile", "Cards", file.to_str().unwrap()], "");
     assert!(text(&set).contains("now reads with the profile"), "{}", text(&set));
 
@@ -163,7 +134,7 @@ async fn check_signs_in_reads_a_few_pages_shows_what_failed_and_writes_nothing()
     assert!(printed.matches("Truck page: ").count() == 3, "{printed}");
     assert!(printed.contains("no fault code (code: label \"Fault code\" found nothing)"), "{printed}");
 
-    std::fs::write(&file, CARDS.replace("label = \"Fault code\"", "label = \"Code\"")).unwrap();
+    std::fs::write(&file, cards_guessed_wrong().replace("label = \"Fault code\"", "label = \"Code\"")).unwrap();
     let out = run(dir.path(), &["profile", "check", "--account", "Cards"], "");
     let printed = text(&out);
     assert!(out.status.success(), "{printed}");
