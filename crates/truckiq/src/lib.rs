@@ -6,6 +6,7 @@
 pub mod app;
 pub mod browser;
 pub mod connector;
+pub mod decisiv_api;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod failure;

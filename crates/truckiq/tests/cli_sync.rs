@@ -149,7 +149,13 @@ fn bad_secrets_are_refused_at_entry_and_nothing_is_half_saved() {
         &["accounts", "add", "--name", "X", "--portal", "decisiv_api", "--url", "https://x.example", "--username", "u"],
         "pw\n",
     );
-    assert!(text(&api).contains("cannot be synced by this version yet"), "{}", text(&api));
+    assert_eq!(api.status.code(), Some(1));
+    assert!(
+        text(&api).contains("give the client id Decisiv registered TruckIQ under with --client-id"),
+        "{}",
+        text(&api)
+    );
+    assert!(Store::open(cli.db()).unwrap().list_accounts().unwrap().is_empty());
     let help = cli.run(&["--help"], "");
     assert!(text(&help).contains("4  a person must act"), "exit codes are documented: {}", text(&help));
 }

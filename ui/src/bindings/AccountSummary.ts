@@ -18,7 +18,11 @@ portalLabel: string, baseUrl: string, username: string, syncIntervalMinutes: num
 /**
  * Its own portal profile file, when it does not read with its kind's profile.
  */
-profileFile: string | null, createdAt: string, lastRun: RunSummary | null, 
+profileFile: string | null, 
+/**
+ * A Decisiv API account: the grant that reads it, and which SRM account it is.
+ */
+grantId: number | null, srmAccountId: string | null, createdAt: string, lastRun: RunSummary | null, 
 /**
  * When a sync of it last completed (fully or partly).
  */

@@ -44,6 +44,8 @@ const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   enabled: true,
   pausedReason: null,
   profileFile: null,
+  grantId: null,
+  srmAccountId: null,
   createdAt: '2026-10-02T14:20:11Z',
   lastRun: run(),
   ...overrides,

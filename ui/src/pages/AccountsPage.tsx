@@ -261,15 +261,17 @@ function AccountActions({
       >
         {test.isPending ? 'Signing in…' : 'Test sign-in'}
       </button>
-      <button
-        type="button"
-        className="button button-small button-quiet"
-        onClick={onCheckLayout}
-        disabled={account.pausedReason !== null}
-        title={account.pausedReason ? 'Paused: set the password again first (the check signs in)' : undefined}
-      >
-        Check portal layout
-      </button>
+      {account.portalKind === 'decisiv_api' ? null : (
+        <button
+          type="button"
+          className="button button-small button-quiet"
+          onClick={onCheckLayout}
+          disabled={account.pausedReason !== null}
+          title={account.pausedReason ? 'Paused: set the password again first (the check signs in)' : undefined}
+        >
+          Check portal layout
+        </button>
+      )}
       {confirming ? (
         <button type="button" className="button button-small button-danger" onClick={() => remove.mutate(account.id)}>
           Remove with its data?

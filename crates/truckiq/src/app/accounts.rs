@@ -7,7 +7,7 @@ use super::{App, AppError, Result, blocking};
 use crate::ids::AccountUid;
 use crate::paths;
 use crate::portal::login::SignIn;
-use crate::secrets::{SecretError, SecretKind, SecretStore, Sensitive, TotpSecret};
+use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, Sensitive, TotpSecret};
 use crate::store::{NewAccount, PortalKind};
 use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 
@@ -68,7 +68,7 @@ struct Checked {
 fn check(input: AccountInput, adding: bool) -> Result<Checked> {
     if input.portal_kind == PortalKind::DecisivApi {
         return Err(AppError::invalid(
-            "Decisiv API accounts cannot be synced by this version yet; add the portal login (paccar or decisiv)",
+            "a Decisiv API login is added with its own authorization: `truckiq accounts add --portal decisiv_api --client-id ID`",
         ));
     }
     let password = input.password.filter(|p| !p.is_empty()).map(Sensitive::new);
@@ -239,15 +239,30 @@ impl App {
             self.write(move |store| store.set_paused(account_id, reason.as_deref())).await?;
             return Err(error);
         }
-        let uid = account.uid;
-        self.write(move |store| {
-            store.delete_account(account_id)?;
-            // Its trucks are gone, and so are their mutes.
-            let mut prefs: NotificationPrefs = store.setting(NOTIFICATION_PREFS_KEY)?;
-            prefs.muted_vehicles.retain(|truck| truck.account != uid);
-            store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)
-        })
-        .await?;
+        let (uid, grant_id) = (account.uid, account.grant_id);
+        let unused_grant = self
+            .write(move |store| {
+                store.delete_account(account_id)?;
+                // Its trucks are gone, and so are their mutes.
+                let mut prefs: NotificationPrefs = store.setting(NOTIFICATION_PREFS_KEY)?;
+                prefs.muted_vehicles.retain(|truck| truck.account != uid);
+                store.set_setting(NOTIFICATION_PREFS_KEY, &prefs)?;
+                // The last account of an API grant takes the grant with it.
+                let grant = grant_id.map(|id| store.grant(id)).transpose()?.flatten();
+                Ok(match grant {
+                    Some(grant) if store.delete_unused_grant(grant.id)? => Some(grant.uid),
+                    _ => None,
+                })
+            })
+            .await?;
+        if let Some(grant) = unused_grant {
+            let secrets = self.engine.secrets().clone();
+            blocking(move || {
+                secrets.delete(SecretOwner::Grant(grant), SecretKind::ApiRefreshToken)?;
+                secrets.delete(SecretOwner::Grant(grant), SecretKind::ApiClientSecret)
+            })
+            .await?;
+        }
         let data_dir = &self.engine.config().data_dir;
         remove_folder(&paths::browser_profile_dir(data_dir, account.uid));
         remove_folder(&paths::artifacts_dir(data_dir, account.uid));
@@ -317,6 +332,6 @@ mod tests {
             [(SecretKind::Password, Some(_)), (SecretKind::TotpSecret, None)]
         ));
         let api = AccountInput { portal_kind: PortalKind::DecisivApi, ..input() };
-        assert!(check(api, true).unwrap_err().to_string().contains("cannot be synced by this version yet"));
+        assert!(check(api, true).unwrap_err().to_string().contains("is added with its own authorization"));
     }
 }

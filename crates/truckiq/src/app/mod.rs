@@ -4,6 +4,7 @@
 
 mod accounts;
 mod alerts;
+mod api_logins;
 #[cfg(feature = "demo")]
 mod demo;
 mod error;
@@ -14,6 +15,7 @@ mod syncing;
 
 pub use accounts::{AccountInput, SecretChange, SecretsSet};
 pub use alerts::{AlertActionRequest, MuteScope};
+pub use api_logins::{ApiLoginAdded, ApiLoginInput};
 #[cfg(feature = "demo")]
 pub use demo::{DemoOptions, DemoStarted};
 pub use error::{AppError, ErrorCode, Result};

@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anyhow::Context as _;
-use truckiq::app::{AccountInput, App, SecretChange};
+use truckiq::app::{AccountInput, ApiLoginInput, App, SecretChange};
+use truckiq::decisiv_api::VisibleWindow;
 use truckiq::secrets::{Sensitive, TotpSecret};
 use truckiq::store::PortalKind;
 
@@ -39,6 +40,48 @@ pub async fn add(app: &App, add: AddAccount, out: &mut impl Write) -> anyhow::Re
         .await
         .context("the account was not added")?;
     writeln!(out, "Added {name:?} (id {id}); its password is in the system keychain.")?;
+    Ok(())
+}
+
+pub struct AddApiLogin {
+    pub name: String,
+    pub url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: bool,
+    pub login_url: Option<String>,
+    pub srm_accounts: Vec<String>,
+    pub interval_minutes: u32,
+}
+
+/// The published production hosts (shared/reference/decisiv).
+const DECISIV_LOGIN: &str = "https://login.decisiv.net";
+const DECISIV_API: &str = "https://srm-api.decisivapps.com";
+
+pub async fn add_api(app: &App, add: AddApiLogin, out: &mut impl Write) -> anyhow::Result<()> {
+    let client_id = add.client_id.context("give the client id Decisiv registered TruckIQ under with --client-id")?;
+    let client_secret =
+        if add.client_secret { Some(SecretInput::stdin().read("Client secret")?.expose().to_owned()) } else { None };
+    let input = ApiLoginInput {
+        name: add.name,
+        client_id,
+        client_secret,
+        login_url: add.login_url.unwrap_or_else(|| DECISIV_LOGIN.to_owned()),
+        api_url: add.url.unwrap_or_else(|| DECISIV_API.to_owned()),
+        sync_interval_minutes: add.interval_minutes,
+        srm_accounts: add.srm_accounts,
+    };
+    let profile = tempfile::tempdir()?;
+    let window =
+        VisibleWindow { browser: app.engine().config().browser.clone(), profile_dir: profile.path().to_path_buf() };
+    writeln!(out, "Opening the Decisiv sign-in page in a browser window; sign in there to authorize TruckIQ…")?;
+    let added = app.add_api_login(input, &window).await.context("nothing was added")?;
+    for (id, srm) in &added.accounts {
+        writeln!(out, "Added SRM account {:?} ({}) as account id {id}.", srm.name, srm.id)?;
+    }
+    for srm in &added.left_out {
+        writeln!(out, "Not added: {:?} ({}); add it with --srm-account {}.", srm.name, srm.id, srm.id)?;
+    }
+    writeln!(out, "The authorization is kept in the system keychain and shared by these accounts.")?;
     Ok(())
 }
 

@@ -121,14 +121,30 @@ enum AccountsCommand {
         #[arg(long)]
         name: String,
         /// Which portal: paccar_solutions (paccarsolutions.com), trucktech (TruckTech+ pages, spec
-        /// v1) or decisiv_srm (Decisiv SRM pages, spec v2); the old names paccar and decisiv work too.
+        /// v1), decisiv_srm (Decisiv SRM pages, spec v2) or decisiv_api (the Decisiv SRM Gateway
+        /// API: a browser window opens for you to sign in, then every SRM account it reaches, or
+        /// those given with --srm-account, is added); the old names paccar and decisiv work too.
         #[arg(long, value_parser = parse_portal, default_value = "paccar_solutions")]
         portal: PortalKind,
-        /// The portal's address, e.g. https://paccarsolutions.com
+        /// The portal's address, e.g. https://paccarsolutions.com; for decisiv_api the API's
+        /// (default https://srm-api.decisivapps.com).
         #[arg(long)]
-        url: String,
+        url: Option<String>,
+        /// The portal login (not for decisiv_api).
         #[arg(long)]
-        username: String,
+        username: Option<String>,
+        /// decisiv_api: the client id Decisiv registered TruckIQ under.
+        #[arg(long)]
+        client_id: Option<String>,
+        /// decisiv_api: also ask for the client secret, where Decisiv gave one.
+        #[arg(long)]
+        client_secret: bool,
+        /// decisiv_api: the authorization server (default https://login.decisiv.net).
+        #[arg(long)]
+        login_url: Option<String>,
+        /// decisiv_api: sync only this SRM account (repeat for several).
+        #[arg(long = "srm-account", value_name = "ID")]
+        srm_accounts: Vec<String>,
         /// Minutes between scheduled syncs (at least 15).
         #[arg(long, default_value_t = 240, value_parser = clap::value_parser!(u32).range(i64::from(MIN_SYNC_INTERVAL_MINUTES)..))]
         interval_minutes: u32,
@@ -298,7 +314,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     match command {
-        AccountsCommand::Add { name, portal, url, username, interval_minutes, totp } => {
+        AccountsCommand::Add {
+            name,
+            portal: PortalKind::DecisivApi,
+            url,
+            client_id,
+            client_secret,
+            login_url,
+            srm_accounts,
+            interval_minutes,
+            ..
+        } => {
+            let login = accounts::AddApiLogin {
+                name,
+                url,
+                client_id,
+                client_secret,
+                login_url,
+                srm_accounts,
+                interval_minutes,
+            };
+            accounts::add_api(app, login, out).await
+        }
+        AccountsCommand::Add { name, portal, url, username, interval_minutes, totp, .. } => {
+            let url = url.context("give the portal's address with --url")?;
+            let username = username.context("give the portal login with --username")?;
             accounts::add(app, accounts::AddAccount { name, portal, url, username, interval_minutes, totp }, out).await
         }
         AccountsCommand::List => status::print(app, out).await,

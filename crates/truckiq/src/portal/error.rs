@@ -49,6 +49,13 @@ pub enum ConnectorError {
     InvalidAddress(String),
     #[error("cannot reach the portal: {0}")]
     Network(String),
+    /// The Decisiv API grant was refused: a person must sign in to the API again (never retried).
+    #[error("{0}")]
+    ApiSignInNeeded(String),
+    /// The Decisiv API refused the request for a reason a retry does not fix (a module not
+    /// provisioned, an account not this user's); the message says which.
+    #[error("{0}")]
+    Api(String),
     #[error("{0}")]
     Timeout(String),
     #[error("{0}")]
@@ -72,6 +79,8 @@ impl ConnectorError {
             ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
             ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,
             ConnectorError::Network(_) => FailureReason::Network,
+            ConnectorError::ApiSignInNeeded(_) => FailureReason::MfaRequired,
+            ConnectorError::Api(_) => FailureReason::PortalProfile,
             ConnectorError::Timeout(_) => FailureReason::Timeout,
             ConnectorError::BrowserUnavailable(_) => FailureReason::BrowserUnavailable,
             ConnectorError::Keychain(e) => e.reason(),

@@ -358,7 +358,7 @@ pub(crate) fn is_plausible_vin(vin: &str) -> bool {
 
 /// Compiles one of the constant patterns below; the unit tests exercise each, so a typo fails them.
 #[allow(clippy::expect_used, reason = "constant patterns, each covered by the tests below")]
-fn pattern(re: &str) -> Regex {
+pub(crate) fn pattern(re: &str) -> Regex {
     Regex::new(re).expect("constant regex is valid")
 }
 

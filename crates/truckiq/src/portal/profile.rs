@@ -297,6 +297,18 @@ impl Words {
             .min_by_key(|tier| urgency_rank(*tier))
     }
 
+    /// The words every profile shares (`profiles/words.toml`), for readers with no page profile.
+    pub fn shared() -> Result<Self, ProfileError> {
+        #[derive(Deserialize)]
+        struct File {
+            words: Words,
+        }
+        let file: File = toml::from_str(include_str!("../../profiles/words.toml")).map_err(|e| {
+            ProfileError::Invalid { origin: "built into TruckIQ (words)".into(), message: e.to_string() }
+        })?;
+        Ok(file.words)
+    }
+
     pub fn is_no(&self, text: &str) -> bool {
         self.no.iter().any(|w| w.eq_ignore_ascii_case(text.trim()))
     }

@@ -25,6 +25,8 @@ pub enum SecretKind {
     TotpSecret,
     /// OAuth refresh token for the Decisiv API.
     ApiRefreshToken,
+    /// The Decisiv API application's client secret, where the dealer was given one.
+    ApiClientSecret,
     /// The portal's session cookies, so the next run does not sign in again.
     PortalSession,
 }
@@ -35,6 +37,7 @@ impl SecretKind {
             SecretKind::Password => "password",
             SecretKind::TotpSecret => "totp-secret",
             SecretKind::ApiRefreshToken => "api-refresh-token",
+            SecretKind::ApiClientSecret => "api-client-secret",
             SecretKind::PortalSession => "portal-session",
         }
     }

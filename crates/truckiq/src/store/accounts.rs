@@ -52,6 +52,9 @@ pub struct AccountSummary {
     pub paused_reason: Option<String>,
     /// Its own portal profile file, when it does not read with its kind's profile.
     pub profile_file: Option<String>,
+    /// A Decisiv API account: the grant that reads it, and which SRM account it is.
+    pub grant_id: Option<i64>,
+    pub srm_account_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub last_run: Option<RunSummary>,
     /// When a sync of it last completed (fully or partly).
@@ -235,6 +238,7 @@ fn summary_select() -> String {
     format!(
         "SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
                 a.paused_reason, a.created_at, a.uid, a.legacy_keychain, a.profile_file,
+                a.grant_id, a.srm_account_id,
                 (SELECT max(finished_at) FROM sync_runs WHERE account_id = a.id AND status IN ('completed', 'partial')),
                 {RUN_COLUMNS}
            FROM accounts a
@@ -259,9 +263,11 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
         uid: row.get(9)?,
         legacy_keychain: row.get(10)?,
         profile_file: row.get(11)?,
-        last_success_at: row.get(12)?,
+        grant_id: row.get(12)?,
+        srm_account_id: row.get(13)?,
+        last_success_at: row.get(14)?,
         stale: false,
-        last_run: RunSummary::from_row_at(row, 13)?,
+        last_run: RunSummary::from_row_at(row, 15)?,
     })
 }
 

@@ -4,6 +4,7 @@ mod accounts;
 mod alerts;
 mod faults;
 mod fleet;
+mod grants;
 mod incremental;
 mod pool;
 mod settings;
@@ -22,6 +23,7 @@ pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, Portal
 pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
 pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
+pub use grants::{Grant, NewGrant};
 pub use incremental::IncrementalState;
 pub use pool::{Database, READERS};
 pub(crate) use sql_enum::sql_text_enum;

@@ -21,6 +21,10 @@ use super::schedule::RetryPolicy;
 use super::staleness;
 use crate::browser::BrowserOptions;
 use crate::connector::{Connector, Progress, ReadContext, assess, observations};
+use crate::decisiv_api::DecisivApiConnector;
+use crate::decisiv_api::client::Api;
+use crate::decisiv_api::grant::GrantTokens;
+use crate::decisiv_api::oauth::OAuthApp;
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
 use crate::portal::doctor::PageReport;
@@ -28,6 +32,7 @@ use crate::portal::error::ConnectorError;
 use crate::portal::extract::ExtractOptions;
 use crate::portal::login::{Credentials, SignIn, TotpLedger};
 use crate::portal::profile::Profile;
+use crate::portal::profile::Words;
 use crate::portal::run::{MFA_WAIT, RunMode, SessionVault};
 use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, TotpSecret};
 use crate::solutions::{self, SolutionsConnector, SolutionsProfile};
@@ -111,6 +116,9 @@ struct Inner {
     alerts: broadcast::Sender<Alert>,
     events: broadcast::Sender<SyncEvent>,
     in_flight: Mutex<HashMap<i64, InFlight>>,
+    /// Each Decisiv API grant's tokens, shared by every account it serves, so one refresh serves
+    /// them all.
+    grants: Mutex<HashMap<uuid::Uuid, Arc<GrantTokens>>>,
 }
 
 /// Cheap to clone; clones share runs, channels and the database connection.
@@ -153,6 +161,7 @@ impl SyncEngine {
                 alerts,
                 events,
                 in_flight: Mutex::new(HashMap::new()),
+                grants: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -285,7 +294,18 @@ impl SyncEngine {
         Ok(match self.inner.build_connector(&account).await? {
             Built::Browser(connector) => connector.check_layout(3).await?,
             Built::Solutions(connector, _) => connector.check_layout(3).await?,
+            Built::Api(_) => {
+                return Err(SyncError::Unsupported(format!(
+                    "{} is read through the published Decisiv API: it has no portal layout to check",
+                    account.name
+                )));
+            }
         })
+    }
+
+    /// Keeps a grant's tokens (fresh from an authorization) for the accounts that will use it.
+    pub fn adopt_grant(&self, tokens: Arc<GrantTokens>) {
+        lock_grants(&self.inner.grants).insert(tokens.uid(), tokens);
     }
 
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
@@ -560,12 +580,39 @@ impl Inner {
         Ok(match self.build_connector(account).await? {
             Built::Browser(connector) => (connector, None),
             Built::Solutions(connector, full) => (connector, Some(full)),
+            Built::Api(connector) => (connector, None),
         })
+    }
+
+    /// The tokens of the grant an API account reads through, shared with its other accounts.
+    async fn grant_tokens(&self, account: &AccountSummary) -> Result<Arc<GrantTokens>, SyncError> {
+        let grant_id = account.grant_id.ok_or_else(|| {
+            SyncError::Unsupported(format!("{} has no API authorization; add it again as an API login", account.name))
+        })?;
+        let grant = self
+            .read(move |store| store.grant(grant_id))
+            .await?
+            .ok_or_else(|| SyncError::Unsupported(format!("the API authorization of {} is gone", account.name)))?;
+        if let Some(tokens) = lock_grants(&self.grants).get(&grant.uid) {
+            return Ok(Arc::clone(tokens));
+        }
+        let (secrets, uid) = (self.secrets.clone(), grant.uid);
+        let secret =
+            blocking(move || secrets.get_optional(SecretOwner::Grant(uid), SecretKind::ApiClientSecret)).await?;
+        let app = OAuthApp { client_id: grant.client_id, client_secret: secret, login_url: grant.login_url };
+        let tokens = GrantTokens::new(grant.uid, app, self.secrets.clone(), self.config.browser.page_timeout)
+            .map_err(|e| SyncError::Portal(Arc::new(e.into())))?;
+        Ok(Arc::clone(lock_grants(&self.grants).entry(grant.uid).or_insert_with(|| Arc::new(tokens))))
     }
 
     async fn build_connector(&self, account: &AccountSummary) -> Result<Built<'_>, SyncError> {
         if account.portal_kind == PortalKind::DecisivApi {
-            return Err(SyncError::Unsupported(account.portal_kind.to_string()));
+            let grant = self.grant_tokens(account).await?;
+            let api = Api::new(&account.base_url, grant, self.config.browser.page_timeout)
+                .map_err(|e| SyncError::Portal(Arc::new(e.into())))?;
+            let srm_account_id = account.srm_account_id.clone().unwrap_or_default();
+            let words = Words::shared()?;
+            return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words })));
         }
         let profiles = self.config.data_dir.join("profiles");
         let own_profile = account.profile_file.as_deref().map(PathBuf::from);
@@ -666,6 +713,13 @@ impl Inner {
 enum Built<'a> {
     Browser(Box<BrowserConnector<'a>>),
     Solutions(Box<SolutionsConnector>, bool),
+    Api(Box<DecisivApiConnector>),
+}
+
+fn lock_grants(
+    grants: &Mutex<HashMap<uuid::Uuid, Arc<GrantTokens>>>,
+) -> std::sync::MutexGuard<'_, HashMap<uuid::Uuid, Arc<GrantTokens>>> {
+    grants.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Who holds an account's portal session in the keychain. A portal login's session is its own; a

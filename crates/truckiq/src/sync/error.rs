@@ -15,7 +15,8 @@ pub enum SyncError {
     UnknownAccount(i64),
     #[error("{name} is paused ({reason}); set its password again to resume syncing")]
     Paused { name: String, reason: String },
-    #[error("the {0} portal kind is synced through the API, which this version cannot do yet")]
+    /// Asked of an account that cannot do it; the message says what and why.
+    #[error("{0}")]
     Unsupported(String),
     #[error(transparent)]
     Portal(Arc<ConnectorError>),

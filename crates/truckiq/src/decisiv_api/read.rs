@@ -1,0 +1,126 @@
+//! The SRM account's trucks and faults in TruckIQ's terms. Pure: published documents in, the
+//! fleet read out.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::types::{AssetAttributes, FaultAttributes, Resource};
+use crate::connector::{FleetFault, FleetRead, TruckFaults, VehicleRead};
+use crate::j1939::{Severity, judge_severity};
+use crate::portal::parse::{UNKNOWN_SOURCE_ADDRESS, is_plausible_vin, parse_datetime, parse_source_address, pattern};
+use crate::portal::profile::Words;
+use crate::store::{FaultObservation, VehicleSnapshot};
+
+/// A truck the API lists, if its VIN is one.
+pub fn vehicle(asset: &Resource<AssetAttributes>) -> Option<VehicleSnapshot> {
+    let a = &asset.attributes;
+    let vin = a.vin.as_deref()?.trim().to_uppercase();
+    if !is_plausible_vin(&vin) {
+        return None;
+    }
+    let text = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let km = a.odometer_unit.as_deref().is_some_and(|u| u.eq_ignore_ascii_case("km"));
+    let odometer =
+        a.odometer_value.filter(|v| v.is_finite() && *v >= 0.0).map(|v| if km { (v / 1.609_344).round() } else { v });
+    Some(VehicleSnapshot {
+        vin,
+        unit_number: text(&a.unit_number),
+        model_year: a.year.and_then(|y| u16::try_from(y).ok()).filter(|y| (1950..=2100).contains(y)),
+        make: text(&a.make),
+        model: text(&a.model),
+        engine_make: a.engine.as_ref().and_then(|e| text(&e.make)),
+        engine_model: a.engine.as_ref().and_then(|e| text(&e.model)),
+        odometer_mi: odometer,
+        engine_hours: a.engine_hours.filter(|h| h.is_finite() && *h >= 0.0),
+        ..VehicleSnapshot::default()
+    })
+}
+
+static SOURCE_ADDRESS: LazyLock<Regex> = LazyLock::new(|| pattern(r"(?i)source address\s*(\d{1,3})\b"));
+
+/// The tier the API's severity means: its `severity_level` words first, as portal wording wins
+/// over J1939 facts; else the 0–100 score (a guess: ≥ 80 critical, ≥ 50 major, ≥ 20 minor).
+pub fn tier(level: Option<&str>, score: Option<i64>, words: &Words) -> Option<Severity> {
+    level.and_then(|l| words.severity(l)).or_else(|| {
+        score.map(|s| match s {
+            80.. => Severity::Critical,
+            50..=79 => Severity::Major,
+            20..=49 => Severity::Minor,
+            _ => Severity::Info,
+        })
+    })
+}
+
+/// One fault, if it names a J1939 code.
+pub fn fault(resource: &Resource<FaultAttributes>, words: &Words) -> Option<FaultObservation> {
+    let f = &resource.attributes;
+    let spn = f.spn.as_deref()?.trim().parse::<u32>().ok().filter(|s| *s <= 524_287)?;
+    let fmi = f.fmi.as_deref()?.trim().parse::<u8>().ok().filter(|f| *f <= 31)?;
+    let details = f.details.as_ref();
+    let component = details.and_then(|d| d.component.as_ref());
+    let source_address = component
+        .and_then(|c| c.description.as_deref())
+        .and_then(|d| SOURCE_ADDRESS.captures(d))
+        .and_then(|c| c[1].parse::<u8>().ok())
+        .or_else(|| component.and_then(|c| c.name.as_deref()).and_then(parse_source_address))
+        .unwrap_or(UNKNOWN_SOURCE_ADDRESS);
+    let guidance = |name: &str| {
+        f.guidance
+            .iter()
+            .find(|g| g.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .and_then(|g| g.value.clone())
+    };
+    let derate = guidance("Engine Derate").is_some_and(|v| !words.is_no(&v));
+    let active = f.active.unwrap_or(true);
+    let level = details.and_then(|d| d.severity_level.clone());
+    let tier = tier(level.as_deref(), f.severity, words);
+    Some(FaultObservation {
+        source_address,
+        spn,
+        fmi,
+        description: details.and_then(|d| d.description.clone()),
+        severity: judge_severity(tier, spn, fmi, derate, active),
+        portal_severity_text: guidance("Recommended Action").or(level),
+        portal_severity_score: f.severity.and_then(|s| u8::try_from(s).ok()),
+        derate,
+        active,
+        first_seen: f.triggered_at.as_deref().and_then(parse_datetime),
+        occurrences: details.and_then(|d| d.occurrences).and_then(|n| u32::try_from(n).ok()),
+        raw_json: None,
+    })
+}
+
+/// The account's fleet: every listed truck, its faults from the account-wide list by the asset
+/// each names. A fault on an asset that is not listed counts as a list problem.
+pub fn fleet(assets: &[Resource<AssetAttributes>], faults: &[Resource<FaultAttributes>], words: &Words) -> FleetRead {
+    let mut problems = 0u32;
+    let mut vin_of: HashMap<&str, String> = HashMap::new();
+    let mut vehicles = Vec::new();
+    for asset in assets {
+        match vehicle(asset) {
+            Some(snapshot) => {
+                vin_of.insert(asset.id.as_str(), snapshot.vin.clone());
+                vehicles.push(VehicleRead { vehicle: snapshot, faults: TruckFaults::InFleetList });
+            }
+            None => problems += 1,
+        }
+    }
+    let mut listed = Vec::new();
+    for resource in faults {
+        let Some(observation) = fault(resource, words) else { continue };
+        match resource.related("asset").and_then(|id| vin_of.get(id)) {
+            Some(vin) => listed.push(FleetFault { vin: vin.clone(), fault: observation }),
+            None => problems += 1,
+        }
+    }
+    FleetRead {
+        vehicles,
+        fleet_faults: Some(Ok(listed)),
+        list_problems: problems,
+        list_problem: (problems > 0)
+            .then(|| format!("{problems} asset(s) or fault(s) the API listed could not be placed on a truck")),
+        ..FleetRead::default()
+    }
+}

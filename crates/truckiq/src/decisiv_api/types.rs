@@ -1,0 +1,103 @@
+//! The published JSON:API shapes TruckIQ reads, as plain serde types. Everything the published
+//! schemas mark nullable or optional is an `Option`; unknown members are ignored, as JSON:API
+//! clients must.
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Document<T> {
+    pub data: T,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorDocument {
+    pub errors: Vec<ErrorObject>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ErrorObject {
+    pub code: Option<String>,
+    pub title: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Resource<A> {
+    pub id: String,
+    pub attributes: A,
+    #[serde(default)]
+    pub relationships: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<A> Resource<A> {
+    /// The id of a to-one relationship, e.g. a fault's `asset`.
+    pub fn related(&self, name: &str) -> Option<&str> {
+        self.relationships.as_ref()?.get(name)?.get("data")?.get("id")?.as_str()
+    }
+}
+
+/// `account_management/v1/accounts`.
+#[derive(Debug, Deserialize)]
+pub struct AccountAttributes {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub module_subscriptions: Vec<ModuleSubscription>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ModuleSubscription {
+    pub key: Option<String>,
+}
+
+/// `asset_management/{account}/v1/registered_assets`.
+#[derive(Debug, Deserialize)]
+pub struct AssetAttributes {
+    pub vin: Option<String>,
+    pub unit_number: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<i64>,
+    pub engine: Option<Engine>,
+    pub odometer_value: Option<f64>,
+    pub odometer_unit: Option<String>,
+    pub engine_hours: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Engine {
+    pub make: Option<String>,
+    pub model: Option<String>,
+}
+
+/// `telematics/{account}/v1/faults`.
+#[derive(Debug, Deserialize)]
+pub struct FaultAttributes {
+    pub triggered_at: Option<String>,
+    pub spn: Option<String>,
+    pub fmi: Option<String>,
+    pub severity: Option<i64>,
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub guidance: Vec<Guidance>,
+    pub details: Option<FaultDetails>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Guidance {
+    pub name: Option<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FaultDetails {
+    pub component: Option<Component>,
+    pub occurrences: Option<i64>,
+    pub severity_level: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Component {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}

@@ -1,0 +1,215 @@
+//! The Decisiv SRM API end to end against portal-sim's published API: a real PKCE authorization on
+//! a loopback redirect (the person's part played by a headless Chromium on the authorize page),
+//! the grant's tokens in the real Secret Service (run under scripts/with-keyring.sh), a real
+//! SQLite file, and the fleet compared with the simulator's ground truth.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
+use portal_sim::api::{ApiClientSpec, ApiUserSpec, Module};
+use portal_sim::{SimConfig, Simulator};
+use tokio::sync::oneshot;
+use truckiq::app::{ApiLoginInput, App};
+use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::decisiv_api::error::ApiError;
+use truckiq::decisiv_api::oauth::SignInWindow;
+use truckiq::failure::FailureReason;
+use truckiq::portal::run::RunMode;
+use truckiq::secrets::SecretStore;
+use truckiq::store::{PortalKind, RunStatus, RunTrigger, Store};
+use truckiq::sync::EngineConfig;
+
+const USER: &str = "fleet-api@example.com";
+const PASSWORD: &str = "Torque-2026!";
+const CLIENT: &str = "truckiq-desktop";
+
+/// The person on the authorize page: a headless Chromium that types the username and password
+/// and submits, as someone would in the visible window.
+struct Person {
+    password: &'static str,
+    profile: tempfile::TempDir,
+}
+
+impl SignInWindow for Person {
+    fn open<'a>(&'a self, url: &'a str, done: oneshot::Receiver<()>) -> BoxFuture<'a, Result<(), ApiError>> {
+        async move {
+            let browser = BrowserSession::launch(&BrowserOptions::default(), self.profile.path()).await.unwrap();
+            let page = browser.new_page().await.unwrap();
+            page.goto(url).await.unwrap();
+            assert!(page.url().await.unwrap().contains("/decisiv-login/auth/api_gateway"), "the authorize page");
+            page.fill("#username", USER).await.unwrap();
+            page.fill("#password", self.password).await.unwrap();
+            page.click_and_wait("#sign-in").await.unwrap();
+            let _ = tokio::time::timeout(Duration::from_secs(20), done).await;
+            browser.close().await;
+            Ok(())
+        }
+        .boxed()
+    }
+}
+
+struct Harness {
+    sim: Simulator,
+    dir: tempfile::TempDir,
+    app: App,
+}
+
+impl Harness {
+    async fn new(vehicles: usize, tag: &str) -> Self {
+        let sim = Simulator::start(SimConfig { vehicles, seed: 51, ..SimConfig::default() }).await.unwrap();
+        let spec =
+            ApiClientSpec { client_id: CLIENT.into(), client_secret: None, redirect_hosts: vec!["127.0.0.1".into()] };
+        sim.state().api.add_client(spec).unwrap();
+        let modules = vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics];
+        let user = ApiUserSpec { username: USER.into(), password: PASSWORD.into(), modules, account_name: None };
+        sim.state().api.add_user(user).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let config = EngineConfig::new(dir.path().join("truckiq.sqlite3"), dir.path().to_path_buf());
+        let secrets = SecretStore::with_service(format!("com.truckiq.fleet.test-api-{tag}-{}", std::process::id()));
+        Self { app: App::open(config, secrets).unwrap(), sim, dir }
+    }
+
+    fn input(&self) -> ApiLoginInput {
+        let base = self.sim.base_url();
+        ApiLoginInput {
+            name: "Valley Freight API".into(),
+            client_id: CLIENT.into(),
+            client_secret: None,
+            login_url: format!("{base}/decisiv-login"),
+            api_url: format!("{base}/srm-api"),
+            sync_interval_minutes: 240,
+            srm_accounts: Vec::new(),
+        }
+    }
+
+    fn store(&self) -> Store {
+        Store::open(self.dir.path().join("truckiq.sqlite3")).unwrap()
+    }
+}
+
+fn person(password: &'static str) -> Person {
+    Person { password, profile: tempfile::tempdir().unwrap() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_published_api() {
+    let h = Harness::new(40, "fleet").await;
+    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    assert_eq!(added.accounts.len(), 1, "one SRM account per API user in the simulator");
+    let (account_id, srm) = &added.accounts[0];
+    let account = h.app.engine().account(*account_id).await.unwrap();
+    assert_eq!(
+        (account.portal_kind, account.srm_account_id.as_deref()),
+        (PortalKind::DecisivApi, Some(srm.id.as_str()))
+    );
+    assert_eq!(h.sim.state().api.token_requests(USER), Some(1), "the code was exchanged once");
+
+    let report = h.app.engine().sync(*account_id, RunTrigger::Manual, RunMode::Scheduled).await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    assert_eq!(h.sim.state().api.token_requests(USER), Some(1), "the access token from the authorization is used");
+
+    let truth = h.sim.state().fleet_snapshot();
+    let store = h.store();
+    let vins: BTreeSet<String> = store
+        .connection()
+        .prepare("SELECT vin FROM vehicles")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(vins, truth.vehicles.iter().map(|v| v.vin.clone()).collect::<BTreeSet<_>>());
+    let stored: BTreeSet<(String, u8, u32, u8, bool)> = store
+        .connection()
+        .prepare(
+            "SELECT v.vin, f.source_address, f.spn, f.fmi, f.active FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+              WHERE f.cleared_at IS NULL",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let expected: BTreeSet<(String, u8, u32, u8, bool)> = truth
+        .vehicles
+        .iter()
+        .flat_map(|v| v.faults.iter().map(move |f| (v.vin.clone(), f.source_address, f.spn, f.fmi, f.active)))
+        .collect();
+    assert!(expected.len() > 20, "{} faults compared", expected.len());
+    assert_eq!(stored, expected, "every fault with its source address, code and state");
+    let (make, unit, hours): (String, String, f64) = store
+        .connection()
+        .query_row(
+            "SELECT make, unit_number, engine_hours FROM vehicles WHERE vin = ?1",
+            [&truth.vehicles[0].vin],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (make.as_str(), unit.as_str(), hours),
+        (truth.vehicles[0].make, truth.vehicles[0].unit_number.as_str(), truth.vehicles[0].engine_hours.round())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_for_a_person() {
+    let h = Harness::new(10, "refresh").await;
+    h.sim.state().api.set_token_lifetime(Duration::from_secs(2));
+    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let account_id = added.accounts[0].0;
+    h.sim.state().api.set_token_lifetime(Duration::from_secs(3600));
+    tokio::time::sleep(Duration::from_secs(3)).await; // the access token from the authorization expires
+    let report = h.app.engine().sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    assert_eq!(h.sim.state().api.token_requests(USER), Some(2), "the code, then exactly one refresh on the 401");
+
+    // A new process refreshes with the rotated refresh token the keychain holds.
+    let secrets = h.app.engine().secrets().clone();
+    let grant = h.store().grant(h.app.engine().account(account_id).await.unwrap().grant_id.unwrap()).unwrap().unwrap();
+    let owner = truckiq::secrets::SecretOwner::Grant(grant.uid);
+    let kind = truckiq::secrets::SecretKind::ApiRefreshToken;
+    let before = secrets.get(owner, kind).unwrap();
+    let open = || {
+        let config = EngineConfig::new(h.dir.path().join("truckiq.sqlite3"), h.dir.path().to_path_buf());
+        App::open(config, secrets.clone()).unwrap()
+    };
+    let restarted = open();
+    let status = restarted.engine().sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await.unwrap().status;
+    assert_eq!(status, RunStatus::Completed);
+    assert_eq!(h.sim.state().api.token_requests(USER), Some(3), "a new process refreshes once");
+    assert_ne!(secrets.get(owner, kind).unwrap().expose(), before.expose(), "the refresh token was rotated and kept");
+
+    // A spent refresh token (as if another copy of the keychain had used it) is refused: the run
+    // asks for a person, and the refusal is never retried.
+    secrets.set(owner, kind, &before).unwrap();
+    let error = open().engine().sync(account_id, RunTrigger::Scheduled, RunMode::Scheduled).await.unwrap_err();
+    assert_eq!(error.reason(), FailureReason::MfaRequired, "{error}");
+    assert!(error.to_string().contains("sign in to the API again"), "{error}");
+    let token_calls =
+        |h: &Harness| h.sim.state().requests(0).iter().filter(|e| e.path.ends_with("/oauth/token")).count();
+    assert_eq!(token_calls(&h), 4, "the code, two refreshes, then one refused refresh: never retried");
+    let _ = h.app.remove_account(account_id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_that_does_not_finish_keeps_nothing() {
+    let h = Harness::new(5, "refused").await;
+    let mut input = h.input();
+    input.client_id = "not-registered".into();
+    let error = h.app.add_api_login(input, &NeverOpened).await.unwrap_err();
+    assert!(error.to_string().contains("the sign-in was not completed: the authorize page showed an error"), "{error}");
+    assert!(h.app.list_accounts().await.unwrap().is_empty(), "nothing kept");
+}
+
+/// A window whose person never signs in (the authorize page refused the client).
+struct NeverOpened;
+
+impl SignInWindow for NeverOpened {
+    fn open<'a>(&'a self, _url: &'a str, _done: oneshot::Receiver<()>) -> BoxFuture<'a, Result<(), ApiError>> {
+        async { Err(ApiError::AuthorizationDenied("the authorize page showed an error: unknown client".into())) }
+            .boxed()
+    }
+}
