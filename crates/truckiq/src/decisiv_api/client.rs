@@ -3,6 +3,7 @@
 //! the module the application lacks. Lists are paged with `page[size]` until a short page: the
 //! published totals are null.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,10 +12,12 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use super::grant::GrantTokens;
-use super::types::{Document, ErrorDocument};
+use super::types::{Document, ErrorDocument, Resource};
 
 /// Items per page: the most the API serves.
 pub const PAGE_SIZE: usize = 100;
+/// Pages of one list after which we assume it loops.
+const MAX_PAGES: usize = 10_000;
 /// Tries of one call while the API answers 429.
 const RATE_LIMIT_TRIES: u32 = 6;
 
@@ -79,15 +82,19 @@ impl Api {
         }
     }
 
-    /// Every item of a list, page after page until a short one.
-    pub async fn all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
-        let mut items = Vec::new();
-        for number in 1.. {
+    /// Every item of a list, page after page until a short one. A page that brings no item not
+    /// seen before also ends it: an endpoint that does not publish paging (`listFaults`) may answer
+    /// every page with the whole list.
+    pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Resource<A>>, ApiError> {
+        let mut items: Vec<Resource<A>> = Vec::new();
+        let mut seen = HashSet::new();
+        for number in 1..=MAX_PAGES {
             let query = [("page[number]", number.to_string()), ("page[size]", PAGE_SIZE.to_string())];
-            let page: Document<Vec<T>> = self.get(path, &query).await?;
+            let page: Document<Vec<Resource<A>>> = self.get(path, &query).await?;
             let short = page.data.len() < PAGE_SIZE;
-            items.extend(page.data);
-            if short {
+            let before = items.len();
+            items.extend(page.data.into_iter().filter(|item| seen.insert(item.id.clone())));
+            if short || items.len() == before {
                 break;
             }
         }

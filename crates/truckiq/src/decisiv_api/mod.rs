@@ -37,7 +37,7 @@ pub struct SrmAccount {
 
 /// Every SRM account the grant may reach (`account_management/v1/accounts`).
 pub async fn srm_accounts(api: &Api) -> Result<Vec<SrmAccount>, ApiError> {
-    let accounts: Vec<Resource<AccountAttributes>> = api.all("/account_management/v1/accounts").await?;
+    let accounts = api.all::<AccountAttributes>("/account_management/v1/accounts").await?;
     Ok(accounts
         .into_iter()
         .map(|a| SrmAccount {
@@ -59,11 +59,10 @@ impl DecisivApiConnector {
     async fn read(&self, progress: &tokio::sync::mpsc::UnboundedSender<Progress>) -> Result<FleetRead, ApiError> {
         let id = &self.srm_account_id;
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: 0 });
-        let assets: Vec<Resource<AssetAttributes>> =
-            self.api.all(&format!("/asset_management/{id}/v1/registered_assets")).await?;
+        let assets = self.api.all::<AssetAttributes>(&format!("/asset_management/{id}/v1/registered_assets")).await?;
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: assets.len() });
         // The published listFaults takes no query parameters: the whole list, every time.
-        let faults: Vec<Resource<FaultAttributes>> = self.api.all(&format!("/telematics/{id}/v1/faults")).await?;
+        let faults = self.api.all::<FaultAttributes>(&format!("/telematics/{id}/v1/faults")).await?;
         let _ = progress.send(Progress::ReadingDiagnostics { done: assets.len(), total: assets.len() });
         Ok(read::fleet(&assets, &faults, &self.words))
     }
