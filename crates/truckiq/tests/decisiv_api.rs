@@ -59,11 +59,15 @@ struct Harness {
 
 impl Harness {
     async fn new(vehicles: usize, tag: &str) -> Self {
+        Self::with_modules(vehicles, tag, vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics])
+            .await
+    }
+
+    async fn with_modules(vehicles: usize, tag: &str, modules: Vec<Module>) -> Self {
         let sim = Simulator::start(SimConfig { vehicles, seed: 51, ..SimConfig::default() }).await.unwrap();
         let spec =
             ApiClientSpec { client_id: CLIENT.into(), client_secret: None, redirect_hosts: vec!["127.0.0.1".into()] };
         sim.state().api.add_client(spec).unwrap();
-        let modules = vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics];
         let user = ApiUserSpec { username: USER.into(), password: PASSWORD.into(), modules, account_name: None };
         sim.state().api.add_user(user).unwrap();
         let dir = tempfile::tempdir().unwrap();
@@ -87,6 +91,14 @@ impl Harness {
 
     fn store(&self) -> Store {
         Store::open(self.dir.path().join("truckiq.sqlite3")).unwrap()
+    }
+
+    fn token_calls(&self) -> usize {
+        self.sim.state().requests(0).iter().filter(|e| e.path.ends_with("/oauth/token")).count()
+    }
+
+    async fn sync(&self, account_id: i64) -> truckiq::sync::RunResult {
+        self.app.engine().sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await
     }
 }
 
@@ -188,9 +200,7 @@ async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_fo
     let error = open().engine().sync(account_id, RunTrigger::Scheduled, RunMode::Scheduled).await.unwrap_err();
     assert_eq!(error.reason(), FailureReason::MfaRequired, "{error}");
     assert!(error.to_string().contains("sign in to the API again"), "{error}");
-    let token_calls =
-        |h: &Harness| h.sim.state().requests(0).iter().filter(|e| e.path.ends_with("/oauth/token")).count();
-    assert_eq!(token_calls(&h), 4, "the code, two refreshes, then one refused refresh: never retried");
+    assert_eq!(h.token_calls(), 4, "the code, two refreshes, then one refused refresh: never retried");
     let _ = h.app.remove_account(account_id).await;
 }
 
@@ -212,4 +222,55 @@ impl SignInWindow for NeverOpened {
         async { Err(ApiError::AuthorizationDenied("the authorize page showed an error: unknown client".into())) }
             .boxed()
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_of_one_grant_syncing_at_once_make_exactly_one_refresh() {
+    let h = Harness::new(12, "shared").await;
+    h.sim.state().api.set_token_lifetime(Duration::from_secs(2));
+    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let (first, srm) = added.accounts[0].clone();
+    h.sim.state().api.set_token_lifetime(Duration::from_secs(3600));
+    // A second account on the same grant (the simulator gives each user one SRM account).
+    let store = h.store();
+    let grant_id = h.app.engine().account(first).await.unwrap().grant_id.unwrap();
+    let second = store
+        .insert_account(&truckiq::store::NewAccount {
+            name: "Valley Freight API — yard".into(),
+            portal_kind: PortalKind::DecisivApi,
+            base_url: format!("{}/srm-api", h.sim.base_url()),
+            username: srm.id.clone(),
+            sync_interval_minutes: 240,
+        })
+        .unwrap();
+    store.set_account_grant(second, grant_id, &srm.id).unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await; // the authorization's access token expires
+    let (a, b) = futures::join!(h.sync(first), h.sync(second));
+    assert_eq!((a.unwrap().status, b.unwrap().status), (RunStatus::Completed, RunStatus::Completed));
+    assert_eq!(h.token_calls(), 2, "the code, then one refresh shared by both accounts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_module_the_application_lacks_is_named_and_not_retried() {
+    let h = Harness::with_modules(6, "module", vec![Module::AccountManagement, Module::AssetManagement]).await;
+    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let error = h.sync(added.accounts[0].0).await.unwrap_err();
+    assert!(error.to_string().contains("not provisioned for the telematics module"), "{error}");
+    assert!(error.to_string().contains("decisiv:access:003"), "{error}");
+    let fault_calls = h.sim.state().requests(0).iter().filter(|e| e.path.contains("/telematics/")).count();
+    assert_eq!(fault_calls, 1, "asked once, not in a retry loop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_storm_without_retry_after_is_ridden_out() {
+    let h = Harness::new(30, "storm").await;
+    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let limit = portal_sim::RateLimit { max_requests: 1, window_secs: 1, retry_after: false };
+    let storm = portal_sim::Scenario { rate_limit: Some(limit), ..portal_sim::Scenario::default() };
+    h.sim.state().set_scenario(storm).unwrap();
+    let report = h.sync(added.accounts[0].0).await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    assert!(h.sim.state().requests(0).iter().any(|e| e.status == 429), "the storm happened");
+    let vehicles: i64 = h.store().connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
+    assert_eq!(vehicles, 30);
 }
