@@ -201,6 +201,21 @@ async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_fo
     assert_eq!(error.reason(), FailureReason::MfaRequired, "{error}");
     assert!(error.to_string().contains("sign in to the API again"), "{error}");
     assert_eq!(h.token_calls(), 4, "the code, two refreshes, then one refused refresh: never retried");
+    let app = open();
+    let paused = app.engine().account(account_id).await.unwrap();
+    assert!(paused.paused_reason.as_deref().unwrap().contains("truckiq accounts reauthorize"), "{paused:?}");
+    let alerts = app.list_alerts(None).await.unwrap();
+    let refused: Vec<_> = alerts.iter().filter(|a| a.title.contains("authorization was refused")).collect();
+    assert_eq!(refused.len(), 1, "one alert: {alerts:?}");
+    assert!(app.engine().sync(account_id, RunTrigger::Scheduled, RunMode::Scheduled).await.is_err());
+    assert_eq!(h.token_calls(), 4, "a paused account sends nothing");
+
+    // A person authorizes again: the grant works and its accounts resume.
+    app.reauthorize_api(account_id, &person(PASSWORD)).await.unwrap();
+    assert_eq!(app.engine().account(account_id).await.unwrap().paused_reason, None);
+    let status = app.engine().sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await.unwrap().status;
+    assert_eq!(status, RunStatus::Completed);
+    assert_eq!(h.token_calls(), 5, "the new code; its access token serves the sync");
     let _ = h.app.remove_account(account_id).await;
 }
 

@@ -53,12 +53,8 @@ impl App {
         let app = OAuthApp { client_id: input.client_id.trim().to_owned(), client_secret: secret.clone(), login_url };
         let uid = uuid::Uuid::new_v4();
         let timeout = self.engine.config().browser.page_timeout;
-        let grant =
-            Arc::new(GrantTokens::new(uid, app.clone(), self.engine.secrets().clone(), timeout).map_err(api_error)?);
-        let http = oauth::http_client(timeout).map_err(api_error)?;
         let added = async {
-            let tokens = oauth::authorize(&app, &http, window, SIGN_IN_WAIT).await.map_err(api_error)?;
-            grant.adopt(tokens).await.map_err(api_error)?;
+            let grant = self.authorize_grant(uid, &app, window).await?;
             if let Some(secret) = secret {
                 let secrets = self.engine.secrets().clone();
                 blocking(move || secrets.set(SecretOwner::Grant(uid), SecretKind::ApiClientSecret, &secret)).await?;
@@ -102,11 +98,11 @@ impl App {
                         .collect::<std::result::Result<Vec<_>, _>>()
                 })
                 .await?;
-            Ok(ApiLoginAdded { accounts: ids.into_iter().zip(chosen).collect(), left_out })
+            Ok((ApiLoginAdded { accounts: ids.into_iter().zip(chosen).collect(), left_out }, grant))
         }
         .await;
         match added {
-            Ok(added) => {
+            Ok((added, grant)) => {
                 self.engine.adopt_grant(grant);
                 Ok(added)
             }
@@ -120,5 +116,43 @@ impl App {
                 Err(error)
             }
         }
+    }
+
+    /// Authorizes grant `uid` in `window` and returns its tokens (the refresh token already in
+    /// the keychain).
+    async fn authorize_grant(
+        &self,
+        uid: uuid::Uuid,
+        app: &OAuthApp,
+        window: &dyn SignInWindow,
+    ) -> Result<Arc<GrantTokens>> {
+        let timeout = self.engine.config().browser.page_timeout;
+        let grant = GrantTokens::new(uid, app.clone(), self.engine.secrets().clone(), timeout).map_err(api_error)?;
+        let http = oauth::http_client(timeout).map_err(api_error)?;
+        let tokens = oauth::authorize(app, &http, window, SIGN_IN_WAIT).await.map_err(api_error)?;
+        grant.adopt(tokens).await.map_err(api_error)?;
+        Ok(Arc::new(grant))
+    }
+
+    /// Authorizes an API account's grant again after the server refused it: a person signs in in
+    /// `window`; every account of the grant resumes.
+    pub async fn reauthorize_api(&self, account_id: i64, window: &dyn SignInWindow) -> Result<()> {
+        let account = self.engine.account(account_id).await?;
+        let grant_id = account
+            .grant_id
+            .ok_or_else(|| AppError::invalid(format!("{} is not a Decisiv API account", account.name)))?;
+        let name = account.name.clone();
+        let grant = self
+            .read(move |store| store.grant(grant_id))
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("the API authorization of {name} is gone")))?;
+        let (secrets, uid) = (self.engine.secrets().clone(), grant.uid);
+        let client_secret =
+            blocking(move || secrets.get_optional(SecretOwner::Grant(uid), SecretKind::ApiClientSecret)).await?;
+        let app = OAuthApp { client_id: grant.client_id, client_secret, login_url: grant.login_url };
+        let tokens = self.authorize_grant(grant.uid, &app, window).await?;
+        self.write(move |store| store.grant_authorized_again(grant_id)).await?;
+        self.engine.adopt_grant(tokens);
+        Ok(())
     }
 }

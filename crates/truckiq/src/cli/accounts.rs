@@ -85,6 +85,17 @@ pub async fn add_api(app: &App, add: AddApiLogin, out: &mut impl Write) -> anyho
     Ok(())
 }
 
+pub async fn reauthorize(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    let profile = tempfile::tempdir()?;
+    let window =
+        VisibleWindow { browser: app.engine().config().browser.clone(), profile_dir: profile.path().to_path_buf() };
+    writeln!(out, "Opening the Decisiv sign-in page in a browser window; sign in there to authorize TruckIQ again…")?;
+    app.reauthorize_api(account.id, &window).await.context("the authorization was not renewed")?;
+    writeln!(out, "Authorized again; {:?} and the other accounts of its authorization sync again.", account.name)?;
+    Ok(())
+}
+
 pub async fn remove(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let account = app.account_named(name).await?;
     app.remove_account(account.id).await.context("nothing was deleted")?;

@@ -166,6 +166,9 @@ enum AccountsCommand {
     Resume { name: String },
     /// Sign in once to check the saved credentials.
     Test { name: String },
+    /// Authorize a Decisiv API account again after the API refused it (a browser window opens for
+    /// you to sign in); every account of its authorization resumes.
+    Reauthorize { name: String },
     /// Read an account with its own portal profile file (see docs/PROFILES.md), or, without FILE,
     /// with its portal kind's profile again.
     SetProfile { name: String, file: Option<PathBuf> },
@@ -348,6 +351,7 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
         AccountsCommand::Pause { name } => accounts::set_enabled(app, &name, false, out).await,
         AccountsCommand::Resume { name } => accounts::set_enabled(app, &name, true, out).await,
         AccountsCommand::Test { name } => accounts::test_sign_in(app, &name, out).await,
+        AccountsCommand::Reauthorize { name } => accounts::reauthorize(app, &name, out).await,
         AccountsCommand::SetProfile { name, file } => accounts::set_profile(app, &name, file.as_deref(), out).await,
     }
 }

@@ -63,8 +63,8 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row([id], grant_from_row).optional()?)
     }
 
-    /// Marks the grant refused (`Some`), or usable again after a new sign-in (`None`).
-    pub fn set_grant_refused(&self, id: i64, at: Option<DateTime<Utc>>) -> Result<()> {
+    /// Marks the grant refused: a person must authorize again.
+    pub fn set_grant_refused(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
         self.conn.prepare_cached("UPDATE api_grants SET refused_at = ?2 WHERE id = ?1")?.execute(params![id, at])?;
         Ok(())
     }
@@ -74,6 +74,23 @@ impl Store {
         self.conn
             .prepare_cached("UPDATE accounts SET grant_id = ?2, srm_account_id = ?3 WHERE id = ?1")?
             .execute(params![account_id, grant_id, srm_account_id])?;
+        Ok(())
+    }
+
+    /// Pauses (`Some(reason)`) or resumes (`None`) every account the grant serves.
+    pub fn pause_grant_accounts(&self, grant_id: i64, reason: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET paused_reason = ?2, updated_at = ?3 WHERE grant_id = ?1")?
+            .execute(params![grant_id, reason, Utc::now()])?;
+        Ok(())
+    }
+
+    /// After a new authorization: the grant is usable, and its accounts resume.
+    pub fn grant_authorized_again(&self, grant_id: i64) -> Result<()> {
+        self.conn.prepare_cached("UPDATE api_grants SET refused_at = NULL WHERE id = ?1")?.execute([grant_id])?;
+        self.conn
+            .prepare_cached("UPDATE accounts SET paused_reason = NULL, updated_at = ?2 WHERE grant_id = ?1")?
+            .execute(params![grant_id, Utc::now()])?;
         Ok(())
     }
 

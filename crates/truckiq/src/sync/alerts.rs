@@ -156,6 +156,23 @@ pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, reason: Fai
     }
 }
 
+/// The Decisiv API refused the grant's refresh token: one alert for the grant (its accounts are
+/// paused), saying how to authorize again. `Sync now` cannot: the authorize page needs a person.
+pub fn api_authorization_refused(account_id: i64, account_name: &str, run_id: i64, message: &str) -> NewAlert {
+    NewAlert {
+        kind: AlertKind::MfaNeeded,
+        severity: Severity::Major,
+        account_id: Some(account_id),
+        vehicle_id: None,
+        fault_id: None,
+        sync_run_id: Some(run_id),
+        title: format!(
+            "{account_name}: the Decisiv API authorization was refused; sign in again (truckiq accounts reauthorize)"
+        ),
+        message: message.to_owned(),
+    }
+}
+
 pub fn stale_data(account_id: i64, account_name: &str, hours: u32, last_success: Option<&str>) -> NewAlert {
     NewAlert {
         kind: AlertKind::StaleData,

@@ -455,6 +455,10 @@ impl Inner {
             },
             _ => None,
         };
+        // A refused API grant pauses every account it serves at once: one alert, and no account
+        // sends the spent refresh token again.
+        let grant_refused =
+            matches!(error, SyncError::Portal(e) if matches!(e.as_ref(), ConnectorError::ApiSignInNeeded(_)));
         let cancelled = matches!(error, SyncError::Cancelled);
         let recorded = self
             .db(move |store| {
@@ -470,7 +474,17 @@ impl Inner {
                 if let Some(reason) = &pause {
                     store.set_paused(account_id, Some(reason))?;
                 }
-                let name = store.account(account_id)?.map(|a| a.name).unwrap_or_default();
+                let account = store.account(account_id)?;
+                let name = account.as_ref().map(|a| a.name.clone()).unwrap_or_default();
+                if grant_refused && let Some(grant_id) = account.as_ref().and_then(|a| a.grant_id) {
+                    store.set_grant_refused(grant_id, now)?;
+                    let reason = format!(
+                        "the Decisiv API authorization was refused; authorize again with `truckiq accounts reauthorize {name:?}`"
+                    );
+                    store.pause_grant_accounts(grant_id, &reason)?;
+                    let alert = alerts::api_authorization_refused(account_id, &name, run_id, &message);
+                    return Ok(Some(store.insert_alert(&alert, now)?));
+                }
                 Ok(Some(store.insert_alert(&alerts::sync_failed(account_id, &name, run_id, reason, &message), now)?))
             })
             .await;
