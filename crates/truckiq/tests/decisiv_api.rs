@@ -1,5 +1,6 @@
 //! The Decisiv SRM API end to end against portal-sim's published API: a real PKCE authorization on
-//! a loopback redirect (the person's part played by a headless Chromium on the authorize page),
+//! a loopback redirect (the person's part played by a headless Chromium on the authorize page,
+//! `SimulatedPerson`),
 //! the grant's tokens in the real Secret Service (run under scripts/with-keyring.sh), a real
 //! SQLite file, and the fleet compared with the simulator's ground truth.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,9 +14,10 @@ use portal_sim::api::{ApiClientSpec, ApiUserSpec, Module};
 use portal_sim::{SimConfig, Simulator};
 use tokio::sync::oneshot;
 use truckiq::app::{ApiLoginInput, App};
-use truckiq::browser::{BrowserOptions, BrowserSession};
+use truckiq::browser::BrowserOptions;
 use truckiq::decisiv_api::error::ApiError;
 use truckiq::decisiv_api::oauth::SignInWindow;
+use truckiq::decisiv_api::simulated::SimulatedPerson;
 use truckiq::failure::FailureReason;
 use truckiq::portal::run::RunMode;
 use truckiq::secrets::SecretStore;
@@ -25,31 +27,6 @@ use truckiq::sync::EngineConfig;
 const USER: &str = "fleet-api@example.com";
 const PASSWORD: &str = "Torque-2026!";
 const CLIENT: &str = "truckiq-desktop";
-
-/// The person on the authorize page: a headless Chromium that types the username and password
-/// and submits, as someone would in the visible window.
-struct Person {
-    password: &'static str,
-    profile: tempfile::TempDir,
-}
-
-impl SignInWindow for Person {
-    fn open<'a>(&'a self, url: &'a str, done: oneshot::Receiver<()>) -> BoxFuture<'a, Result<(), ApiError>> {
-        async move {
-            let browser = BrowserSession::launch(&BrowserOptions::default(), self.profile.path()).await.unwrap();
-            let page = browser.new_page().await.unwrap();
-            page.goto(url).await.unwrap();
-            assert!(page.url().await.unwrap().contains("/decisiv-login/auth/api_gateway"), "the authorize page");
-            page.fill("#username", USER).await.unwrap();
-            page.fill("#password", self.password).await.unwrap();
-            page.click_and_wait("#sign-in").await.unwrap();
-            let _ = tokio::time::timeout(Duration::from_secs(20), done).await;
-            browser.close().await;
-            Ok(())
-        }
-        .boxed()
-    }
-}
 
 struct Harness {
     sim: Simulator,
@@ -93,6 +70,18 @@ impl Harness {
         Store::open(self.dir.path().join("truckiq.sqlite3")).unwrap()
     }
 
+    /// The person on the authorize page, with a browser profile of their own.
+    fn person(&self, password: &str) -> SimulatedPerson {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        SimulatedPerson {
+            username: USER.into(),
+            password: password.into(),
+            browser: BrowserOptions::default(),
+            profile_dir: self.dir.path().join(format!("sign-in-{n}")),
+        }
+    }
+
     fn token_calls(&self) -> usize {
         self.sim.state().requests(0).iter().filter(|e| e.path.ends_with("/oauth/token")).count()
     }
@@ -102,14 +91,10 @@ impl Harness {
     }
 }
 
-fn person(password: &'static str) -> Person {
-    Person { password, profile: tempfile::tempdir().unwrap() }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_published_api() {
     let h = Harness::new(40, "fleet").await;
-    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     assert_eq!(added.accounts.len(), 1, "one SRM account per API user in the simulator");
     let (account_id, srm) = &added.accounts[0];
     let account = h.app.engine().account(*account_id).await.unwrap();
@@ -170,7 +155,7 @@ async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_pu
 async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_for_a_person() {
     let h = Harness::new(10, "refresh").await;
     h.sim.state().api.set_token_lifetime(Duration::from_secs(2));
-    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     let account_id = added.accounts[0].0;
     h.sim.state().api.set_token_lifetime(Duration::from_secs(3600));
     tokio::time::sleep(Duration::from_secs(3)).await; // the access token from the authorization expires
@@ -211,7 +196,7 @@ async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_fo
     assert_eq!(h.token_calls(), 4, "a paused account sends nothing");
 
     // A person authorizes again: the grant works and its accounts resume.
-    app.reauthorize_api(account_id, &person(PASSWORD)).await.unwrap();
+    app.reauthorize_api(account_id, &h.person(PASSWORD)).await.unwrap();
     assert_eq!(app.engine().account(account_id).await.unwrap().paused_reason, None);
     let status = app.engine().sync(account_id, RunTrigger::Manual, RunMode::Scheduled).await.unwrap().status;
     assert_eq!(status, RunStatus::Completed);
@@ -243,7 +228,7 @@ impl SignInWindow for NeverOpened {
 async fn two_accounts_of_one_grant_syncing_at_once_make_exactly_one_refresh() {
     let h = Harness::new(12, "shared").await;
     h.sim.state().api.set_token_lifetime(Duration::from_secs(2));
-    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     let (first, srm) = added.accounts[0].clone();
     h.sim.state().api.set_token_lifetime(Duration::from_secs(3600));
     // A second account on the same grant (the simulator gives each user one SRM account).
@@ -268,7 +253,7 @@ async fn two_accounts_of_one_grant_syncing_at_once_make_exactly_one_refresh() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_module_the_application_lacks_is_named_and_not_retried() {
     let h = Harness::with_modules(6, "module", vec![Module::AccountManagement, Module::AssetManagement]).await;
-    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     let error = h.sync(added.accounts[0].0).await.unwrap_err();
     assert!(error.to_string().contains("not provisioned for the telematics module"), "{error}");
     assert!(error.to_string().contains("decisiv:access:003"), "{error}");
@@ -279,7 +264,7 @@ async fn a_module_the_application_lacks_is_named_and_not_retried() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_storm_without_retry_after_is_ridden_out() {
     let h = Harness::new(30, "storm").await;
-    let added = h.app.add_api_login(h.input(), &person(PASSWORD)).await.unwrap();
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     let limit = portal_sim::RateLimit { max_requests: 1, window_secs: 1, retry_after: false };
     let storm = portal_sim::Scenario { rate_limit: Some(limit), ..portal_sim::Scenario::default() };
     h.sim.state().set_scenario(storm).unwrap();

@@ -7,6 +7,8 @@ pub mod error;
 pub mod grant;
 pub mod oauth;
 pub mod read;
+#[cfg(feature = "demo")]
+pub mod simulated;
 pub mod types;
 
 use std::path::PathBuf;
@@ -53,16 +55,23 @@ pub struct DecisivApiConnector {
     pub api: Api,
     pub srm_account_id: String,
     pub words: Words,
+    /// Calls at once: from 2 on, the truck list and the fault list are read side by side.
+    pub concurrency: usize,
 }
 
 impl DecisivApiConnector {
     async fn read(&self, progress: &tokio::sync::mpsc::UnboundedSender<Progress>) -> Result<FleetRead, ApiError> {
         let id = &self.srm_account_id;
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: 0 });
-        let assets = self.api.all::<AssetAttributes>(&format!("/asset_management/{id}/v1/registered_assets")).await?;
+        let (assets_path, faults_path) =
+            (format!("/asset_management/{id}/v1/registered_assets"), format!("/telematics/{id}/v1/faults"));
+        // The published listFaults takes no query parameters: the whole list, every time. Each
+        // list is a chain of pages (totals are null), so the two chains run side by side.
+        let assets = self.api.all::<AssetAttributes>(&assets_path);
+        let faults = self.api.all::<FaultAttributes>(&faults_path);
+        let (assets, faults) =
+            if self.concurrency >= 2 { futures::try_join!(assets, faults)? } else { (assets.await?, faults.await?) };
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: assets.len() });
-        // The published listFaults takes no query parameters: the whole list, every time.
-        let faults = self.api.all::<FaultAttributes>(&format!("/telematics/{id}/v1/faults")).await?;
         let _ = progress.send(Progress::ReadingDiagnostics { done: assets.len(), total: assets.len() });
         Ok(read::fleet(&assets, &faults, &self.words))
     }

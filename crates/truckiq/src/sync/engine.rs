@@ -626,7 +626,12 @@ impl Inner {
                 .map_err(|e| SyncError::Portal(Arc::new(e.into())))?;
             let srm_account_id = account.srm_account_id.clone().unwrap_or_default();
             let words = Words::shared()?;
-            return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words })));
+            let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+            let concurrency = self
+                .config
+                .concurrency_override
+                .unwrap_or(settings.apply(&self.config.browser, self.config.concurrency).1);
+            return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words, concurrency })));
         }
         let profiles = self.config.data_dir.join("profiles");
         let own_profile = account.profile_file.as_deref().map(PathBuf::from);
