@@ -2,6 +2,7 @@
 
 mod accounts;
 mod bench;
+mod bench_api;
 mod bench_solutions;
 mod demo;
 mod health;
@@ -226,8 +227,9 @@ enum BenchCommand {
         /// Open each diagnostics page in a tab instead of fetching its HTML in the signed-in page.
         #[arg(long)]
         navigate: bool,
-        /// Which portal: trucktech (server-rendered pages) or paccar-solutions (the app and its JSON
-        /// gateway, in both reading modes; run under scripts/with-keyring.sh).
+        /// Which portal: trucktech (server-rendered pages), paccar-solutions (the app and its JSON
+        /// gateway, in both reading modes) or decisiv-api (the SRM Gateway API); the last two run
+        /// under scripts/with-keyring.sh.
         #[arg(long, default_value = "trucktech", value_parser = parse_portal)]
         layout: PortalKind,
     },
@@ -367,7 +369,13 @@ async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyh
                 let bench = bench_solutions::SolutionsBench { vehicles, latency_ms, concurrency, tls: !http1 };
                 bench_solutions::bench(&bench, out).await
             }
-            other => anyhow::bail!("no extraction benchmark for {other}; use trucktech or paccar-solutions"),
+            PortalKind::DecisivApi => {
+                let bench = bench_api::ApiBench { vehicles, latency_ms, concurrency };
+                bench_api::bench(&bench, out).await
+            }
+            other => {
+                anyhow::bail!("no extraction benchmark for {other}; use trucktech, paccar-solutions or decisiv-api")
+            }
         },
         BenchCommand::Store { vehicles, faults_per_vehicle, keep } => {
             bench::store_bench(vehicles, faults_per_vehicle, keep.as_deref(), out)
