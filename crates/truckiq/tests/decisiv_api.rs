@@ -274,3 +274,28 @@ async fn a_429_storm_without_retry_after_is_ridden_out() {
     let vehicles: i64 = h.store().connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
     assert_eq!(vehicles, 30);
 }
+
+/// The window a person signs in in is a visible Chromium (under Xvfb here) that closes once the
+/// redirect has come back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_visible_sign_in_window_opens_the_page_and_closes_when_the_redirect_is_back() {
+    let h = Harness::new(3, "visible").await;
+    let window = truckiq::decisiv_api::VisibleWindow {
+        browser: BrowserOptions::default(),
+        profile_dir: h.dir.path().join("visible"),
+    };
+    let (done, wait) = oneshot::channel();
+    let url = format!("{}/decisiv-login/auth/api_gateway?client_id={CLIENT}", h.sim.base_url());
+    let signal = async {
+        // Until the page is there: the simulator logs the request.
+        while !h.sim.state().requests(0).iter().any(|e| e.path.contains("/auth/api_gateway")) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let _ = done.send(());
+    };
+    let (opened, ()) =
+        tokio::time::timeout(Duration::from_secs(30), async { futures::join!(window.open(&url, wait), signal) })
+            .await
+            .expect("the window closes once the redirect is back");
+    opened.unwrap();
+}

@@ -108,20 +108,37 @@ impl SignInWindow for VisibleWindow {
                 .await
                 .map_err(|e| ApiError::Config(format!("cannot open a browser to sign in: {e}")))?;
             let opened = match browser.new_page().await {
-                Ok(page) => {
-                    let shown = page.goto(url).await.map_err(|e| ApiError::Network(e.to_string()));
-                    if shown.is_ok() {
+                Ok(page) => match page.goto(url).await {
+                    Ok(()) => {
                         let _ = page.bring_to_front().await;
-                        let _ = done.await;
+                        until_done_or_closed(&page, done).await
                     }
-                    shown
-                }
+                    Err(e) => Err(ApiError::Network(e.to_string())),
+                },
                 Err(e) => Err(ApiError::Config(e.to_string())),
             };
             browser.close().await;
             opened
         }
         .boxed()
+    }
+}
+
+/// Waits for the redirect to come back, or for the person to close the window (then there is
+/// nothing left to wait for).
+async fn until_done_or_closed(
+    page: &crate::browser::PortalPage,
+    mut done: oneshot::Receiver<()>,
+) -> Result<(), ApiError> {
+    loop {
+        tokio::select! {
+            _ = &mut done => return Ok(()),
+            () = tokio::time::sleep(Duration::from_secs(1)) => {
+                if page.url().await.is_err() {
+                    return Err(ApiError::AuthorizationDenied("the sign-in window was closed".into()));
+                }
+            }
+        }
     }
 }
 
