@@ -13,6 +13,8 @@ use crate::store::PortalKind;
 const TRUCKTECH: &str = concat!(include_str!("../profiles/words.toml"), include_str!("../profiles/trucktech.toml"));
 const DECISIV_SRM: &str = concat!(include_str!("../profiles/words.toml"), include_str!("../profiles/decisiv_srm.toml"));
 const PACCAR_SOLUTIONS: &str = include_str!("../profiles/paccar_solutions.toml");
+/// The portal words every page profile shares, alone (for readers without a page profile).
+pub(crate) const WORDS: &str = include_str!("../profiles/words.toml");
 
 /// The key an account's own profile file starts with.
 const BASED_ON: &str = "based_on";

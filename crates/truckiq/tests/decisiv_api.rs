@@ -8,15 +8,12 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use futures::FutureExt as _;
-use futures::future::BoxFuture;
 use portal_sim::api::{ApiClientSpec, ApiUserSpec, Module};
 use portal_sim::{SimConfig, Simulator};
 use tokio::sync::oneshot;
 use truckiq::app::{ApiLoginInput, App};
 use truckiq::browser::BrowserOptions;
-use truckiq::decisiv_api::error::ApiError;
-use truckiq::decisiv_api::oauth::SignInWindow;
+use truckiq::decisiv_api::oauth::SignInWindow as _;
 use truckiq::decisiv_api::simulated::SimulatedPerson;
 use truckiq::failure::FailureReason;
 use truckiq::portal::run::RunMode;
@@ -79,6 +76,7 @@ impl Harness {
             password: password.into(),
             browser: BrowserOptions::default(),
             profile_dir: self.dir.path().join(format!("sign-in-{n}")),
+            cancels: false,
         }
     }
 
@@ -205,23 +203,13 @@ async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_fo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_sign_in_that_does_not_finish_keeps_nothing() {
-    let h = Harness::new(5, "refused").await;
-    let mut input = h.input();
-    input.client_id = "not-registered".into();
-    let error = h.app.add_api_login(input, &NeverOpened).await.unwrap_err();
-    assert!(error.to_string().contains("the sign-in was not completed: the authorize page showed an error"), "{error}");
+async fn a_person_who_cancels_on_the_authorize_page_keeps_nothing() {
+    let h = Harness::new(5, "cancelled").await;
+    let person = SimulatedPerson { cancels: true, ..h.person(PASSWORD) };
+    let error = h.app.add_api_login(h.input(), &person).await.unwrap_err();
+    assert!(error.to_string().contains("the sign-in was not completed: access_denied"), "{error}");
     assert!(h.app.list_accounts().await.unwrap().is_empty(), "nothing kept");
-}
-
-/// A window whose person never signs in (the authorize page refused the client).
-struct NeverOpened;
-
-impl SignInWindow for NeverOpened {
-    fn open<'a>(&'a self, _url: &'a str, _done: oneshot::Receiver<()>) -> BoxFuture<'a, Result<(), ApiError>> {
-        async { Err(ApiError::AuthorizationDenied("the authorize page showed an error: unknown client".into())) }
-            .boxed()
-    }
+    assert_eq!(h.token_calls(), 0, "no code, so nothing exchanged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -52,14 +52,13 @@ impl App {
         let secret = input.client_secret.filter(|s| !s.trim().is_empty()).map(|s| Sensitive::new(s.trim().to_owned()));
         let app = OAuthApp { client_id: input.client_id.trim().to_owned(), client_secret: secret.clone(), login_url };
         let uid = uuid::Uuid::new_v4();
-        let timeout = self.engine.config().browser.page_timeout;
         let added = async {
             let grant = self.authorize_grant(uid, &app, window).await?;
             if let Some(secret) = secret {
                 let secrets = self.engine.secrets().clone();
                 blocking(move || secrets.set(SecretOwner::Grant(uid), SecretKind::ApiClientSecret, &secret)).await?;
             }
-            let api = Api::new(&api_url, Arc::clone(&grant), timeout).map_err(api_error)?;
+            let api = Api::new(&api_url, Arc::clone(&grant), self.engine.api_http().await?);
             let reachable = srm_accounts(&api).await.map_err(api_error)?;
             let (chosen, left_out): (Vec<_>, Vec<_>) = reachable
                 .into_iter()
@@ -126,9 +125,8 @@ impl App {
         app: &OAuthApp,
         window: &dyn SignInWindow,
     ) -> Result<Arc<GrantTokens>> {
-        let timeout = self.engine.config().browser.page_timeout;
-        let grant = GrantTokens::new(uid, app.clone(), self.engine.secrets().clone(), timeout).map_err(api_error)?;
-        let http = oauth::http_client(timeout).map_err(api_error)?;
+        let grant = GrantTokens::new(uid, app.clone(), self.engine.secrets().clone());
+        let http = self.engine.api_http().await?;
         let tokens = oauth::authorize(app, &http, window, SIGN_IN_WAIT).await.map_err(api_error)?;
         grant.adopt(tokens).await.map_err(api_error)?;
         Ok(Arc::new(grant))

@@ -136,6 +136,12 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<crate::portal::profile::ProfileError> for AppError {
+    fn from(error: crate::portal::profile::ProfileError) -> Self {
+        AppError::Sync(error.into())
+    }
+}
+
 impl From<SecretError> for AppError {
     fn from(error: SecretError) -> Self {
         AppError::Sync(error.into())

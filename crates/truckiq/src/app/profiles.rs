@@ -42,19 +42,22 @@ impl App {
         Ok(folder)
     }
 
-    fn overlay_for<'a>(&self, account: &'a AccountSummary, folder: &'a Path) -> Overlay<'a> {
-        match &account.profile_file {
+    /// The profile `account` reads with (its own file, else its kind's override), or with no
+    /// account, the kind's.
+    fn layered_for(&self, kind: PortalKind, account: Option<&AccountSummary>) -> Result<Layered> {
+        let folder = self.profiles_folder();
+        let overlay = match account.and_then(|a| a.profile_file.as_deref()) {
             Some(file) => Overlay::AccountFile(Path::new(file)),
-            None => Overlay::KindOverride(folder),
-        }
+            None => Overlay::KindOverride(&folder),
+        };
+        Ok(profile_files::layered(account.map_or(kind, |a| a.portal_kind), overlay)?)
     }
 
     /// The profile an account reads with, as a person would read it: the built-in file with its
     /// comments, every key a file set marked where it came from.
     pub fn show_profile(&self, kind: PortalKind, account: Option<&AccountSummary>) -> Result<String> {
         let folder = self.profiles_folder();
-        let overlay = account.map_or(Overlay::KindOverride(&folder), |a| self.overlay_for(a, &folder));
-        let layered = profile_files::layered(kind, overlay).map_err(crate::sync::SyncError::from)?;
+        let layered = self.layered_for(kind, account)?;
         // Shown only if it would load: a person is never shown a profile that cannot be used.
         loads(kind, &layered)?;
         let head = match &layered.file {
@@ -81,7 +84,8 @@ impl App {
             )));
         }
         let pages = self.engine.check_layout(account_id).await?;
-        Ok(LayoutCheck { profile: self.profile_origin(&account)?, override_folder: self.folder_text(), pages })
+        let profile = self.layered_for(account.portal_kind, Some(&account))?.origin();
+        Ok(LayoutCheck { profile, override_folder: self.folder_text(), pages })
     }
 
     /// The doctor on a saved page or gateway answer (e.g. one a failed run kept), read with the
@@ -98,27 +102,18 @@ impl App {
                 .map_err(|e| AppError::invalid(format!("cannot read the saved page {}: {e}", path.display())))
         })
         .await?;
-        let folder = self.profiles_folder();
-        let own = account.and_then(|a| a.profile_file.as_deref()).map(Path::new);
-        let kind = account.map_or(kind, |a| a.portal_kind);
-        let origin = match account {
-            Some(account) => self.profile_origin(account)?,
-            None => profile_files::layered(kind, Overlay::KindOverride(&folder))
-                .map_err(crate::sync::SyncError::from)?
-                .origin(),
-        };
+        let layered = self.layered_for(kind, account)?;
         let source = html_file.display().to_string();
-        let pages = if kind == PortalKind::PaccarSolutions {
+        let pages = if layered.based_on == PortalKind::PaccarSolutions {
             // What a failed run keeps of the gateway is its JSON answer.
             let answer: serde_json::Value = serde_json::from_str(&html)
                 .map_err(|e| AppError::invalid(format!("{source} is not a JSON answer of the gateway ({e})")))?;
-            let profile = SolutionsProfile::for_account(&folder, own).map_err(crate::sync::SyncError::from)?;
+            let profile: SolutionsProfile = layered.deserialize()?;
             vec![crate::solutions::doctor::check_saved_answer(&answer, &source, &profile)]
         } else {
-            let profile = Profile::for_account(kind, &folder, own).map_err(crate::sync::SyncError::from)?;
-            check_saved_page(&html, &source, &profile)
+            check_saved_page(&html, &source, &Profile::from_layered(&layered)?)
         };
-        Ok(LayoutCheck { profile: origin, override_folder: self.folder_text(), pages })
+        Ok(LayoutCheck { profile: layered.origin(), override_folder: self.folder_text(), pages })
     }
 
     /// Reads the account with its own profile file from now on (`Some`), or with its kind's
@@ -129,21 +124,12 @@ impl App {
             Some(path) => {
                 let path = std::path::absolute(path)
                     .map_err(|e| AppError::invalid(format!("cannot use the path {}: {e}", path.display())))?;
-                let layered = profile_files::layered(account.portal_kind, Overlay::AccountFile(&path))
-                    .map_err(crate::sync::SyncError::from)?;
-                loads(account.portal_kind, &layered)?;
+                loads(account.portal_kind, &profile_files::layered(account.portal_kind, Overlay::AccountFile(&path))?)?;
                 Some(path.display().to_string())
             }
             None => None,
         };
         self.write(move |store| store.set_profile_file(account_id, file.as_deref())).await
-    }
-
-    fn profile_origin(&self, account: &AccountSummary) -> Result<String> {
-        let folder = self.profiles_folder();
-        let layered = profile_files::layered(account.portal_kind, self.overlay_for(account, &folder))
-            .map_err(crate::sync::SyncError::from)?;
-        Ok(layered.origin())
     }
 
     fn folder_text(&self) -> String {
@@ -153,9 +139,9 @@ impl App {
 
 /// Whether a layered profile loads as the profile type its kind reads with.
 fn loads(kind: PortalKind, layered: &Layered) -> Result<()> {
-    let loaded = match kind {
+    match kind {
         PortalKind::PaccarSolutions => layered.deserialize::<SolutionsProfile>().map(drop),
-        _ => layered.deserialize::<Profile>().map(drop),
-    };
-    Ok(loaded.map_err(crate::sync::SyncError::from)?)
+        _ => Profile::from_layered(layered).map(drop),
+    }
+    .map_err(AppError::from)
 }

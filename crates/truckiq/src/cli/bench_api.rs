@@ -48,16 +48,18 @@ pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::R
     let app = OAuthApp { client_id: CLIENT.into(), client_secret: None, login_url: format!("{base}/decisiv-login") };
     let secrets = SecretStore::with_service(format!("com.truckiq.fleet.bench-api-{}", std::process::id()));
     let timeout = Duration::from_secs(60);
-    let grant = Arc::new(GrantTokens::new(uuid::Uuid::new_v4(), app.clone(), secrets, timeout)?);
+    let grant = Arc::new(GrantTokens::new(uuid::Uuid::new_v4(), app.clone(), secrets));
+    let http = oauth::http_client(timeout, None)?;
     let person = SimulatedPerson {
         username: USER.into(),
         password: PASSWORD.into(),
         browser: BrowserOptions::default(),
         profile_dir: dir.path().join("sign-in"),
+        cancels: false,
     };
-    grant.adopt(oauth::authorize(&app, &oauth::http_client(timeout)?, &person, SIGN_IN_WAIT).await?).await?;
+    grant.adopt(oauth::authorize(&app, &http, &person, SIGN_IN_WAIT).await?).await?;
     let api_url = format!("{base}/srm-api");
-    let srm = srm_accounts(&Api::new(&api_url, Arc::clone(&grant), timeout)?).await?;
+    let srm = srm_accounts(&Api::new(&api_url, Arc::clone(&grant), http.clone())).await?;
     let srm_account_id = srm.first().map(|a| a.id.clone()).ok_or_else(|| anyhow::anyhow!("no SRM account"))?;
     sim.state()
         .set_scenario(Scenario { latency_ms: bench.latency_ms, ..Scenario::default() })
@@ -76,7 +78,7 @@ pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::R
     let latency = Duration::from_millis(bench.latency_ms);
     for &concurrency in &bench.concurrency {
         let connector = DecisivApiConnector {
-            api: Api::new(&api_url, Arc::clone(&grant), timeout)?,
+            api: Api::new(&api_url, Arc::clone(&grant), http.clone()),
             srm_account_id: srm_account_id.clone(),
             words: Words::shared()?,
             concurrency,

@@ -29,19 +29,15 @@ pub struct Api {
 }
 
 impl Api {
-    pub fn new(base: &str, grant: Arc<GrantTokens>, timeout: Duration) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .build()
-            .map_err(|e| ApiError::Network(e.to_string()))?;
-        Ok(Self { http, base: base.trim_end_matches('/').to_owned(), grant })
+    /// The API at `base`, called over `http` ([`super::oauth::http_client`]) with `grant`'s tokens.
+    pub fn new(base: &str, grant: Arc<GrantTokens>, http: reqwest::Client) -> Self {
+        Self { http, base: base.trim_end_matches('/').to_owned(), grant }
     }
 
     /// One document from `path` (under the API's address) with `query`.
     pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
         let url = format!("{}{path}", self.base);
-        let mut access = self.grant.access().await?;
+        let mut access = self.grant.access(&self.http).await?;
         let (mut renewed, mut limited) = (false, 0u32);
         loop {
             let response = self
@@ -66,7 +62,7 @@ impl Api {
                 }
                 401 if !renewed => {
                     renewed = true;
-                    access = self.grant.renew(&access).await?;
+                    access = self.grant.renew(&access, &self.http).await?;
                 }
                 429 => {
                     limited += 1;

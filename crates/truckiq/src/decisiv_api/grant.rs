@@ -2,8 +2,6 @@
 //! refresh token in the keychain only. Only one refresh is ever in flight per grant: the server
 //! rotates refresh tokens, so two concurrent refreshes with the same one would lose the grant.
 
-use std::time::Duration;
-
 use super::error::ApiError;
 use super::oauth::{self, OAuthApp, Tokens};
 use crate::secrets::{SecretKind, SecretOwner, SecretStore, Sensitive};
@@ -19,7 +17,6 @@ pub struct Access {
 pub struct GrantTokens {
     uid: uuid::Uuid,
     app: OAuthApp,
-    http: reqwest::Client,
     secrets: SecretStore,
     current: tokio::sync::Mutex<Option<Access>>,
 }
@@ -31,8 +28,8 @@ impl std::fmt::Debug for GrantTokens {
 }
 
 impl GrantTokens {
-    pub fn new(uid: uuid::Uuid, app: OAuthApp, secrets: SecretStore, timeout: Duration) -> Result<Self, ApiError> {
-        Ok(Self { uid, app, http: oauth::http_client(timeout)?, secrets, current: tokio::sync::Mutex::new(None) })
+    pub fn new(uid: uuid::Uuid, app: OAuthApp, secrets: SecretStore) -> Self {
+        Self { uid, app, secrets, current: tokio::sync::Mutex::new(None) }
     }
 
     pub fn uid(&self) -> uuid::Uuid {
@@ -49,33 +46,33 @@ impl GrantTokens {
         Ok(())
     }
 
-    /// The access token to use, refreshing first when there is none yet.
-    pub async fn access(&self) -> Result<Access, ApiError> {
+    /// The access token to use, refreshing first (over `http`) when there is none yet.
+    pub async fn access(&self, http: &reqwest::Client) -> Result<Access, ApiError> {
         let mut current = self.current.lock().await;
         if let Some(access) = current.as_ref() {
             return Ok(access.clone());
         }
-        self.refresh_locked(&mut current).await
+        self.refresh_locked(&mut current, http).await
     }
 
     /// A new access token after `used` was refused (401). Callers that met the 401 together wait
     /// for one refresh and all get its token.
-    pub async fn renew(&self, used: &Access) -> Result<Access, ApiError> {
+    pub async fn renew(&self, used: &Access, http: &reqwest::Client) -> Result<Access, ApiError> {
         let mut current = self.current.lock().await;
         match current.as_ref() {
             Some(access) if access.generation != used.generation => Ok(access.clone()),
-            _ => self.refresh_locked(&mut current).await,
+            _ => self.refresh_locked(&mut current, http).await,
         }
     }
 
-    async fn refresh_locked(&self, current: &mut Option<Access>) -> Result<Access, ApiError> {
+    async fn refresh_locked(&self, current: &mut Option<Access>, http: &reqwest::Client) -> Result<Access, ApiError> {
         let (secrets, owner) = (self.secrets.clone(), SecretOwner::Grant(self.uid));
         let refresh = tokio::task::spawn_blocking(move || secrets.get_optional(owner, SecretKind::ApiRefreshToken))
             .await
             .map_err(|e| ApiError::Protocol(e.to_string()))??
             .ok_or_else(|| ApiError::GrantRefused("no refresh token is saved for it".into()))?;
         tracing::info!(grant = %self.uid, "refreshing the Decisiv API access token");
-        let tokens = oauth::refresh(&self.app, &self.http, refresh.expose()).await?;
+        let tokens = oauth::refresh(&self.app, http, refresh.expose()).await?;
         // The old refresh token is spent: the new one must be kept before anything else happens.
         self.store_refresh(&tokens.refresh).await?;
         let generation = current.as_ref().map_or(0, |a| a.generation) + 1;

@@ -18,6 +18,8 @@ pub struct SimulatedPerson {
     pub password: String,
     pub browser: BrowserOptions,
     pub profile_dir: PathBuf,
+    /// Click "Cancel" on the authorize page instead of signing in.
+    pub cancels: bool,
 }
 
 impl SignInWindow for SimulatedPerson {
@@ -29,6 +31,9 @@ impl SignInWindow for SimulatedPerson {
             let signed_in = async {
                 let page = browser.new_page().await?;
                 page.goto(url).await?;
+                if self.cancels {
+                    return page.click_and_wait("#cancel").await;
+                }
                 page.fill("#username", &self.username).await?;
                 page.fill("#password", &self.password).await?;
                 page.click_and_wait("#sign-in").await

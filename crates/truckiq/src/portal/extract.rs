@@ -107,6 +107,14 @@ enum Reader<'p> {
 }
 
 impl<'p> Reader<'p> {
+    /// A reader on `tab` that reads as `with` says.
+    fn on(tab: &'p PortalPage, with: ReadWith) -> Self {
+        match with {
+            ReadWith::Fetch => Reader::Fetch(tab),
+            ReadWith::Navigate => Reader::Tab(tab),
+        }
+    }
+
     // Matches copy the tab out before any await: a `match` on a place keeps a borrow of it alive
     // through the arms, which makes the future fail the Send check when a sync is spawned.
     fn parts(self) -> (&'p PortalPage, bool) {
@@ -136,7 +144,17 @@ struct Session<'a> {
     problem_page: Mutex<Option<PathBuf>>,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    fn new(browser: &'a BrowserSession, site: &'a PortalSite<'a>, artifacts_dir: &'a Path) -> Self {
+        Self {
+            browser,
+            site,
+            relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
+            artifacts_dir,
+            problem_page: Mutex::new(None),
+        }
+    }
+
     /// Returns the HTML of `url`, riding out 429s and recovering an expired session.
     async fn read(&self, reader: Reader<'_>, url: &str) -> Result<String, ConnectorError> {
         let mut rate_limited = 0;
@@ -425,13 +443,7 @@ pub async fn extract(
     let run = Run {
         site,
         portal,
-        session: Session {
-            browser,
-            site,
-            relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
-            artifacts_dir: &options.artifacts_dir,
-            problem_page: Mutex::new(None),
-        },
+        session: Session::new(browser, site, &options.artifacts_dir),
         work: Mutex::new(Work { vehicles: Vec::new(), queue: VecDeque::new(), listing_done: false }),
         more_work: tokio::sync::Notify::new(),
         done: AtomicUsize::new(0),
@@ -442,10 +454,7 @@ pub async fn extract(
     let concurrency = options.concurrency.clamp(1, 16);
     // Fetch readers share a tab that stays on a portal page (fetch() is same-origin): the list tab
     // when the list is fetched too, else one more. Tab readers each need their own.
-    let list_reader = match site.profile.reading.vehicle_list {
-        ReadWith::Fetch => Reader::Fetch(&list_tab),
-        ReadWith::Navigate => Reader::Tab(&list_tab),
-    };
+    let list_reader = Reader::on(&list_tab, site.profile.reading.vehicle_list);
     let tab_count = match (site.profile.reading.diagnostics, site.profile.reading.vehicle_list) {
         (ReadWith::Fetch, ReadWith::Fetch) => 0,
         (ReadWith::Fetch, ReadWith::Navigate) => 1,
@@ -507,15 +516,10 @@ pub async fn check_pages(
     let tab = browser.new_page().await?;
     let result = async {
         sign_in(&tab, site.base_url, profile, site.credentials, site.ledger).await?;
+        // The doctor keeps no pages: it shows them.
         let nowhere = PathBuf::new();
-        let session = Session {
-            browser,
-            site,
-            relogin: Relogin { state: tokio::sync::Mutex::new((0, 0)) },
-            artifacts_dir: &nowhere,
-            problem_page: Mutex::new(None),
-        };
-        let reader = |with: ReadWith| if with == ReadWith::Fetch { Reader::Fetch(&tab) } else { Reader::Tab(&tab) };
+        let session = Session::new(browser, site, &nowhere);
+        let reader = |with: ReadWith| Reader::on(&tab, with);
         let url = portal.url(&profile.urls.vehicle_list)?;
         let html = session.read(reader(profile.reading.vehicle_list), &url).await?;
         let mut reports = vec![check_vehicle_list(&html, &url, profile)];

@@ -303,8 +303,9 @@ impl Words {
         struct File {
             words: Words,
         }
-        let file: File = toml::from_str(include_str!("../../profiles/words.toml")).map_err(|e| {
-            ProfileError::Invalid { origin: "built into TruckIQ (words)".into(), message: e.to_string() }
+        let file: File = toml::from_str(profile_files::WORDS).map_err(|e| ProfileError::Invalid {
+            origin: "built into TruckIQ (words)".into(),
+            message: e.to_string(),
         })?;
         Ok(file.words)
     }
@@ -385,26 +386,27 @@ pub struct Profile {
 impl Profile {
     /// The profile shipped with TruckIQ for a layout.
     pub fn builtin(kind: PortalKind) -> Result<Self, ProfileError> {
-        Self::from_layered(profile_files::layered(kind, Overlay::None)?)
+        Self::from_layered(&profile_files::layered(kind, Overlay::None)?)
     }
 
     /// The built-in profile with `<dir>/<kind>.toml` laid over it when that file exists.
     pub fn load(kind: PortalKind, override_dir: &Path) -> Result<Self, ProfileError> {
-        Self::from_layered(profile_files::layered(kind, Overlay::KindOverride(override_dir))?)
+        Self::from_layered(&profile_files::layered(kind, Overlay::KindOverride(override_dir))?)
     }
 
     /// The profile an account reads with: its own file when it names one, else the kind's.
     pub fn for_account(kind: PortalKind, override_dir: &Path, own: Option<&Path>) -> Result<Self, ProfileError> {
         let overlay = own.map_or(Overlay::KindOverride(override_dir), Overlay::AccountFile);
-        Self::from_layered(profile_files::layered(kind, overlay)?)
+        Self::from_layered(&profile_files::layered(kind, overlay)?)
     }
 
     /// The built-in profile with the keys in `override_text` replacing its own.
     pub fn with_override(kind: PortalKind, override_text: &str, origin: &str) -> Result<Self, ProfileError> {
-        Self::from_layered(profile_files::layered_text(kind, override_text, origin)?)
+        Self::from_layered(&profile_files::layered_text(kind, override_text, origin)?)
     }
 
-    fn from_layered(layered: Layered) -> Result<Self, ProfileError> {
+    /// A layered profile as a page profile (refused for a kind that is not a page layout).
+    pub(crate) fn from_layered(layered: &Layered) -> Result<Self, ProfileError> {
         match layered.based_on {
             PortalKind::TruckTech | PortalKind::DecisivSrm => layered.deserialize(),
             other => Err(ProfileError::NotABrowserLayout(other)),

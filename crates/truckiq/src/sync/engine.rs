@@ -24,7 +24,7 @@ use crate::connector::{Connector, Progress, ReadContext, assess, observations};
 use crate::decisiv_api::DecisivApiConnector;
 use crate::decisiv_api::client::Api;
 use crate::decisiv_api::grant::GrantTokens;
-use crate::decisiv_api::oauth::OAuthApp;
+use crate::decisiv_api::oauth::{self, OAuthApp};
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
 use crate::portal::doctor::PageReport;
@@ -301,6 +301,11 @@ impl SyncEngine {
                 )));
             }
         })
+    }
+
+    /// The HTTP client for the Decisiv API and its authorization server, as Settings have it.
+    pub async fn api_http(&self) -> Result<reqwest::Client, SyncError> {
+        self.inner.api_http().await
     }
 
     /// Keeps a grant's tokens (fresh from an authorization) for the accounts that will use it.
@@ -614,31 +619,36 @@ impl Inner {
         let secret =
             blocking(move || secrets.get_optional(SecretOwner::Grant(uid), SecretKind::ApiClientSecret)).await?;
         let app = OAuthApp { client_id: grant.client_id, client_secret: secret, login_url: grant.login_url };
-        let tokens = GrantTokens::new(grant.uid, app, self.secrets.clone(), self.config.browser.page_timeout)
-            .map_err(|e| SyncError::Portal(Arc::new(e.into())))?;
+        let tokens = GrantTokens::new(grant.uid, app, self.secrets.clone());
         Ok(Arc::clone(lock_grants(&self.grants).entry(grant.uid).or_insert_with(|| Arc::new(tokens))))
     }
 
+    /// The browser options and concurrency a run uses: the engine's, with Settings over them.
+    async fn run_settings(&self) -> Result<(BrowserOptions, usize), SyncError> {
+        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
+        Ok((browser, self.config.concurrency_override.unwrap_or(concurrency)))
+    }
+
+    /// The HTTP client for the Decisiv API and its authorization server, through the proxy
+    /// Settings name.
+    async fn api_http(&self) -> Result<reqwest::Client, SyncError> {
+        let (browser, _) = self.run_settings().await?;
+        oauth::http_client(browser.page_timeout, browser.proxy.as_deref())
+            .map_err(|e| SyncError::Portal(Arc::new(e.into())))
+    }
+
     async fn build_connector(&self, account: &AccountSummary) -> Result<Built<'_>, SyncError> {
+        let (browser, concurrency) = self.run_settings().await?;
         if account.portal_kind == PortalKind::DecisivApi {
-            let grant = self.grant_tokens(account).await?;
-            let api = Api::new(&account.base_url, grant, self.config.browser.page_timeout)
-                .map_err(|e| SyncError::Portal(Arc::new(e.into())))?;
+            let api = Api::new(&account.base_url, self.grant_tokens(account).await?, self.api_http().await?);
             let srm_account_id = account.srm_account_id.clone().unwrap_or_default();
             let words = Words::shared()?;
-            let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
-            let concurrency = self
-                .config
-                .concurrency_override
-                .unwrap_or(settings.apply(&self.config.browser, self.config.concurrency).1);
             return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words, concurrency })));
         }
         let profiles = self.config.data_dir.join("profiles");
         let own_profile = account.profile_file.as_deref().map(PathBuf::from);
         let credentials = self.credentials(account).await?;
-        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
-        let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
-        let concurrency = self.config.concurrency_override.unwrap_or(concurrency);
         let data_dir = &self.config.data_dir;
         let base_url = account.base_url.trim_end_matches('/').to_owned();
         let vault = SessionVault { secrets: self.secrets.clone(), owner: session_owner(account) };
