@@ -1068,3 +1068,35 @@ test('a layout check that cannot sign in says why', async (t) => {
   await panel.getByRole('alert').getByText('Invalid user ID or password.').waitFor();
   await shot(page, 'layout-check-error');
 });
+
+test('a partial run names its first problem on Accounts, and an API account has no layout to check', async (t) => {
+  const first = 'vehicle list page 2, row 3: no VIN (vin: label "VIN" found nothing)';
+  const partial = {
+    ...ACCOUNTS[0],
+    lastRun: {
+      ...ACCOUNTS[0].lastRun,
+      status: 'partial',
+      errorKind: 'partial',
+      vehiclesFailed: 1,
+      errorMessage: `1 vehicle(s) could not be read and kept their stored faults; 1 list row(s) unreadable. The first: ${first}`,
+    },
+  };
+  const api = {
+    ...ACCOUNTS[0],
+    id: 7,
+    name: 'Valley Freight API',
+    portalKind: 'decisiv_api',
+    portalLabel: 'Decisiv SRM Gateway API',
+    username: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281b',
+    grantId: 1,
+    srmAccountId: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281b',
+  };
+  const page = await openApp(t, { hash: '#/accounts', accounts: { resolve: [partial, api] } });
+  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  await row.getByText(`The first: ${first}`).waitFor();
+  await shot(page, 'accounts-partial-and-api');
+  assert.equal(await row.getByRole('button', { name: 'Check portal layout' }).count(), 1);
+  const apiRow = page.locator('main table tbody tr[data-account-id="7"]');
+  await apiRow.getByRole('button', { name: 'Test sign-in' }).waitFor();
+  assert.equal(await apiRow.getByRole('button', { name: 'Check portal layout' }).count(), 0, 'read through the API: no layout');
+});

@@ -64,6 +64,16 @@ impl PageReport {
     }
 }
 
+impl FieldReport {
+    /// Counts one row where the field found `value`, keeping it as a sample if it is a new one.
+    fn found(&mut self, value: String) {
+        self.matched += 1;
+        if self.samples.len() < SAMPLES && !self.samples.contains(&value) {
+            self.samples.push(value);
+        }
+    }
+}
+
 /// Tallies what each field found over the readings of a page.
 pub(crate) fn tally(fields: &[(&'static str, &Field)], readings: &[Reading<'_>]) -> Vec<FieldReport> {
     fields
@@ -81,10 +91,7 @@ pub(crate) fn tally(fields: &[(&'static str, &Field)], readings: &[Reading<'_>])
                     report.unmatched += 1;
                 }
                 if let Some(value) = reading.get(name) {
-                    report.matched += 1;
-                    if report.samples.len() < SAMPLES && !report.samples.contains(&value) {
-                        report.samples.push(value);
-                    }
+                    report.found(value);
                 }
             }
             report
@@ -121,13 +128,7 @@ pub fn check_vehicle_list(html: &str, source: &str, profile: &Profile) -> PageRe
             .collect();
         if !values.is_empty() {
             report.looks = format!("{} · else from year_make_model", report.looks);
-            report.matched = values.len();
-            report.samples = values.into_iter().fold(Vec::new(), |mut samples, v| {
-                if samples.len() < SAMPLES && !samples.contains(&v) {
-                    samples.push(v);
-                }
-                samples
-            });
+            values.into_iter().for_each(|value| report.found(value));
         }
     }
     let empty_marker = present(&doc, &list.empty);

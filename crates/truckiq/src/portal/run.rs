@@ -87,9 +87,7 @@ async fn read_once(
     browser: &BrowserSession,
     progress: &UnboundedSender<Progress>,
 ) -> Result<Extraction, ConnectorError> {
-    if let Some(saved) = config.vault.load()? {
-        browser.restore_cookies(&saved).await?;
-    }
+    restore_session(config, browser).await?;
     let result = extract(browser, &config.site, &config.extract, progress).await;
     // Keep the session also when MFA stopped us: it carries the half-finished sign-in.
     if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
@@ -107,14 +105,21 @@ pub async fn test_sign_in(config: &RunConfig<'_>) -> Result<SignIn, ConnectorErr
     result
 }
 
+/// Puts the session kept after the last run back into `browser`, so no password is sent while it
+/// is still valid.
+async fn restore_session(config: &RunConfig<'_>, browser: &BrowserSession) -> Result<(), ConnectorError> {
+    if let Some(saved) = config.vault.load()? {
+        browser.restore_cookies(&saved).await?;
+    }
+    Ok(())
+}
+
 /// Signs in and reports what the profile finds on a few pages, for `truckiq profile check`.
 /// Nothing is stored but the session, as after a sync.
 pub async fn check_layout(config: &RunConfig<'_>, pages: usize) -> Result<Vec<PageReport>, ConnectorError> {
     let browser = BrowserSession::launch(&config.browser, config.profile_dir).await?;
     let result = async {
-        if let Some(saved) = config.vault.load()? {
-            browser.restore_cookies(&saved).await?;
-        }
+        restore_session(config, &browser).await?;
         let reports = check_pages(&browser, &config.site, pages).await?;
         config.vault.save(&browser.session_cookies().await?)?;
         Ok(reports)
@@ -125,9 +130,7 @@ pub async fn check_layout(config: &RunConfig<'_>, pages: usize) -> Result<Vec<Pa
 }
 
 async fn sign_in_once(config: &RunConfig<'_>, browser: &BrowserSession) -> Result<SignIn, ConnectorError> {
-    if let Some(saved) = config.vault.load()? {
-        browser.restore_cookies(&saved).await?;
-    }
+    restore_session(config, browser).await?;
     let page = browser.new_page().await?;
     let site = &config.site;
     let result = sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await;
@@ -153,9 +156,7 @@ async fn wait_for_person(
     browser: &BrowserSession,
     wait: Duration,
 ) -> Result<(), ConnectorError> {
-    if let Some(saved) = config.vault.load()? {
-        browser.restore_cookies(&saved).await?;
-    }
+    restore_session(config, browser).await?;
     let page = browser.new_page().await?;
     let site = &config.site;
     // Lands on the challenge when the half-finished session survived (no second password
