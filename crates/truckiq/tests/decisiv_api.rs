@@ -149,6 +149,69 @@ async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_pu
     );
 }
 
+/// The open faults stored, by truck and code, with whether each is active.
+fn stored_faults(store: &Store) -> BTreeSet<(String, u8, u32, u8, bool)> {
+    store
+        .connection()
+        .prepare(
+            "SELECT v.vin, f.source_address, f.spn, f.fmi, f.active FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+              WHERE f.cleared_at IS NULL",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn true_faults(fleet: &portal_sim::fleet::Fleet) -> BTreeSet<(String, u8, u32, u8, bool)> {
+    fleet
+        .vehicles
+        .iter()
+        .flat_map(|v| v.faults.iter().map(move |f| (v.vin.clone(), f.source_address, f.spn, f.fmi, f.active)))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_of_changes_miss_no_raised_fault_across_twenty_ticks_and_full_reads_reconcile() {
+    let h = Harness::new(30, "changes").await;
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
+    let account_id = added.accounts[0].0;
+    assert_eq!(h.sync(account_id).await.unwrap().status, RunStatus::Completed);
+    let (mut full_reads, mut change_reads, mut raised) = (0, 0, 0);
+    for tick in 1..=20u32 {
+        let before = true_faults(&h.sim.state().fleet_snapshot());
+        h.sim.state().tick(60);
+        let truth = true_faults(&h.sim.state().fleet_snapshot());
+        raised += truth.iter().filter(|f| f.4 && !before.contains(f)).count();
+        let since = h.sim.state().requests(0).last().map_or(0, |e| e.seq);
+        assert_eq!(h.sync(account_id).await.unwrap().status, RunStatus::Completed, "tick {tick}");
+        let log = h.sim.state().requests(since);
+        let listed_faults = log.iter().any(|e| e.path.contains("/v1/faults?"));
+        let stored = h.store();
+        let stored = stored_faults(&stored);
+        let active = |set: &BTreeSet<(String, u8, u32, u8, bool)>| -> BTreeSet<_> {
+            set.iter().filter(|f| f.4).map(|f| (f.0.clone(), f.1, f.2, f.3)).collect()
+        };
+        let missing: Vec<_> = active(&truth).difference(&active(&stored)).cloned().collect();
+        assert!(missing.is_empty(), "tick {tick}: active in the portal, not in TruckIQ: {missing:?}");
+        if listed_faults {
+            full_reads += 1;
+            assert_eq!(stored, truth, "tick {tick}: a full read reconciles everything");
+        } else {
+            change_reads += 1;
+            let readings: Vec<_> = log.iter().filter(|e| e.path.contains("/v1/diagnostic_readings?")).collect();
+            assert!(
+                !readings.is_empty() && readings.iter().all(|e| e.path.contains("filter%5Btriggered_at%3Agt%5D=")),
+                "tick {tick}: changes come from the published time filter: {readings:?}"
+            );
+        }
+    }
+    assert!(raised > 5, "the clock raised {raised} faults over the ticks");
+    let every = truckiq::decisiv_api::FULL_EVERY as usize;
+    assert_eq!(full_reads, 20 / every, "a full read every {every}th sync ({change_reads} reads of changes)");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_for_a_person() {
     let h = Harness::new(10, "refresh").await;

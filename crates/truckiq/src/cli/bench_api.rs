@@ -13,10 +13,11 @@ use truckiq::decisiv_api::client::Api;
 use truckiq::decisiv_api::grant::GrantTokens;
 use truckiq::decisiv_api::oauth::{self, OAuthApp};
 use truckiq::decisiv_api::simulated::SimulatedPerson;
-use truckiq::decisiv_api::{DecisivApiConnector, SIGN_IN_WAIT, srm_accounts};
+use truckiq::decisiv_api::{DecisivApiConnector, ReadPlan, SIGN_IN_WAIT, plan, srm_accounts};
 use truckiq::portal::profile::Words;
 use truckiq::portal::run::RunMode;
 use truckiq::secrets::SecretStore;
+use truckiq::store::IncrementalState;
 
 const USER: &str = "bench-api@fleet.example";
 const PASSWORD: &str = "Bench-2026!";
@@ -28,11 +29,14 @@ pub struct ApiBench {
     pub concurrency: Vec<usize>,
 }
 
-/// What one read asked of the API.
+/// What one read asked of the API, and where a read of changes after it starts.
 struct Counted {
     wall: Duration,
     asset_pages: usize,
     fault_pages: usize,
+    /// Every call: lists, readings and single faults.
+    requests: usize,
+    after: IncrementalState,
 }
 
 pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::Result<()> {
@@ -77,15 +81,19 @@ pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::R
     )?;
     let latency = Duration::from_millis(bench.latency_ms);
     for &concurrency in &bench.concurrency {
-        let connector = DecisivApiConnector {
-            api: Api::new(&api_url, Arc::clone(&grant), http.clone()),
-            srm_account_id: srm_account_id.clone(),
-            words: Words::shared()?,
-            concurrency,
+        let connector = |plan: ReadPlan| -> anyhow::Result<DecisivApiConnector> {
+            Ok(DecisivApiConnector {
+                api: Api::new(&api_url, Arc::clone(&grant), http.clone()),
+                srm_account_id: srm_account_id.clone(),
+                words: Words::shared()?,
+                concurrency,
+                plan,
+            })
         };
-        let first = read(&sim, &connector).await?;
-        // Nothing changed in between: what a sync reads when the fleet is as it was.
-        let again = read(&sim, &connector).await?;
+        let first = read(&sim, &connector(ReadPlan::default())?).await?;
+        // Nothing changed in between: what a scheduled sync reads (the changes) when the fleet is
+        // as it was.
+        let again = read(&sim, &connector(plan(first.after.clone()))?).await?;
         let requests = first.asset_pages + first.fault_pages;
         // The floor: the calls spread over the concurrency, or the longest chain of pages that must
         // wait for each other (totals are null, so each list's pages chain), whichever is longer.
@@ -99,7 +107,7 @@ pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::R
             floor.as_secs_f64(),
             first.wall.as_secs_f64() / floor.as_secs_f64(),
             again.wall.as_secs_f64(),
-            again.asset_pages + again.fault_pages,
+            again.requests,
         )?;
     }
     Ok(())
@@ -114,5 +122,16 @@ async fn read(sim: &Simulator, connector: &DecisivApiConnector) -> anyhow::Resul
     anyhow::ensure!(!read.vehicles.is_empty(), "the read found no trucks");
     let log = sim.state().requests(since);
     let count = |part: &str| log.iter().filter(|e| e.path.contains(part)).count();
-    Ok(Counted { wall, asset_pages: count("/registered_assets"), fault_pages: count("/v1/faults") })
+    let after = IncrementalState {
+        vins: read.vehicles.iter().map(|v| v.vehicle.vin.clone()).collect(),
+        changes_since: read.changes_since.clone(),
+        ..IncrementalState::default()
+    };
+    Ok(Counted {
+        wall,
+        asset_pages: count("/registered_assets"),
+        fault_pages: count("/v1/faults?"),
+        requests: count("/srm-api/"),
+        after,
+    })
 }

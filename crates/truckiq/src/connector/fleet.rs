@@ -13,8 +13,11 @@ use crate::store::{FaultObservation, ObservedFaults, VehicleObservation, Vehicle
 pub struct FleetRead {
     pub vehicles: Vec<VehicleRead>,
     /// Faults listed for the whole account at once (as the Decisiv API lists them), for the trucks
-    /// whose faults are [`TruckFaults::InFleetList`]. `Err` when that list could not be read.
-    pub fleet_faults: Option<Result<Vec<FleetFault>, PageFailure>>,
+    /// whose faults are [`TruckFaults::InFleetList`].
+    pub fleet_faults: Option<FleetFaults>,
+    /// Where the next read of only what changed starts, on the portal's own clock, for a connector
+    /// that reads changes ([`FleetFaults::Changes`]).
+    pub changes_since: Option<String>,
     /// Rows of the vehicle list that could not be read.
     pub list_problems: u32,
     /// Why the first of them could not be, to name in the run record.
@@ -93,6 +96,29 @@ pub enum TruckFaults {
     Unchanged,
 }
 
+/// An account-wide fault list, and how much of the account it covers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FleetFaults {
+    /// Every fault of the account: a truck it does not name has none.
+    Complete(Vec<FleetFault>),
+    /// Only the faults reported since the last read: a truck it does not name keeps what is
+    /// stored, and a named truck's other faults stay as they are.
+    Changes(Vec<FleetFault>),
+    /// The list could not be read: every truck keeps what is stored.
+    Unread(PageFailure),
+}
+
+impl FleetFaults {
+    /// Whether the list read everything (`Some(true)`) or only changes, when it was read.
+    pub fn full(&self) -> Option<bool> {
+        match self {
+            FleetFaults::Complete(_) => Some(true),
+            FleetFaults::Changes(_) => Some(false),
+            FleetFaults::Unread(_) => None,
+        }
+    }
+}
+
 /// A fault from an account-wide list, with the truck it is on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FleetFault {
@@ -102,22 +128,30 @@ pub struct FleetFault {
 
 /// The store's observations for a read, and how many account-wide faults named a truck that is
 /// not in the list (they are not stored, and make the run partial). A truck whose faults come from
-/// a fleet-wide list that was read gets exactly its own (none means none are active); if that list
-/// could not be read, every such truck keeps what is stored.
+/// a complete fleet-wide list gets exactly its own (none means none are active); from a list of
+/// changes, its changed faults (none means unchanged); if the list could not be read, every such
+/// truck keeps what is stored.
 pub fn observations(read: FleetRead) -> (Vec<VehicleObservation>, u32) {
     let mut by_vin: HashMap<String, Vec<FaultObservation>> = HashMap::new();
-    let fleet_list_read = match read.fleet_faults {
-        Some(Ok(faults)) => {
-            for FleetFault { vin, fault } in faults {
-                by_vin.entry(vin).or_default().push(fault);
-            }
-            true
+    let mut share_out = |faults: Vec<FleetFault>| {
+        for FleetFault { vin, fault } in faults {
+            by_vin.entry(vin).or_default().push(fault);
         }
-        Some(Err(failure)) => {
+    };
+    let (fleet_list_read, changes_only) = match read.fleet_faults {
+        Some(FleetFaults::Complete(faults)) => {
+            share_out(faults);
+            (true, false)
+        }
+        Some(FleetFaults::Changes(faults)) => {
+            share_out(faults);
+            (true, true)
+        }
+        Some(FleetFaults::Unread(failure)) => {
             tracing::warn!(reason = %failure.kind, message = %failure.message, "the fleet's fault list was not read");
-            false
+            (false, false)
         }
-        None => false,
+        None => (false, false),
     };
     let observed: Vec<VehicleObservation> = read
         .vehicles
@@ -128,6 +162,9 @@ pub fn observations(read: FleetRead) -> (Vec<VehicleObservation>, u32) {
                 TruckFaults::Unread(failure) => {
                     tracing::info!(vin = %vehicle.vin, reason = %failure.kind, message = %failure.message, "faults not read");
                     ObservedFaults::Unread
+                }
+                TruckFaults::InFleetList if changes_only => {
+                    by_vin.remove(&vehicle.vin).map_or(ObservedFaults::Unchanged, ObservedFaults::Changed)
                 }
                 TruckFaults::InFleetList if fleet_list_read => {
                     ObservedFaults::Read(by_vin.remove(&vehicle.vin).unwrap_or_default())
@@ -194,7 +231,7 @@ mod tests {
         ];
         let read = FleetRead {
             vehicles: vec![truck(A, TruckFaults::InFleetList), truck(B, TruckFaults::InFleetList)],
-            fleet_faults: Some(Ok(listed)),
+            fleet_faults: Some(FleetFaults::Complete(listed)),
             ..FleetRead::default()
         };
         let (observed, orphans) = observations(read);
@@ -204,10 +241,22 @@ mod tests {
 
         let failed = FleetRead {
             vehicles: vec![truck(A, TruckFaults::InFleetList)],
-            fleet_faults: Some(Err(PageFailure { kind: FailureReason::Network, message: "502".into() })),
+            fleet_faults: Some(FleetFaults::Unread(PageFailure {
+                kind: FailureReason::Network,
+                message: "502".into(),
+            })),
             ..FleetRead::default()
         };
         assert_eq!(observations(failed).0[0].faults, ObservedFaults::Unread, "an unread list closes nothing");
+
+        let changes = FleetRead {
+            vehicles: vec![truck(A, TruckFaults::InFleetList), truck(B, TruckFaults::InFleetList)],
+            fleet_faults: Some(FleetFaults::Changes(vec![FleetFault { vin: A.into(), fault: fault(100) }])),
+            ..FleetRead::default()
+        };
+        let (observed, _) = observations(changes);
+        assert_eq!(observed[0].faults, ObservedFaults::Changed(vec![fault(100)]), "its other faults stay");
+        assert_eq!(observed[1].faults, ObservedFaults::Unchanged, "not named: nothing changed, nothing closes");
     }
 
     #[test]

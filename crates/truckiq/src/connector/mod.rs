@@ -10,7 +10,7 @@
 
 mod fleet;
 
-pub use fleet::{FleetFault, FleetRead, RowCount, TruckFaults, VehicleRead, assess, observations};
+pub use fleet::{FleetFault, FleetFaults, FleetRead, RowCount, TruckFaults, VehicleRead, assess, observations};
 
 use futures::future::BoxFuture;
 use tokio::sync::mpsc::UnboundedSender;

@@ -78,14 +78,19 @@ impl Api {
         }
     }
 
-    /// Every item of a list, page after page until a short one. A page that brings no item not
-    /// seen before also ends it: an endpoint that does not publish paging (`listFaults`) may answer
-    /// every page with the whole list.
-    pub async fn all<A: DeserializeOwned>(&self, path: &str) -> Result<Vec<Resource<A>>, ApiError> {
+    /// Every item of a list with `filters`, page after page until a short one. A page that brings
+    /// no item not seen before also ends it: an endpoint that does not publish paging
+    /// (`listFaults`) may answer every page with the whole list.
+    pub async fn all<A: DeserializeOwned>(
+        &self,
+        path: &str,
+        filters: &[(&str, String)],
+    ) -> Result<Vec<Resource<A>>, ApiError> {
         let mut items: Vec<Resource<A>> = Vec::new();
         let mut seen = HashSet::new();
         for number in 1..=MAX_PAGES {
-            let query = [("page[number]", number.to_string()), ("page[size]", PAGE_SIZE.to_string())];
+            let mut query = vec![("page[number]", number.to_string()), ("page[size]", PAGE_SIZE.to_string())];
+            query.extend(filters.iter().cloned());
             let page: Document<Vec<Resource<A>>> = self.get(path, &query).await?;
             let short = page.data.len() < PAGE_SIZE;
             let before = items.len();

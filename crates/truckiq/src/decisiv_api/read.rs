@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::types::{AssetAttributes, FaultAttributes, Resource};
-use crate::connector::{FleetFault, FleetRead, TruckFaults, VehicleRead};
+use crate::connector::{FleetFault, FleetFaults, FleetRead, TruckFaults, VehicleRead};
 use crate::j1939::{Severity, judge_severity};
 use crate::portal::parse::{UNKNOWN_SOURCE_ADDRESS, is_plausible_vin, parse_datetime, parse_source_address, pattern};
 use crate::portal::profile::Words;
@@ -92,9 +92,21 @@ pub fn fault(resource: &Resource<FaultAttributes>, words: &Words) -> Option<Faul
     })
 }
 
+/// The latest of the API's timestamps (RFC 3339, UTC): where the next read of changes starts.
+pub fn latest<'a>(timestamps: impl Iterator<Item = &'a str>) -> Option<String> {
+    let latest = timestamps.filter_map(parse_datetime).max()?;
+    Some(latest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
 /// The account's fleet: every listed truck, its faults from the account-wide list by the asset
-/// each names. A fault on an asset that is not listed counts as a list problem.
-pub fn fleet(assets: &[Resource<AssetAttributes>], faults: &[Resource<FaultAttributes>], words: &Words) -> FleetRead {
+/// each names, that list being all of them or the changes (`scope`). A fault on an asset that is
+/// not listed counts as a list problem.
+pub fn fleet(
+    assets: &[Resource<AssetAttributes>],
+    faults: &[Resource<FaultAttributes>],
+    words: &Words,
+    scope: fn(Vec<FleetFault>) -> FleetFaults,
+) -> FleetRead {
     let mut problems = 0u32;
     let mut vin_of: HashMap<&str, String> = HashMap::new();
     let mut vehicles = Vec::new();
@@ -117,7 +129,8 @@ pub fn fleet(assets: &[Resource<AssetAttributes>], faults: &[Resource<FaultAttri
     }
     FleetRead {
         vehicles,
-        fleet_faults: Some(Ok(listed)),
+        fleet_faults: Some(scope(listed)),
+        changes_since: latest(faults.iter().filter_map(|f| f.attributes.triggered_at.as_deref())),
         list_problems: problems,
         list_problem: (problems > 0)
             .then(|| format!("{problems} asset(s) or fault(s) the API listed could not be placed on a truck")),

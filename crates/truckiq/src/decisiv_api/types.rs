@@ -34,6 +34,14 @@ impl<A> Resource<A> {
     pub fn related(&self, name: &str) -> Option<&str> {
         self.relationships.as_ref()?.get(name)?.get("data")?.get("id")?.as_str()
     }
+
+    /// The ids of a to-many relationship, e.g. a diagnostic reading's `faults`.
+    pub fn related_all(&self, name: &str) -> Vec<&str> {
+        let data = self.relationships.as_ref().and_then(|r| r.get(name)).and_then(|r| r.get("data"));
+        data.and_then(serde_json::Value::as_array)
+            .map(|items| items.iter().filter_map(|item| item.get("id")?.as_str()).collect())
+            .unwrap_or_default()
+    }
 }
 
 /// `account_management/v1/accounts`.
@@ -100,4 +108,11 @@ pub struct FaultDetails {
 pub struct Component {
     pub name: Option<String>,
     pub description: Option<String>,
+}
+
+/// `telematics/{account}/v1/diagnostic_readings`: a telematics message, naming the faults it
+/// reported.
+#[derive(Debug, Deserialize)]
+pub struct ReadingAttributes {
+    pub triggered_at: Option<String>,
 }

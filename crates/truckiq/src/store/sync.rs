@@ -73,13 +73,16 @@ pub enum ObservedFaults {
     /// Not read because the portal marks the truck unchanged since its faults were last read: the
     /// open episodes are seen again as they are.
     Unchanged,
+    /// Only the faults reported since the last read: these are stored as they are now, and the
+    /// truck's other open episodes are seen again as they are.
+    Changed(Vec<FaultObservation>),
 }
 
 impl ObservedFaults {
     pub fn read(&self) -> Option<&[FaultObservation]> {
         match self {
             ObservedFaults::Read(faults) => Some(faults),
-            ObservedFaults::Unread | ObservedFaults::Unchanged => None,
+            ObservedFaults::Unread | ObservedFaults::Unchanged | ObservedFaults::Changed(_) => None,
         }
     }
 }
@@ -252,8 +255,17 @@ fn apply(
     // Every row of a sync carries the same time: format it once, not once per row.
     let now = SqlTime::from(now);
     for observation in observed {
+        // Changes over the stored episodes come to a full list, read like any other.
+        let merged;
+        let faults = match &observation.faults {
+            ObservedFaults::Changed(changes) => {
+                merged = ObservedFaults::Read(over_stored(tx, account_id, &observation.vehicle.vin, changes)?);
+                &merged
+            }
+            faults => faults,
+        };
         // Health only changes when the faults were read; otherwise the stored one stays.
-        let active: Option<Vec<ActiveFault<'_>>> = observation.faults.read().map(|faults| {
+        let active: Option<Vec<ActiveFault<'_>>> = faults.read().map(|faults| {
             faults
                 .iter()
                 .filter(|f| f.active)
@@ -271,18 +283,20 @@ fn apply(
         }
         let assessed = active.as_deref().map(Assessed::of);
         // The change marker is kept only with the faults it vouches for.
-        let marker = match observation.faults {
+        let marker = match faults {
             ObservedFaults::Unread => None,
-            ObservedFaults::Read(_) | ObservedFaults::Unchanged => observation.vehicle.portal_timestamp.as_deref(),
+            ObservedFaults::Read(_) | ObservedFaults::Unchanged | ObservedFaults::Changed(_) => {
+                observation.vehicle.portal_timestamp.as_deref()
+            }
         };
         let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, marker, assessed.as_ref())?;
         outcome.vehicles += 1;
         outcome.new_vehicles += usize::from(stored.new);
         outcome.readings_added += usize::from(append_reading(tx, stored.id, &now, &observation.vehicle)?);
-        match &observation.faults {
+        match faults {
             ObservedFaults::Read(faults) => apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?,
             ObservedFaults::Unchanged => see_again(tx, stored.id, &now, &mut outcome)?,
-            ObservedFaults::Unread => {}
+            ObservedFaults::Unread | ObservedFaults::Changed(_) => {}
         }
         let silent = Some(TruckStatus::NotCommunicating);
         if !stored.new && observation.vehicle.status == silent && stored.status != silent {
@@ -483,6 +497,47 @@ fn append_reading(tx: &Transaction<'_>, vehicle_id: i64, now: &SqlTime, v: &Vehi
 }
 
 /// A truck the portal marks unchanged: its open episodes are seen again, as they are.
+/// A truck's open episodes as stored, with `changes` over them by fault code.
+fn over_stored(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    vin: &str,
+    changes: &[FaultObservation],
+) -> Result<Vec<FaultObservation>> {
+    let mut faults: HashMap<FaultKey, FaultObservation> = tx
+        .prepare_cached(
+            "SELECT f.source_address, f.spn, f.fmi, f.description, f.severity, f.portal_severity_text,
+                    f.portal_severity_score, f.derate, f.active, f.occurrence_count, f.raw_json
+               FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+              WHERE v.account_id = ?1 AND v.vin = ?2 AND f.cleared_at IS NULL",
+        )?
+        .query_map(params![account_id, vin], |r| {
+            let fault = FaultObservation {
+                source_address: r.get(0)?,
+                spn: r.get(1)?,
+                fmi: r.get(2)?,
+                description: r.get(3)?,
+                severity: r.get(4)?,
+                portal_severity_text: r.get(5)?,
+                portal_severity_score: r.get(6)?,
+                derate: r.get(7)?,
+                active: r.get(8)?,
+                // Only a new episode takes its start from the observation.
+                first_seen: None,
+                occurrences: r.get(9)?,
+                raw_json: r.get(10)?,
+            };
+            Ok(((fault.source_address, fault.spn, fault.fmi), fault))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for change in changes {
+        faults.insert((change.source_address, change.spn, change.fmi), change.clone());
+    }
+    let mut faults: Vec<FaultObservation> = faults.into_values().collect();
+    faults.sort_by_key(|f| (f.source_address, f.spn, f.fmi));
+    Ok(faults)
+}
+
 fn see_again(tx: &Transaction<'_>, vehicle_id: i64, now: &SqlTime, outcome: &mut SyncOutcome) -> Result<()> {
     outcome.extended += tx
         .prepare_cached("UPDATE faults SET last_seen_at = ?2 WHERE vehicle_id = ?1 AND cleared_at IS NULL")?

@@ -20,11 +20,11 @@ use super::error::SyncError;
 use super::schedule::RetryPolicy;
 use super::staleness;
 use crate::browser::BrowserOptions;
-use crate::connector::{Connector, Progress, ReadContext, assess, observations};
-use crate::decisiv_api::DecisivApiConnector;
+use crate::connector::{Connector, FleetFaults, Progress, ReadContext, assess, observations};
 use crate::decisiv_api::client::Api;
 use crate::decisiv_api::grant::GrantTokens;
 use crate::decisiv_api::oauth::{self, OAuthApp};
+use crate::decisiv_api::{self, DecisivApiConnector};
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
 use crate::portal::doctor::PageReport;
@@ -644,7 +644,9 @@ impl Inner {
             let api = Api::new(&account.base_url, self.grant_tokens(account).await?, self.api_http().await?);
             let srm_account_id = account.srm_account_id.clone().unwrap_or_default();
             let words = Words::shared()?;
-            return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words, concurrency })));
+            let account_id = account.id;
+            let plan = decisiv_api::plan(self.read(move |store| store.incremental_state(account_id)).await?);
+            return Ok(Built::Api(Box::new(DecisivApiConnector { api, srm_account_id, words, concurrency, plan })));
         }
         let profiles = self.config.data_dir.join("profiles");
         let own_profile = account.profile_file.as_deref().map(PathBuf::from);
@@ -697,6 +699,9 @@ impl Inner {
         drop(progress);
         let _ = forward.await;
         let read = read?;
+        // A connector that reads changes says after the read whether it read everything.
+        let full_read = full_read.or(read.fleet_faults.as_ref().and_then(FleetFaults::full));
+        let changes_since = read.changes_since.clone();
         let first_problem = assess(&read)?;
         let problem_page = read.problem_page.as_ref().map(|p| p.display().to_string());
         let list_problems = read.list_problems;
@@ -721,7 +726,7 @@ impl Inner {
             let _ = self.alerts.send(alert.clone());
         }
         if let Some(full) = full_read
-            && let Err(error) = self.db(move |store| store.note_read(account_id, full)).await
+            && let Err(error) = self.db(move |store| store.note_read(account_id, full, changes_since.as_deref())).await
         {
             // Only the count towards the next full read is off; the run itself is stored.
             tracing::warn!(account_id, %error, "could not note the kind of read");
