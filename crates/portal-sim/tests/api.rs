@@ -229,7 +229,11 @@ struct Reply {
 
 impl Api {
     async fn start() -> Self {
-        let sim = Simulator::start(SimConfig { vehicles: 60, ..SimConfig::default() }).await.unwrap();
+        Self::start_with(SimConfig { vehicles: 60, ..SimConfig::default() }).await
+    }
+
+    async fn start_with(config: SimConfig) -> Self {
+        let sim = Simulator::start(config).await.unwrap();
         sim.state()
             .api
             .add_client(ApiClientSpec {
@@ -318,6 +322,28 @@ impl Api {
 
     fn readings_path(&self) -> String {
         format!("/srm-api/telematics/{}/v1/diagnostic_readings", self.srm_account_id)
+    }
+
+    fn cases_path(&self) -> String {
+        format!("/srm-api/asset_management/{}/v1/cases", self.srm_account_id)
+    }
+
+    fn summaries_path(&self) -> String {
+        format!("/srm-api/asset_management/{}/v1/case_summaries", self.srm_account_id)
+    }
+
+    /// A password-grant access token for another API user.
+    async fn token_for(&self, username: &str, password: &str) -> String {
+        let (status, body) = self
+            .token_request(&[
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+                ("client_id", CLIENT_ID),
+            ])
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
     }
 
     /// Pages `path` (which may carry a query) until a short page; returns all items and pages.
@@ -649,11 +675,30 @@ async fn an_unprovisioned_module_gets_428_with_the_published_error() {
     let srm = &assets_only.srm_account_id;
     let assets = api.get(&format!("/srm-api/asset_management/{srm}/v1/registered_assets"), Some(token)).await;
     assert_eq!(assets.status, StatusCode::OK);
-    for path in [
-        format!("/srm-api/telematics/{srm}/v1/faults"),
-        format!("/srm-api/telematics/{srm}/v1/diagnostic_readings"),
-        "/srm-api/account_management/v1/accounts".to_owned(),
-    ] {
+    let telematics_only = api
+        .sim
+        .state()
+        .api
+        .add_user(ApiUserSpec {
+            username: "telematics-only".into(),
+            password: "pw".into(),
+            modules: vec![Module::Telematics],
+            account_name: None,
+        })
+        .unwrap();
+    let telematics_token = api.token_for("telematics-only", "pw").await;
+    let other_srm = &telematics_only.srm_account_id;
+    let mut refused = vec![
+        (format!("/srm-api/telematics/{srm}/v1/faults"), token),
+        (format!("/srm-api/telematics/{srm}/v1/diagnostic_readings"), token),
+        ("/srm-api/account_management/v1/accounts".to_owned(), token),
+    ];
+    for path in ["registered_assets", "cases", "case_summaries"] {
+        refused.push((format!("/srm-api/asset_management/{other_srm}/v1/{path}"), telematics_token.as_str()));
+    }
+    let case_id = &api.sim.state().fleet_snapshot().cases[0].id;
+    refused.push((format!("/srm-api/asset_management/{other_srm}/v1/cases/{case_id}"), telematics_token.as_str()));
+    for (path, token) in refused {
         let reply = api.get(&path, Some(token)).await;
         assert_eq!(reply.status, StatusCode::PRECONDITION_REQUIRED, "{path}");
         // Verbatim from decisiv-error-codes.yml.
@@ -983,6 +1028,10 @@ async fn every_served_endpoint_and_error_matches_the_published_schemas() {
     let assets = api.assets_path();
     let faults = api.faults_path();
     let readings = api.readings_path();
+    let service_cases = api.cases_path();
+    let summaries = api.summaries_path();
+    let case_id = &fleet.cases[0].id;
+    let restricted_cases = format!("/srm-api/asset_management/{}/v1/cases", restricted.srm_account_id);
     let cases: Vec<(String, Option<&str>, u16)> = vec![
         // Account Management
         (accounts.clone(), Some(&token), 200),
@@ -1021,6 +1070,40 @@ async fn every_served_endpoint_and_error_matches_the_published_schemas() {
         (format!("{assets}/{unknown}"), Some(&token), 404),
         (format!("{assets}/{asset}?include=nonsense"), Some(&token), 400),
         (format!("{assets}/{asset}"), None, 401),
+        (service_cases.clone(), Some(&token), 200),
+        (
+            format!(
+                "{service_cases}?include=registered_asset,service_provider&filter[closed]=false\
+                 &filter[event_timestamps.started_at:gte]=2000-01-01T00:00:00Z"
+            ),
+            Some(&token),
+            200,
+        ),
+        (format!("{service_cases}?filter[registered_asset.id]={asset}&page[size]=100"), Some(&token), 200),
+        (format!("{service_cases}?filter[updated_at:gte]=not-a-timestamp"), Some(&token), 400),
+        (format!("{service_cases}?filter[event_timestamps.closed_at:exists]=true"), Some(&token), 400),
+        (format!("{service_cases}?filter[registered_asset.id]=1001"), Some(&token), 400),
+        (format!("{service_cases}?filter[fault.id]=1"), Some(&token), 400),
+        (format!("{service_cases}?include=faults"), Some(&token), 400),
+        (service_cases.clone(), None, 401),
+        (restricted_cases.clone(), Some(&restricted_token), 428),
+        (restricted_cases.clone(), Some(&token), 403),
+        (format!("/srm-api/asset_management/{unknown}/v1/cases"), Some(&token), 404),
+        (format!("{service_cases}/{case_id}"), Some(&token), 200),
+        (format!("{service_cases}/{case_id}?include=registered_asset"), Some(&token), 200),
+        (format!("{service_cases}/{unknown}"), Some(&token), 404),
+        (format!("{service_cases}/{case_id}"), None, 401),
+        (format!("{restricted_cases}/{case_id}"), Some(&token), 403),
+        (summaries.clone(), Some(&token), 200),
+        (format!("{summaries}?include=case&filter[updated_at:gt]=2000-01-01"), Some(&token), 200),
+        (format!("{summaries}?filter[closed]=false"), Some(&token), 400),
+        (summaries.clone(), None, 401),
+        (
+            format!("/srm-api/asset_management/{}/v1/case_summaries", restricted.srm_account_id),
+            Some(&restricted_token),
+            428,
+        ),
+        (format!("/srm-api/asset_management/{unknown}/v1/case_summaries"), Some(&token), 404),
         // Telematics
         (faults.clone(), Some(&token), 200),
         (format!("{faults}?filter[triggered_at:lte]=2100-01-01&page[number]=2&page[size]=3"), Some(&token), 200),
@@ -1069,6 +1152,9 @@ async fn every_served_endpoint_and_error_matches_the_published_schemas() {
         ("/account_management/v1/accounts/{account_id}", &[200, 401, 403, 404]),
         ("/asset_management/{srm_account_id}/v1/registered_assets", &[200, 400, 401, 403, 404, 428]),
         ("/asset_management/{srm_account_id}/v1/registered_assets/{id}", &[200, 400, 401, 404]),
+        ("/asset_management/{srm_account_id}/v1/cases", &[200, 400, 401, 403, 404, 428]),
+        ("/asset_management/{srm_account_id}/v1/cases/{id}", &[200, 401, 403, 404]),
+        ("/asset_management/{srm_account_id}/v1/case_summaries", &[200, 400, 401, 404, 428]),
         ("/telematics/{srm_account_id}/v1/faults", &[200, 400, 401, 404, 428, 500]),
         ("/telematics/{srm_account_id}/v1/faults/{uuid}", &[200, 401, 404]),
         ("/telematics/{srm_account_id}/v1/diagnostic_readings", &[200, 400, 401, 428]),
@@ -1107,4 +1193,443 @@ async fn rate_limited_calls_get_the_published_429_without_retry_after() {
             "detail": "The maximum number of requests for this application has been far exceeded with the given credentials."
         }]})
     );
+}
+
+// -------------------------------------------------------------------------------------------
+// Service cases against the fleet's ground truth
+
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// What a client reads off a case, from the fleet's ground truth.
+fn case_row(case: &portal_sim::fleet::Case) -> Value {
+    json!([
+        case.id,
+        case.reference_number,
+        case.asset_id,
+        case.status,
+        case.repair_status,
+        case.is_closed(),
+        iso(case.started_at),
+        iso(case.asset_downtime),
+        case.asset_arrived.map(iso),
+        case.closed_at.map(iso),
+        case.asset_uptime.map(iso),
+        iso(case.created_at),
+        iso(case.updated_at),
+        case.unit_number,
+        case.odometer_mi.round() as i64,
+        case.ro_number,
+        case.service_provider.id,
+    ])
+}
+
+/// The same, from a served case.
+fn api_case_row(case: &Value) -> Value {
+    let at = &case["attributes"];
+    let events = &at["event_timestamps"];
+    json!([
+        case["id"],
+        at["reference_number"],
+        case["relationships"]["registered_asset"]["data"]["id"],
+        at["status"],
+        at["repair_status"],
+        at["closed"],
+        events["started_at"],
+        events["asset_downtime"],
+        events["asset_arrived"],
+        events["closed_at"],
+        events["asset_uptime"],
+        at["created_at"],
+        at["updated_at"],
+        at["asset_information"]["unit_number"],
+        at["asset_information"]["odometer_value"],
+        at["ro_number"],
+        case["relationships"]["service_provider"]["data"]["id"],
+    ])
+}
+
+/// A stop-engine or derating fault: what TruckIQ counts as critical.
+fn critical(fault: &portal_sim::fleet::Fault) -> bool {
+    fault.active && (fault.derate || fault.urgency == portal_sim::fleet::catalog::Urgency::StopEngine)
+}
+
+#[tokio::test]
+async fn cases_and_summaries_match_the_ground_truth_once_each() {
+    let api = Api::start().await;
+    let token = api.access_token().await;
+    let fleet = api.sim.state().fleet_snapshot();
+    let expected: Vec<Value> = fleet.cases.iter().map(case_row).collect();
+    assert!(expected.len() > 20, "{} cases", expected.len());
+    assert!(fleet.cases.iter().any(|c| c.is_open()) && fleet.cases.iter().any(|c| c.is_closed()));
+
+    for size in [7, 100] {
+        let (cases, pages) = api.all_pages(&api.cases_path(), &token, size).await;
+        assert_eq!(pages, expected.len() / size + 1);
+        assert_eq!(cases.iter().map(api_case_row).collect::<Vec<_>>(), expected, "page size {size}");
+    }
+    let (cases, _) = api.all_pages(&api.cases_path(), &token, 100).await;
+    for (served, truth) in cases.iter().zip(&fleet.cases) {
+        let at = &served["attributes"];
+        assert_eq!(at["complaint"], truth.complaint.as_str());
+        assert_eq!(at["breakdown"].is_object(), truth.breakdown.is_some());
+        assert_eq!(fleet.vehicles[truth.vehicle_index].asset_id, truth.asset_id);
+        assert!(served["relationships"].get("faults").is_none(), "the published case has no link to faults");
+    }
+
+    // One case, as listed; side-loaded assets are the registered assets served.
+    let open = fleet.cases.iter().find(|c| c.is_open()).unwrap();
+    let reply = api
+        .get(&format!("{}/{}?include=registered_asset,service_provider", api.cases_path(), open.id), Some(&token))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(api_case_row(&reply.body["data"]), case_row(open));
+    let asset = api.get(&format!("{}/{}", api.assets_path(), open.asset_id), Some(&token)).await;
+    let included = reply.body["included"].as_array().unwrap();
+    assert_eq!(included.len(), 2);
+    assert_eq!(included[0], asset.body["data"]);
+    assert_eq!(included[1]["type"], "service_providers");
+    assert_eq!(included[1]["attributes"]["name"], open.service_provider.name.as_str());
+    let missing =
+        api.get(&format!("{}/{}", api.cases_path(), "11111111-1111-4111-8111-111111111111"), Some(&token)).await;
+    assert_eq!((missing.status, error_code(&missing.body)), (StatusCode::NOT_FOUND, "decisiv:resource:001"));
+    assert_eq!(missing.body["errors"][0]["source"]["parameter"], "id");
+
+    // One summary per case, describing it, and include=case side-loads the cases.
+    let (summaries, _) = api.all_pages(&format!("{}?include=case", api.summaries_path()), &token, 100).await;
+    for (summary, case) in summaries.iter().zip(&fleet.cases) {
+        assert_eq!(summary["relationships"]["case"]["data"], json!({ "type": "cases", "id": case.id }));
+        assert_eq!(summary["attributes"]["content"], case.summary.as_str());
+        assert!(case.summary.contains(&case.unit_number), "{}", case.summary);
+        assert_eq!(summary["attributes"]["updated_at"], iso(case.updated_at));
+    }
+    assert_eq!(summaries.len(), fleet.cases.len());
+    let page = api.get(&format!("{}?include=case&page[size]=5", api.summaries_path()), Some(&token)).await;
+    let sideloaded: Vec<Value> = page.body["included"].as_array().unwrap().iter().map(api_case_row).collect();
+    assert_eq!(sideloaded, expected[..5]);
+}
+
+#[tokio::test]
+async fn case_filters_select_exactly_the_matching_cases() {
+    let api = Api::start().await;
+    let token = api.access_token().await;
+    let fleet = api.sim.state().fleet_snapshot();
+    let rows = |cases: &[Value]| cases.iter().map(api_case_row).collect::<Vec<_>>();
+    let truth = |keep: &dyn Fn(&portal_sim::fleet::Case) -> bool| {
+        fleet.cases.iter().filter(|c| keep(c)).map(case_row).collect::<Vec<_>>()
+    };
+    let path = api.cases_path();
+    let all_time = "filter[event_timestamps.started_at:gte]=2000-01-01T00:00:00Z";
+
+    let (open, _) = api.all_pages(&format!("{path}?filter[closed]=false&{all_time}"), &token, 25).await;
+    assert_eq!(rows(&open), truth(&|c| c.is_open()));
+    assert!(!open.is_empty());
+    let (closed, _) =
+        api.all_pages(&format!("{path}?filter[event_timestamps.closed_at:exists]=true&{all_time}"), &token, 25).await;
+    assert_eq!(rows(&closed), truth(&|c| c.is_closed()));
+
+    // Alone, the open/closed filters are refused, as published.
+    let alone = api.get(&format!("{path}?filter[closed]=false"), Some(&token)).await;
+    assert_eq!((alone.status, error_code(&alone.body)), (StatusCode::BAD_REQUEST, "decisiv:filters:006"));
+
+    // Every out-of-service truck (IN_REPAIR on PACCAR Solutions) has exactly one open case.
+    let in_repair: Vec<_> =
+        fleet.vehicles.iter().filter(|v| v.recommendation() == portal_sim::Recommendation::InRepair).collect();
+    assert!(!in_repair.is_empty());
+    for vehicle in in_repair {
+        let asset = &vehicle.asset_id;
+        let reply =
+            api.get(&format!("{path}?filter[registered_asset.id]={asset}&filter[closed]=false"), Some(&token)).await;
+        assert_eq!(reply.body["data"].as_array().unwrap().len(), 1, "{}", vehicle.vin);
+    }
+    // ...while some trucks with an active critical fault have none.
+    let unattended = fleet
+        .vehicles
+        .iter()
+        .filter(|v| v.faults.iter().any(critical) && fleet.open_case(&v.asset_id).is_none())
+        .count();
+    assert!(unattended > 0);
+
+    // By truck: all its cases, open and closed.
+    let busy = fleet.cases.iter().max_by_key(|c| fleet.cases.iter().filter(|o| o.asset_id == c.asset_id).count());
+    let asset = &busy.unwrap().asset_id;
+    let reply = api.get(&format!("{path}?filter[registered_asset.id]={asset}"), Some(&token)).await;
+    assert_eq!(rows(reply.body["data"].as_array().unwrap()), truth(&|c| c.asset_id == *asset));
+    let bad = api.get(&format!("{path}?filter[registered_asset.id]=not-a-uuid"), Some(&token)).await;
+    assert_eq!(
+        bad.body["errors"][0],
+        json!({
+            "status": "400",
+            "code": "decisiv:filters:002",
+            "title": "Invalid filter value",
+            "detail": "'not-a-uuid' is not a valid value for filter. Expected values: uuid",
+            "source": { "parameter": "filter[registered_asset.id]" },
+        })
+    );
+
+    // By time: updated since a cutoff, started before one.
+    let mut updated: Vec<_> = fleet.cases.iter().map(|c| c.updated_at).collect();
+    updated.sort();
+    let cutoff = updated[updated.len() / 2];
+    let (since, _) = api.all_pages(&format!("{path}?filter[updated_at:gte]={}", iso(cutoff)), &token, 25).await;
+    assert_eq!(rows(&since), truth(&|c| c.updated_at >= cutoff));
+    assert!(!since.is_empty() && since.len() < fleet.cases.len());
+    let (before, _) =
+        api.all_pages(&format!("{path}?filter[event_timestamps.started_at:lt]={}", iso(cutoff)), &token, 25).await;
+    assert_eq!(rows(&before), truth(&|c| c.started_at < cutoff));
+    let (summaries, _) =
+        api.all_pages(&format!("{}?filter[updated_at:gte]={}", api.summaries_path(), iso(cutoff)), &token, 25).await;
+    assert_eq!(summaries.len(), since.len());
+
+    // By service provider, by id or by its SRM account reference.
+    let provider = &fleet.cases[0].service_provider;
+    let (by_id, _) = api.all_pages(&format!("{path}?filter[service_provider.id]={}", provider.id), &token, 25).await;
+    assert_eq!(rows(&by_id), truth(&|c| c.service_provider.id == provider.id));
+    let srm = format!("filter[service_provider.external_reference.srm_account]={}", provider.srm_account);
+    let (by_srm, _) = api.all_pages(&format!("{path}?{srm}"), &token, 25).await;
+    assert_eq!(rows(&by_srm), rows(&by_id));
+    let (summaries, _) = api.all_pages(&format!("{}?{srm}", api.summaries_path()), &token, 25).await;
+    assert_eq!(summaries.len(), by_id.len());
+
+    for (query, code) in [
+        ("filter[fault.id]=1", "decisiv:filters:001"),
+        ("filter[updated_at:gt]=2026-01-01", "decisiv:filters:001"),
+        ("filter[updated_at:gte]=not-a-timestamp", "decisiv:filters:010"),
+        ("filter[event_timestamps.started_at:gt]=yesterday", "decisiv:filters:010"),
+        ("filter[closed]=maybe&filter[updated_at:gte]=2026-01-01", "decisiv:filters:002"),
+        ("include=faults", "decisiv:request_attributes:010"),
+        ("page[size]=101", "decisiv:request_attributes:010"),
+    ] {
+        let reply = api.get(&format!("{path}?{query}"), Some(&token)).await;
+        assert_eq!((reply.status, error_code(&reply.body)), (StatusCode::BAD_REQUEST, code), "{query}");
+    }
+}
+
+#[tokio::test]
+async fn cases_open_progress_and_close_as_the_clock_ticks() {
+    // A fixed start and enough trucks that four days surely open and close cases.
+    let start_time = chrono::DateTime::parse_from_rfc3339("2026-11-01T12:00:00Z").unwrap().to_utc();
+    let api = Api::start_with(SimConfig { vehicles: 200, start_time: Some(start_time), ..SimConfig::default() }).await;
+    let token = api.access_token().await;
+    let start = api.sim.state().fleet_snapshot();
+    let mut cursor = start.now;
+    let mut previous = start.clone();
+    let (mut opened, mut closed, mut progressed) = (0, 0, 0);
+    for _ in 0..8 {
+        for _ in 0..12 {
+            api.sim.state().tick(60);
+        }
+        let fleet = api.sim.state().fleet_snapshot();
+        // An incremental sync: what changed since the last one, and nothing else.
+        let since = iso(cursor + chrono::Duration::minutes(1));
+        let (changed, _) =
+            api.all_pages(&format!("{}?filter[updated_at:gte]={since}", api.cases_path()), &token, 25).await;
+        let expected: Vec<Value> = fleet
+            .cases
+            .iter()
+            .filter(|c| previous.cases.iter().find(|p| p.id == c.id).is_none_or(|p| case_row(p) != case_row(c)))
+            .map(case_row)
+            .collect();
+        assert_eq!(changed.iter().map(api_case_row).collect::<Vec<_>>(), expected);
+        for case in &fleet.cases {
+            match previous.cases.iter().find(|p| p.id == case.id) {
+                None => opened += 1,
+                Some(old) if old.is_open() && case.is_closed() => closed += 1,
+                Some(old) if old.stage != case.stage => progressed += 1,
+                _ => {}
+            }
+        }
+        for vehicle in fleet.vehicles.iter().filter(|v| v.recommendation() == portal_sim::Recommendation::InRepair) {
+            assert!(fleet.open_case(&vehicle.asset_id).is_some(), "{} IN_REPAIR without an open case", vehicle.vin);
+        }
+        cursor = fleet.now;
+        previous = fleet;
+    }
+    assert!(opened > 0 && closed > 0 && progressed > 0, "opened {opened}, closed {closed}, progressed {progressed}");
+    let (all, _) = api.all_pages(&api.cases_path(), &token, 100).await;
+    assert_eq!(all.len(), previous.cases.len());
+    let closed_since = api
+        .get(
+            &format!(
+                "{}?filter[closed]=true&filter[updated_at:gte]={}&page[size]=100",
+                api.cases_path(),
+                iso(start.now + chrono::Duration::minutes(1))
+            ),
+            Some(&token),
+        )
+        .await;
+    let served = closed_since.body["data"].as_array().unwrap();
+    assert!(served.len() >= closed);
+    assert!(
+        served.iter().all(|c| c["attributes"]["status"] == "Closed"
+            && c["attributes"]["event_timestamps"]["asset_uptime"].is_string())
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// One API user reaching several SRM accounts
+
+#[tokio::test]
+async fn a_user_with_several_accounts_sees_the_fleet_shared_between_them() {
+    let api = Api::start().await;
+    let state = api.sim.state();
+    let spec = ApiUserSpec {
+        username: "dispatch@example.com".into(),
+        password: "pw".into(),
+        modules: Module::ALL.to_vec(),
+        account_name: None,
+    };
+    let single = state.api.add_user(spec.clone()).unwrap();
+    assert_eq!(single.accounts.len(), 1);
+    assert_eq!((&single.accounts[0].id, &single.accounts[0].name), (&single.srm_account_id, &single.account_name));
+
+    // Over HTTP, as a test in another process would.
+    let response = api
+        .http
+        .post(api.url("/__sim/api/users"))
+        .json(&json!({ "username": spec.username, "password": "pw", "modules": ["account_management",
+            "asset_management", "telematics"], "accounts": ["North Yard", "South Yard", "West Yard"] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let created: Value = response.json().await.unwrap();
+    let user = state.api.user(&spec.username).unwrap();
+    assert_eq!(created["accounts"], serde_json::to_value(&user.accounts).unwrap());
+    let ids: Vec<&str> = user.accounts.iter().map(|a| a.id.as_str()).collect();
+    let names: Vec<&str> = user.accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["North Yard", "South Yard", "West Yard"]);
+    assert_eq!(ids[0], single.srm_account_id, "the first account keeps the single account's id");
+    assert_eq!((user.srm_account_id.as_str(), user.account_name.as_str()), (ids[0], "North Yard"));
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), 3);
+    let again = state.api.add_user_with_accounts(spec.clone(), vec!["A".into(), "B".into(), "C".into()]).unwrap();
+    assert_eq!(again.accounts.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ids, "ids are stable");
+    state.api.add_user_with_accounts(spec.clone(), names.iter().map(|n| (*n).to_owned()).collect()).unwrap();
+    for bad in [
+        json!({ "username": "x", "password": "pw", "modules": [], "accounts": ["ok", " "] }),
+        json!({ "username": "x", "password": "pw", "modules": [], "account_name": "One", "accounts": ["Two"] }),
+    ] {
+        let response = api.http.post(api.url("/__sim/api/users")).json(&bad).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+
+    let token = api.token_for(&spec.username, "pw").await;
+    let accounts = api.get("/srm-api/account_management/v1/accounts", Some(&token)).await;
+    let listed: Vec<(&str, &str)> = accounts.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap(), a["attributes"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed, ids.iter().copied().zip(names.iter().copied()).collect::<Vec<_>>());
+    let south = api.get("/srm-api/account_management/v1/accounts?filter[name:like]=south", Some(&token)).await;
+    assert_eq!(south.body["data"].as_array().unwrap().len(), 1);
+    assert_eq!(south.body["data"][0]["id"], ids[1]);
+    let refs: BTreeSet<String> = accounts.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["attributes"]["external_reference"]["srm_account"].to_string())
+        .collect();
+    assert_eq!(refs.len(), 3);
+    for id in &ids {
+        assert_eq!(
+            api.get(&format!("/srm-api/account_management/v1/accounts/{id}"), Some(&token)).await.status,
+            StatusCode::OK
+        );
+    }
+
+    let fleet = state.fleet_snapshot();
+    let mut seen_vins = BTreeSet::new();
+    let (mut faults_seen, mut readings_seen, mut cases_seen, mut summaries_seen) = (0, 0, BTreeSet::new(), 0);
+    for id in &ids {
+        let truth: BTreeSet<&str> = user.vehicles_in(&fleet, id).iter().map(|v| v.vin.as_str()).collect();
+        assert!((19..=21).contains(&truth.len()), "{} trucks in {id}", truth.len());
+        let (assets, _) =
+            api.all_pages(&format!("/srm-api/asset_management/{id}/v1/registered_assets"), &token, 100).await;
+        let vins: BTreeSet<&str> = assets.iter().map(|a| a["attributes"]["vin"].as_str().unwrap()).collect();
+        assert_eq!(vins, truth, "{id}");
+        for vin in &vins {
+            assert!(seen_vins.insert((*vin).to_owned()), "{vin} in two accounts");
+        }
+        let asset_ids: BTreeSet<&str> = assets.iter().map(|a| a["id"].as_str().unwrap()).collect();
+
+        // Faults and readings follow their trucks, and say which account they came from.
+        let (faults, _) = api.all_pages(&format!("/srm-api/telematics/{id}/v1/faults"), &token, 100).await;
+        for fault in &faults {
+            assert!(asset_ids.contains(fault["relationships"]["asset"]["data"]["id"].as_str().unwrap()));
+            assert_eq!(fault["relationships"]["source_account"]["data"]["id"], *id);
+            assert!(fault["links"]["self"].as_str().unwrap().contains(id));
+        }
+        let truth_faults: usize = user.vehicles_in(&fleet, id).iter().map(|v| v.faults.len()).sum();
+        assert_eq!(faults.len(), truth_faults);
+        faults_seen += faults.len();
+        let (readings, _) =
+            api.all_pages(&format!("/srm-api/telematics/{id}/v1/diagnostic_readings"), &token, 100).await;
+        assert!(readings.iter().all(|r| vins.contains(r["attributes"]["asset_data"]["vin"].as_str().unwrap())));
+        readings_seen += readings.len();
+
+        let (cases, _) = api.all_pages(&format!("/srm-api/asset_management/{id}/v1/cases"), &token, 100).await;
+        for case in &cases {
+            assert!(asset_ids.contains(case["relationships"]["registered_asset"]["data"]["id"].as_str().unwrap()));
+            cases_seen.insert(case["id"].as_str().unwrap().to_owned());
+        }
+        let (summaries, _) =
+            api.all_pages(&format!("/srm-api/asset_management/{id}/v1/case_summaries"), &token, 100).await;
+        assert_eq!(summaries.len(), cases.len());
+        summaries_seen += summaries.len();
+    }
+    let all_vins: BTreeSet<String> = fleet.vehicles.iter().map(|v| v.vin.clone()).collect();
+    assert_eq!(seen_vins, all_vins, "the accounts together show the whole fleet");
+    let total_faults: usize = fleet.vehicles.iter().map(|v| v.faults.len()).sum();
+    assert_eq!((faults_seen, readings_seen), (total_faults, total_faults));
+    assert_eq!(cases_seen, fleet.cases.iter().map(|c| c.id.clone()).collect::<BTreeSet<_>>());
+    assert_eq!(summaries_seen, fleet.cases.len());
+
+    // A single item is found only under its own account.
+    let (index, vehicle) = fleet.vehicles.iter().enumerate().find(|(_, v)| !v.faults.is_empty()).unwrap();
+    let home = user.account_of(index).unwrap().id.clone();
+    let elsewhere = ids.iter().find(|id| **id != home).unwrap();
+    let case = fleet.cases.iter().find(|c| c.vehicle_index != index && user.serves(elsewhere, c.vehicle_index));
+    let fault_id = {
+        let (faults, _) = api.all_pages(&format!("/srm-api/telematics/{home}/v1/faults"), &token, 100).await;
+        faults
+            .iter()
+            .find(|f| f["relationships"]["asset"]["data"]["id"] == vehicle.asset_id.as_str())
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    for (account, found) in [(home.as_str(), StatusCode::OK), (*elsewhere, StatusCode::NOT_FOUND)] {
+        let asset = api
+            .get(
+                &format!("/srm-api/asset_management/{account}/v1/registered_assets/{}", vehicle.asset_id),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(asset.status, found, "asset under {account}");
+        let fault = api.get(&format!("/srm-api/telematics/{account}/v1/faults/{fault_id}"), Some(&token)).await;
+        assert_eq!(fault.status, found, "fault under {account}");
+    }
+    if let Some(case) = case {
+        let mine = api.get(&format!("/srm-api/asset_management/{elsewhere}/v1/cases/{}", case.id), Some(&token)).await;
+        assert_eq!(mine.status, StatusCode::OK);
+        let other = ids.iter().find(|id| !user.serves(id, case.vehicle_index)).unwrap();
+        let theirs = api.get(&format!("/srm-api/asset_management/{other}/v1/cases/{}", case.id), Some(&token)).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    }
+
+    // Another user's accounts stay forbidden, both ways; unknown ones are not found.
+    let other_token = api.access_token().await;
+    for id in &ids {
+        let reply = api.get(&format!("/srm-api/asset_management/{id}/v1/registered_assets"), Some(&other_token)).await;
+        assert_eq!((reply.status, error_code(&reply.body)), (StatusCode::FORBIDDEN, "decisiv:access:001"));
+        let reply = api.get(&format!("/srm-api/account_management/v1/accounts/{id}"), Some(&other_token)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    }
+    let reply = api.get(&format!("{}?page[size]=1", api.assets_path()), Some(&token)).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let reply = api.get(&format!("/srm-api/asset_management/{unknown}/v1/cases"), Some(&token)).await;
+    assert_eq!((reply.status, error_code(&reply.body)), (StatusCode::NOT_FOUND, "decisiv:resource:001"));
 }

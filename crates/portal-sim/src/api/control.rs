@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids;
 use super::token::SigningKey;
+use crate::fleet::{Fleet, Vehicle};
 use crate::state::{SimState, lock};
 
 /// Decisiv's default (Doorkeeper's too): two hours.
@@ -79,7 +80,8 @@ pub struct ApiClientSpec {
     pub redirect_hosts: Vec<String>,
 }
 
-/// An API user (`POST /__sim/api/users`); each one reaches one SRM account showing the fleet.
+/// An API user (`POST /__sim/api/users`); it reaches one SRM account showing the whole fleet, or
+/// several sharing it out (see [`ApiState::add_user_with_accounts`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiUserSpec {
     pub username: String,
@@ -91,17 +93,56 @@ pub struct ApiUserSpec {
     pub account_name: Option<String>,
 }
 
+/// The body of `POST /__sim/api/users`: a user and, optionally, the names of its accounts. A
+/// separate type, so code building an [`ApiUserSpec`] by its fields keeps compiling.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct NewApiUser {
+    #[serde(flatten)]
+    spec: ApiUserSpec,
+    #[serde(default)]
+    accounts: Vec<String>,
+}
+
+/// One SRM account an API user reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SrmAccountView {
+    pub id: String,
+    pub name: String,
+}
+
 /// What tests can read back about an API user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiUserView {
     pub username: String,
     pub user_id: String,
     pub modules: Vec<Module>,
+    /// The first account's id and name (the only ones for a single-account user).
     pub srm_account_id: String,
     pub account_name: String,
+    /// Every account the user reaches, first one first.
+    pub accounts: Vec<SrmAccountView>,
     /// Requests to the token endpoint made for this user, whatever their outcome: a client that
     /// caches its token well makes few.
     pub token_requests: u64,
+}
+
+impl ApiUserView {
+    /// The account a truck belongs to, by its index in `Fleet::vehicles`: with n accounts, truck
+    /// i goes to account i % n, so every truck is in exactly one and the shares differ by at most
+    /// one truck. Faults, readings and cases follow their truck.
+    pub fn account_of(&self, vehicle_index: usize) -> Option<&SrmAccountView> {
+        self.accounts.get(vehicle_index % self.accounts.len().max(1))
+    }
+
+    /// Whether the truck at `vehicle_index` shows under `srm_account_id`.
+    pub fn serves(&self, srm_account_id: &str, vehicle_index: usize) -> bool {
+        self.account_of(vehicle_index).is_some_and(|a| a.id == srm_account_id)
+    }
+
+    /// The trucks `srm_account_id` shows, in fleet order; none if it is not one of the user's.
+    pub fn vehicles_in<'a>(&self, fleet: &'a Fleet, srm_account_id: &str) -> Vec<&'a Vehicle> {
+        fleet.vehicles.iter().enumerate().filter(|(i, _)| self.serves(srm_account_id, *i)).map(|(_, v)| v).collect()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -197,12 +238,48 @@ impl ApiState {
         Ok(())
     }
 
-    /// Adds (or replaces) an API user; returns what tests need, e.g. its `srm_account_id`.
+    /// Adds (or replaces) an API user reaching one account; returns what tests need, e.g. its
+    /// `srm_account_id`.
     pub fn add_user(&self, spec: ApiUserSpec) -> Result<ApiUserView, String> {
+        self.add_user_with_accounts(spec, Vec::new())
+    }
+
+    /// Adds (or replaces) an API user reaching one account per name in `accounts`, which share the
+    /// fleet out (see [`ApiUserView::account_of`]). Empty `accounts` = one account named by
+    /// `spec.account_name`, as [`ApiState::add_user`]. Account ids are stable, from the username
+    /// and the account's position; the first is the id a single-account user gets.
+    pub fn add_user_with_accounts(&self, spec: ApiUserSpec, accounts: Vec<String>) -> Result<ApiUserView, String> {
         let key = user_key(&spec.username);
         if key.is_empty() || spec.password.is_empty() {
             return Err("username and password must not be empty".into());
         }
+        if accounts.iter().any(|name| name.trim().is_empty()) {
+            return Err("account names must not be empty".into());
+        }
+        if let (Some(name), Some(first)) = (&spec.account_name, accounts.first())
+            && name.trim() != first.trim()
+        {
+            return Err(format!(
+                "account_name {name:?} is not the first of accounts ({first:?}); give one or the other"
+            ));
+        }
+        let names = if accounts.is_empty() {
+            vec![spec.account_name.clone().unwrap_or_else(|| format!("{} Fleet", spec.username.trim()))]
+        } else {
+            accounts.iter().map(|name| name.trim().to_owned()).collect()
+        };
+        let accounts: Vec<SrmAccountView> = names
+            .into_iter()
+            .enumerate()
+            .map(|(index, name)| {
+                let id = if index == 0 {
+                    ids::named("srm_account", &key)
+                } else {
+                    ids::named("srm_account", &format!("{key}#{index}"))
+                };
+                SrmAccountView { id, name }
+            })
+            .collect();
         let mut modules = Vec::new();
         for module in spec.modules {
             if !modules.contains(&module) {
@@ -213,8 +290,9 @@ impl ApiState {
             username: spec.username.trim().to_owned(),
             user_id: ids::named("user", &key),
             modules,
-            srm_account_id: ids::named("srm_account", &key),
-            account_name: spec.account_name.unwrap_or_else(|| format!("{} Fleet", spec.username.trim())),
+            srm_account_id: accounts[0].id.clone(),
+            account_name: accounts[0].name.clone(),
+            accounts,
             token_requests: 0,
         };
         self.inner().users.insert(key, ApiUser { password: spec.password, view: view.clone() });
@@ -266,8 +344,8 @@ async fn add_client(State(state): State<Arc<SimState>>, Json(spec): Json<ApiClie
     }
 }
 
-async fn add_user(State(state): State<Arc<SimState>>, Json(spec): Json<ApiUserSpec>) -> Response {
-    match state.api.add_user(spec) {
+async fn add_user(State(state): State<Arc<SimState>>, Json(user): Json<NewApiUser>) -> Response {
+    match state.api.add_user_with_accounts(user.spec, user.accounts) {
         Ok(view) => (StatusCode::CREATED, Json(view)).into_response(),
         Err(message) => error(StatusCode::UNPROCESSABLE_ENTITY, message),
     }

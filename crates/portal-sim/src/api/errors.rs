@@ -101,6 +101,29 @@ impl ApiError {
         .parameter(format!("filter[{name}]"))
     }
 
+    /// A value a filter cannot take, e.g. a malformed id (`Expected values: uuid`).
+    pub fn invalid_filter_value(name: &str, value: &str, expected: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "decisiv:filters:002",
+            "Invalid filter value",
+            format!("'{value}' is not a valid value for filter. Expected values: {expected}"),
+        )
+        .parameter(format!("filter[{name}]"))
+    }
+
+    /// A filter used without one of the filters it must be paired with; points at the first of
+    /// them, as the published example points at the one required filter.
+    pub fn required_filter_missing(valid: &[&str]) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "decisiv:filters:006",
+            "Required filter is missing",
+            format!("Required filter must be provided. Valid required filters: {}", valid.join(", ")),
+        )
+        .parameter(format!("filter[{}]", valid.first().copied().unwrap_or_default()))
+    }
+
     pub fn bad_timestamp(name: &str, value: &str) -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,

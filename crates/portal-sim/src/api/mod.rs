@@ -4,6 +4,7 @@
 //! login.decisiv.net (OAuth2) and `/srm-api` for srm-api.decisivapps.com (JSON:API resources).
 //! Both read the one fleet model the browser portals show, so API and portal agree.
 
+mod cases;
 mod control;
 mod errors;
 mod ids;
@@ -19,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::state::SimState;
 
-pub use control::{ApiClientSpec, ApiState, ApiUserSpec, ApiUserView, Module};
+pub use control::{ApiClientSpec, ApiState, ApiUserSpec, ApiUserView, Module, SrmAccountView};
 
 pub const JSON_API: &str = "application/vnd.api+json";
 
@@ -32,7 +33,10 @@ pub fn json_api_response(status: StatusCode, body: serde_json::Value) -> Respons
 
 /// Login and resource routes, with full paths: the caller merges this at the root.
 pub fn router(state: Arc<SimState>) -> Router {
-    Router::new().merge(oauth::router(Arc::clone(&state))).merge(resources::router(state))
+    Router::new()
+        .merge(oauth::router(Arc::clone(&state)))
+        .merge(cases::router(Arc::clone(&state)))
+        .merge(resources::router(state))
 }
 
 /// API-specific control endpoints, mounted under `/__sim`.

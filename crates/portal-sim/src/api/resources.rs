@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::errors::ApiError;
 use super::ids::{self, Kind};
-use super::{ApiUserView, Module, json_api_response, oauth};
+use super::{ApiUserView, Module, SrmAccountView, json_api_response, oauth};
 use crate::fleet::catalog::source_name;
 use crate::fleet::{Fault, Vehicle};
 use crate::state::{ServedUser, SimState, read};
@@ -58,7 +58,7 @@ async fn not_served() -> Response {
 
 /// Authenticates the bearer token, checks the module is provisioned and the account reachable,
 /// in that order (401, then 428, then 403/404), as the gateway does.
-fn guard(
+pub(super) fn guard(
     state: &SimState,
     headers: &HeaderMap,
     module: Module,
@@ -76,9 +76,9 @@ fn guard(
         return Err(refuse(ApiError::not_provisioned()));
     }
     if let Some(id) = srm_account_id
-        && id != user.srm_account_id
+        && !user.accounts.iter().any(|a| a.id == id)
     {
-        let someone_elses = state.api.users().iter().any(|u| u.srm_account_id == id);
+        let someone_elses = state.api.users().iter().any(|u| u.accounts.iter().any(|a| a.id == id));
         return Err(refuse(match (someone_elses, module) {
             (true, _) => ApiError::forbidden(),
             (false, Module::AssetManagement) => ApiError::parent_not_found("srm_account_id"),
@@ -88,7 +88,7 @@ fn guard(
     Ok(user)
 }
 
-fn respond(user: &ApiUserView, result: Result<Value, ApiError>) -> Response {
+pub(super) fn respond(user: &ApiUserView, result: Result<Value, ApiError>) -> Response {
     let mut response = match result {
         Ok(body) => json_api_response(StatusCode::OK, body),
         Err(error) => error.response(),
@@ -98,27 +98,27 @@ fn respond(user: &ApiUserView, result: Result<Value, ApiError>) -> Response {
 }
 
 /// `http://127.0.0.1:PORT/srm-api`, for `links.self`.
-fn base_url(headers: &HeaderMap) -> String {
+pub(super) fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
     format!("http://{host}/srm-api")
 }
 
-fn timestamp(t: DateTime<Utc>) -> String {
+pub(super) fn timestamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// What a collection request asked for.
 #[derive(Debug)]
-struct ListQuery {
-    page_number: u64,
-    page_size: u64,
+pub(super) struct ListQuery {
+    pub page_number: u64,
+    pub page_size: u64,
     /// `(name, value)` for each `filter[name]=value`.
-    filters: Vec<(String, String)>,
-    sort: Option<String>,
-    include: Option<String>,
+    pub filters: Vec<(String, String)>,
+    pub sort: Option<String>,
+    pub include: Option<String>,
 }
 
-fn parse_list_query(raw: Option<&str>) -> Result<ListQuery, ApiError> {
+pub(super) fn parse_list_query(raw: Option<&str>) -> Result<ListQuery, ApiError> {
     let mut query =
         ListQuery { page_number: 1, page_size: DEFAULT_PAGE_SIZE, filters: Vec::new(), sort: None, include: None };
     for (name, value) in url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
@@ -155,25 +155,25 @@ fn page_value(parameter: &str, value: &str, max: u64) -> Result<u64, ApiError> {
 }
 
 impl ListQuery {
-    fn check_filters(&self, valid: &[&str]) -> Result<(), ApiError> {
+    pub(super) fn check_filters(&self, valid: &[&str]) -> Result<(), ApiError> {
         match self.filters.iter().find(|(name, _)| !valid.contains(&name.as_str())) {
             Some((name, _)) => Err(ApiError::filter_not_allowed(name, valid)),
             None => Ok(()),
         }
     }
 
-    fn page<T>(&self, items: Vec<T>) -> Vec<T> {
+    pub(super) fn page<T>(&self, items: Vec<T>) -> Vec<T> {
         let skip = (self.page_number - 1).saturating_mul(self.page_size);
         let skip = usize::try_from(skip).unwrap_or(usize::MAX);
         let take = usize::try_from(self.page_size).unwrap_or(usize::MAX);
         items.into_iter().skip(skip).take(take).collect()
     }
 
-    /// The `triggered_at` range asked for, validated (`decisiv:filters:010`).
-    fn time_range(&self) -> Result<TimeRange, ApiError> {
+    /// The range asked for on `field` (e.g. `triggered_at`), validated (`decisiv:filters:010`).
+    pub(super) fn time_range(&self, field: &str) -> Result<TimeRange, ApiError> {
         let mut range = TimeRange::default();
         for (name, value) in &self.filters {
-            let Some(op) = name.strip_prefix("triggered_at:") else { continue };
+            let Some(op) = name.strip_prefix(field).and_then(|rest| rest.strip_prefix(':')) else { continue };
             let at = parse_iso8601(value).ok_or_else(|| ApiError::bad_timestamp(name, value))?;
             match op {
                 "gt" => range.gt = Some(at),
@@ -185,21 +185,21 @@ impl ListQuery {
         Ok(range)
     }
 
-    fn equal(&self, name: &str) -> Option<&str> {
+    pub(super) fn equal(&self, name: &str) -> Option<&str> {
         self.filters.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 }
 
 /// Paging never promises totals: `record-count` is null, so a client must page until it gets a
 /// short page (see API.md).
-fn collection(data: Vec<Value>) -> Value {
+pub(super) fn collection(data: Vec<Value>) -> Value {
     json!({ "data": data, "meta": { "record-count": null } })
 }
 
 const TIME_FILTERS: [&str; 4] = ["triggered_at:gt", "triggered_at:gte", "triggered_at:lt", "triggered_at:lte"];
 
 #[derive(Debug, Default)]
-struct TimeRange {
+pub(super) struct TimeRange {
     gt: Option<DateTime<Utc>>,
     gte: Option<DateTime<Utc>>,
     lt: Option<DateTime<Utc>>,
@@ -207,7 +207,7 @@ struct TimeRange {
 }
 
 impl TimeRange {
-    fn contains(&self, t: DateTime<Utc>) -> bool {
+    pub(super) fn contains(&self, t: DateTime<Utc>) -> bool {
         self.gt.is_none_or(|b| t > b)
             && self.gte.is_none_or(|b| t >= b)
             && self.lt.is_none_or(|b| t < b)
@@ -249,7 +249,7 @@ const ACCOUNT_FILTERS: [&str; 9] = [
     "module_subscriptions.key:excludes",
 ];
 
-fn account_json(user: &ApiUserView, with_roles: bool) -> Value {
+fn account_json(user: &ApiUserView, index: usize, account: &SrmAccountView, with_roles: bool) -> Value {
     let modules: Vec<Value> = user
         .modules
         .iter()
@@ -257,11 +257,11 @@ fn account_json(user: &ApiUserView, with_roles: bool) -> Value {
         .collect();
     let mut account = json!({
         "type": "accounts",
-        "id": user.srm_account_id,
+        "id": account.id,
         "attributes": {
-            "name": user.account_name,
+            "name": account.name,
             "country": "US",
-            "external_reference": external_reference(user),
+            "external_reference": external_reference(user, index, account),
             "module_subscriptions": modules,
         },
     });
@@ -272,10 +272,13 @@ fn account_json(user: &ApiUserView, with_roles: bool) -> Value {
     account
 }
 
-fn external_reference(user: &ApiUserView) -> Value {
-    let decisiv: String = user.username.chars().filter(char::is_ascii_alphanumeric).collect();
-    let srm: String = user.srm_account_id.chars().filter(char::is_ascii_hexdigit).take(6).collect();
-    json!({ "decisiv": decisiv.to_uppercase(), "srm_account": format!("SIM-{}", srm.to_uppercase()) })
+/// The first account keeps the reference a single-account user has always had; the others are
+/// numbered after it.
+fn external_reference(user: &ApiUserView, index: usize, account: &SrmAccountView) -> Value {
+    let name = user.username.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_uppercase();
+    let decisiv = if index == 0 { name } else { format!("{name}-{}", index + 1) };
+    let srm: String = account.id.chars().filter(char::is_ascii_hexdigit).take(6).collect();
+    json!({ "decisiv": decisiv, "srm_account": format!("SIM-{}", srm.to_uppercase()) })
 }
 
 fn include_roles(include: Option<&str>) -> Result<bool, ApiError> {
@@ -304,31 +307,42 @@ fn list_accounts(user: &ApiUserView, raw: Option<&str>) -> Result<Value, ApiErro
     if query.equal("name").is_some() && query.equal("name:like").is_some() {
         return Err(ApiError::conflicting_filters("name"));
     }
-    let reference = external_reference(user);
-    let keys: Vec<&str> = user.modules.iter().map(|m| m.key()).collect();
-    let mut matches = true;
     for (name, value) in &query.filters {
-        matches &= match name.as_str() {
-            "name" | "name:like" if value.chars().count() < 3 => return Err(ApiError::filter_too_short(name)),
-            "name" => user.account_name == *value,
-            "name:like" => user.account_name.to_lowercase().contains(&value.to_lowercase()),
+        if matches!(name.as_str(), "name" | "name:like") && value.chars().count() < 3 {
+            return Err(ApiError::filter_too_short(name));
+        }
+        if name.starts_with("module_subscriptions.")
+            && value.split(',').map(str::trim).filter(|v| !v.is_empty()).count() > MAX_FILTER_VALUES
+        {
+            return Err(ApiError::too_many_values(name, MAX_FILTER_VALUES));
+        }
+    }
+    let keys: Vec<&str> = user.modules.iter().map(|m| m.key()).collect();
+    let matches = |index: usize, account: &SrmAccountView| {
+        let reference = external_reference(user, index, account);
+        query.filters.iter().all(|(name, value)| match name.as_str() {
+            "name" => account.name == *value,
+            "name:like" => account.name.to_lowercase().contains(&value.to_lowercase()),
             "external_reference.decisiv" => reference["decisiv"] == *value,
             "external_reference.srm_account" => reference["srm_account"] == *value,
             "external_reference.business_system" => false,
             _ => {
-                let wanted: Vec<&str> = value.split(',').map(str::trim).filter(|v| !v.is_empty()).collect();
-                if wanted.len() > MAX_FILTER_VALUES {
-                    return Err(ApiError::too_many_values(name, MAX_FILTER_VALUES));
-                }
+                let mut wanted = value.split(',').map(str::trim).filter(|v| !v.is_empty());
                 if name.ends_with(":include") || name.ends_with(":includes") {
-                    wanted.iter().all(|w| keys.contains(w))
+                    wanted.all(|w| keys.contains(&w))
                 } else {
-                    !wanted.iter().any(|w| keys.contains(w))
+                    !wanted.any(|w| keys.contains(&w))
                 }
             }
-        };
-    }
-    let accounts = if matches { vec![account_json(user, with_roles)] } else { Vec::new() };
+        })
+    };
+    let accounts: Vec<Value> = user
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(index, account)| matches(*index, account))
+        .map(|(index, account)| account_json(user, index, account, with_roles))
+        .collect();
     let mut body = collection(query.page(accounts));
     if with_roles {
         body["included"] = json!([]);
@@ -351,9 +365,9 @@ async fn account(
 
 fn get_account(state: &SimState, user: &ApiUserView, account_id: &str, raw: Option<&str>) -> Result<Value, ApiError> {
     let with_roles = include_roles(parse_list_query(raw)?.include.as_deref())?;
-    if account_id == user.srm_account_id {
-        Ok(json!({ "data": account_json(user, with_roles) }))
-    } else if state.api.users().iter().any(|u| u.srm_account_id == account_id) {
+    if let Some((index, account)) = user.accounts.iter().enumerate().find(|(_, a)| a.id == account_id) {
+        Ok(json!({ "data": account_json(user, index, account, with_roles) }))
+    } else if state.api.users().iter().any(|u| u.accounts.iter().any(|a| a.id == account_id)) {
         Err(ApiError::forbidden())
     } else {
         Err(ApiError::record_not_found())
@@ -373,7 +387,7 @@ fn serial_number(vehicle: &Vehicle) -> &str {
     vehicle.vin.get(vehicle.vin.len().saturating_sub(8)..).unwrap_or(&vehicle.vin)
 }
 
-fn registered_asset_json(vehicle: &Vehicle) -> Value {
+pub(super) fn registered_asset_json(vehicle: &Vehicle) -> Value {
     json!({
         "id": vehicle.asset_id,
         "type": "registered_assets",
@@ -402,15 +416,19 @@ fn registered_asset_json(vehicle: &Vehicle) -> Value {
 }
 
 fn check_asset_include(include: Option<&str>) -> Result<(), ApiError> {
-    for name in include.unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        if !ASSET_INCLUDES.contains(&name) {
-            return Err(ApiError::invalid_parameter(
-                "include",
-                format!("Invalid include value provided - {name} is not one of {}", ASSET_INCLUDES.join(", ")),
-            ));
-        }
+    parse_include(include, &ASSET_INCLUDES).map(drop)
+}
+
+/// The relationships `include` names, each one of `valid`.
+pub(super) fn parse_include<'a>(include: Option<&'a str>, valid: &[&str]) -> Result<Vec<&'a str>, ApiError> {
+    let names: Vec<&str> = include.unwrap_or_default().split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+    match names.iter().find(|name| !valid.contains(name)) {
+        Some(name) => Err(ApiError::invalid_parameter(
+            "include",
+            format!("Invalid include value provided - {name} is not one of {}", valid.join(", ")),
+        )),
+        None => Ok(names),
     }
-    Ok(())
 }
 
 async fn registered_assets(
@@ -423,10 +441,15 @@ async fn registered_assets(
         Ok(user) => user,
         Err(response) => return *response,
     };
-    respond(&user, list_registered_assets(&state, raw.as_deref()))
+    respond(&user, list_registered_assets(&state, &user, &srm_account_id, raw.as_deref()))
 }
 
-fn list_registered_assets(state: &SimState, raw: Option<&str>) -> Result<Value, ApiError> {
+fn list_registered_assets(
+    state: &SimState,
+    user: &ApiUserView,
+    srm_account_id: &str,
+    raw: Option<&str>,
+) -> Result<Value, ApiError> {
     let query = parse_list_query(raw)?;
     query.check_filters(&ASSET_FILTERS)?;
     check_asset_include(query.include.as_deref())?;
@@ -448,9 +471,9 @@ fn list_registered_assets(state: &SimState, raw: Option<&str>) -> Result<Value, 
     }
 
     let fleet = read(&state.fleet);
-    let mut vehicles: Vec<&Vehicle> = fleet
-        .vehicles
-        .iter()
+    let mut vehicles: Vec<&Vehicle> = user
+        .vehicles_in(&fleet, srm_account_id)
+        .into_iter()
         .filter(|v| {
             query.filters.iter().all(|(name, value)| match name.as_str() {
                 "vin" => v.vin == *value,
@@ -491,13 +514,25 @@ async fn registered_asset(
         Ok(user) => user,
         Err(response) => return *response,
     };
-    respond(&user, get_registered_asset(&state, &id, raw.as_deref()))
+    respond(&user, get_registered_asset(&state, &user, &srm_account_id, &id, raw.as_deref()))
 }
 
-fn get_registered_asset(state: &SimState, id: &str, raw: Option<&str>) -> Result<Value, ApiError> {
+fn get_registered_asset(
+    state: &SimState,
+    user: &ApiUserView,
+    srm_account_id: &str,
+    id: &str,
+    raw: Option<&str>,
+) -> Result<Value, ApiError> {
     check_asset_include(parse_list_query(raw)?.include.as_deref())?;
     let fleet = read(&state.fleet);
-    let vehicle = fleet.vehicle_by_asset_id(id).ok_or_else(|| ApiError::parent_not_found("id"))?;
+    let vehicle = fleet
+        .vehicles
+        .iter()
+        .enumerate()
+        .find(|(i, v)| v.asset_id == id && user.serves(srm_account_id, *i))
+        .map(|(_, v)| v)
+        .ok_or_else(|| ApiError::parent_not_found("id"))?;
     Ok(json!({ "data": registered_asset_json(vehicle) }))
 }
 
@@ -633,14 +668,23 @@ fn reading_json(ctx: &FaultContext<'_>, vehicle: &Vehicle, fault: &Fault) -> Val
     })
 }
 
-/// Every listed fault with its truck, oldest first (by id), so new faults land on the last page.
-fn all_faults(fleet: &crate::fleet::Fleet) -> Vec<(&Vehicle, &Fault)> {
-    let mut faults: Vec<_> = fleet.vehicles.iter().flat_map(|v| v.faults.iter().map(move |f| (v, f))).collect();
+/// Every fault the account lists, with its truck, oldest first (by id), so new faults land on the
+/// last page.
+fn account_faults<'a>(
+    fleet: &'a crate::fleet::Fleet,
+    user: &ApiUserView,
+    srm_account_id: &str,
+) -> Vec<(&'a Vehicle, &'a Fault)> {
+    let mut faults: Vec<_> = user
+        .vehicles_in(fleet, srm_account_id)
+        .into_iter()
+        .flat_map(|v| v.faults.iter().map(move |f| (v, f)))
+        .collect();
     faults.sort_by_key(|(_, f)| f.id);
     faults
 }
 
-type TelematicsList = fn(&SimState, &ApiUserView, &HeaderMap, Option<&str>) -> Result<Value, ApiError>;
+type TelematicsList = fn(&SimState, &ApiUserView, &str, &HeaderMap, Option<&str>) -> Result<Value, ApiError>;
 
 /// A telematics collection behind the bearer token and module check.
 fn telematics_list(
@@ -651,7 +695,7 @@ fn telematics_list(
     list: TelematicsList,
 ) -> Response {
     match guard(state, headers, Module::Telematics, Some(srm_account_id)) {
-        Ok(user) => respond(&user, list(state, &user, headers, raw)),
+        Ok(user) => respond(&user, list(state, &user, srm_account_id, headers, raw)),
         Err(response) => *response,
     }
 }
@@ -668,15 +712,19 @@ async fn faults(
 fn list_faults(
     state: &SimState,
     user: &ApiUserView,
+    srm_account_id: &str,
     headers: &HeaderMap,
     raw: Option<&str>,
 ) -> Result<Value, ApiError> {
     let query = parse_list_query(raw)?;
     query.check_filters(&FAULT_FILTERS)?;
-    let range = query.time_range()?;
+    let range = query.time_range("triggered_at")?;
     let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &user.srm_account_id, base: base_url(headers) };
-    let matching: Vec<_> = all_faults(&fleet).into_iter().filter(|(_, f)| range.contains(triggered_at(f))).collect();
+    let ctx = FaultContext { seed: fleet.seed, srm_account_id, base: base_url(headers) };
+    let matching: Vec<_> = account_faults(&fleet, user, srm_account_id)
+        .into_iter()
+        .filter(|(_, f)| range.contains(triggered_at(f)))
+        .collect();
     Ok(collection(query.page(matching).into_iter().map(|(v, f)| fault_json(&ctx, v, f)).collect()))
 }
 
@@ -692,15 +740,16 @@ async fn diagnostic_readings(
 fn list_readings(
     state: &SimState,
     user: &ApiUserView,
+    srm_account_id: &str,
     headers: &HeaderMap,
     raw: Option<&str>,
 ) -> Result<Value, ApiError> {
     let query = parse_list_query(raw)?;
     query.check_filters(&READING_FILTERS)?;
-    let range = query.time_range()?;
+    let range = query.time_range("triggered_at")?;
     let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &user.srm_account_id, base: base_url(headers) };
-    let matching: Vec<_> = all_faults(&fleet)
+    let ctx = FaultContext { seed: fleet.seed, srm_account_id, base: base_url(headers) };
+    let matching: Vec<_> = account_faults(&fleet, user, srm_account_id)
         .into_iter()
         .filter(|(v, f)| {
             range.contains(triggered_at(f))
@@ -717,9 +766,21 @@ fn list_readings(
     Ok(collection(query.page(matching).into_iter().map(|(v, f)| reading_json(&ctx, v, f)).collect()))
 }
 
-fn find_fault<'a>(fleet: &'a crate::fleet::Fleet, kind: Kind, id: &str) -> Option<(&'a Vehicle, &'a Fault)> {
+/// The fault (or reading) `id` names, if the account lists it.
+fn find_fault<'a>(
+    fleet: &'a crate::fleet::Fleet,
+    user: &ApiUserView,
+    srm_account_id: &str,
+    kind: Kind,
+    id: &str,
+) -> Option<(&'a Vehicle, &'a Fault)> {
     let number = ids::number_of(fleet.seed, kind, id)?;
-    fleet.vehicles.iter().find_map(|v| v.faults.iter().find(|f| f.id == number).map(|f| (v, f)))
+    let (index, vehicle, fault) = fleet
+        .vehicles
+        .iter()
+        .enumerate()
+        .find_map(|(i, v)| v.faults.iter().find(|f| f.id == number).map(|f| (i, v, f)))?;
+    user.serves(srm_account_id, index).then_some((vehicle, fault))
 }
 
 async fn fault(
@@ -732,8 +793,8 @@ async fn fault(
         Err(response) => return *response,
     };
     let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &user.srm_account_id, base: base_url(&headers) };
-    let result = find_fault(&fleet, Kind::Fault, &id)
+    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
+    let result = find_fault(&fleet, &user, &srm_account_id, Kind::Fault, &id)
         .map(|(v, f)| json!({ "data": fault_json(&ctx, v, f) }))
         .ok_or_else(ApiError::record_not_found);
     respond(&user, result)
@@ -749,8 +810,8 @@ async fn diagnostic_reading(
         Err(response) => return *response,
     };
     let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &user.srm_account_id, base: base_url(&headers) };
-    let result = find_fault(&fleet, Kind::Reading, &id)
+    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
+    let result = find_fault(&fleet, &user, &srm_account_id, Kind::Reading, &id)
         .map(|(v, f)| json!({ "data": reading_json(&ctx, v, f) }))
         .ok_or_else(ApiError::record_not_found);
     respond(&user, result)

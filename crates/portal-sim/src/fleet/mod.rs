@@ -1,7 +1,8 @@
-//! The simulated fleet: trucks, their meters and their faults, deterministic from a seed, moved
-//! forward by a clock. The browser portals and the API all read this one model, so a test can
-//! compare what a client synced with what the "portal" holds.
+//! The simulated fleet: trucks, their meters, their faults and their service cases, deterministic
+//! from a seed, moved forward by a clock. The browser portals and the API all read this one model,
+//! so a test can compare what a client synced with what the "portal" holds.
 
+pub mod cases;
 pub mod catalog;
 pub mod recommendation;
 pub mod vin;
@@ -11,6 +12,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+pub use cases::{Case, CaseReason, CaseStage, ServiceProvider};
 use catalog::{CATALOG, FaultCode};
 pub use recommendation::Recommendation;
 
@@ -189,8 +191,12 @@ pub struct Fleet {
     pub now: DateTime<Utc>,
     pub ticks: u64,
     pub vehicles: Vec<Vehicle>,
+    /// Service cases (Decisiv Asset Management), oldest first.
+    pub cases: Vec<Case>,
     #[serde(skip)]
     next_fault_id: u64,
+    #[serde(skip)]
+    next_case_number: u64,
 }
 
 /// How long an inactive fault stays listed before the portal drops it.
@@ -207,7 +213,15 @@ impl Fleet {
         let count = count.clamp(1, MAX_VEHICLES);
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut devices = ChaCha8Rng::seed_from_u64(seed ^ SOLUTIONS_SALT);
-        let mut fleet = Fleet { seed, now, ticks: 0, vehicles: Vec::with_capacity(count), next_fault_id: 1 };
+        let mut fleet = Fleet {
+            seed,
+            now,
+            ticks: 0,
+            vehicles: Vec::with_capacity(count),
+            cases: Vec::new(),
+            next_fault_id: 1,
+            next_case_number: 0,
+        };
         let mut serial = rng.random_range(100_000..800_000u32);
         for index in 0..count {
             serial += rng.random_range(1..40);
@@ -215,6 +229,8 @@ impl Fleet {
             fit_device(&mut devices, &mut vehicle, now);
             fleet.vehicles.push(vehicle);
         }
+        // After the trucks, from its own stream: cases only read them.
+        (fleet.cases, fleet.next_case_number) = cases::generate(seed, now, &fleet.vehicles);
         fleet
     }
 
@@ -294,7 +310,8 @@ impl Fleet {
     }
 
     /// Advances the clock by `minutes`: trucks drive (meters only grow), faults clear, recur and
-    /// appear, inactive faults older than a week drop off the list. Deterministic per seed and tick.
+    /// appear, inactive faults older than a week drop off the list, and service cases open, move on
+    /// and close (`cases`). Deterministic per seed and tick.
     pub fn tick(&mut self, minutes: u32) {
         let minutes = minutes.max(1);
         self.ticks += 1;
@@ -340,6 +357,7 @@ impl Fleet {
             }
         }
         self.vehicles = vehicles;
+        cases::tick(self.seed, self.ticks, self.now, &self.vehicles, &mut self.cases, &mut self.next_case_number);
     }
 
     pub fn vehicle(&self, vin: &str) -> Option<&Vehicle> {
@@ -348,6 +366,11 @@ impl Fleet {
 
     pub fn vehicle_by_asset_id(&self, asset_id: &str) -> Option<&Vehicle> {
         self.vehicles.iter().find(|v| v.asset_id == asset_id)
+    }
+
+    /// The truck's open case, if it has one (never more than one).
+    pub fn open_case(&self, asset_id: &str) -> Option<&Case> {
+        self.cases.iter().find(|c| c.is_open() && c.asset_id == asset_id)
     }
 }
 
