@@ -6,7 +6,10 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use truckiq::app::{AccountInput, AlertActionRequest, ErrorCode, LayoutCheck, MuteScope, SecretsSet};
+use truckiq::app::{
+    AccountInput, AlertActionRequest, ApiLoginInput, ErrorCode, LayoutCheck, MuteScope, PendingApiLogin, SecretsSet,
+};
+use truckiq::decisiv_api::SrmAccount;
 use truckiq::failure::FailureReason;
 use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
@@ -16,8 +19,8 @@ use truckiq::portal::parse::RowProblem;
 use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
     AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
-    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, TruckStatus,
-    VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
+    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase,
+    TruckStatus, VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
@@ -93,6 +96,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<VehicleDetail>(),
         render::<FaultEpisode>(),
         render::<MeterReading>(),
+        render::<ServiceCase>(),
         render::<AlertActionRequest>(),
         render::<MuteScope>(),
         render::<NotificationPrefs>(),
@@ -106,6 +110,9 @@ fn typescript_bindings_are_up_to_date() {
         render::<FaultPage>(),
         render::<SyncSettings>(),
         render::<AccountInput>(),
+        render::<ApiLoginInput>(),
+        render::<PendingApiLogin>(),
+        render::<SrmAccount>(),
         render::<SecretsSet>(),
         render::<PortalChoice>(),
         render::<TruckStatus>(),

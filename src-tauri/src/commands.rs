@@ -2,7 +2,10 @@
 //! They are listed once, in `command_names.rs`; anything not listed is refused by Tauri.
 
 use tauri::{AppHandle, State};
-use truckiq::app::{AccountInput, AlertActionRequest, DemoOptions, ErrorCode, LayoutCheck, MuteScope, SecretsSet};
+use truckiq::app::{
+    AccountInput, AlertActionRequest, ApiLoginInput, DemoOptions, ErrorCode, LayoutCheck, MuteScope, PendingApiLogin,
+    SecretsSet,
+};
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
     AccountSummary, Alert, FaultFilter, FaultPage, FleetSummary, RunSummary, VehicleDetail, VehiclePage, VehicleQuery,
@@ -35,6 +38,40 @@ pub async fn save_account(state: State<'_, AppState>, account_id: Option<i64>, i
         None => Ok(app.add_account(input).await?),
         Some(id) => Ok(app.update_account(id, input).await.map(|()| id)?),
     }
+}
+
+/// Opens Decisiv's sign-in page in a browser window for the person to authorize TruckIQ; resolves
+/// once they have, with the SRM accounts to choose from. Nothing is saved yet.
+#[tauri::command]
+pub async fn authorize_api_login(state: State<'_, AppState>, input: ApiLoginInput) -> Result<PendingApiLogin> {
+    let app = state.app()?;
+    let window = app.sign_in_window().await?;
+    Ok(app.authorize_api_login(input, &window).await?)
+}
+
+/// Adds one account per chosen SRM account of a waiting authorization; returns their ids.
+#[tauri::command]
+pub async fn finish_api_login(
+    state: State<'_, AppState>,
+    pending_id: String,
+    srm_account_ids: Vec<String>,
+) -> Result<Vec<i64>> {
+    let added = state.app()?.finish_api_login(&pending_id, srm_account_ids).await?;
+    Ok(added.accounts.into_iter().map(|(id, _)| id).collect())
+}
+
+#[tauri::command]
+pub async fn cancel_api_login(state: State<'_, AppState>, pending_id: String) -> Result<()> {
+    Ok(state.app()?.cancel_api_login(&pending_id).await?)
+}
+
+/// Opens Decisiv's sign-in page again for an API account whose authorization was refused; every
+/// account of that authorization resumes.
+#[tauri::command]
+pub async fn reauthorize_api(state: State<'_, AppState>, account_id: i64) -> Result<()> {
+    let app = state.app()?;
+    let window = app.sign_in_window().await?;
+    Ok(app.reauthorize_api(account_id, &window).await?)
 }
 
 #[tauri::command]

@@ -30,6 +30,15 @@ const CHROMIUM_ARGS = [
 
 const fixture = (name) => JSON.parse(readFileSync(join(fixtures, name), 'utf8'));
 const APP_INFO = fixture('app_info.json');
+/** An authorization that reaches three SRM accounts, as the simulator's multi-account user does. */
+const PENDING_API_LOGIN = {
+  id: '0b7a4c52-3f1e-4d8a-9c61-2e5f7a9b1c03',
+  accounts: [
+    { id: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281b', name: 'Valley Freight — Linehaul', modules: ['account_management', 'asset_management', 'telematics'] },
+    { id: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281c', name: 'Valley Freight — Regional', modules: ['account_management', 'asset_management', 'telematics'] },
+    { id: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281d', name: 'Valley Freight — Yard', modules: ['account_management', 'asset_management'] },
+  ],
+};
 const ACCOUNTS = fixture('accounts.json');
 const NO_ACCOUNTS = fixture('accounts_empty.json');
 const VEHICLES = fixture('vehicles.json');
@@ -217,6 +226,15 @@ function installFakeTauri(answers) {
           return answer({ resolve: state.runs });
         case 'run_screenshot':
           return answer({ resolve: state.png });
+        case 'authorize_api_login':
+          return answer(state.apiLogin);
+        case 'finish_api_login':
+          return args.srmAccountIds.length === 0
+            ? Promise.reject({ code: 'invalid_input', message: 'choose at least one SRM account to sync' })
+            : answer({ resolve: args.srmAccountIds.map((_, n) => 20 + n) });
+        case 'cancel_api_login':
+        case 'reauthorize_api':
+          return null;
         case 'account_secrets':
           return answer({ resolve: { password: true, totp: false } });
         case 'test_sign_in':
@@ -229,7 +247,7 @@ function installFakeTauri(answers) {
         case 'remove_account':
           return null;
         case 'sync_settings':
-          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: 23 } });
+          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: 23, caseAlertHours: 4 } });
         case 'set_sync_settings':
           if (args.settings.concurrency > 16) {
             return Promise.reject({ code: 'invalid_input', message: `concurrency must be 1 to 16 pages at once, not ${args.settings.concurrency}` });
@@ -291,6 +309,7 @@ async function openApp(
     faults = { resolve: FAULTS },
     running = { resolve: [] },
     layoutCheck = { resolve: LAYOUT_CHECK, delayMs: 300 },
+    apiLogin = { resolve: PENDING_API_LOGIN, delayMs: 400 },
     hash = '',
   } = {},
 ) {
@@ -319,6 +338,7 @@ async function openApp(
     faults,
     running,
     layoutCheck,
+    apiLogin,
     runs: RUNS,
     png: PNG,
   });
@@ -921,6 +941,7 @@ test('Settings saves sync and notification preferences, and shows a refused valu
   await sync.getByText('concurrency must be 1 to 16 pages at once, not 40').waitFor();
   assert.equal(await sync.locator('.form-error-warning').count(), 1, 'refused input is a warning, not an error');
   await page.getByLabel('Diagnostics pages read at once').fill('8');
+  await sync.getByLabel('Flag a critical fault with no service case after (hours; Decisiv API accounts)').fill('6');
   await sync.getByRole('button', { name: 'Save' }).click();
   await sync.getByText('Saved. Applies from the next sync.').waitFor();
   assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedSync), {
@@ -928,6 +949,7 @@ test('Settings saves sync and notification preferences, and shows a refused valu
     browserPath: null,
     proxy: 'http://proxy.example:3128',
     staleAfterHours: 23,
+    caseAlertHours: 6,
   });
 
   const notify = page.getByRole('region', { name: 'Desktop notifications' });
@@ -959,6 +981,7 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
     'PACCAR Solutions (paccarsolutions.com)',
     'TruckTech+ pages (integration spec v1 layout)',
     'Decisiv SRM pages (integration spec v2 layout)',
+    'Decisiv SRM Gateway API',
   ]);
   assert.equal(await form.getByLabel('Portal address').inputValue(), 'https://www.paccarsolutions.com');
   await form.getByLabel('E-mail', { exact: true }).waitFor();
@@ -1099,4 +1122,88 @@ test('a partial run names its first problem on Accounts, and an API account has 
   const apiRow = page.locator('main table tbody tr[data-account-id="7"]');
   await apiRow.getByRole('button', { name: 'Test sign-in' }).waitFor();
   assert.equal(await apiRow.getByRole('button', { name: 'Check portal layout' }).count(), 0, 'read through the API: no layout');
+});
+
+test('adding a Decisiv API login: sign in on Decisiv\'s page, then choose the SRM accounts to sync', async (t) => {
+  const page = await openApp(t, { hash: '#/accounts' });
+  await page.getByRole('button', { name: 'Add account' }).click();
+  const form = page.getByRole('region', { name: 'Add a portal account' });
+  await form.getByRole('combobox').first().selectOption('decisiv_api');
+  const api = page.getByRole('region', { name: 'Add a Decisiv API login' });
+  await api.getByLabel('Name').fill('Valley Freight API');
+  await api.getByLabel('Client id').fill('truckiq-valley');
+  assert.equal(await api.getByLabel('Sign-in address').inputValue(), 'https://login.decisiv.net');
+  assert.equal(await api.getByLabel('API address').inputValue(), 'https://srm-api.decisivapps.com');
+  await shot(page, 'api-login-details');
+  await api.getByRole('button', { name: 'Sign in with Decisiv' }).click();
+  await api.getByText("Sign in on Decisiv's page in the browser window that opened").waitFor();
+  await shot(page, 'api-login-waiting');
+  const choose = page.getByRole('region', { name: 'Choose the SRM accounts to sync' });
+  await choose.getByText('The authorization reaches 3 SRM accounts').waitFor();
+  const asked = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'authorize_api_login').args);
+  assert.equal(asked.input.clientId, 'truckiq-valley');
+  assert.equal(asked.input.clientSecret, null, 'no secret entered, none sent');
+  assert.equal(await choose.getByRole('checkbox').count(), 3);
+  await choose.getByRole('checkbox', { name: /Valley Freight — Yard/ }).uncheck();
+  await shot(page, 'api-login-choose');
+  await choose.getByRole('button', { name: 'Add 2 accounts' }).click();
+  await choose.waitFor({ state: 'detached' });
+  const finished = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'finish_api_login').args);
+  assert.deepEqual(finished, {
+    pendingId: PENDING_API_LOGIN.id,
+    srmAccountIds: [PENDING_API_LOGIN.accounts[0].id, PENDING_API_LOGIN.accounts[1].id],
+  });
+  const calls = await page.evaluate(() => window.__fakeIpc.calls);
+  assert.ok(!calls.includes('save_account') && !calls.includes('cancel_api_login'), 'added through the authorization only');
+});
+
+test('a Decisiv API sign-in that is cancelled keeps nothing, and a refused authorization can be renewed', async (t) => {
+  const paused = {
+    ...ACCOUNTS[0],
+    id: 7,
+    name: 'Valley Freight API',
+    portalKind: 'decisiv_api',
+    portalLabel: 'Decisiv SRM Gateway API',
+    grantId: 1,
+    srmAccountId: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281b',
+    pausedReason: 'the Decisiv authorization was refused; sign in to the API again (truckiq accounts reauthorize)',
+  };
+  const page = await openApp(t, { hash: '#/accounts', accounts: { resolve: [paused] } });
+  await page.getByRole('button', { name: 'Add account' }).click();
+  await page.getByRole('region', { name: 'Add a portal account' }).getByRole('combobox').first().selectOption('decisiv_api');
+  const api = page.getByRole('region', { name: 'Add a Decisiv API login' });
+  await api.getByLabel('Name').fill('Second API');
+  await api.getByLabel('Client id').fill('truckiq-valley');
+  await api.getByRole('button', { name: 'Sign in with Decisiv' }).click();
+  const choose = page.getByRole('region', { name: 'Choose the SRM accounts to sync' });
+  await choose.getByRole('button', { name: 'Cancel' }).click();
+  await choose.waitFor({ state: 'detached' });
+  const cancelled = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'cancel_api_login').map((a) => a.args));
+  assert.deepEqual(cancelled, [{ pendingId: PENDING_API_LOGIN.id }], 'the waiting authorization is dropped');
+
+  const row = page.locator('main table tbody tr[data-account-id="7"]');
+  await row.getByRole('button', { name: 'Sign in to Decisiv again' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.calls.includes('reauthorize_api'));
+  const renewed = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'reauthorize_api').args);
+  assert.deepEqual(renewed, { accountId: 7 });
+  await shot(page, 'api-account-paused');
+});
+
+test('a truck in the shop shows its service case, how long it has been down and the faults it covers, linked by time', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles/11' });
+  const open = page.getByRole('article', { name: 'Service case 18328893' });
+  await open.waitFor();
+  const text = await open.innerText();
+  for (const part of ['Open', 'Case 18328893', 'Repair', 'Hold (parts)', 'from Valley Freight API', 'Down 19 hours', 'linked by time']) {
+    assert.ok(text.toLowerCase().includes(part.toLowerCase()), `the open case lacks ${part}: ${text}`);
+  }
+  assert.ok(text.includes('SPN 100 / FMI 1') && text.includes('SPN 3226 / FMI 4'), 'both active faults are covered');
+  assert.ok(text.includes('<b>derate</b>'), 'the complaint is portal text: shown as text');
+  const closed = await page.getByRole('article', { name: 'Service case 18110452' }).innerText();
+  assert.match(closed, /Closed/);
+  assert.match(closed, /Was down 2\.3 days/);
+  assert.ok(closed.includes('SPN 97 / FMI 3') && closed.includes('(cleared)'), closed);
+  await shot(page, 'vehicle-service-case');
+  await go(page, 'Fleet');
+  await page.getByText('1 in repair, 19 hours down in all').waitFor();
 });

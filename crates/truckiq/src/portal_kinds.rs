@@ -17,6 +17,8 @@ pub struct PortalChoice {
     pub default_url: String,
     /// What the portal calls the sign-in name.
     pub username_label: String,
+    /// For an API: where the person signs in to authorize TruckIQ (the authorization server).
+    pub sign_in_url: Option<String>,
 }
 
 impl PortalKind {
@@ -51,7 +53,7 @@ impl PortalKind {
     }
 }
 
-/// What can be added today, best first: the Decisiv API has no connector yet.
+/// What can be added, best first.
 pub fn choices() -> Vec<PortalChoice> {
     let choice = |kind: PortalKind, hint: &str, default_url: &str, username_label: &str| PortalChoice {
         kind,
@@ -59,6 +61,7 @@ pub fn choices() -> Vec<PortalChoice> {
         hint: hint.to_owned(),
         default_url: default_url.to_owned(),
         username_label: username_label.to_owned(),
+        sign_in_url: None,
     };
     vec![
         choice(
@@ -79,6 +82,16 @@ pub fn choices() -> Vec<PortalChoice> {
             "https://paccar.decisiv.net",
             "User ID",
         ),
+        PortalChoice {
+            sign_in_url: Some(crate::decisiv_api::DECISIV_LOGIN_URL.to_owned()),
+            ..choice(
+                PortalKind::DecisivApi,
+                "Decisiv's published API, where your dealer registered TruckIQ: you sign in on Decisiv's own page, \
+                 and TruckIQ never sees your password",
+                crate::decisiv_api::DECISIV_API_URL,
+                "Client id",
+            )
+        },
     ]
 }
 
@@ -94,6 +107,6 @@ mod tests {
         assert_eq!(PortalKind::from_name("paccar-solutions"), Ok(PortalKind::PaccarSolutions));
         assert_eq!(PortalKind::from_name("trucktech"), Ok(PortalKind::TruckTech));
         let unknown = PortalKind::from_name("peterbilt").unwrap_err();
-        assert!(unknown.contains("paccar_solutions, trucktech, decisiv_srm"), "{unknown}");
+        assert!(unknown.contains("paccar_solutions, trucktech, decisiv_srm, decisiv_api"), "{unknown}");
     }
 }

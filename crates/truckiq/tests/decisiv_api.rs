@@ -5,7 +5,8 @@
 //! SQLite file, and the fleet compared with the simulator's ground truth.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use portal_sim::api::{ApiClientSpec, ApiUserSpec, Module};
@@ -18,12 +19,28 @@ use truckiq::decisiv_api::simulated::SimulatedPerson;
 use truckiq::failure::FailureReason;
 use truckiq::portal::run::RunMode;
 use truckiq::secrets::SecretStore;
+use truckiq::store::{AlertKind, TruckStatus, VehicleQuery};
 use truckiq::store::{PortalKind, RunStatus, RunTrigger, Store};
-use truckiq::sync::EngineConfig;
+use truckiq::sync::clock::Clock;
+use truckiq::sync::{EngineConfig, SyncEngine, SyncSettings};
 
 const USER: &str = "fleet-api@example.com";
 const PASSWORD: &str = "Torque-2026!";
 const CLIENT: &str = "truckiq-desktop";
+
+/// The simulator's clock, which its ticks move.
+#[derive(Debug)]
+struct PortalClock(Arc<portal_sim::state::SimState>);
+
+impl Clock for PortalClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.fleet_snapshot().now
+    }
+
+    fn sleep(&self, duration: Duration) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
 
 struct Harness {
     sim: Simulator,
@@ -38,16 +55,28 @@ impl Harness {
     }
 
     async fn with_modules(vehicles: usize, tag: &str, modules: Vec<Module>) -> Self {
+        Self::start(vehicles, tag, modules, Vec::new(), false).await
+    }
+
+    /// A user reaching one SRM account, or one per name in `accounts` sharing the fleet out; with
+    /// `portal_time`, the engine's clock is the simulator's, as a real portal's is the world's.
+    async fn start(vehicles: usize, tag: &str, modules: Vec<Module>, accounts: Vec<String>, portal_time: bool) -> Self {
         let sim = Simulator::start(SimConfig { vehicles, seed: 51, ..SimConfig::default() }).await.unwrap();
         let spec =
             ApiClientSpec { client_id: CLIENT.into(), client_secret: None, redirect_hosts: vec!["127.0.0.1".into()] };
         sim.state().api.add_client(spec).unwrap();
         let user = ApiUserSpec { username: USER.into(), password: PASSWORD.into(), modules, account_name: None };
-        sim.state().api.add_user(user).unwrap();
+        sim.state().api.add_user_with_accounts(user, accounts).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let config = EngineConfig::new(dir.path().join("truckiq.sqlite3"), dir.path().to_path_buf());
         let secrets = SecretStore::with_service(format!("com.truckiq.fleet.test-api-{tag}-{}", std::process::id()));
-        Self { app: App::open(config, secrets).unwrap(), sim, dir }
+        let app = if portal_time {
+            let clock = Arc::new(PortalClock(Arc::clone(sim.state())));
+            App::new(SyncEngine::with_clock(config, secrets, clock).unwrap())
+        } else {
+            App::open(config, secrets).unwrap()
+        };
+        Self { app, sim, dir }
     }
 
     fn input(&self) -> ApiLoginInput {
@@ -331,10 +360,7 @@ async fn a_429_storm_without_retry_after_is_ridden_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_visible_sign_in_window_opens_the_page_and_closes_when_the_redirect_is_back() {
     let h = Harness::new(3, "visible").await;
-    let window = truckiq::decisiv_api::VisibleWindow {
-        browser: BrowserOptions::default(),
-        profile_dir: h.dir.path().join("visible"),
-    };
+    let window = truckiq::decisiv_api::VisibleWindow::new(BrowserOptions::default()).unwrap();
     let (done, wait) = oneshot::channel();
     let url = format!("{}/decisiv-login/auth/api_gateway?client_id={CLIENT}", h.sim.base_url());
     let signal = async {
@@ -349,4 +375,148 @@ async fn the_visible_sign_in_window_opens_the_page_and_closes_when_the_redirect_
             .await
             .expect("the window closes once the redirect is back");
     opened.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authorization_reaching_three_srm_accounts_adds_the_ones_chosen_and_each_syncs_its_share() {
+    let names = ["Linehaul", "Regional", "Yard"].map(String::from).to_vec();
+    let modules = vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics];
+    let h = Harness::start(24, "choose", modules, names, false).await;
+    let pending = h.app.authorize_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
+    let offered: Vec<&str> = pending.accounts.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(offered, ["Linehaul", "Regional", "Yard"], "every SRM account the authorization reaches");
+    assert!(h.app.list_accounts().await.unwrap().is_empty(), "nothing saved before the choice");
+
+    let none = h.app.finish_api_login(&pending.id, Vec::new()).await.unwrap_err();
+    assert!(none.to_string().contains("choose at least one"), "{none}");
+    let stranger = h.app.finish_api_login(&pending.id, vec!["not-an-account".into()]).await.unwrap_err();
+    assert!(stranger.to_string().contains("does not reach the SRM account not-an-account"), "{stranger}");
+    let chosen = vec![pending.accounts[0].id.clone(), pending.accounts[2].id.clone()];
+    let added = h.app.finish_api_login(&pending.id, chosen.clone()).await.unwrap();
+    assert_eq!(added.accounts.iter().map(|(_, a)| a.id.clone()).collect::<Vec<_>>(), chosen);
+    assert_eq!(added.left_out.len(), 1);
+    let again = h.app.finish_api_login(&pending.id, chosen).await.unwrap_err();
+    assert!(again.to_string().contains("no longer waiting"), "a finished sign-in cannot add twice: {again}");
+
+    let (a, b) = (added.accounts[0].0, added.accounts[1].0);
+    let (ra, rb) = tokio::join!(h.sync(a), h.sync(b));
+    assert_eq!((ra.unwrap().status, rb.unwrap().status), (RunStatus::Completed, RunStatus::Completed));
+    let fleet = h.sim.state().fleet_snapshot();
+    let user = h.sim.state().api.users().into_iter().find(|u| u.username == USER).unwrap();
+    for (account_id, srm) in &added.accounts {
+        let truth: BTreeSet<String> = user.vehicles_in(&fleet, &srm.id).iter().map(|v| v.vin.clone()).collect();
+        let stored: BTreeSet<String> = h
+            .store()
+            .connection()
+            .prepare("SELECT vin FROM vehicles WHERE account_id = ?1")
+            .unwrap()
+            .query_map([account_id], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(stored, truth, "{} syncs its own share of the fleet", srm.name);
+        assert_eq!(truth.len(), 8);
+    }
+
+    // Signing in and then cancelling keeps nothing, in the database or the keychain.
+    let pending = h.app.authorize_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
+    let uid = uuid::Uuid::parse_str(&pending.id).unwrap();
+    let secrets = h.app.engine().secrets().clone();
+    let owner = truckiq::secrets::SecretOwner::Grant(uid);
+    let kind = truckiq::secrets::SecretKind::ApiRefreshToken;
+    assert!(secrets.get_optional(owner, kind).unwrap().is_some(), "held while the person chooses");
+    h.app.cancel_api_login(&pending.id).await.unwrap();
+    assert!(secrets.get_optional(owner, kind).unwrap().is_none(), "the refresh token is gone");
+    assert_eq!(h.app.list_accounts().await.unwrap().len(), 2);
+    for (id, _) in &added.accounts {
+        let _ = h.app.remove_account(*id).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_cases_make_trucks_in_repair_link_faults_by_time_and_flag_an_unattended_critical_fault_once() {
+    let modules = vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics];
+    let h = Harness::start(200, "cases", modules, Vec::new(), true).await;
+    let settings = SyncSettings { case_alert_hours: Some(2), ..SyncSettings::default() };
+    h.app.set_sync_settings(settings).await.unwrap();
+    // A day and a half of the fleet's life: faults fire, and cases open for some of them.
+    for _ in 0..36 {
+        h.sim.state().tick(60);
+    }
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
+    let account_id = added.accounts[0].0;
+    assert_eq!(h.sync(account_id).await.unwrap().status, RunStatus::Completed);
+
+    let fleet = h.sim.state().fleet_snapshot();
+    let open: HashMap<&str, &portal_sim::fleet::cases::Case> =
+        fleet.cases.iter().filter(|c| c.is_open()).map(|c| (c.vin.as_str(), c)).collect();
+    assert!(open.len() >= 3, "{} trucks in the shop", open.len());
+    let stored: i64 = h.store().connection().query_row("SELECT count(*) FROM service_cases", [], |r| r.get(0)).unwrap();
+    assert_eq!(stored as usize, fleet.cases.len(), "every case, open and closed, once");
+
+    // The one rule: an open case puts a truck in repair, on Vehicles and on Fleet.
+    let query = VehicleQuery { status: Some(TruckStatus::InRepair), ..VehicleQuery::default() };
+    let in_repair: BTreeSet<String> =
+        h.app.list_vehicles(query).await.unwrap().rows.into_iter().map(|v| v.vin).collect();
+    assert_eq!(in_repair, open.keys().map(|v| (*v).to_owned()).collect::<BTreeSet<_>>());
+    let summary = h.app.fleet_summary(5).await.unwrap();
+    assert_eq!(summary.in_repair as usize, open.len());
+    let expected_days: f64 = open.values().map(|c| (fleet.now - c.asset_downtime).num_minutes() as f64 / 1440.0).sum();
+    assert!((summary.downtime_days - expected_days).abs() < 0.01, "{} vs {expected_days}", summary.downtime_days);
+
+    // The vehicle page: the open case, and the fault that brought the truck in, linked by time.
+    let (vin, case) = open
+        .iter()
+        .find(|(_, c)| matches!(c.reason, portal_sim::fleet::cases::CaseReason::Fault { .. }))
+        .expect("a case a fault brought in");
+    let portal_sim::fleet::cases::CaseReason::Fault { spn, fmi, .. } = case.reason else { unreachable!() };
+    let vehicle_id: i64 =
+        h.store().connection().query_row("SELECT id FROM vehicles WHERE vin = ?1", [vin], |r| r.get(0)).unwrap();
+    let detail = h.app.vehicle_detail(vehicle_id).await.unwrap();
+    let shown = detail.cases.iter().find(|c| !c.closed).expect("its open case");
+    assert_eq!(
+        (shown.status.as_deref(), shown.repair_status.as_deref()),
+        (Some(case.status), Some(case.repair_status))
+    );
+    assert_eq!(shown.reference.as_deref(), Some(case.reference_number.to_string().as_str()));
+    assert!(shown.days_down.unwrap() > 0.0);
+    let cause = detail.faults.iter().find(|f| (f.spn, f.fmi) == (spn, fmi));
+    if let Some(cause) = cause {
+        assert!(shown.fault_ids.contains(&cause.id), "the fault that brought it in is covered: {shown:?}");
+    }
+    assert!(!shown.fault_ids.is_empty(), "{shown:?}");
+
+    // The clock runs: critical faults that stay without a case are flagged, once each.
+    let mut flagged: Vec<i64> = Vec::new();
+    for _ in 0..12 {
+        h.sim.state().tick(60);
+        assert_eq!(h.sync(account_id).await.unwrap().status, RunStatus::Completed);
+        let alerts = h.app.list_alerts(Some(1000)).await.unwrap();
+        flagged =
+            alerts.iter().filter(|a| a.kind == AlertKind::CriticalWithoutCase).filter_map(|a| a.fault_id).collect();
+    }
+    let distinct: BTreeSet<i64> = flagged.iter().copied().collect();
+    assert_eq!(distinct.len(), flagged.len(), "one alert per fault: {flagged:?}");
+    assert!(!flagged.is_empty(), "some critical faults went without a case");
+    let store = h.store();
+    for fault_id in &distinct {
+        let (vin, first_seen): (String, chrono::DateTime<chrono::Utc>) = store
+            .connection()
+            .query_row(
+                "SELECT v.vin, f.first_seen_at FROM faults f JOIN vehicles v ON v.id = f.vehicle_id WHERE f.id = ?1",
+                [fault_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let noted: chrono::DateTime<chrono::Utc> = store
+            .connection()
+            .query_row("SELECT no_case_noted_at FROM faults WHERE id = ?1", [fault_id], |r| r.get(0))
+            .unwrap();
+        assert!(noted - first_seen >= chrono::TimeDelta::hours(2), "{vin}: flagged only after the hours allowed");
+        let fleet = h.sim.state().fleet_snapshot();
+        let opened_before =
+            fleet.cases.iter().any(|c| c.vin == vin && c.started_at <= noted && c.closed_at.is_none_or(|t| t > noted));
+        assert!(!opened_before, "{vin} had an open case when it was flagged");
+    }
+    let _ = h.app.remove_account(account_id).await;
 }

@@ -477,7 +477,7 @@ async fn a_truck_that_stops_communicating_raises_one_alert_and_shows_its_status(
     };
     let silent = store.list_vehicles(&query).unwrap();
     assert!(silent.rows.iter().any(|v| v.vin == vin && v.status_since.is_some()));
-    let summary = store.fleet_summary(5).unwrap();
+    let summary = store.fleet_summary(5, chrono::Utc::now()).unwrap();
     assert_eq!(summary.not_communicating as usize, silent.matching as usize);
     assert_matches_truth(&h);
 }

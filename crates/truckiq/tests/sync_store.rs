@@ -303,7 +303,7 @@ fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() 
         .unwrap();
     store.apply_sync(account, t(4), &[observe(VIN_A, 180.0, Some(vec![critical, fault(3226, 4, true)]))]).unwrap();
     let id = store.list_vehicles(&VehicleQuery::default()).unwrap().rows[0].id;
-    let detail = store.vehicle_detail(id).unwrap().unwrap();
+    let detail = store.vehicle_detail(id, Utc::now()).unwrap().unwrap();
     let codes: Vec<(u32, bool)> = detail.faults.iter().map(|f| (f.spn, f.active)).collect();
     assert_eq!(codes, [(100, true), (3226, true), (97, false)], "active (worst first), then the cleared one");
     let oil = &detail.faults[0];
@@ -313,7 +313,7 @@ fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() 
     assert!(detail.faults[2].cleared_at.is_some());
     assert_eq!(detail.readings.iter().map(|r| r.odometer_mi).collect::<Vec<_>>(), [Some(100.0), Some(180.0)]);
     assert!(detail.health_reasons[0].starts_with("Critical: SPN 100/FMI 1"), "{:?}", detail.health_reasons);
-    assert_eq!(store.vehicle_detail(id + 1000).unwrap(), None);
+    assert_eq!(store.vehicle_detail(id + 1000, Utc::now()).unwrap(), None);
 }
 
 #[test]
@@ -357,7 +357,7 @@ fn the_fleet_summary_counts_bands_tiers_and_the_most_common_faults() {
     let (_dir, mut store, account) = setup();
     let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
     sync_two_trucks(&mut store, account, critical);
-    let summary = store.fleet_summary(5).unwrap();
+    let summary = store.fleet_summary(5, Utc::now()).unwrap();
     assert_eq!((summary.trucks, summary.good, summary.attention, summary.critical), (2, 0, 1, 1));
     assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 2, 0));
     assert_eq!(summary.top_faults[0].spn, 3226, "on both trucks");
@@ -413,7 +413,7 @@ fn an_open_episode_that_changes_tier_or_goes_inactive_is_rewritten_and_counted_a
     let (_dir, mut store, account) = setup();
     let minor = FaultObservation { severity: Severity::Minor, ..fault(100, 1, true) };
     store.apply_sync(account, t(0), &[observe(VIN_A, 1000.0, Some(vec![minor.clone(), fault(110, 0, true)]))]).unwrap();
-    let summary = store.fleet_summary(5).unwrap();
+    let summary = store.fleet_summary(5, Utc::now()).unwrap();
     assert_eq!((summary.active_major, summary.active_minor, summary.top_faults.len()), (1, 1, 2));
 
     // Same episodes; one is now critical, the other inactive but still reported (not cleared).
@@ -430,7 +430,7 @@ fn an_open_episode_that_changes_tier_or_goes_inactive_is_rewritten_and_counted_a
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(stored, vec![(100, "critical".into(), true), (110, "major".into(), false)]);
-    let summary = store.fleet_summary(5).unwrap();
+    let summary = store.fleet_summary(5, Utc::now()).unwrap();
     assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 0, 0));
     assert_eq!(summary.top_faults.iter().map(|f| f.spn).collect::<Vec<_>>(), vec![100], "inactive is not active");
 }

@@ -1,5 +1,7 @@
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { ApiLoginInput } from '../bindings/ApiLoginInput';
+import type { PendingApiLogin } from '../bindings/PendingApiLogin';
 import type { LayoutCheck } from '../bindings/LayoutCheck';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
@@ -32,6 +34,17 @@ export interface Backend {
   listAccounts(): Promise<AccountSummary[]>;
   /** Adds (`accountId` null) or changes an account; resolves with its id. */
   saveAccount(accountId: number | null, input: AccountInput): Promise<number>;
+  /**
+   * Opens Decisiv's sign-in page in a browser window; resolves once the person has authorized
+   * TruckIQ there, with the SRM accounts to choose from. Nothing is saved yet.
+   */
+  authorizeApiLogin(input: ApiLoginInput): Promise<PendingApiLogin>;
+  /** Adds one account per chosen SRM account of a waiting authorization; resolves with their ids. */
+  finishApiLogin(pendingId: string, srmAccountIds: string[]): Promise<number[]>;
+  /** Drops a waiting authorization nobody chose accounts for. */
+  cancelApiLogin(pendingId: string): Promise<void>;
+  /** Signs in to Decisiv again for an API account whose authorization was refused. */
+  reauthorizeApi(accountId: number): Promise<void>;
   accountSecrets(accountId: number): Promise<SecretsSet>;
   setAccountEnabled(accountId: number, enabled: boolean): Promise<void>;
   removeAccount(accountId: number): Promise<void>;

@@ -1,6 +1,7 @@
 import { QueryClient, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
+import type { ApiLoginInput } from '../bindings/ApiLoginInput';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
@@ -196,6 +197,22 @@ export const useSaveAccount = () =>
 export const useSetAccountEnabled = () =>
   useAccountMutation((b, { id, enabled }: { id: number; enabled: boolean }) => b.setAccountEnabled(id, enabled));
 export const useRemoveAccount = () => useAccountMutation((b, id: number) => b.removeAccount(id));
+export const useFinishApiLogin = () =>
+  useAccountMutation((b, { pendingId, srmAccountIds }: { pendingId: string; srmAccountIds: string[] }) =>
+    b.finishApiLogin(pendingId, srmAccountIds),
+  );
+export const useReauthorizeApi = () => useAccountMutation((b, id: number) => b.reauthorizeApi(id));
+
+/** The sign-in on Decisiv's page: nothing is saved until the accounts are chosen. */
+export function useAuthorizeApiLogin() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (input: ApiLoginInput) => backend.authorizeApiLogin(input) });
+}
+
+export function useCancelApiLogin() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (pendingId: string) => backend.cancelApiLogin(pendingId) });
+}
 
 export function useTestSignIn() {
   const backend = useBackend();

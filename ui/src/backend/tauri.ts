@@ -2,6 +2,8 @@ import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AccountSummary } from '../bindings/AccountSummary';
+import type { ApiLoginInput } from '../bindings/ApiLoginInput';
+import type { PendingApiLogin } from '../bindings/PendingApiLogin';
 import type { LayoutCheck } from '../bindings/LayoutCheck';
 import type { RunSummary } from '../bindings/RunSummary';
 import type { SecretsSet } from '../bindings/SecretsSet';
@@ -35,6 +37,22 @@ export class TauriBackend implements Backend {
 
   saveAccount(accountId: number | null, input: AccountInput): Promise<number> {
     return call<number>('save_account', { accountId, input });
+  }
+
+  authorizeApiLogin(input: ApiLoginInput): Promise<PendingApiLogin> {
+    return call<PendingApiLogin>('authorize_api_login', { input });
+  }
+
+  finishApiLogin(pendingId: string, srmAccountIds: string[]): Promise<number[]> {
+    return call<number[]>('finish_api_login', { pendingId, srmAccountIds });
+  }
+
+  cancelApiLogin(pendingId: string): Promise<void> {
+    return call<void>('cancel_api_login', { pendingId });
+  }
+
+  reauthorizeApi(accountId: number): Promise<void> {
+    return call<void>('reauthorize_api', { accountId });
   }
 
   accountSecrets(accountId: number): Promise<SecretsSet> {

@@ -9,7 +9,15 @@ unknown: number, activeCritical: number, activeMajor: number, activeMinor: numbe
 /**
  * Trucks whose telematics device has stopped reporting, and trucks in repair, as the portal says.
  */
-notCommunicating: number, inRepair: number, 
+notCommunicating: number, 
+/**
+ * Trucks in repair: the portal says so, or a service case is open.
+ */
+inRepair: number, 
+/**
+ * Days down in all, over the trucks with an open service case.
+ */
+downtimeDays: number, 
 /**
  * The latest successful sync of any account.
  */

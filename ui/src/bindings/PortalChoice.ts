@@ -12,4 +12,8 @@ hint: string, defaultUrl: string,
 /**
  * What the portal calls the sign-in name.
  */
-usernameLabel: string, };
+usernameLabel: string, 
+/**
+ * For an API: where the person signs in to authorize TruckIQ (the authorization server).
+ */
+signInUrl: string | null, };

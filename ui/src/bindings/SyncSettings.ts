@@ -20,4 +20,10 @@ proxy: string | null,
  * Hours without a successful sync after which an account's data is stale and a
  * `stale_data` alert is raised; `None` keeps the default (23).
  */
-staleAfterHours: number | null, };
+staleAfterHours: number | null, 
+/**
+ * Hours a critical fault may stay active on a truck with no open service case before a
+ * `critical_without_case` alert (where cases are read: the Decisiv API); `None` keeps the
+ * default (4).
+ */
+caseAlertHours: number | null, };

@@ -13,7 +13,7 @@ export type VehicleQuery = {
  */
 search: string, band: HealthBand | null, tier: FaultTier | null, accountId: number | null, 
 /**
- * Only trucks the portal reports with this status.
+ * Only trucks with this status ("in repair" also when a service case is open).
  */
 status: TruckStatus | null, sort: VehicleSort, descending: boolean, offset: number, 
 /**

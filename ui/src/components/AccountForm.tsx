@@ -4,12 +4,14 @@ import type { PortalChoice } from '../bindings/PortalChoice';
 import type { PortalKind } from '../bindings/PortalKind';
 import { classifyError } from '../backend/errors';
 import { useAccountSecrets, useAppInfo, useSaveAccount } from '../backend/queries';
-
-const INTERVALS = [15, 30, 60, 120, 240, 480, 720, 1440];
+import { ApiLoginForm } from './ApiLoginForm';
+import { IntervalSelect } from './IntervalSelect';
 
 /**
  * Add or edit a portal account. Secrets go to the keychain through the backend and never come
- * back: for a saved account the form only says whether a password and TOTP secret are set.
+ * back: for a saved account the form only says whether a password and TOTP secret are set. A
+ * Decisiv API login is added with its own steps (`ApiLoginForm`); once added, only its name and
+ * schedule change here.
  */
 export function AccountForm({ account, onDone }: { account: AccountSummary | null; onDone: () => void }) {
   const save = useSaveAccount();
@@ -27,6 +29,7 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
   const [totp, setTotp] = useState('');
   const [removeTotp, setRemoveTotp] = useState(false);
   const urlProblem = /^https?:\/\/[^\s/]+/.test(url.trim()) ? null : 'The address must start with https://';
+  const api = portal === 'decisiv_api';
 
   const submit = () => {
     if (urlProblem) return;
@@ -48,6 +51,32 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
   };
 
   const saved = (set: boolean | undefined) => (set ? 'Saved — leave empty to keep it' : '');
+  const portalPicker = (
+    <label>
+      <span>Portal</span>
+      <select
+        className="input input-wide"
+        value={portal}
+        disabled={account !== null && api}
+        onChange={(e) => {
+          const next = choices.find((c) => c.kind === e.target.value);
+          if (!next) return;
+          if (url === '' || url === choice?.defaultUrl) setUrl(next.defaultUrl);
+          setPortal(next.kind);
+        }}
+      >
+        {choices.map((c) => (
+          <option key={c.kind} value={c.kind}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      {choice ? <small className="field-hint">{choice.hint}</small> : null}
+    </label>
+  );
+  if (api && account === null && choice) {
+    return <ApiLoginForm choice={choice} portalPicker={portalPicker} onDone={onDone} />;
+  }
   return (
     <section className="card account-form" aria-label={account ? `Edit ${account.name}` : 'Add a portal account'}>
       <header className="card-header">
@@ -58,79 +87,55 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
           <span>Name</span>
           <input className="input input-wide" required value={name} onChange={(e) => setName(e.target.value)} />
         </label>
-        <label>
-          <span>Portal</span>
-          <select
-            className="input input-wide"
-            value={portal}
-            onChange={(e) => {
-              const next = choices.find((c) => c.kind === e.target.value);
-              if (!next) return;
-              if (url === '' || url === choice?.defaultUrl) setUrl(next.defaultUrl);
-              setPortal(next.kind);
-            }}
-          >
-            {choices.map((c) => (
-              <option key={c.kind} value={c.kind}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-          {choice ? <small className="field-hint">{choice.hint}</small> : null}
-        </label>
-        <label>
-          <span>Portal address</span>
-          <input
-            className="input input-wide"
-            value={url}
-            aria-invalid={urlProblem ? true : undefined}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-        </label>
-        <label>
-          <span>{choice?.usernameLabel ?? 'Username'}</span>
-          <input className="input input-wide" required value={username} onChange={(e) => setUsername(e.target.value)} />
-        </label>
-        <label>
-          <span>Password</span>
-          <input
-            className="input input-wide"
-            type="password"
-            autoComplete="new-password"
-            required={account === null}
-            placeholder={saved(secrets.data?.password)}
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <label>
-          <span>TOTP secret (authenticator app), optional</span>
-          <input
-            className="input input-wide"
-            type="password"
-            autoComplete="off"
-            placeholder={saved(secrets.data?.totp) || 'Base32 key or otpauth:// link'}
-            value={totp}
-            disabled={removeTotp}
-            onChange={(e) => setTotp(e.target.value)}
-          />
-        </label>
-        {secrets.data?.totp ? (
-          <label className="check">
-            <input type="checkbox" checked={removeTotp} onChange={(e) => setRemoveTotp(e.target.checked)} />
-            Remove the saved TOTP secret
-          </label>
-        ) : null}
-        <label>
-          <span>Sync every</span>
-          <select className="input input-narrow" value={interval} onChange={(e) => setInterval(Number(e.target.value))}>
-            {INTERVALS.map((m) => (
-              <option key={m} value={m}>
-                {m < 60 ? `${m} min` : `${m / 60} h`}
-              </option>
-            ))}
-          </select>
-        </label>
+        {portalPicker}
+        {api ? null : (
+          <>
+            <label>
+              <span>Portal address</span>
+              <input
+                className="input input-wide"
+                value={url}
+                aria-invalid={urlProblem ? true : undefined}
+                onChange={(e) => setUrl(e.target.value)}
+              />
+            </label>
+            <label>
+              <span>{choice?.usernameLabel ?? 'Username'}</span>
+              <input className="input input-wide" required value={username} onChange={(e) => setUsername(e.target.value)} />
+            </label>
+            <label>
+              <span>Password</span>
+              <input
+                className="input input-wide"
+                type="password"
+                autoComplete="new-password"
+                required={account === null}
+                placeholder={saved(secrets.data?.password)}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+            <label>
+              <span>TOTP secret (authenticator app), optional</span>
+              <input
+                className="input input-wide"
+                type="password"
+                autoComplete="off"
+                placeholder={saved(secrets.data?.totp) || 'Base32 key or otpauth:// link'}
+                value={totp}
+                disabled={removeTotp}
+                onChange={(e) => setTotp(e.target.value)}
+              />
+            </label>
+            {secrets.data?.totp ? (
+              <label className="check">
+                <input type="checkbox" checked={removeTotp} onChange={(e) => setRemoveTotp(e.target.checked)} />
+                Remove the saved TOTP secret
+              </label>
+            ) : null}
+          </>
+        )}
+        <IntervalSelect value={interval} onChange={setInterval} />
         <div className="save-row">
           <button type="submit" className="button button-primary" disabled={save.isPending}>
             {save.isPending ? 'Saving…' : account ? 'Save changes' : 'Add account'}

@@ -9,6 +9,7 @@ export const ALERT_KIND: Record<AlertKind, string> = {
   stale_data: 'Stale data',
   mfa_needed: 'Sign-in needs you',
   not_communicating: 'Not communicating',
+  critical_without_case: 'No service case',
 };
 
 export interface AlertGroups {

@@ -3,6 +3,7 @@ import type { AccountSummary } from '../bindings/AccountSummary';
 import type { RunSummary } from '../bindings/RunSummary';
 import {
   accountState,
+  formatDaysDown,
   formatInterval,
   humaniseKind,
   needsAttention,
@@ -96,5 +97,13 @@ describe('account state', () => {
     expect(needsAttention(account({ pausedReason: 'x' }))).toBe(true);
     expect(needsAttention(account({ enabled: false }))).toBe(true);
     expect(needsAttention(account({ lastRun: run({ status: 'partial' }) }))).toBe(false);
+  });
+});
+
+describe('formatDaysDown', () => {
+  it('says hours under a day and days from one on, never zero', () => {
+    expect(formatDaysDown(0)).toBe('1 hour');
+    expect(formatDaysDown(0.79)).toBe('19 hours');
+    expect(formatDaysDown(2.333)).toBe('2.3 days');
   });
 });

@@ -60,3 +60,12 @@ export function accountState(account: AccountSummary): AccountState {
 export function needsAttention(account: AccountSummary): boolean {
   return accountState(account).kind !== 'enabled' || account.lastRun?.status === 'failed' || account.stale;
 }
+
+/** "3.4 days", "5 hours": how long a truck has been down. */
+export function formatDaysDown(days: number): string {
+  if (days < 1) {
+    const hours = Math.max(1, Math.round(days * 24));
+    return hours === 1 ? '1 hour' : `${hours} hours`;
+  }
+  return `${days.toFixed(1)} days`;
+}

@@ -10,6 +10,7 @@ import {
   useSetAccountEnabled,
   useSyncNow,
   useTestSignIn,
+  useReauthorizeApi,
 } from '../backend/queries';
 import { AccountForm } from '../components/AccountForm';
 import { LayoutCheckPanel } from '../components/LayoutCheck';
@@ -240,7 +241,9 @@ function AccountActions({
   const enable = useSetAccountEnabled();
   const remove = useRemoveAccount();
   const test = useTestSignIn();
+  const reauthorize = useReauthorizeApi();
   const [confirming, setConfirming] = useState(false);
+  const api = account.portalKind === 'decisiv_api';
   return (
     <div className="account-actions">
       <button type="button" className="button button-small button-quiet" onClick={onEdit}>
@@ -261,7 +264,18 @@ function AccountActions({
       >
         {test.isPending ? 'Signing in…' : 'Test sign-in'}
       </button>
-      {account.portalKind === 'decisiv_api' ? null : (
+      {api && account.pausedReason !== null ? (
+        <button
+          type="button"
+          className="button button-small button-primary"
+          onClick={() => reauthorize.mutate(account.id)}
+          disabled={reauthorize.isPending}
+          title="Opens Decisiv's sign-in page in a browser window; every account of this authorization resumes"
+        >
+          {reauthorize.isPending ? 'Waiting for you to sign in…' : 'Sign in to Decisiv again'}
+        </button>
+      ) : null}
+      {api ? null : (
         <button
           type="button"
           className="button button-small button-quiet"
@@ -291,9 +305,9 @@ function AccountActions({
           {test.error.message}
         </span>
       ) : null}
-      {enable.isError || remove.isError ? (
+      {enable.isError || remove.isError || reauthorize.isError ? (
         <span className="form-error form-error-error" role="alert">
-          {(enable.error ?? remove.error)?.message}
+          {(enable.error ?? remove.error ?? reauthorize.error)?.message}
         </span>
       ) : null}
     </div>

@@ -8,7 +8,7 @@ import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { CheckCircleIcon, FleetIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
-import { RUN_STATUS, accountState, humaniseKind, needsAttention, plural, runTime } from '../lib/format';
+import { RUN_STATUS, accountState, formatDaysDown, humaniseKind, needsAttention, plural, runTime } from '../lib/format';
 import { formatAbsolute, latest } from '../lib/time';
 import { hrefFor } from '../lib/routes';
 import { DemoButton } from '../components/DemoButton';
@@ -90,11 +90,16 @@ function Summary({ accounts }: { accounts: AccountSummary[] }) {
   );
 }
 
-/** Under the truck count: what keeps trucks from being seen, "3 not communicating · 1 in repair". */
+/**
+ * Under the truck count: what keeps trucks from being seen or on the road, "3 not communicating ·
+ * 2 in repair, 6.5 days down in all" (the downtime of the open service cases).
+ */
 function trucksDetail(s: FleetSummary): string {
   const parts = [
     s.notCommunicating > 0 ? `${plural(s.notCommunicating, 'truck')} not communicating` : null,
-    s.inRepair > 0 ? `${s.inRepair} in repair` : null,
+    s.inRepair > 0
+      ? `${s.inRepair} in repair${s.downtimeDays > 0 ? `, ${formatDaysDown(s.downtimeDays)} down in all` : ''}`
+      : null,
     s.unknown > 0 ? `${s.unknown} not read yet` : null,
   ].filter((p) => p !== null);
   return parts.length > 0 ? parts.join(' · ') : 'all read';

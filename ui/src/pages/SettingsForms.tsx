@@ -28,12 +28,14 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
   const [proxy, setProxy] = useState(initial.proxy ?? '');
   // The backend fills in the limit in effect.
   const [staleAfter, setStaleAfter] = useState(String(initial.staleAfterHours ?? ''));
+  const [caseAlert, setCaseAlert] = useState(String(initial.caseAlertHours ?? ''));
   const submit = () =>
     save.mutate({
       concurrency: Number(concurrency),
       browserPath: browserPath.trim() || null,
       proxy: proxy.trim() || null,
       staleAfterHours: Number(staleAfter),
+      caseAlertHours: Number(caseAlert),
     });
   return (
     <section className="card" aria-labelledby="sync-heading">
@@ -58,6 +60,12 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
           label="Stale after (hours without a successful sync)"
           value={staleAfter}
           onChange={setStaleAfter}
+          numeric
+        />
+        <TextField
+          label="Flag a critical fault with no service case after (hours; Decisiv API accounts)"
+          value={caseAlert}
+          onChange={setCaseAlert}
           numeric
         />
         <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} note="Applies from the next sync." />

@@ -5,6 +5,7 @@ import { useVehicleDetail } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { MeterChart } from '../components/MeterChart';
 import { PageHeader } from '../components/PageHeader';
+import { ServiceCases } from '../components/ServiceCases';
 import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { RelativeTime } from '../components/RelativeTime';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/states';
@@ -108,6 +109,13 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
             <li key={reason}>{reason}</li>
           ))}
         </ul>
+      ) : null}
+
+      {detail.cases.length > 0 ? (
+        <>
+          <h2 className="section-title">Service</h2>
+          <ServiceCases cases={detail.cases} faults={detail.faults} />
+        </>
       ) : null}
 
       <h2 className="section-title">Active faults ({active.length})</h2>

@@ -8,7 +8,7 @@ use crate::ids::AccountUid;
 use crate::paths;
 use crate::portal::login::SignIn;
 use crate::secrets::{SecretError, SecretKind, SecretOwner, SecretStore, Sensitive, TotpSecret};
-use crate::store::{NewAccount, PortalKind};
+use crate::store::{AccountSummary, NewAccount, PortalKind};
 use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 
 /// An account as a person enters it. Secrets travel only this way, into the keychain: `password`
@@ -165,8 +165,11 @@ impl App {
     /// Changes an account and, where given, its secrets. New credentials or a new address forget
     /// the saved portal session and lift a pause. Nothing changes if any part fails.
     pub async fn update_account(&self, account_id: i64, input: AccountInput) -> Result<()> {
-        let Checked { account, secrets: change } = check(input, false)?;
         let before = self.account_or_gone(account_id).await?;
+        if before.portal_kind == PortalKind::DecisivApi {
+            return self.update_api_account(before, input).await;
+        }
+        let Checked { account, secrets: change } = check(input, false)?;
         self.engine.adopt_legacy_secrets(account_id).await?;
         if !self.write(move |store| store.update_account(account_id, &account)).await? {
             return Err(gone(account_id));
@@ -186,6 +189,26 @@ impl App {
             return Err(error);
         }
         self.engine.credentials_changed(account_id).await?;
+        Ok(())
+    }
+
+    /// An API account's name and schedule: its SRM account, its API and its authorization are what
+    /// it was added with (a new authorization is "Authorize again").
+    async fn update_api_account(&self, before: AccountSummary, input: AccountInput) -> Result<()> {
+        if input.portal_kind != PortalKind::DecisivApi {
+            return Err(AppError::invalid("a Decisiv API account stays one; add the portal login as a new account"));
+        }
+        let account = NewAccount {
+            name: input.name.trim().to_owned(),
+            portal_kind: PortalKind::DecisivApi,
+            base_url: before.base_url,
+            username: before.username,
+            sync_interval_minutes: input.sync_interval_minutes,
+        };
+        let id = before.id;
+        if !self.write(move |store| store.update_account(id, &account)).await? {
+            return Err(gone(id));
+        }
         Ok(())
     }
 
@@ -278,7 +301,7 @@ impl App {
     }
 
     /// The account named `name` (ignoring case), for the CLI.
-    pub async fn account_named(&self, name: &str) -> Result<crate::store::AccountSummary> {
+    pub async fn account_named(&self, name: &str) -> Result<AccountSummary> {
         let wanted = name.to_owned();
         self.read(move |store| store.account_by_name(&wanted)).await?.ok_or_else(|| {
             AppError::not_found(format!("no account named {name:?}; `truckiq accounts list` shows them"))
@@ -288,7 +311,7 @@ impl App {
 
 impl App {
     /// The account, or `not_found` saying it was removed; any other failure as it is.
-    async fn account_or_gone(&self, account_id: i64) -> Result<crate::store::AccountSummary> {
+    async fn account_or_gone(&self, account_id: i64) -> Result<AccountSummary> {
         match self.engine.account(account_id).await {
             Err(crate::sync::SyncError::UnknownAccount(_)) => Err(gone(account_id)),
             other => Ok(other?),

@@ -15,7 +15,7 @@ mod syncing;
 
 pub use accounts::{AccountInput, SecretChange, SecretsSet};
 pub use alerts::{AlertActionRequest, MuteScope};
-pub use api_logins::{ApiLoginAdded, ApiLoginInput};
+pub use api_logins::{ApiLoginAdded, ApiLoginInput, PendingApiLogin};
 #[cfg(feature = "demo")]
 pub use demo::{DemoOptions, DemoStarted};
 pub use error::{AppError, ErrorCode, Result};
@@ -29,6 +29,8 @@ use crate::sync::{EngineConfig, SyncEngine};
 /// demo portal while one runs. Cheap to share behind an `Arc`.
 pub struct App {
     engine: SyncEngine,
+    /// API authorizations waiting for a person to choose their SRM accounts.
+    pending_logins: api_logins::PendingLogins,
     #[cfg(feature = "demo")]
     demo: tokio::sync::Mutex<Option<crate::demo::DemoPortal>>,
 }
@@ -48,6 +50,7 @@ impl App {
     pub fn new(engine: SyncEngine) -> Self {
         Self {
             engine,
+            pending_logins: api_logins::PendingLogins::default(),
             #[cfg(feature = "demo")]
             demo: tokio::sync::Mutex::new(None),
         }

@@ -33,14 +33,16 @@ impl App {
 
     /// One truck with its faults (active first, then history), health reasons and meter history.
     pub async fn vehicle_detail(&self, vehicle_id: i64) -> Result<VehicleDetail> {
-        self.read(move |store| store.vehicle_detail(vehicle_id))
+        let now = self.engine.clock().now();
+        self.read(move |store| store.vehicle_detail(vehicle_id, now))
             .await?
             .ok_or_else(|| AppError::not_found(format!("vehicle {vehicle_id} is no longer in the database")))
     }
 
     /// The fleet at a glance, with the `top` most frequent active faults and the stale accounts.
     pub async fn fleet_summary(&self, top: u32) -> Result<FleetSummary> {
-        let mut summary = self.read(move |store| store.fleet_summary(top)).await?;
+        let now = self.engine.clock().now();
+        let mut summary = self.read(move |store| store.fleet_summary(top, now)).await?;
         let stale = self.list_accounts().await?.iter().filter(|a| a.stale).count();
         summary.stale_accounts = u32::try_from(stale).unwrap_or(u32::MAX);
         Ok(summary)

@@ -9,6 +9,7 @@ impl App {
     pub async fn sync_settings(&self) -> Result<SyncSettings> {
         let mut settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
         settings.stale_after_hours = Some(settings.stale_after_hours());
+        settings.case_alert_hours = Some(settings.case_alert_hours.unwrap_or(crate::sync::DEFAULT_CASE_ALERT_HOURS));
         Ok(settings)
     }
 

@@ -1,10 +1,10 @@
 //! `truckiq accounts`: the account use cases, with secrets read from a prompt or stdin.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 
 use anyhow::Context as _;
 use truckiq::app::{AccountInput, ApiLoginInput, App, SecretChange};
-use truckiq::decisiv_api::VisibleWindow;
+use truckiq::decisiv_api::{DECISIV_API_URL, DECISIV_LOGIN_URL, SrmAccount};
 use truckiq::secrets::{Sensitive, TotpSecret};
 use truckiq::store::PortalKind;
 
@@ -53,10 +53,6 @@ pub struct AddApiLogin {
     pub interval_minutes: u32,
 }
 
-/// The published production hosts (shared/reference/decisiv).
-const DECISIV_LOGIN: &str = "https://login.decisiv.net";
-const DECISIV_API: &str = "https://srm-api.decisivapps.com";
-
 pub async fn add_api(app: &App, add: AddApiLogin, out: &mut impl Write) -> anyhow::Result<()> {
     let client_id = add.client_id.context("give the client id Decisiv registered TruckIQ under with --client-id")?;
     let client_secret =
@@ -65,16 +61,26 @@ pub async fn add_api(app: &App, add: AddApiLogin, out: &mut impl Write) -> anyho
         name: add.name,
         client_id,
         client_secret,
-        login_url: add.login_url.unwrap_or_else(|| DECISIV_LOGIN.to_owned()),
-        api_url: add.url.unwrap_or_else(|| DECISIV_API.to_owned()),
+        login_url: add.login_url.unwrap_or_else(|| DECISIV_LOGIN_URL.to_owned()),
+        api_url: add.url.unwrap_or_else(|| DECISIV_API_URL.to_owned()),
         sync_interval_minutes: add.interval_minutes,
-        srm_accounts: add.srm_accounts,
+        srm_accounts: Vec::new(),
     };
-    let profile = tempfile::tempdir()?;
-    let window =
-        VisibleWindow { browser: app.engine().config().browser.clone(), profile_dir: profile.path().to_path_buf() };
+    let window = app.sign_in_window().await?;
     writeln!(out, "Opening the Decisiv sign-in page in a browser window; sign in there to authorize TruckIQ…")?;
-    let added = app.add_api_login(input, &window).await.context("nothing was added")?;
+    let pending = app.authorize_api_login(input, &window).await.context("nothing was added")?;
+    let chosen = match add.srm_accounts {
+        given if !given.is_empty() => given,
+        _ if pending.accounts.len() > 1 && std::io::stdin().is_terminal() => choose(&pending.accounts, out)?,
+        _ => pending.accounts.iter().map(|a| a.id.clone()).collect(),
+    };
+    let added = match app.finish_api_login(&pending.id, chosen).await {
+        Ok(added) => added,
+        Err(error) => {
+            app.cancel_api_login(&pending.id).await?;
+            return Err(anyhow::Error::new(error).context("nothing was added"));
+        }
+    };
     for (id, srm) in &added.accounts {
         writeln!(out, "Added SRM account {:?} ({}) as account id {id}.", srm.name, srm.id)?;
     }
@@ -85,11 +91,37 @@ pub async fn add_api(app: &App, add: AddApiLogin, out: &mut impl Write) -> anyho
     Ok(())
 }
 
+/// Asks at the terminal which of the SRM accounts to sync.
+fn choose(accounts: &[SrmAccount], out: &mut impl Write) -> anyhow::Result<Vec<String>> {
+    writeln!(out, "The authorization reaches {} SRM accounts:", accounts.len())?;
+    for (n, srm) in accounts.iter().enumerate() {
+        writeln!(out, "  {}. {} ({})", n + 1, srm.name, srm.id)?;
+    }
+    write!(out, "Which to sync? Numbers separated by commas, or Enter for all: ")?;
+    out.flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    pick(accounts, &line).map_err(anyhow::Error::msg)
+}
+
+/// The SRM accounts a line of numbers names (1-based); an empty line names them all.
+fn pick(accounts: &[SrmAccount], line: &str) -> Result<Vec<String>, String> {
+    if line.trim().is_empty() {
+        return Ok(accounts.iter().map(|a| a.id.clone()).collect());
+    }
+    line.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| match n.parse::<usize>() {
+            Ok(i) if (1..=accounts.len()).contains(&i) => Ok(accounts[i - 1].id.clone()),
+            _ => Err(format!("{n:?} is not one of the numbers 1 to {}; nothing was added", accounts.len())),
+        })
+        .collect()
+}
+
 pub async fn reauthorize(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let account = app.account_named(name).await?;
-    let profile = tempfile::tempdir()?;
-    let window =
-        VisibleWindow { browser: app.engine().config().browser.clone(), profile_dir: profile.path().to_path_buf() };
+    let window = app.sign_in_window().await?;
     writeln!(out, "Opening the Decisiv sign-in page in a browser window; sign in there to authorize TruckIQ again…")?;
     app.reauthorize_api(account.id, &window).await.context("the authorization was not renewed")?;
     writeln!(out, "Authorized again; {:?} and the other accounts of its authorization sync again.", account.name)?;
@@ -164,4 +196,19 @@ pub async fn set_profile(
         None => writeln!(out, "{} reads with the {} profile again.", account.name, account.portal_kind)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_of_numbers_picks_srm_accounts_and_a_wrong_one_adds_nothing() {
+        let srm = |id: &str| SrmAccount { id: id.into(), name: format!("Division {id}"), modules: Vec::new() };
+        let accounts = [srm("a"), srm("b"), srm("c")];
+        assert_eq!(pick(&accounts, "\n"), Ok(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(pick(&accounts, " 3, 1\n"), Ok(vec!["c".into(), "a".into()]));
+        assert!(pick(&accounts, "0").unwrap_err().contains("1 to 3"));
+        assert!(pick(&accounts, "2, x").unwrap_err().contains("\"x\""));
+    }
 }

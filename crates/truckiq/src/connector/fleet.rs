@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::PageFailure;
 use crate::failure::FailureReason;
 use crate::portal::error::ConnectorError;
-use crate::store::{FaultObservation, ObservedFaults, VehicleObservation, VehicleSnapshot};
+use crate::store::{CaseObservation, FaultObservation, ObservedFaults, VehicleObservation, VehicleSnapshot};
 
 /// One read of an account's fleet.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +15,9 @@ pub struct FleetRead {
     /// Faults listed for the whole account at once (as the Decisiv API lists them), for the trucks
     /// whose faults are [`TruckFaults::InFleetList`].
     pub fleet_faults: Option<FleetFaults>,
+    /// Service cases read with the fleet (the Decisiv API's): new and changed ones. `None`: this
+    /// connector reads none, or they could not be read this time.
+    pub cases: Option<Vec<CaseObservation>>,
     /// Where the next read of only what changed starts, on the portal's own clock, for a connector
     /// that reads changes ([`FleetFaults::Changes`]).
     pub changes_since: Option<String>,

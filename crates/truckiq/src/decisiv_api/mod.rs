@@ -23,7 +23,9 @@ use tokio::sync::oneshot;
 use self::client::Api;
 use self::error::ApiError;
 use self::oauth::SignInWindow;
-use self::types::{AccountAttributes, AssetAttributes, Document, FaultAttributes, ReadingAttributes, Resource};
+use self::types::{
+    AccountAttributes, AssetAttributes, CaseAttributes, Document, FaultAttributes, ReadingAttributes, Resource,
+};
 use crate::browser::{BrowserOptions, BrowserSession};
 use crate::connector::{Connector, FleetFaults, FleetRead, PageFailure, Progress, ReadContext};
 use crate::portal::error::ConnectorError;
@@ -32,8 +34,13 @@ use crate::portal::parse::parse_datetime;
 use crate::portal::profile::Words;
 use crate::store::IncrementalState;
 
+/// Decisiv's published production hosts (shared/reference/decisiv): the authorization server and
+/// the API.
+pub const DECISIV_LOGIN_URL: &str = "https://login.decisiv.net";
+pub const DECISIV_API_URL: &str = "https://srm-api.decisivapps.com";
+
 /// An SRM account the grant reaches.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct SrmAccount {
     pub id: String,
     pub name: String,
@@ -97,11 +104,12 @@ impl DecisivApiConnector {
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: 0 });
         let assets_path = format!("/asset_management/{id}/v1/registered_assets");
         let assets = self.api.all::<AssetAttributes>(&assets_path, &[]);
-        let read = match self.plan.changes_after {
+        let assets = self.both(assets, self.cases(self.plan.changes_after));
+        let (mut read, (assets, cases)) = match self.plan.changes_after {
             Some(after) => {
-                let (assets, changes) = self.both(assets, self.changes(after)).await?;
+                let ((assets, cases), changes) = self.both(assets, self.changes(after)).await?;
                 let new_truck = assets.iter().filter_map(read::vehicle).any(|v| !self.plan.known.contains(&v.vin));
-                match changes {
+                let read = match changes {
                     _ if new_truck => {
                         let faults = self.all_faults().await?;
                         read::fleet(&assets, &faults, &self.words, FleetFaults::Complete)
@@ -115,13 +123,20 @@ impl DecisivApiConnector {
                         fleet_faults: Some(FleetFaults::Unread(failure)),
                         ..read::fleet(&assets, &[], &self.words, FleetFaults::Changes)
                     },
-                }
+                };
+                (read, (assets, cases))
             }
             None => {
-                let (assets, faults) = self.both(assets, self.all_faults()).await?;
-                read::fleet(&assets, &faults, &self.words, FleetFaults::Complete)
+                let ((assets, cases), faults) = self.both(assets, self.all_faults()).await?;
+                (read::fleet(&assets, &faults, &self.words, FleetFaults::Complete), (assets, cases))
             }
         };
+        let vin_of = read::vins_by_asset(&assets);
+        read.cases = cases.map(|cases| cases.iter().filter_map(|c| read::case(c, &vin_of)).collect());
+        if read.cases.is_none() {
+            // The next read of changes must bring the cases missed now.
+            read.changes_since = None;
+        }
         let trucks = read.vehicles.len();
         let _ = progress.send(Progress::ListingVehicles { page: 1, found: trucks });
         let _ = progress.send(Progress::ReadingDiagnostics { done: trucks, total: trucks });
@@ -136,6 +151,27 @@ impl DecisivApiConnector {
         b: impl Future<Output = Result<B, ApiError>>,
     ) -> Result<(A, B), ApiError> {
         if self.concurrency >= 2 { futures::try_join!(a, b) } else { Ok((a.await?, b.await?)) }
+    }
+
+    /// The account's service cases: all of them, or those updated after `after` (the published
+    /// `updated_at` filter). `None` when they could not be read: they are secondary to the faults,
+    /// so the sync goes on and stores the cases it has.
+    async fn cases(&self, after: Option<DateTime<Utc>>) -> Result<Option<Vec<Resource<CaseAttributes>>>, ApiError> {
+        let filter: Vec<(&str, String)> = after
+            .map(|after| ("filter[updated_at:gte]", after.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)))
+            .into_iter()
+            .collect();
+        let path = format!("/asset_management/{}/v1/cases", self.srm_account_id);
+        match self.api.all::<CaseAttributes>(&path, &filter).await {
+            Ok(cases) => Ok(Some(cases)),
+            Err(
+                error @ (ApiError::Network(_) | ApiError::Protocol(_) | ApiError::Forbidden(_) | ApiError::NotFound(_)),
+            ) => {
+                tracing::warn!(%error, "the service cases were not read; the faults are");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// The published listFaults takes no query parameters: the whole list.
@@ -202,16 +238,30 @@ impl Connector for DecisivApiConnector {
 /// The authorize page in a visible Chromium, for the person to sign in; closed once the redirect
 /// has come back.
 pub struct VisibleWindow {
-    pub browser: BrowserOptions,
-    /// A browser profile folder of its own (the grant's).
-    pub profile_dir: PathBuf,
+    browser: BrowserOptions,
+    /// A fresh profile that goes with the window: the sign-in's cookies are not kept.
+    profile: tempfile::TempDir,
+}
+
+impl VisibleWindow {
+    pub fn new(browser: BrowserOptions) -> Result<Self, ApiError> {
+        let profile = tempfile::Builder::new()
+            .prefix("truckiq-api-sign-in-")
+            .tempdir()
+            .map_err(|e| ApiError::Config(format!("cannot make a browser profile to sign in with: {e}")))?;
+        Ok(Self { browser, profile })
+    }
+
+    fn profile_dir(&self) -> PathBuf {
+        self.profile.path().join("profile")
+    }
 }
 
 impl SignInWindow for VisibleWindow {
     fn open<'a>(&'a self, url: &'a str, done: oneshot::Receiver<()>) -> BoxFuture<'a, Result<(), ApiError>> {
         async move {
             let visible = BrowserOptions { headless: false, block_heavy_resources: false, ..self.browser.clone() };
-            let browser = BrowserSession::launch(&visible, &self.profile_dir)
+            let browser = BrowserSession::launch(&visible, &self.profile_dir())
                 .await
                 .map_err(|e| ApiError::Config(format!("cannot open a browser to sign in: {e}")))?;
             let opened = match browser.new_page().await {

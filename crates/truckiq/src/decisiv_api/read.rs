@@ -6,12 +6,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::types::{AssetAttributes, FaultAttributes, Resource};
+use super::types::{AssetAttributes, CaseAttributes, FaultAttributes, Resource};
 use crate::connector::{FleetFault, FleetFaults, FleetRead, TruckFaults, VehicleRead};
 use crate::j1939::{Severity, judge_severity};
 use crate::portal::parse::{UNKNOWN_SOURCE_ADDRESS, is_plausible_vin, parse_datetime, parse_source_address, pattern};
 use crate::portal::profile::Words;
-use crate::store::{FaultObservation, VehicleSnapshot};
+use crate::store::{CaseObservation, FaultObservation, VehicleSnapshot};
 
 /// A truck the API lists, if its VIN is one.
 pub fn vehicle(asset: &Resource<AssetAttributes>) -> Option<VehicleSnapshot> {
@@ -136,4 +136,39 @@ pub fn fleet(
             .then(|| format!("{problems} asset(s) or fault(s) the API listed could not be placed on a truck")),
         ..FleetRead::default()
     }
+}
+
+/// A service case on a truck the API lists (`vin_of`: asset id to VIN), if it names one.
+pub fn case(resource: &Resource<CaseAttributes>, vin_of: &HashMap<&str, String>) -> Option<CaseObservation> {
+    let c = &resource.attributes;
+    let vin = vin_of.get(resource.related("registered_asset")?)?.clone();
+    let times = c.event_timestamps.as_ref();
+    let at = |t: Option<&Option<String>>| t.and_then(|t| t.as_deref()).and_then(parse_datetime);
+    let text = |t: &Option<String>| t.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+    let closed_at = at(times.map(|t| &t.closed_at));
+    Some(CaseObservation {
+        portal_case_id: resource.id.clone(),
+        vin,
+        reference: c
+            .reference_number
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .map(|n| format!("{n:.0}"))
+            .or_else(|| text(&c.ro_number)),
+        status: text(&c.status),
+        repair_status: text(&c.repair_status),
+        complaint: text(&c.complaint),
+        // The flag says; without one, a closing time does (the published example fills every
+        // time, even on an open case).
+        closed: c.closed.unwrap_or(closed_at.is_some()),
+        opened_at: at(times.map(|t| &t.started_at)).or_else(|| at(Some(&c.created_at))),
+        downtime_at: at(times.map(|t| &t.asset_downtime)),
+        uptime_at: at(times.map(|t| &t.asset_uptime)),
+        closed_at,
+        updated_at: at(Some(&c.updated_at)),
+    })
+}
+
+/// Asset id to VIN for the trucks the API lists.
+pub fn vins_by_asset(assets: &[Resource<AssetAttributes>]) -> HashMap<&str, String> {
+    assets.iter().filter_map(|a| Some((a.id.as_str(), vehicle(a)?.vin))).collect()
 }

@@ -116,3 +116,27 @@ pub struct Component {
 pub struct ReadingAttributes {
     pub triggered_at: Option<String>,
 }
+
+/// `asset_management/{account}/v1/cases`: a repair visit. The published case has no relationship
+/// to faults; TruckIQ links them by truck and time.
+#[derive(Debug, Deserialize)]
+pub struct CaseAttributes {
+    pub complaint: Option<String>,
+    /// "Integer representation of the Case ID inside of the User Interface".
+    pub reference_number: Option<f64>,
+    pub ro_number: Option<String>,
+    pub closed: Option<bool>,
+    pub status: Option<String>,
+    pub repair_status: Option<String>,
+    pub event_timestamps: Option<CaseTimes>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CaseTimes {
+    pub started_at: Option<String>,
+    pub asset_downtime: Option<String>,
+    pub asset_uptime: Option<String>,
+    pub closed_at: Option<String>,
+}

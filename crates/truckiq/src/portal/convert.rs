@@ -91,6 +91,7 @@ pub fn fleet_read(extraction: &Extraction) -> FleetRead {
     FleetRead {
         vehicles: extraction.vehicles.iter().map(vehicle_read).collect(),
         fleet_faults: None,
+        cases: None,
         changes_since: None,
         list_problems: count(extraction.list_problems.len()),
         list_problem: extraction.list_problems.first().map(|p| format!("vehicle list {}", p.reason)),

@@ -47,6 +47,8 @@ sql_text_enum! {
         MfaNeeded => "mfa_needed",
         /// A truck whose telematics device stopped reporting, as the portal says.
         NotCommunicating => "not_communicating",
+        /// A critical fault active for hours on a truck with no open service case.
+        CriticalWithoutCase => "critical_without_case",
     }
 }
 

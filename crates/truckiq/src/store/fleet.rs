@@ -24,7 +24,10 @@ pub struct FleetSummary {
     pub active_minor: u32,
     /// Trucks whose telematics device has stopped reporting, and trucks in repair, as the portal says.
     pub not_communicating: u32,
+    /// Trucks in repair: the portal says so, or a service case is open.
     pub in_repair: u32,
+    /// Days down in all, over the trucks with an open service case.
+    pub downtime_days: f64,
     /// The latest successful sync of any account.
     pub last_success: Option<DateTime<Utc>>,
     /// Accounts without fresh data for longer than Settings allow; filled in by the application
@@ -44,18 +47,20 @@ pub struct FrequentFault {
 }
 
 impl Store {
-    pub fn fleet_summary(&self, top: u32) -> Result<FleetSummary> {
+    pub fn fleet_summary(&self, top: u32, now: DateTime<Utc>) -> Result<FleetSummary> {
         // Tiers from the counts kept on each truck (V3, V5): one pass over the trucks, not the faults.
         let mut summary = self
             .conn
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "SELECT count(*), coalesce(sum(health_band = 'good'), 0), coalesce(sum(health_band = 'attention'), 0),
-                        coalesce(sum(health_band = 'critical'), 0), coalesce(sum(health_band IS NULL), 0),
-                        coalesce(sum(active_critical), 0), coalesce(sum(active_major), 0),
-                        coalesce(sum(active_minor), 0), coalesce(sum(status = 'not_communicating'), 0),
-                        coalesce(sum(status = 'in_repair'), 0)
-                   FROM vehicles",
-            )?
+                        coalesce(sum(health_band = 'critical'), 0),
+                        coalesce(sum(health_band IS NULL), 0),
+                        coalesce(sum(active_critical), 0), coalesce(sum(active_major), 0), coalesce(sum(active_minor), 0),
+                        coalesce(sum(status = 'not_communicating'), 0), coalesce(sum(status = 'in_repair'), 0)
+                   FROM (SELECT v.health_band, v.active_critical, v.active_major, v.active_minor, ",
+                super::cases::truck_status_sql!(),
+                " AS status FROM vehicles v)"
+            ))?
             .query_row([], |r| {
                 Ok(FleetSummary {
                     trucks: r.get(0)?,
@@ -71,6 +76,7 @@ impl Store {
                     ..FleetSummary::default()
                 })
             })?;
+        summary.downtime_days = self.open_case_downtime(now)?.1;
         summary.last_success = self
             .conn
             .prepare_cached("SELECT max(finished_at) FROM sync_runs WHERE status IN ('completed', 'partial')")?

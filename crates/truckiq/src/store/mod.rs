@@ -2,6 +2,7 @@
 
 mod accounts;
 mod alerts;
+mod cases;
 mod faults;
 mod fleet;
 mod grants;
@@ -21,6 +22,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
 pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
+pub use cases::{CaseObservation, ServiceCase, covers};
 pub use faults::{FaultFilter, FaultListItem, FaultPage};
 pub use fleet::{FleetSummary, FrequentFault};
 pub use grants::{Grant, NewGrant};

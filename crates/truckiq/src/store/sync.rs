@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::alerts::{self, Alert, NewAlert};
+use super::cases::CaseObservation;
 use super::sync_runs::{self, RunEnd, RunStatus};
 use super::{Result, SqlTime, Store, sql_text_enum};
 use crate::j1939::Severity;
@@ -165,6 +166,11 @@ pub struct SyncRecord<'a> {
     pub first_problem: Option<&'a str>,
     /// Where the HTML of the first page with an unreadable row was kept.
     pub problem_page: Option<&'a str>,
+    /// Service cases the read brought (new and changed ones); `None`: not read.
+    pub cases: Option<&'a [CaseObservation]>,
+    /// Where cases were read: how long a critical fault may stay active with no open case before
+    /// it is flagged.
+    pub case_alert_after: chrono::TimeDelta,
 }
 
 /// What the alert rules look at once a sync has been applied.
@@ -174,6 +180,8 @@ pub struct SyncFacts<'a> {
     pub first_sync: bool,
     pub outcome: &'a SyncOutcome,
     pub new_critical: &'a [CriticalEpisode],
+    /// Critical episodes active longer than allowed on trucks with no open service case, noted now.
+    pub without_case: &'a [CriticalEpisode],
     pub run_id: i64,
 }
 
@@ -214,8 +222,21 @@ impl Store {
             )?
             .query_row([record.account_id], |r| r.get(0))?;
         let outcome = apply(&tx, record.account_id, record.now, record.observed)?;
+        let without_case = match record.cases {
+            Some(cases) => {
+                super::cases::upsert(&tx, record.account_id, &SqlTime::from(record.now), cases)?;
+                note_without_case(&tx, record.account_id, record.now - record.case_alert_after, record.now)?
+            }
+            None => Vec::new(),
+        };
         let new_critical = note_critical_episodes(&tx, record.account_id, record.now)?;
-        let facts = SyncFacts { first_sync, outcome: &outcome, new_critical: &new_critical, run_id: record.run_id };
+        let facts = SyncFacts {
+            first_sync,
+            outcome: &outcome,
+            new_critical: &new_critical,
+            without_case: &without_case,
+            run_id: record.run_id,
+        };
         let alerts =
             compose(&facts).iter().map(|alert| alerts::insert(&tx, alert, record.now)).collect::<Result<Vec<_>>>()?;
         let vehicles_failed = record.observed.iter().filter(|o| o.faults == ObservedFaults::Unread).count();
@@ -325,35 +346,66 @@ fn apply(
 /// Open episodes on the account's vehicles that are active and critical and were never noted
 /// before; notes them now so they are reported exactly once.
 fn note_critical_episodes(tx: &Transaction<'_>, account_id: i64, now: DateTime<Utc>) -> Result<Vec<CriticalEpisode>> {
-    let episodes = tx
-        .prepare_cached(
-            "SELECT f.id, f.vehicle_id, v.vin, v.unit_number, f.source_address, f.spn, f.fmi, f.description,
-                    f.portal_severity_text, f.derate
-               FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
-              WHERE v.account_id = ?1 AND f.active = 1 AND f.severity = 'critical' AND f.cleared_at IS NULL
-                AND f.critical_noted_at IS NULL
-              ORDER BY v.unit_number, v.vin, f.spn, f.fmi",
-        )?
-        .query_map([account_id], |r| {
-            Ok(CriticalEpisode {
-                fault_id: r.get(0)?,
-                vehicle_id: r.get(1)?,
-                vin: r.get(2)?,
-                unit_number: r.get(3)?,
-                source_address: r.get(4)?,
-                spn: r.get(5)?,
-                fmi: r.get(6)?,
-                description: r.get(7)?,
-                portal_severity_text: r.get(8)?,
-                derate: r.get(9)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    note_episodes(tx, account_id, now, "f.critical_noted_at IS NULL", "critical_noted_at", None)
+}
+
+/// Active critical episodes first seen before `since` on the account's trucks that have no open
+/// service case (from any account), not flagged before; flags them now, once each.
+fn note_without_case(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Vec<CriticalEpisode>> {
+    let unattended = "f.no_case_noted_at IS NULL AND f.first_seen_at <= ?2
+        AND NOT EXISTS (SELECT 1 FROM service_cases c WHERE c.vin = v.vin AND c.closed = 0)";
+    note_episodes(tx, account_id, now, unattended, "no_case_noted_at", Some(since))
+}
+
+/// The account's open, active, critical episodes that also match `condition` (with `?2` bound to
+/// `since`), each marked in `noted` at `now` so that it is reported once.
+fn note_episodes(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    now: DateTime<Utc>,
+    condition: &str,
+    noted: &str,
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<CriticalEpisode>> {
+    let sql = format!(
+        "SELECT f.id, f.vehicle_id, v.vin, v.unit_number, f.source_address, f.spn, f.fmi, f.description,
+                f.portal_severity_text, f.derate
+           FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
+          WHERE v.account_id = ?1 AND f.active = 1 AND f.severity = 'critical' AND f.cleared_at IS NULL
+            AND {condition}
+          ORDER BY v.unit_number, v.vin, f.spn, f.fmi"
+    );
+    let mut select = tx.prepare_cached(&sql)?;
+    let rows = match since {
+        Some(since) => select.query_map(params![account_id, since], episode)?,
+        None => select.query_map(params![account_id], episode)?,
+    };
+    let episodes = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut mark = tx.prepare_cached(&format!("UPDATE faults SET {noted} = ?2 WHERE id = ?1"))?;
     for episode in &episodes {
-        tx.prepare_cached("UPDATE faults SET critical_noted_at = ?2 WHERE id = ?1")?
-            .execute(params![episode.fault_id, now])?;
+        mark.execute(params![episode.fault_id, now])?;
     }
     Ok(episodes)
+}
+
+fn episode(r: &rusqlite::Row<'_>) -> rusqlite::Result<CriticalEpisode> {
+    Ok(CriticalEpisode {
+        fault_id: r.get(0)?,
+        vehicle_id: r.get(1)?,
+        vin: r.get(2)?,
+        unit_number: r.get(3)?,
+        source_address: r.get(4)?,
+        spn: r.get(5)?,
+        fmi: r.get(6)?,
+        description: r.get(7)?,
+        portal_severity_text: r.get(8)?,
+        derate: r.get(9)?,
+    })
 }
 
 /// What a vehicle's active faults come to, stored with it whenever its diagnostics were read.

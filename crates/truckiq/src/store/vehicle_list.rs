@@ -68,7 +68,7 @@ pub struct VehicleQuery {
     pub band: Option<HealthBand>,
     pub tier: Option<FaultTier>,
     pub account_id: Option<i64>,
-    /// Only trucks the portal reports with this status.
+    /// Only trucks with this status ("in repair" also when a service case is open).
     pub status: Option<TruckStatus>,
     pub sort: VehicleSort,
     pub descending: bool,
@@ -110,19 +110,27 @@ pub struct VehiclePage {
     pub rows: Vec<VehicleListItem>,
 }
 
-const SELECT_ITEM: &str = "
+const SELECT_ITEM: &str = concat!(
+    "
     SELECT v.id, v.account_id, a.name, v.vin, v.unit_number, v.model_year, v.make, v.model,
            trim(coalesce(v.engine_make, '') || ' ' || coalesce(v.engine_model, '')),
            v.odometer_mi, v.engine_hours, v.health_score, v.health_band,
-           v.active_critical, v.active_major, v.active_faults, v.last_synced_at, v.status, v.status_since
-      FROM vehicles v JOIN accounts a ON a.id = v.account_id";
+           v.active_critical, v.active_major, v.active_faults, v.last_synced_at, ",
+    super::cases::truck_status_sql!(),
+    ", v.status_since
+      FROM vehicles v JOIN accounts a ON a.id = v.account_id"
+);
 
-const FILTER_SQL: &str = "
+const FILTER_SQL: &str = concat!(
+    "
      WHERE (?1 = '' OR instr(upper(v.vin), ?1) > 0 OR instr(upper(coalesce(v.unit_number, '')), ?1) > 0)
        AND (?2 IS NULL OR v.health_band = ?2)
        AND (?3 IS NULL OR v.active_critical > 0 OR (?3 = 'major' AND v.active_major > 0))
        AND (?4 IS NULL OR v.account_id = ?4)
-       AND (?5 IS NULL OR v.status = ?5)";
+       AND (?5 IS NULL OR ",
+    super::cases::truck_status_sql!(),
+    " = ?5)"
+);
 
 /// ORDER BY for a sort. Unknowns (never read, no unit, no odometer) come last in both directions;
 /// ties fall back to the VIN so a window never overlaps or skips the next one.

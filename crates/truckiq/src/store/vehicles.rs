@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::cases::ServiceCase;
 use super::vehicle_list::VehicleListItem;
 use super::{Result, Store};
 use crate::j1939::Severity;
@@ -53,6 +54,8 @@ pub struct VehicleDetail {
     /// Active faults first (worst tier first), then inactive and cleared ones, newest first.
     pub faults: Vec<FaultEpisode>,
     pub readings: Vec<MeterReading>,
+    /// Its service cases from every account that has the VIN, open first.
+    pub cases: Vec<ServiceCase>,
 }
 
 /// The episode columns [`episode_from_row`] reads, for a `faults` table aliased `f`.
@@ -95,7 +98,7 @@ fn severity_rank(severity: Severity) -> u8 {
 
 impl Store {
     /// One truck with every fault episode it ever had and its meter history; `None` if it is gone.
-    pub fn vehicle_detail(&self, vehicle_id: i64) -> Result<Option<VehicleDetail>> {
+    pub fn vehicle_detail(&self, vehicle_id: i64, now: DateTime<Utc>) -> Result<Option<VehicleDetail>> {
         let Some(vehicle) = self.vehicle_item(vehicle_id)? else {
             return Ok(None);
         };
@@ -134,6 +137,7 @@ impl Store {
                 Ok(MeterReading { recorded_at: r.get(0)?, odometer_mi: r.get(1)?, engine_hours: r.get(2)? })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(Some(VehicleDetail { vehicle, location, health_reasons, faults, readings }))
+        let cases = self.truck_cases(&vehicle.vin, &faults, now)?;
+        Ok(Some(VehicleDetail { vehicle, location, health_reasons, faults, readings, cases }))
     }
 }

@@ -45,6 +45,25 @@ fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewA
     }
 }
 
+/// A critical fault nobody has opened a service case for, long after it appeared.
+fn without_case(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
+    let what = e.description.clone().unwrap_or_else(|| describe_fault(e.spn, e.fmi));
+    NewAlert {
+        kind: AlertKind::CriticalWithoutCase,
+        severity: Severity::Major,
+        account_id: Some(account_id),
+        vehicle_id: Some(e.vehicle_id),
+        fault_id: Some(e.fault_id),
+        sync_run_id: Some(run_id),
+        title: format!("No service case for the critical fault on {}", truck_label(e.unit_number.as_deref(), &e.vin)),
+        message: format!(
+            "SPN {} FMI {}: {what}. Still active, and no service case is open for this truck in Decisiv: call the \
+             dealer, or open a case.",
+            e.spn, e.fmi
+        ),
+    }
+}
+
 fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> NewAlert {
     let count = |s: Severity| facts.outcome.active.get(&s).copied().unwrap_or(0);
     let (critical, major, minor) = (count(Severity::Critical), count(Severity::Major), count(Severity::Minor));
@@ -56,6 +75,10 @@ fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> New
         Severity::Info
     };
     let trucks = facts.new_critical.iter().map(|e| &e.vin).collect::<std::collections::HashSet<_>>().len();
+    let uncased = match facts.without_case.iter().map(|e| &e.vin).collect::<std::collections::HashSet<_>>().len() {
+        0 => String::new(),
+        n => format!(" {n} trucks have a critical fault and no open service case."),
+    };
     NewAlert {
         kind: AlertKind::FirstSync,
         severity,
@@ -65,7 +88,7 @@ fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> New
         sync_run_id: Some(facts.run_id),
         title: format!("{account_name}: first sync found {} trucks", facts.outcome.vehicles),
         message: format!(
-            "Active faults: {critical} critical (on {trucks} trucks), {major} major, {minor} minor. \
+            "Active faults: {critical} critical (on {trucks} trucks), {major} major, {minor} minor.{uncased} \
              From now on, each new critical fault is reported on its own."
         ),
     }
@@ -126,7 +149,8 @@ pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> V
     let faults = facts.new_critical.iter().map(|e| new_critical_fault(account_id, facts.run_id, e));
     let bands = facts.outcome.band_changes.iter().map(|c| risk_change(account_id, facts.run_id, c));
     let silent = facts.outcome.stopped_communicating.iter().map(|t| not_communicating(account_id, facts.run_id, t));
-    faults.chain(bands).chain(silent).collect()
+    let unattended = facts.without_case.iter().map(|e| without_case(account_id, facts.run_id, e));
+    faults.chain(bands).chain(silent).chain(unattended).collect()
 }
 
 /// A run that ended without storing anything.
@@ -197,7 +221,8 @@ pub fn notifies(kind: AlertKind, severity: Severity) -> bool {
         | AlertKind::MfaNeeded
         | AlertKind::SyncFailed
         | AlertKind::StaleData
-        | AlertKind::FirstSync => true,
+        | AlertKind::FirstSync
+        | AlertKind::CriticalWithoutCase => true,
         AlertKind::RiskChange => severity == Severity::Critical,
         // Only for people who asked ([`NotificationPrefs::not_communicating`]).
         AlertKind::NotCommunicating => false,
@@ -272,7 +297,8 @@ mod tests {
     fn a_new_critical_fault_names_the_truck_the_code_and_the_urgency() {
         let outcome = SyncOutcome::default();
         let episodes = [episode()];
-        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &episodes, run_id: 5 };
+        let facts =
+            SyncFacts { first_sync: false, outcome: &outcome, new_critical: &episodes, without_case: &[], run_id: 5 };
         let alerts = for_sync(1, "Acme", &facts);
         assert_eq!(alerts.len(), 1);
         let a = &alerts[0];
@@ -306,7 +332,8 @@ mod tests {
             health: Health { score: 10, band: HealthBand::Critical, reasons: vec![] },
         });
         let episodes = [episode(), CriticalEpisode { fault_id: 10, ..episode() }];
-        let facts = SyncFacts { first_sync: true, outcome: &outcome, new_critical: &episodes, run_id: 1 };
+        let facts =
+            SyncFacts { first_sync: true, outcome: &outcome, new_critical: &episodes, without_case: &[], run_id: 1 };
         let alerts = for_sync(1, "Acme", &facts);
         assert_eq!(alerts.len(), 1);
         assert_eq!((alerts[0].kind, alerts[0].severity), (AlertKind::FirstSync, Severity::Critical));
@@ -330,7 +357,7 @@ mod tests {
             ],
             ..SyncOutcome::default()
         };
-        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], run_id: 2 };
+        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], without_case: &[], run_id: 2 };
         let alerts = for_sync(1, "Acme", &facts);
         assert_eq!(alerts.iter().map(|a| a.severity).collect::<Vec<_>>(), [Severity::Critical, Severity::Info]);
         assert_eq!(alerts[0].title, "1XKYD49X0NJ123456 went from good to critical");
@@ -413,7 +440,7 @@ mod tests {
             }],
             ..SyncOutcome::default()
         };
-        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], run_id: 5 };
+        let facts = SyncFacts { first_sync: false, outcome: &outcome, new_critical: &[], without_case: &[], run_id: 5 };
         let alerts = for_sync(1, "Acme", &facts);
         assert_eq!(alerts.len(), 1);
         assert_eq!((alerts[0].kind, alerts[0].vehicle_id), (AlertKind::NotCommunicating, Some(3)));

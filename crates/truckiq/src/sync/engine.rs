@@ -308,6 +308,11 @@ impl SyncEngine {
         self.inner.api_http().await
     }
 
+    /// The browser options a run uses: the engine's, with Settings over them.
+    pub async fn browser_options(&self) -> Result<BrowserOptions, SyncError> {
+        Ok(self.inner.run_settings().await?.0)
+    }
+
     /// Keeps a grant's tokens (fresh from an authorization) for the accounts that will use it.
     pub fn adopt_grant(&self, tokens: Arc<GrantTokens>) {
         lock_grants(&self.inner.grants).insert(tokens.uid(), tokens);
@@ -702,6 +707,9 @@ impl Inner {
         // A connector that reads changes says after the read whether it read everything.
         let full_read = full_read.or(read.fleet_faults.as_ref().and_then(FleetFaults::full));
         let changes_since = read.changes_since.clone();
+        let cases = read.cases.clone();
+        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        let case_alert_after = settings.case_alert_after();
         let first_problem = assess(&read)?;
         let problem_page = read.problem_page.as_ref().map(|p| p.display().to_string());
         let list_problems = read.list_problems;
@@ -718,6 +726,8 @@ impl Inner {
                     list_problems,
                     first_problem: first_problem.as_deref(),
                     problem_page: problem_page.as_deref(),
+                    cases: cases.as_deref(),
+                    case_alert_after,
                 };
                 store.record_sync(&record, |facts| alerts::for_sync(account_id, &name, facts))
             })
@@ -772,6 +782,10 @@ async fn blocking<T: Send + 'static>(
 /// The settings key for [`SyncSettings`].
 pub const SYNC_SETTINGS_KEY: &str = "sync";
 
+/// Hours a critical fault may go without an open service case before it is flagged: half a
+/// shift, time enough for the fleet to have called the dealer.
+pub const DEFAULT_CASE_ALERT_HOURS: u32 = 4;
+
 /// Sync preferences a person can change in Settings; they apply from the next run on.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
@@ -785,6 +799,10 @@ pub struct SyncSettings {
     /// Hours without a successful sync after which an account's data is stale and a
     /// `stale_data` alert is raised; `None` keeps the default (23).
     pub stale_after_hours: Option<u32>,
+    /// Hours a critical fault may stay active on a truck with no open service case before a
+    /// `critical_without_case` alert (where cases are read: the Decisiv API); `None` keeps the
+    /// default (4).
+    pub case_alert_hours: Option<u32>,
 }
 
 impl SyncSettings {
@@ -805,7 +823,19 @@ impl SyncSettings {
         {
             return Err(format!("data can be called stale after 1 to 720 hours, not {hours}"));
         }
+        if let Some(hours) = self.case_alert_hours
+            && !(1..=720).contains(&hours)
+        {
+            return Err(format!(
+                "a critical fault with no service case can be flagged after 1 to 720 hours, not {hours}"
+            ));
+        }
         Ok(())
+    }
+
+    /// How long a critical fault may go without a service case before it is flagged.
+    pub fn case_alert_after(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::hours(i64::from(self.case_alert_hours.unwrap_or(DEFAULT_CASE_ALERT_HOURS)))
     }
 
     /// Hours without a successful sync before an account's data is stale.
@@ -841,8 +871,11 @@ mod tests {
             browser_path: Some(" /opt/chrome/chrome ".into()),
             proxy: Some("http://proxy.example:3128".into()),
             stale_after_hours: Some(48),
+            case_alert_hours: Some(8),
         };
         assert_eq!(set.check(), Ok(()));
+        assert_eq!((none.case_alert_after().num_hours(), set.case_alert_after().num_hours()), (4, 8));
+        assert!(SyncSettings { case_alert_hours: Some(0), ..set.clone() }.check().unwrap_err().contains("1 to 720"));
         let (browser, concurrency) = set.apply(&defaults, 4);
         assert_eq!(browser.executable, Some(PathBuf::from("/opt/chrome/chrome")));
         assert_eq!((browser.proxy.as_deref(), concurrency), (Some("http://proxy.example:3128"), 8));

@@ -11,7 +11,8 @@ pub mod staleness;
 
 pub use clock::{Clock, SystemClock};
 pub use engine::{
-    EngineConfig, RunReport, RunResult, SYNC_SETTINGS_KEY, StaleAccount, SyncEngine, SyncEvent, SyncSettings,
+    DEFAULT_CASE_ALERT_HOURS, EngineConfig, RunReport, RunResult, SYNC_SETTINGS_KEY, StaleAccount, SyncEngine,
+    SyncEvent, SyncSettings,
 };
 pub use error::SyncError;
 pub use schedule::RetryPolicy;
