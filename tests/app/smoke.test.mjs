@@ -74,9 +74,32 @@ test('with no account, "Try the demo fleet" starts a simulated portal and its tr
   await (await nav.$('*=Fleet')).click();
   await (await browser.$('button=Try the demo fleet')).click();
   await (await nav.$('*=Vehicles')).click();
-  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('90 trucks across your portal accounts'), {
+  await browser.waitUntil(async () => (await (await browser.$('main')).getText()).includes('120 trucks across your portal accounts'), {
     timeout: 120_000,
     timeoutMsg: 'the demo fleet never appeared',
   });
   await browser.saveScreenshot(join(artifacts, 'demo-fleet.png'));
+});
+
+test('a demo truck in the shop shows its Decisiv service case and the faults it covers, linked by time', async () => {
+  const nav = await browser.$('nav[aria-label="Main"]');
+  await (await nav.$('*=Vehicles')).click();
+  const account = await browser.$('select[aria-label="Account"]');
+  await account.waitForDisplayed({ timeout: 10_000 });
+  await account.selectByVisibleText('Demo fleet — Decisiv API');
+  await (await browser.$('select[aria-label="Truck status"]')).selectByAttribute('value', 'in_repair');
+  const truck = await browser.$('.vtable a[href^="#/vehicles/"]');
+  await truck.waitForDisplayed({ timeout: 10_000, timeoutMsg: 'no truck of the API account is in repair' });
+  await truck.click();
+  const main = await browser.$('main');
+  await browser.waitUntil(async () => (await main.getText()).includes('FAULTS IT COVERS · LINKED BY TIME') || (await main.getText()).includes('(linked by time)'), {
+    timeout: 10_000,
+    timeoutMsg: 'the truck page never showed its service case',
+  });
+  await browser.saveScreenshot(join(artifacts, 'demo-service-case.png'));
+  const service = await (await browser.$('article.case-card')).getText();
+  assert.match(service, /Open/i, service);
+  assert.match(service, /Case \d+/, `its open case, by the number the dealer uses: ${service}`);
+  assert.match(service, /Down \d/, `how long it has been down: ${service}`);
+  assert.match(service, /from Demo fleet — Decisiv API/, service);
 });

@@ -1,19 +1,28 @@
-//! The demo fleet: simulated PACCAR portals (portal-sim) running inside this process, with two
+//! The demo fleet: simulated PACCAR portals (portal-sim) running inside this process, with three
 //! demo accounts pointed at them, so TruckIQ can be tried without a portal login: one on the
-//! TruckTech+ pages (source addresses and derates) and one on PACCAR Solutions (truck statuses:
-//! not communicating, in repair). The CLI's `truckiq demo` and the app's "Try the demo fleet" both
-//! use it.
+//! TruckTech+ pages (source addresses and derates), one on PACCAR Solutions (truck statuses:
+//! not communicating, in repair) and one on the Decisiv SRM API (service cases), authorized by a
+//! simulated person on the simulator's sign-in page. The CLI's `truckiq demo` and the app's "Try
+//! the demo fleet" both use it.
 
 use std::time::Duration;
 
+use std::path::PathBuf;
+
+use portal_sim::api::{ApiClientSpec, ApiUserSpec, Module};
 use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
 
+use crate::app::ApiLoginInput;
+use crate::browser::BrowserOptions;
+use crate::decisiv_api::simulated::SimulatedPerson;
 use crate::secrets::{SecretKind, Sensitive};
 use crate::store::{NewAccount, PortalKind};
 use crate::sync::{SyncEngine, SyncError};
 
 pub const DEMO_ACCOUNT: &str = "Demo fleet";
 pub const DEMO_SOLUTIONS_ACCOUNT: &str = "Demo fleet — PACCAR Solutions";
+pub const DEMO_API_ACCOUNT: &str = "Demo fleet — Decisiv API";
+const DEMO_API_CLIENT: &str = "truckiq-demo";
 const DEMO_USER: &str = "demo@truckiq.example";
 /// Public on purpose: it only opens the simulator in this process.
 const DEMO_PASSWORD: &str = "demo-password";
@@ -24,8 +33,9 @@ const DEMO_SEED: u64 = 2026;
 #[derive(Debug)]
 pub struct DemoPortal {
     sim: Simulator,
-    /// A fleet of its own, so the two demo accounts do not list the same trucks.
+    /// Fleets of their own, so the demo accounts do not list the same trucks.
     solutions: Simulator,
+    api: Simulator,
 }
 
 impl DemoPortal {
@@ -41,7 +51,46 @@ impl DemoPortal {
             .state()
             .add_user(UserSpec::new(Portal::PaccarSolutions, DEMO_USER, DEMO_PASSWORD))
             .map_err(std::io::Error::other)?;
-        Ok(Self { sim, solutions })
+        let api = Simulator::start(config(DEMO_SEED + 2, (vehicles / 2).max(5))).await?;
+        let client = ApiClientSpec {
+            client_id: DEMO_API_CLIENT.into(),
+            client_secret: None,
+            redirect_hosts: vec!["127.0.0.1".into()],
+        };
+        api.state().api.add_client(client).map_err(std::io::Error::other)?;
+        let user = ApiUserSpec {
+            username: DEMO_USER.into(),
+            password: DEMO_PASSWORD.into(),
+            modules: Module::ALL.to_vec(),
+            account_name: Some("Demo fleet".into()),
+        };
+        api.state().api.add_user(user).map_err(std::io::Error::other)?;
+        Ok(Self { sim, solutions, api })
+    }
+
+    /// The Decisiv API demo login, as a person would enter it.
+    pub fn api_login(&self) -> ApiLoginInput {
+        let base = self.api.base_url();
+        ApiLoginInput {
+            name: DEMO_API_ACCOUNT.into(),
+            client_id: DEMO_API_CLIENT.into(),
+            client_secret: None,
+            login_url: format!("{base}/decisiv-login"),
+            api_url: format!("{base}/srm-api"),
+            sync_interval_minutes: 240,
+            srm_accounts: Vec::new(),
+        }
+    }
+
+    /// The demo's person on the simulated sign-in page, in a headless browser.
+    pub fn api_person(&self, browser: BrowserOptions, profile_dir: PathBuf) -> SimulatedPerson {
+        SimulatedPerson {
+            username: DEMO_USER.into(),
+            password: DEMO_PASSWORD.into(),
+            browser,
+            profile_dir,
+            cancels: false,
+        }
     }
 
     /// The TruckTech+ demo portal's address.
@@ -98,7 +147,7 @@ impl DemoPortal {
     }
 
     pub async fn stop(self) {
-        for sim in [self.sim, self.solutions] {
+        for sim in [self.sim, self.solutions, self.api] {
             if let Err(error) = sim.stop().await {
                 tracing::warn!(%error, "a demo portal did not stop cleanly");
             }
@@ -111,7 +160,7 @@ pub async fn demo_accounts(engine: &SyncEngine) -> Result<Vec<i64>, SyncError> {
     Ok(engine
         .read(|store| {
             let mut ids = Vec::new();
-            for name in [DEMO_ACCOUNT, DEMO_SOLUTIONS_ACCOUNT] {
+            for name in [DEMO_ACCOUNT, DEMO_SOLUTIONS_ACCOUNT, DEMO_API_ACCOUNT] {
                 ids.extend(store.account_by_name(name)?.map(|a| a.id));
             }
             Ok(ids)

@@ -169,7 +169,8 @@ fn demo_syncs_a_simulated_fleet_and_keeps_the_scheduler_off_it() {
     assert!(text(&out).contains("first sync found 12 trucks"), "{}", text(&out));
     assert!(text(&out).contains("Demo fleet — PACCAR Solutions: completed: 6 trucks"), "{}", text(&out));
     let store = Store::open(cli.db()).unwrap();
-    for name in ["Demo fleet", "Demo fleet — PACCAR Solutions"] {
+    assert!(text(&out).contains("Demo fleet — Decisiv API: completed: 6 trucks"), "{}", text(&out));
+    for name in ["Demo fleet", "Demo fleet — PACCAR Solutions", "Demo fleet — Decisiv API"] {
         let account = store.account_by_name(name).unwrap().unwrap();
         assert!(!account.enabled, "the simulator is gone once demo exits");
         cli.secrets().delete_all(account.uid).unwrap();
@@ -182,7 +183,11 @@ fn demo_syncs_a_simulated_fleet_and_keeps_the_scheduler_off_it() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(kinds, ["trucktech", "paccar_solutions"], "a layout with derates, and one with truck statuses");
+    assert_eq!(
+        kinds,
+        ["trucktech", "paccar_solutions", "decisiv_api"],
+        "a layout with derates, one with truck statuses, and the API with service cases"
+    );
     let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
-    assert_eq!(vehicles, 18);
+    assert_eq!(vehicles, 24);
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::{App, AppError, Result};
-use crate::demo::{DemoPortal, demo_accounts};
+use crate::demo::{DEMO_API_ACCOUNT, DemoPortal, demo_accounts};
 
 /// How the demo runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,8 @@ impl DemoOptions {
 pub struct DemoStarted {
     /// The TruckTech+ demo account, the one the window opens on.
     pub account_id: i64,
-    /// Every demo account: the TruckTech+ one, then the PACCAR Solutions one.
+    /// Every demo account: the TruckTech+ one, the PACCAR Solutions one, then the Decisiv API one
+    /// (unless its authorization could not be made).
     pub account_ids: Vec<i64>,
     /// The TruckTech+ demo portal's address.
     pub url: String,
@@ -43,9 +44,39 @@ impl App {
             *demo = Some(portal);
         }
         let portal = demo.as_ref().ok_or_else(|| AppError::Internal("the demo portal stopped".into()))?;
-        let account_ids = portal.attach(&self.engine, options.scheduled).await?;
+        let mut account_ids = portal.attach(&self.engine, options.scheduled).await?;
+        match self.attach_demo_api(portal, options.scheduled).await {
+            Ok(id) => account_ids.push(id),
+            // The other demo accounts show the product; the API one needs a browser to sign in.
+            Err(error) => tracing::warn!(%error, "the Decisiv API demo account was not set up"),
+        }
         let account_id = *account_ids.first().ok_or_else(|| AppError::Internal("the demo made no account".into()))?;
         Ok(DemoStarted { account_id, account_ids, url: portal.url() })
+    }
+
+    /// Authorizes the Decisiv API demo account on the demo's sign-in page (a simulated person
+    /// signs in in a headless browser), adding it the first time. Every start is a new simulator,
+    /// which knows nothing of an earlier authorization: an existing account is moved to it and
+    /// authorized again.
+    async fn attach_demo_api(&self, portal: &DemoPortal, scheduled: bool) -> Result<i64> {
+        let input = portal.api_login();
+        let profile = tempfile::tempdir().map_err(|e| AppError::Internal(format!("no browser profile: {e}")))?;
+        let person = portal.api_person(self.engine.browser_options().await?, profile.path().join("sign-in"));
+        let existing = self.read(|store| store.account_by_name(DEMO_API_ACCOUNT)).await?;
+        let id = match existing.and_then(|a| Some((a.id, a.grant_id?))) {
+            Some((id, grant_id)) => {
+                let (login_url, api_url) = (input.login_url.clone(), input.api_url.clone());
+                self.write(move |store| store.move_grant(grant_id, &login_url, &api_url)).await?;
+                self.reauthorize_api(id, &person).await?;
+                id
+            }
+            None => {
+                let added = self.add_api_login(input, &person).await?;
+                added.accounts.first().map(|(id, _)| *id).ok_or_else(|| AppError::Internal("no SRM account".into()))?
+            }
+        };
+        self.write(move |store| store.set_enabled(id, scheduled)).await?;
+        Ok(id)
     }
 
     /// A demo account from an earlier run points at a portal that went with that process: start a

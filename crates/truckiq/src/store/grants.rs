@@ -94,6 +94,18 @@ impl Store {
         Ok(())
     }
 
+    /// Points a grant and its accounts at a new authorization server and API (the demo's, whose
+    /// ports change at every start).
+    pub fn move_grant(&self, grant_id: i64, login_url: &str, api_url: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE api_grants SET login_url = ?2, api_url = ?3 WHERE id = ?1")?
+            .execute(params![grant_id, login_url, api_url])?;
+        self.conn
+            .prepare_cached("UPDATE accounts SET base_url = ?2, updated_at = ?3 WHERE grant_id = ?1")?
+            .execute(params![grant_id, api_url, Utc::now()])?;
+        Ok(())
+    }
+
     /// Deletes a grant no account uses any more; returns whether it did.
     pub fn delete_unused_grant(&self, id: i64) -> Result<bool> {
         let deleted = self.conn.execute(
