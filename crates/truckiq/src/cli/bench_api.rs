@@ -34,6 +34,7 @@ struct Counted {
     wall: Duration,
     asset_pages: usize,
     fault_pages: usize,
+    case_pages: usize,
     /// Every call: lists, readings and single faults.
     requests: usize,
     after: IncrementalState,
@@ -94,10 +95,11 @@ pub async fn bench(bench: &ApiBench, out: &mut impl std::io::Write) -> anyhow::R
         // Nothing changed in between: what a scheduled sync reads (the changes) when the fleet is
         // as it was.
         let again = read(&sim, &connector(plan(first.after.clone()))?).await?;
-        let requests = first.asset_pages + first.fault_pages;
+        let requests = first.requests;
         // The floor: the calls spread over the concurrency, or the longest chain of pages that must
         // wait for each other (totals are null, so each list's pages chain), whichever is longer.
-        let chain = if concurrency >= 2 { first.asset_pages.max(first.fault_pages) } else { requests };
+        let longest = first.asset_pages.max(first.fault_pages).max(first.case_pages);
+        let chain = if concurrency >= 2 { longest } else { requests };
         let spread = latency.mul_f64(requests as f64 / concurrency.max(1) as f64);
         let floor = spread.max(latency * u32::try_from(chain).unwrap_or(u32::MAX));
         writeln!(
@@ -131,6 +133,7 @@ async fn read(sim: &Simulator, connector: &DecisivApiConnector) -> anyhow::Resul
         wall,
         asset_pages: count("/registered_assets"),
         fault_pages: count("/v1/faults?"),
+        case_pages: count("/v1/cases?"),
         requests: count("/srm-api/"),
         after,
     })
