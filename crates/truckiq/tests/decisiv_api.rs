@@ -146,22 +146,7 @@ async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_pu
         .map(Result::unwrap)
         .collect();
     assert_eq!(vins, truth.vehicles.iter().map(|v| v.vin.clone()).collect::<BTreeSet<_>>());
-    let stored: BTreeSet<(String, u8, u32, u8, bool)> = store
-        .connection()
-        .prepare(
-            "SELECT v.vin, f.source_address, f.spn, f.fmi, f.active FROM faults f JOIN vehicles v ON v.id = f.vehicle_id
-              WHERE f.cleared_at IS NULL",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let expected: BTreeSet<(String, u8, u32, u8, bool)> = truth
-        .vehicles
-        .iter()
-        .flat_map(|v| v.faults.iter().map(move |f| (v.vin.clone(), f.source_address, f.spn, f.fmi, f.active)))
-        .collect();
+    let (stored, expected) = (stored_faults(&store), true_faults(&truth));
     assert!(expected.len() > 20, "{} faults compared", expected.len());
     assert_eq!(stored, expected, "every fault with its source address, code and state");
     let (make, unit, hours): (String, String, f64) = store

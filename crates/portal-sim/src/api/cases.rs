@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 
 use super::errors::ApiError;
 use super::resources::{
-    ListQuery, collection, guard, parse_include, parse_list_query, registered_asset_json, respond, timestamp,
+    ListQuery, collection, guarded, parse_include, parse_list_query, registered_asset_json, timestamp,
 };
 use super::{ApiUserView, Module};
 use crate::fleet::{Case, Fleet, ServiceProvider};
@@ -239,11 +239,9 @@ async fn cases(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AssetManagement, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_cases(&state, &user, &srm_account_id, raw.as_deref()))
+    guarded(&state, &headers, Module::AssetManagement, Some(&srm_account_id), |user| {
+        list_cases(&state, user, &srm_account_id, raw.as_deref())
+    })
 }
 
 fn list_cases(
@@ -277,11 +275,9 @@ async fn case(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AssetManagement, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, get_case(&state, &user, &srm_account_id, &id, raw.as_deref()))
+    guarded(&state, &headers, Module::AssetManagement, Some(&srm_account_id), |user| {
+        get_case(&state, user, &srm_account_id, &id, raw.as_deref())
+    })
 }
 
 fn get_case(
@@ -311,11 +307,9 @@ async fn case_summaries(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AssetManagement, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_case_summaries(&state, &user, &srm_account_id, raw.as_deref()))
+    guarded(&state, &headers, Module::AssetManagement, Some(&srm_account_id), |user| {
+        list_case_summaries(&state, user, &srm_account_id, raw.as_deref())
+    })
 }
 
 fn list_case_summaries(

@@ -88,7 +88,21 @@ pub(super) fn guard(
     Ok(user)
 }
 
-pub(super) fn respond(user: &ApiUserView, result: Result<Value, ApiError>) -> Response {
+/// A handler's answer behind [`guard`]: the refusal, or what `answer` makes for the user.
+pub(super) fn guarded(
+    state: &SimState,
+    headers: &HeaderMap,
+    module: Module,
+    srm_account_id: Option<&str>,
+    answer: impl FnOnce(&ApiUserView) -> Result<Value, ApiError>,
+) -> Response {
+    match guard(state, headers, module, srm_account_id) {
+        Ok(user) => respond(&user, answer(&user)),
+        Err(response) => *response,
+    }
+}
+
+fn respond(user: &ApiUserView, result: Result<Value, ApiError>) -> Response {
     let mut response = match result {
         Ok(body) => json_api_response(StatusCode::OK, body),
         Err(error) => error.response(),
@@ -293,11 +307,7 @@ fn include_roles(include: Option<&str>) -> Result<bool, ApiError> {
 }
 
 async fn accounts(State(state): State<Arc<SimState>>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
-    let user = match guard(&state, &headers, Module::AccountManagement, None) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_accounts(&user, raw.as_deref()))
+    guarded(&state, &headers, Module::AccountManagement, None, |user| list_accounts(user, raw.as_deref()))
 }
 
 fn list_accounts(user: &ApiUserView, raw: Option<&str>) -> Result<Value, ApiError> {
@@ -356,11 +366,9 @@ async fn account(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AccountManagement, None) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, get_account(&state, &user, &account_id, raw.as_deref()))
+    guarded(&state, &headers, Module::AccountManagement, None, |user| {
+        get_account(&state, user, &account_id, raw.as_deref())
+    })
 }
 
 fn get_account(state: &SimState, user: &ApiUserView, account_id: &str, raw: Option<&str>) -> Result<Value, ApiError> {
@@ -437,11 +445,9 @@ async fn registered_assets(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AssetManagement, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, list_registered_assets(&state, &user, &srm_account_id, raw.as_deref()))
+    guarded(&state, &headers, Module::AssetManagement, Some(&srm_account_id), |user| {
+        list_registered_assets(&state, user, &srm_account_id, raw.as_deref())
+    })
 }
 
 fn list_registered_assets(
@@ -510,11 +516,9 @@ async fn registered_asset(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::AssetManagement, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    respond(&user, get_registered_asset(&state, &user, &srm_account_id, &id, raw.as_deref()))
+    guarded(&state, &headers, Module::AssetManagement, Some(&srm_account_id), |user| {
+        get_registered_asset(&state, user, &srm_account_id, &id, raw.as_deref())
+    })
 }
 
 fn get_registered_asset(
@@ -694,10 +698,9 @@ fn telematics_list(
     raw: Option<&str>,
     list: TelematicsList,
 ) -> Response {
-    match guard(state, headers, Module::Telematics, Some(srm_account_id)) {
-        Ok(user) => respond(&user, list(state, &user, srm_account_id, headers, raw)),
-        Err(response) => *response,
-    }
+    guarded(state, headers, Module::Telematics, Some(srm_account_id), |user| {
+        list(state, user, srm_account_id, headers, raw)
+    })
 }
 
 async fn faults(
@@ -788,16 +791,13 @@ async fn fault(
     Path((srm_account_id, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::Telematics, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
-    let result = find_fault(&fleet, &user, &srm_account_id, Kind::Fault, &id)
-        .map(|(v, f)| json!({ "data": fault_json(&ctx, v, f) }))
-        .ok_or_else(ApiError::record_not_found);
-    respond(&user, result)
+    guarded(&state, &headers, Module::Telematics, Some(&srm_account_id), |user| {
+        let fleet = read(&state.fleet);
+        let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
+        find_fault(&fleet, user, &srm_account_id, Kind::Fault, &id)
+            .map(|(v, f)| json!({ "data": fault_json(&ctx, v, f) }))
+            .ok_or_else(ApiError::record_not_found)
+    })
 }
 
 async fn diagnostic_reading(
@@ -805,16 +805,13 @@ async fn diagnostic_reading(
     Path((srm_account_id, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let user = match guard(&state, &headers, Module::Telematics, Some(&srm_account_id)) {
-        Ok(user) => user,
-        Err(response) => return *response,
-    };
-    let fleet = read(&state.fleet);
-    let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
-    let result = find_fault(&fleet, &user, &srm_account_id, Kind::Reading, &id)
-        .map(|(v, f)| json!({ "data": reading_json(&ctx, v, f) }))
-        .ok_or_else(ApiError::record_not_found);
-    respond(&user, result)
+    guarded(&state, &headers, Module::Telematics, Some(&srm_account_id), |user| {
+        let fleet = read(&state.fleet);
+        let ctx = FaultContext { seed: fleet.seed, srm_account_id: &srm_account_id, base: base_url(&headers) };
+        find_fault(&fleet, user, &srm_account_id, Kind::Reading, &id)
+            .map(|(v, f)| json!({ "data": reading_json(&ctx, v, f) }))
+            .ok_or_else(ApiError::record_not_found)
+    })
 }
 
 #[cfg(test)]
