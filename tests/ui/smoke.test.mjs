@@ -883,7 +883,7 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
   const trucks = page.getByRole('list', { name: 'Trucks' });
   await trucks.waitFor();
   const text = await trucks.innerText();
-  for (const expected of ['48', '2 trucks not communicating · 1 in repair · 1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
+  for (const expected of ['48', '2 trucks not communicating · 1 in repair, 19 hours down in all · 1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
     assert.ok(text.includes(expected), `the truck stats lack ${expected}: ${text}`);
   }
   const frequent = page.getByRole('table', { name: 'Most frequent active faults' });

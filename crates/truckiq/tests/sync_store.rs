@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    FaultObservation, FaultTier, NewAccount, ObservedFaults, PortalKind, Store, VehicleObservation, VehicleQuery,
-    VehicleSnapshot, VehicleSort,
+    CaseObservation, FaultObservation, FaultTier, NewAccount, ObservedFaults, PortalKind, RunTrigger, Store,
+    SyncRecord, TruckStatus, VehicleObservation, VehicleQuery, VehicleSnapshot, VehicleSort,
 };
 
 const VIN_A: &str = "1XKYD49X0NJ123456";
@@ -433,4 +433,77 @@ fn an_open_episode_that_changes_tier_or_goes_inactive_is_rewritten_and_counted_a
     let summary = store.fleet_summary(5, Utc::now()).unwrap();
     assert_eq!((summary.active_critical, summary.active_major, summary.active_minor), (1, 0, 0));
     assert_eq!(summary.top_faults.iter().map(|f| f.spn).collect::<Vec<_>>(), vec![100], "inactive is not active");
+}
+
+/// A service case read from the Decisiv API account is the truck's, whichever account shows it:
+/// the same VIN synced from a portal login is in repair there too, and its page shows the case
+/// with the faults it covers by time.
+#[test]
+fn a_case_from_one_account_puts_the_same_truck_in_repair_on_another_and_covers_its_faults_by_time() {
+    let (_dir, mut store, portal) = setup();
+    let api = store
+        .insert_account(&NewAccount {
+            name: "Acme API".into(),
+            portal_kind: PortalKind::DecisivApi,
+            base_url: "https://srm-api.decisivapps.com".into(),
+            username: "dc8beef2-e304-11ea-86c2-1f9b5bc5281b".into(),
+            sync_interval_minutes: 240,
+        })
+        .unwrap();
+    let early = FaultObservation { first_seen: Some(t(1)), ..fault(100, 1, true) };
+    let late = FaultObservation { first_seen: Some(t(30)), ..fault(3226, 4, true) };
+    store.apply_sync(portal, t(2), &[observe(VIN_A, 1000.0, Some(vec![early]))]).unwrap();
+    store.apply_sync(portal, t(31), &[observe(VIN_A, 1010.0, Some(vec![fault(100, 1, true), late]))]).unwrap();
+    store.apply_sync(portal, t(31), &[observe(VIN_B, 500.0, Some(vec![]))]).unwrap();
+
+    let case = |id: &str, opened: i64, closed: Option<i64>| CaseObservation {
+        portal_case_id: id.into(),
+        vin: VIN_A.into(),
+        reference: Some(format!("1832{id}")),
+        status: Some(if closed.is_some() { "Closed" } else { "Repair" }.into()),
+        repair_status: Some("Hold (parts)".into()),
+        complaint: None,
+        closed: closed.is_some(),
+        opened_at: Some(t(opened)),
+        downtime_at: Some(t(opened - 2)),
+        uptime_at: closed.map(t),
+        closed_at: closed.map(t),
+        updated_at: Some(t(opened)),
+    };
+    let cases = [case("1", 10, None), case("0", -100, Some(-80))];
+    let run = store.start_run(api, RunTrigger::Manual, 1, t(40)).unwrap();
+    let record = SyncRecord {
+        account_id: api,
+        run_id: run,
+        now: t(40),
+        observed: &[],
+        list_problems: 0,
+        first_problem: None,
+        problem_page: None,
+        cases: Some(&cases),
+        case_alert_after: Duration::hours(4),
+    };
+    store.record_sync(&record, |_| Vec::new()).unwrap();
+
+    let in_repair = VehicleQuery { status: Some(TruckStatus::InRepair), ..VehicleQuery::default() };
+    let rows = store.list_vehicles(&in_repair).unwrap().rows;
+    assert_eq!(rows.iter().map(|v| (v.vin.as_str(), v.account_id)).collect::<Vec<_>>(), [(VIN_A, portal)]);
+    assert_eq!(rows[0].status, Some(TruckStatus::InRepair), "the portal said nothing; the open case does");
+    assert_eq!(store.fleet_summary(5, t(40)).unwrap().in_repair, 1);
+    let down = store.fleet_summary(5, t(40)).unwrap().downtime_days;
+    assert!((down - 32.0 / 24.0).abs() < 1e-9, "from the open case's downtime to now: {down}");
+
+    let detail = store.vehicle_detail(rows[0].id, t(40)).unwrap().unwrap();
+    let shown: Vec<(&str, bool)> =
+        detail.cases.iter().map(|c| (c.reference.as_deref().unwrap_or_default(), c.closed)).collect();
+    assert_eq!(shown, [("18321", false), ("18320", true)], "open first, from the other account");
+    let mut covered: Vec<u32> = detail.cases[0]
+        .fault_ids
+        .iter()
+        .filter_map(|id| detail.faults.iter().find(|f| f.id == *id).map(|f| f.spn))
+        .collect();
+    covered.sort_unstable();
+    assert_eq!(covered, [100, 3226], "active when it opened, and first seen while it was open");
+    assert!(detail.cases[1].fault_ids.is_empty(), "a visit long before any of these faults covers none");
+    assert_eq!(detail.cases[1].days_down, Some(22.0 / 24.0));
 }

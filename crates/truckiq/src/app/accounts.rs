@@ -279,6 +279,7 @@ impl App {
             })
             .await?;
         if let Some(grant) = unused_grant {
+            self.engine.forget_grant(grant);
             let secrets = self.engine.secrets().clone();
             blocking(move || {
                 secrets.delete(SecretOwner::Grant(grant), SecretKind::ApiRefreshToken)?;

@@ -120,11 +120,27 @@ pub fn fleet(
         }
     }
     let mut listed = Vec::new();
+    // The API lists no truck positions; a fault says where its truck was when it fired.
+    let mut last_seen_at: HashMap<String, (Option<chrono::DateTime<chrono::Utc>>, String)> = HashMap::new();
     for resource in faults {
         let Some(observation) = fault(resource, words) else { continue };
         match resource.related("asset").and_then(|id| vin_of.get(id)) {
-            Some(vin) => listed.push(FleetFault { vin: vin.clone(), fault: observation }),
+            Some(vin) => {
+                if let Some(place) = resource.attributes.location.as_ref().and_then(|l| l.text()) {
+                    let at = observation.first_seen;
+                    let latest = last_seen_at.entry(vin.clone()).or_insert((at, place.clone()));
+                    if at > latest.0 {
+                        *latest = (at, place);
+                    }
+                }
+                listed.push(FleetFault { vin: vin.clone(), fault: observation });
+            }
             None => problems += 1,
+        }
+    }
+    for truck in &mut vehicles {
+        if let Some((_, place)) = last_seen_at.remove(&truck.vehicle.vin) {
+            truck.vehicle.location_text = Some(format!("{place} (at its latest fault report)"));
         }
     }
     FleetRead {

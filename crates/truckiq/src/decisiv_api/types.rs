@@ -88,6 +88,24 @@ pub struct FaultAttributes {
     #[serde(default)]
     pub guidance: Vec<Guidance>,
     pub details: Option<FaultDetails>,
+    /// Where the truck was when the fault fired.
+    pub location: Option<Location>,
+}
+
+/// Published as strings ("-58.28").
+#[derive(Debug, Deserialize)]
+pub struct Location {
+    pub latitude: Option<String>,
+    pub longitude: Option<String>,
+}
+
+impl Location {
+    /// "41.3950, -72.8563", when both are numbers on the globe.
+    pub fn text(&self) -> Option<String> {
+        let number = |t: &Option<String>| t.as_deref()?.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+        let (lat, lon) = (number(&self.latitude)?, number(&self.longitude)?);
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then(|| format!("{lat:.4}, {lon:.4}"))
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -318,6 +318,11 @@ impl SyncEngine {
         lock_grants(&self.inner.grants).insert(tokens.uid(), tokens);
     }
 
+    /// Drops the tokens of a grant that is gone (its last account was removed).
+    pub fn forget_grant(&self, uid: uuid::Uuid) {
+        lock_grants(&self.inner.grants).remove(&uid);
+    }
+
     pub async fn test_sign_in(&self, account_id: i64) -> Result<SignIn, SyncError> {
         let account = self.account(account_id).await?;
         let (connector, _) = self.inner.connector(&account).await?;
