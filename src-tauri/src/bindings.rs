@@ -160,6 +160,16 @@ fn the_capability_grants_exactly_our_commands() {
         .collect();
     let ours: BTreeSet<String> = COMMANDS.iter().map(|c| (*c).to_owned()).collect();
     assert_eq!(granted, ours, "src-tauri/capabilities/default.json must grant allow-<command> for each command");
+    // Beyond our commands, only listening to our events: notifications are sent from Rust, so a
+    // compromised webview cannot raise one that looks like TruckIQ's.
+    let others: BTreeSet<&str> = capability["permissions"]
+        .as_array()
+        .expect("a permissions list")
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| !p.starts_with("allow-"))
+        .collect();
+    assert_eq!(others, BTreeSet::from(["core:event:allow-listen", "core:event:allow-unlisten"]));
 }
 
 #[test]

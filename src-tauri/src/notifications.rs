@@ -33,16 +33,24 @@ pub fn notification_for(
 ) -> Option<Notice> {
     should_notify(alert, subject, prefs, minute_of_day).then(|| Notice {
         title: alert.title.clone(),
-        body: alert.message.clone(),
+        body: without_markup(&alert.message),
         route: route_for(alert),
     })
+}
+
+/// Notification servers read a body's `<b>`, `<a href>` and `<img>` as markup; a body made from
+/// portal text must show as the text it is.
+fn without_markup(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Where a click on an alert's notification leads: the truck it is about, the accounts for a
 /// sign-in or sync problem, the trucks a first sync found, else the alerts.
 fn route_for(alert: &Alert) -> String {
     match (alert.kind, alert.vehicle_id) {
-        (AlertKind::NewCriticalFault | AlertKind::RiskChange, Some(vehicle)) => format!("#/vehicles/{vehicle}"),
+        (AlertKind::NewCriticalFault | AlertKind::RiskChange | AlertKind::CriticalWithoutCase, Some(vehicle)) => {
+            format!("#/vehicles/{vehicle}")
+        }
         (AlertKind::SyncFailed | AlertKind::MfaNeeded | AlertKind::StaleData, _) => "#/accounts".to_owned(),
         (AlertKind::FirstSync, _) => "#/vehicles".to_owned(),
         _ => "#/alerts".to_owned(),
@@ -166,6 +174,15 @@ mod tests {
         assert_eq!(failed.route, "#/accounts");
         let stale = notification_for(&alert(AlertKind::StaleData, Severity::Major), &nothing, &prefs, 600).unwrap();
         assert_eq!(stale.route, "#/accounts");
+        let uncased = alert(AlertKind::CriticalWithoutCase, Severity::Major);
+        assert_eq!(notification_for(&uncased, &subject, &prefs, 600).unwrap().route, "#/vehicles/2");
+        let hostile =
+            Alert { message: "SPN 1 FMI 2: <a href=\"https://evil.example\">Fix</a> & go".into(), ..critical.clone() };
+        let body = notification_for(&hostile, &subject, &prefs, 600).unwrap().body;
+        assert_eq!(
+            body, "SPN 1 FMI 2: &lt;a href=\"https://evil.example\"&gt;Fix&lt;/a&gt; &amp; go",
+            "text, not markup"
+        );
         let muted = NotificationPrefs { muted_vehicles: vec![truck], ..prefs };
         assert_eq!(notification_for(&critical, &subject, &muted, 600), None);
     }

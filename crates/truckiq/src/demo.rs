@@ -120,18 +120,23 @@ impl DemoPortal {
         for (name, portal_kind, url) in self.accounts() {
             let account_id = engine
                 .db(move |store| {
-                    let id = match store.account_by_name(name)? {
+                    // Found by its flag: an account a person named "Demo fleet" is theirs.
+                    let id = match store.demo_account(portal_kind)? {
                         Some(existing) => {
                             store.set_base_url(existing.id, &url)?;
                             existing.id
                         }
-                        None => store.insert_account(&NewAccount {
-                            name: name.into(),
-                            portal_kind,
-                            base_url: url,
-                            username: DEMO_USER.into(),
-                            sync_interval_minutes: 240,
-                        })?,
+                        None => {
+                            let id = store.insert_account(&NewAccount {
+                                name: store.free_name(name)?,
+                                portal_kind,
+                                base_url: url,
+                                username: DEMO_USER.into(),
+                                sync_interval_minutes: 240,
+                            })?;
+                            store.mark_demo(id)?;
+                            id
+                        }
                     };
                     store.set_enabled(id, scheduled)?;
                     Ok(id)
@@ -157,13 +162,5 @@ impl DemoPortal {
 
 /// The demo accounts that exist.
 pub async fn demo_accounts(engine: &SyncEngine) -> Result<Vec<i64>, SyncError> {
-    Ok(engine
-        .read(|store| {
-            let mut ids = Vec::new();
-            for name in [DEMO_ACCOUNT, DEMO_SOLUTIONS_ACCOUNT, DEMO_API_ACCOUNT] {
-                ids.extend(store.account_by_name(name)?.map(|a| a.id));
-            }
-            Ok(ids)
-        })
-        .await?)
+    Ok(engine.read(|store| store.demo_account_ids()).await?)
 }

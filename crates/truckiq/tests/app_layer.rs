@@ -77,6 +77,29 @@ async fn accounts_are_added_changed_and_removed_with_their_secrets_and_folders()
     let gone = s.app.update_account(id + 99, input("Nobody")).await.unwrap_err();
     assert_eq!(gone.code(), ErrorCode::NotFound);
 
+    // The saved password never follows the account to another site: a new origin needs it again,
+    // and a plain-http address off this machine is refused outright.
+    s.app.engine().db(move |store| store.set_paused(id, Some("refused"))).await.unwrap();
+    let elsewhere =
+        AccountInput { password: None, base_url: "https://portal.evil.example".into(), ..input("Acme West") };
+    let refused = s.app.update_account(id, elsewhere.clone()).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::InvalidInput);
+    assert!(refused.to_string().contains("enter the password again"), "{refused}");
+    let kept = s.app.engine().account(id).await.unwrap();
+    assert_eq!(
+        (kept.base_url.as_str(), kept.paused_reason.as_deref()),
+        ("https://paccarsolutions.com", Some("refused"))
+    );
+    let same_site =
+        AccountInput { password: None, base_url: "https://paccarsolutions.com/fleet".into(), ..elsewhere.clone() };
+    s.app.update_account(id, same_site).await.unwrap();
+    let plain = AccountInput { base_url: "http://paccarsolutions.com".into(), ..input("Acme West") };
+    let refused = s.app.update_account(id, plain).await.unwrap_err();
+    assert!(refused.to_string().contains("plain http://"), "{refused}");
+    let moved = AccountInput { password: Some("third password".into()), ..elsewhere };
+    s.app.update_account(id, moved).await.unwrap();
+    assert_eq!(s.app.engine().account(id).await.unwrap().base_url, "https://portal.evil.example");
+
     s.app.set_account_enabled(id, false).await.unwrap();
     assert!(!s.app.engine().account(id).await.unwrap().enabled);
     assert_eq!(s.app.set_account_enabled(id + 99, true).await.unwrap_err().code(), ErrorCode::NotFound);
@@ -179,4 +202,29 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
 
     s.app.remove_account(id).await.unwrap();
     assert!(s.app.notification_prefs().await.unwrap().muted_vehicles.is_empty(), "its trucks' mutes go with it");
+}
+
+/// The demo finds its accounts by their flag: a real account a person happened to call "Demo
+/// fleet" keeps its address and password, and is never synced or set aside as the demo's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_never_takes_over_an_account_a_person_named_like_it() {
+    let s = Setup::new("demo-name");
+    let mine = s.app.add_account(input("Demo fleet")).await.unwrap();
+    let uid = s.app.engine().account(mine).await.unwrap().uid;
+    let options = truckiq::app::DemoOptions { vehicles: 5, tick: None, scheduled: false };
+    let demo = s.app.start_demo(options).await.unwrap();
+    assert!(!demo.account_ids.contains(&mine), "{demo:?}");
+    let kept = s.app.engine().account(mine).await.unwrap();
+    assert_eq!(kept.base_url, "https://paccarsolutions.com", "not pointed at a simulator");
+    assert_eq!(s.secrets().get(uid, SecretKind::Password).unwrap().expose(), "first password");
+    let theirs = s.app.engine().account(demo.account_id).await.unwrap();
+    assert_eq!(theirs.name, "Demo fleet (demo)");
+    assert!(theirs.base_url.starts_with("http://127.0.0.1:"), "{}", theirs.base_url);
+
+    // A second start finds the same demo accounts, and stopping sets aside only them.
+    let again = s.app.start_demo(options).await.unwrap();
+    assert_eq!(again.account_ids, demo.account_ids);
+    s.app.stop_demo().await.unwrap();
+    assert!(s.app.engine().account(mine).await.unwrap().enabled, "the person's account is not the demo's");
+    assert!(!s.app.engine().account(demo.account_id).await.unwrap().enabled);
 }

@@ -507,3 +507,28 @@ fn a_case_from_one_account_puts_the_same_truck_in_repair_on_another_and_covers_i
     assert!(detail.cases[1].fault_ids.is_empty(), "a visit long before any of these faults covers none");
     assert_eq!(detail.cases[1].days_down, Some(22.0 / 24.0));
 }
+
+/// Every text column of the CSV is someone else's words: a unit number or an account name that
+/// starts like a formula (or with a tab or carriage return before one) stays text too.
+#[test]
+fn every_text_column_of_the_csv_is_kept_from_running_as_a_formula() {
+    use truckiq::store::FaultFilter;
+    let (_dir, mut store, _) = setup();
+    let account = store
+        .insert_account(&NewAccount {
+            name: "+Ops dispatch".into(),
+            portal_kind: PortalKind::TruckTech,
+            base_url: "https://paccarsolutions.com".into(),
+            username: "ops@acme.example".into(),
+            sync_interval_minutes: 240,
+        })
+        .unwrap();
+    let truck = VehicleSnapshot { unit_number: Some("\t=1+1".into()), ..vehicle(VIN_B, 10.0) };
+    let observed = VehicleObservation { vehicle: truck, faults: Some(vec![fault(100, 1, true)]).into() };
+    store.apply_sync(account, t(0), &[observed]).unwrap();
+    let mut csv = Vec::new();
+    store.export_faults_csv(&FaultFilter::default(), &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let row = text.lines().nth(1).unwrap();
+    assert!(row.starts_with(&format!("{VIN_B},'\t=1+1,'+Ops dispatch,0,")), "{row:?}");
+}

@@ -13,7 +13,7 @@ use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 
 /// An account as a person enters it. Secrets travel only this way, into the keychain: `password`
 /// `None` (or empty) keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInput {
     pub name: String,
@@ -23,6 +23,25 @@ pub struct AccountInput {
     pub sync_interval_minutes: u32,
     pub password: Option<String>,
     pub totp_secret: Option<String>,
+}
+
+/// Whether a secret was given, never the secret: inputs end up in logs and error reports.
+pub(crate) fn redacted(secret: &Option<String>) -> Option<&'static str> {
+    secret.as_ref().map(|_| "<redacted>")
+}
+
+impl std::fmt::Debug for AccountInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountInput")
+            .field("name", &self.name)
+            .field("portal_kind", &self.portal_kind)
+            .field("base_url", &self.base_url)
+            .field("username", &self.username)
+            .field("sync_interval_minutes", &self.sync_interval_minutes)
+            .field("password", &redacted(&self.password))
+            .field("totp_secret", &redacted(&self.totp_secret))
+            .finish()
+    }
 }
 
 /// Which secrets an account has, without the secrets themselves.
@@ -71,6 +90,8 @@ fn check(input: AccountInput, adding: bool) -> Result<Checked> {
             "a Decisiv API login is added with its own authorization: `truckiq accounts add --portal decisiv_api --client-id ID`",
         ));
     }
+    let base_url = input.base_url.trim().trim_end_matches('/').to_owned();
+    portal_address(&base_url).map_err(|e| AppError::invalid(format!("{e}; nothing was saved")))?;
     let password = input.password.filter(|p| !p.is_empty()).map(Sensitive::new);
     if adding && password.is_none() {
         return Err(AppError::invalid("enter the portal password; nothing was saved"));
@@ -86,12 +107,33 @@ fn check(input: AccountInput, adding: bool) -> Result<Checked> {
         account: NewAccount {
             name: input.name,
             portal_kind: input.portal_kind,
-            base_url: input.base_url.trim().trim_end_matches('/').to_owned(),
+            base_url,
             username: input.username,
             sync_interval_minutes: input.sync_interval_minutes,
         },
         secrets: SecretChange { password, totp },
     })
+}
+
+/// A portal address TruckIQ may send a password to: `https://`, or `http://` only on this machine
+/// (a simulator, a local proxy), where nobody on the network can read it. Returns its origin.
+pub fn portal_address(address: &str) -> std::result::Result<url::Origin, String> {
+    let url =
+        url::Url::parse(address).map_err(|e| format!("the portal address {address:?} is not a web address ({e})"))?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(host)) => host.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(url.origin()),
+        "http" if loopback => Ok(url.origin()),
+        "http" => Err(format!(
+            "the portal address {address:?} is plain http://: the password would cross the network unencrypted. Use https://"
+        )),
+        other => Err(format!("the portal address {address:?} must start with https:// (not {other}://)")),
+    }
 }
 
 /// Writes `change` under `uid`. If one write fails, the ones before it are put back as they were,
@@ -170,6 +212,14 @@ impl App {
             return self.update_api_account(before, input).await;
         }
         let Checked { account, secrets: change } = check(input, false)?;
+        // The saved password goes only to the origin it was entered for: a new one (say from a
+        // window that was tampered with) needs the password typed again.
+        if change.password.is_none() && portal_address(&before.base_url).ok() != portal_address(&account.base_url).ok()
+        {
+            return Err(AppError::invalid(
+                "the portal address is on another site now: enter the password again for it; nothing was saved",
+            ));
+        }
         self.engine.adopt_legacy_secrets(account_id).await?;
         if !self.write(move |store| store.update_account(account_id, &account)).await? {
             return Err(gone(account_id));
@@ -341,6 +391,23 @@ mod tests {
     }
 
     #[test]
+    fn passwords_go_over_https_or_stay_on_this_machine() {
+        for fine in ["https://paccarsolutions.com", "http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]:9"]
+        {
+            assert!(portal_address(fine).is_ok(), "{fine}");
+        }
+        assert!(portal_address("http://paccarsolutions.com").unwrap_err().contains("plain http://"));
+        assert!(portal_address("http://10.0.0.5").unwrap_err().contains("plain http://"), "a LAN is a network");
+        assert!(portal_address("ftp://example.com").unwrap_err().contains("must start with https://"));
+        assert!(portal_address("paccarsolutions.com").unwrap_err().contains("not a web address"));
+        assert_eq!(
+            portal_address("https://paccarsolutions.com/a").ok(),
+            portal_address("https://paccarsolutions.com/b").ok(),
+            "one origin, whatever the path"
+        );
+    }
+
+    #[test]
     fn input_is_tidied_and_refused_before_anything_is_written() {
         let checked = check(input(), true).unwrap();
         assert_eq!(checked.account.base_url, "https://paccarsolutions.com");
@@ -355,6 +422,14 @@ mod tests {
             removed.secrets.writes().as_slice(),
             [(SecretKind::Password, Some(_)), (SecretKind::TotpSecret, None)]
         ));
+        let secret = AccountInput {
+            password: Some("Hunter2-Secret".into()),
+            totp_secret: Some("JBSWY3DPEHPK3PXP".into()),
+            ..input()
+        };
+        let shown = format!("{secret:?}");
+        assert!(!shown.contains("Hunter2") && !shown.contains("JBSWY3DP"), "{shown}");
+        assert!(shown.contains("password: Some(\"<redacted>\")"), "{shown}");
         let api = AccountInput { portal_kind: PortalKind::DecisivApi, ..input() };
         assert!(check(api, true).unwrap_err().to_string().contains("is added with its own authorization"));
     }

@@ -17,7 +17,7 @@ use crate::store::{NewAccount, NewGrant, PortalKind};
 use crate::sync::SyncError;
 
 /// An API login as a person enters it.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiLoginInput {
     /// The account name; with several SRM accounts, each is named "<name> — <SRM account>".
@@ -33,6 +33,20 @@ pub struct ApiLoginInput {
     /// = every one the grant reaches. The window asks after the authorization instead.
     #[serde(default)]
     pub srm_accounts: Vec<String>,
+}
+
+impl std::fmt::Debug for ApiLoginInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiLoginInput")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &super::accounts::redacted(&self.client_secret))
+            .field("login_url", &self.login_url)
+            .field("api_url", &self.api_url)
+            .field("sync_interval_minutes", &self.sync_interval_minutes)
+            .field("srm_accounts", &self.srm_accounts)
+            .finish()
+    }
 }
 
 /// An authorization a person has finished, waiting for them to choose its SRM accounts.

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::{App, AppError, Result};
 use crate::demo::{DEMO_API_ACCOUNT, DemoPortal, demo_accounts};
+use crate::store::PortalKind;
 
 /// How the demo runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,10 +60,10 @@ impl App {
     /// which knows nothing of an earlier authorization: an existing account is moved to it and
     /// authorized again.
     async fn attach_demo_api(&self, portal: &DemoPortal, scheduled: bool) -> Result<i64> {
-        let input = portal.api_login();
+        let mut input = portal.api_login();
         let profile = tempfile::tempdir().map_err(|e| AppError::Internal(format!("no browser profile: {e}")))?;
         let person = portal.api_person(self.engine.browser_options().await?, profile.path().join("sign-in"));
-        let existing = self.read(|store| store.account_by_name(DEMO_API_ACCOUNT)).await?;
+        let existing = self.read(|store| store.demo_account(PortalKind::DecisivApi)).await?;
         let id = match existing.and_then(|a| Some((a.id, a.grant_id?))) {
             Some((id, grant_id)) => {
                 let (login_url, api_url) = (input.login_url.clone(), input.api_url.clone());
@@ -71,8 +72,12 @@ impl App {
                 id
             }
             None => {
+                input.name = self.read(|store| store.free_name(DEMO_API_ACCOUNT)).await?;
                 let added = self.add_api_login(input, &person).await?;
-                added.accounts.first().map(|(id, _)| *id).ok_or_else(|| AppError::Internal("no SRM account".into()))?
+                let id = added.accounts.first().map(|(id, _)| *id);
+                let id = id.ok_or_else(|| AppError::Internal("the demo's API login reached no SRM account".into()))?;
+                self.write(move |store| store.mark_demo(id)).await?;
+                id
             }
         };
         self.write(move |store| store.set_enabled(id, scheduled)).await?;

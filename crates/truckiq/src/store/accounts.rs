@@ -152,6 +152,39 @@ impl Store {
         Ok(stmt.query_row([name.trim()], summary_from_row).optional()?)
     }
 
+    /// The demo's account on `kind`, if there is one (by its flag, never by its name).
+    pub fn demo_account(&self, kind: PortalKind) -> Result<Option<AccountSummary>> {
+        let sql = format!("{} WHERE a.demo = 1 AND a.portal_kind = ?1 ORDER BY a.id LIMIT 1", summary_select());
+        Ok(self.conn.prepare_cached(&sql)?.query_row([kind], summary_from_row).optional()?)
+    }
+
+    /// Every demo account.
+    pub fn demo_account_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM accounts WHERE demo = 1 ORDER BY id")?;
+        Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks an account the demo made as the demo's.
+    pub fn mark_demo(&self, id: i64) -> Result<()> {
+        self.conn.prepare_cached("UPDATE accounts SET demo = 1 WHERE id = ?1")?.execute([id])?;
+        Ok(())
+    }
+
+    /// `name`, or the first of "`name` (demo)", "`name` (demo 2)", … no account has.
+    pub fn free_name(&self, name: &str) -> Result<String> {
+        let taken = |candidate: &str| -> Result<bool> { Ok(self.account_by_name(candidate)?.is_some()) };
+        if !taken(name)? {
+            return Ok(name.to_owned());
+        }
+        for n in 1..1000 {
+            let candidate = if n == 1 { format!("{name} (demo)") } else { format!("{name} (demo {n})") };
+            if !taken(&candidate)? {
+                return Ok(candidate);
+            }
+        }
+        Err(StoreError::Invalid(format!("no free name like {name:?}")))
+    }
+
     /// Changes what a person can edit about an account. A new portal address or username makes
     /// the saved portal session meaningless: the caller clears it.
     pub fn update_account(&self, id: i64, account: &NewAccount) -> Result<bool> {

@@ -117,12 +117,14 @@ impl Store {
         for item in &page.faults {
             let f = &item.episode;
             writer
+                // Every text column is someone else's words (the portal's, or a name a person
+                // typed): each is kept from running as a formula. The rest are our numbers.
                 .write_record([
-                    item.vin.clone(),
-                    item.unit_number.clone().unwrap_or_default(),
-                    item.account_name.clone(),
+                    spreadsheet_safe(&item.vin),
+                    spreadsheet_safe(item.unit_number.as_deref().unwrap_or_default()),
+                    spreadsheet_safe(&item.account_name),
                     f.source_address.to_string(),
-                    f.source_name.clone(),
+                    spreadsheet_safe(&f.source_name),
                     f.spn.to_string(),
                     f.fmi.to_string(),
                     spreadsheet_safe(&f.description),
@@ -141,10 +143,11 @@ impl Store {
     }
 }
 
-/// Portal text that starts like a formula ("=", "+", "-", "@") would run as one in a spreadsheet;
-/// a leading apostrophe keeps it text.
+/// Text that starts like a formula would run as one in a spreadsheet: "=", "+", "-", "@", and a
+/// tab or carriage return, which spreadsheets skip before reading a formula (OWASP's list). A
+/// leading apostrophe keeps it text.
 fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 #[cfg(test)]
@@ -154,6 +157,10 @@ mod tests {
     #[test]
     fn formulas_from_portal_text_stay_text() {
         assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        for formula in ["+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"] {
+            assert!(spreadsheet_safe(formula).starts_with('\''), "{formula:?}");
+        }
         assert_eq!(spreadsheet_safe("DEF Quality"), "DEF Quality");
+        assert_eq!(spreadsheet_safe(""), "");
     }
 }

@@ -787,6 +787,23 @@ async fn blocking<T: Send + 'static>(
 /// The settings key for [`SyncSettings`].
 pub const SYNC_SETTINGS_KEY: &str = "sync";
 
+/// Whether `path` is a program TruckIQ could start as its browser: a file, executable.
+fn runnable(path: &std::path::Path) -> Result<(), String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| format!("the browser {shown} cannot be used: {e}"))?;
+    if meta.is_dir() {
+        return Err(format!("the browser {shown} is a folder; give the program itself, e.g. /usr/bin/chromium"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err(format!("the browser {shown} is not a program (the file is not executable)"));
+        }
+    }
+    Ok(())
+}
+
 /// Hours a critical fault may go without an open service case before it is flagged: half a
 /// shift, time enough for the fleet to have called the dealer.
 pub const DEFAULT_CASE_ALERT_HOURS: u32 = 4;
@@ -817,6 +834,9 @@ impl SyncSettings {
             && !(1..=16).contains(&n)
         {
             return Err(format!("concurrency must be 1 to 16 pages at once, not {n}"));
+        }
+        if let Some(path) = self.browser_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            runnable(std::path::Path::new(path))?;
         }
         if let Some(proxy) = &self.proxy
             && url::Url::parse(proxy).map_or(true, |u| !matches!(u.scheme(), "http" | "https" | "socks5"))
@@ -873,16 +893,25 @@ mod tests {
         assert_eq!((browser.executable, browser.proxy, concurrency), (None, None, 4));
         let set = SyncSettings {
             concurrency: Some(8),
-            browser_path: Some(" /opt/chrome/chrome ".into()),
+            browser_path: Some(" /bin/sh ".into()),
             proxy: Some("http://proxy.example:3128".into()),
             stale_after_hours: Some(48),
             case_alert_hours: Some(8),
         };
         assert_eq!(set.check(), Ok(()));
+        let missing = SyncSettings { browser_path: Some("/opt/chrome/chrome".into()), ..none.clone() };
+        assert!(missing.check().unwrap_err().contains("/opt/chrome/chrome cannot be used"), "not there");
+        let dir = tempfile::tempdir().unwrap();
+        let folder = SyncSettings { browser_path: Some(dir.path().display().to_string()), ..none.clone() };
+        assert!(folder.check().unwrap_err().contains("is a folder"));
+        let text = dir.path().join("chromium");
+        std::fs::write(&text, "not a program").unwrap();
+        let plain = SyncSettings { browser_path: Some(text.display().to_string()), ..none.clone() };
+        assert!(plain.check().unwrap_err().contains("not executable"));
         assert_eq!((none.case_alert_after().num_hours(), set.case_alert_after().num_hours()), (4, 8));
         assert!(SyncSettings { case_alert_hours: Some(0), ..set.clone() }.check().unwrap_err().contains("1 to 720"));
         let (browser, concurrency) = set.apply(&defaults, 4);
-        assert_eq!(browser.executable, Some(PathBuf::from("/opt/chrome/chrome")));
+        assert_eq!(browser.executable, Some(PathBuf::from("/bin/sh")));
         assert_eq!((browser.proxy.as_deref(), concurrency), (Some("http://proxy.example:3128"), 8));
         assert!(SyncSettings { concurrency: Some(40), ..none.clone() }.check().unwrap_err().contains("1 to 16"));
         assert!(SyncSettings { proxy: Some("proxy:3128".into()), ..none.clone() }.check().unwrap_err().contains("URL"));
