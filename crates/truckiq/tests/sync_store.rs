@@ -129,20 +129,23 @@ fn a_vehicle_whose_diagnostics_failed_keeps_its_faults_and_empty_cells_keep_valu
     assert_eq!((unit.as_str(), odometer), ("1042", 1000.0));
 }
 
+/// A truck the database refuses (a VIN of the wrong length) is set aside inside the sync's
+/// transaction: what was written for it is undone, the other trucks are stored.
 #[test]
-fn a_failing_sync_writes_nothing() {
+fn a_refused_truck_is_undone_alone_and_the_rest_is_stored() {
     let (_dir, mut store, account) = setup();
     store.apply_sync(account, t(0), &[observe(VIN_A, 1000.0, Some(vec![fault(100, 1, true)]))]).unwrap();
     let before = count(&store, "SELECT count(*) FROM vehicles") + count(&store, "SELECT count(*) FROM faults");
-    // The second vehicle breaks a constraint after the first has been written inside the transaction.
-    let result = store.apply_sync(
-        account,
-        t(4),
-        &[observe(VIN_B, 10.0, Some(vec![fault(110, 0, true)])), observe("TOO-SHORT", 1.0, None)],
-    );
-    assert!(result.is_err());
+    let outcome = store
+        .apply_sync(
+            account,
+            t(4),
+            &[observe(VIN_B, 10.0, Some(vec![fault(110, 0, true)])), observe("TOO-SHORT", 1.0, Some(vec![]))],
+        )
+        .unwrap();
+    assert_eq!(outcome.set_aside.iter().map(|(vin, _)| vin.as_str()).collect::<Vec<_>>(), ["TOO-SHORT"]);
     let after = count(&store, "SELECT count(*) FROM vehicles") + count(&store, "SELECT count(*) FROM faults");
-    assert_eq!(before, after, "all or nothing");
+    assert_eq!(after, before + 2, "truck B and its fault, nothing of the refused one");
     let integrity: String = store.connection().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
     assert_eq!(integrity, "ok");
 }
@@ -531,4 +534,68 @@ fn every_text_column_of_the_csv_is_kept_from_running_as_a_formula() {
     let text = String::from_utf8(csv).unwrap();
     let row = text.lines().nth(1).unwrap();
     assert!(row.starts_with(&format!("{VIN_B},'\t=1+1,'+Ops dispatch,0,")), "{row:?}");
+}
+
+/// Portal data the schema cannot hold never blocks syncing: values out of range are dropped, a
+/// code listed twice is one episode, and a truck whose rows the database still refuses is set
+/// aside with its reason while the rest is stored, and the run is partial, not failed for good.
+#[test]
+fn bad_portal_rows_are_tidied_or_set_aside_and_never_fail_every_sync() {
+    let (_dir, mut store, account) = setup();
+    let odd = VehicleSnapshot { model_year: Some(3000), odometer_mi: Some(f64::NAN), ..vehicle(VIN_A, 0.0) };
+    let unknown_source = |active: bool| FaultObservation { source_address: 254, ..fault(100, 1, active) };
+    let repeated = vec![
+        unknown_source(false),
+        FaultObservation { severity: Severity::Critical, ..unknown_source(true) },
+        fault(3226, 4, true),
+    ];
+    let a = VehicleObservation { vehicle: odd, faults: Some(repeated).into() };
+    let refused = observe(VIN_B, 10.0, Some(vec![FaultObservation { spn: 600_000, ..fault(1, 1, true) }]));
+    let run = store.start_run(account, RunTrigger::Manual, 1, t(0)).unwrap();
+    let observed = [a, refused];
+    let record = SyncRecord {
+        account_id: account,
+        run_id: run,
+        now: t(0),
+        observed: &observed,
+        list_problems: 0,
+        first_problem: None,
+        problem_page: None,
+        cases: None,
+        case_alert_after: Duration::hours(4),
+    };
+    let recorded = store.record_sync(&record, |_| Vec::new()).unwrap();
+    assert_eq!(recorded.status, truckiq::store::RunStatus::Partial);
+    assert_eq!(recorded.outcome.set_aside.len(), 1);
+    assert_eq!(recorded.outcome.set_aside[0].0, VIN_B);
+    assert!(recorded.outcome.set_aside[0].1.contains("CHECK constraint"), "{:?}", recorded.outcome.set_aside);
+    let runs = store.runs(account, 1).unwrap();
+    let message = runs[0].error_message.clone().unwrap_or_default();
+    assert!(message.contains("1 truck(s) set aside") && message.contains(VIN_B), "{message}");
+
+    let (year, odometer): (Option<u16>, Option<f64>) = store
+        .connection()
+        .query_row("SELECT model_year, odometer_mi FROM vehicles WHERE vin = ?1", [VIN_A], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((year, odometer), (None, None), "no year 3000, no NaN miles");
+    let episodes: Vec<(u8, u32, bool, String)> = store
+        .connection()
+        .prepare("SELECT source_address, spn, active, severity FROM faults WHERE cleared_at IS NULL ORDER BY spn")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        episodes,
+        [(254, 100, true, "critical".to_owned()), (0, 3226, true, "major".to_owned())],
+        "the code listed twice is one episode, active and at its worst tier"
+    );
+    assert_eq!(count(&store, &format!("SELECT count(*) FROM vehicles WHERE vin = '{VIN_B}'")), 0, "set aside whole");
+
+    // The next sync is not blocked by the last one.
+    let again = store.apply_sync(account, t(1), &[observe(VIN_B, 12.0, Some(vec![fault(1, 1, true)]))]).unwrap();
+    assert_eq!((again.vehicles, again.set_aside.len()), (1, 0));
 }

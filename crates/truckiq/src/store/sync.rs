@@ -10,7 +10,8 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use super::alerts::{self, Alert, NewAlert};
 use super::cases::CaseObservation;
 use super::sync_runs::{self, RunEnd, RunStatus};
-use super::{Result, SqlTime, Store, sql_text_enum};
+use super::vehicles::severity_rank;
+use super::{Result, SqlTime, Store, StoreError, sql_text_enum};
 use crate::j1939::Severity;
 use crate::j1939::health::{ActiveFault, Health, HealthBand, assess, health};
 
@@ -126,6 +127,26 @@ pub struct SyncOutcome {
     pub band_changes: Vec<BandChange>,
     /// Trucks the portal reports as not communicating that it did not before.
     pub stopped_communicating: Vec<StoppedCommunicating>,
+    /// Trucks whose rows could not be stored (VIN, why): set aside, keeping what was stored.
+    pub set_aside: Vec<(String, String)>,
+}
+
+impl SyncOutcome {
+    /// Adds one truck's part of a sync.
+    fn merge(&mut self, one: SyncOutcome) {
+        self.vehicles += one.vehicles;
+        self.new_vehicles += one.new_vehicles;
+        self.readings_added += one.readings_added;
+        self.opened.extend(one.opened);
+        self.extended += one.extended;
+        self.closed += one.closed;
+        for (tier, n) in one.active {
+            *self.active.entry(tier).or_default() += n;
+        }
+        self.band_changes.extend(one.band_changes);
+        self.stopped_communicating.extend(one.stopped_communicating);
+        self.set_aside.extend(one.set_aside);
+    }
 }
 
 /// A truck that has just gone silent.
@@ -239,7 +260,8 @@ impl Store {
         };
         let alerts =
             compose(&facts).iter().map(|alert| alerts::insert(&tx, alert, record.now)).collect::<Result<Vec<_>>>()?;
-        let vehicles_failed = record.observed.iter().filter(|o| o.faults == ObservedFaults::Unread).count();
+        let unread = record.observed.iter().filter(|o| o.faults == ObservedFaults::Unread).count();
+        let vehicles_failed = unread + outcome.set_aside.len();
         let status =
             if vehicles_failed > 0 || record.list_problems > 0 { RunStatus::Partial } else { RunStatus::Completed };
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -252,8 +274,15 @@ impl Store {
             error_kind: (status == RunStatus::Partial).then_some(crate::failure::FailureReason::Partial),
             error_message: (status == RunStatus::Partial).then(|| {
                 let first = record.first_problem.map(|p| format!(". The first: {p}")).unwrap_or_default();
+                let set_aside = match outcome.set_aside.first() {
+                    Some((vin, why)) => format!(
+                        "; {} truck(s) set aside, their rows refused by the database (the first, {vin}: {why})",
+                        outcome.set_aside.len()
+                    ),
+                    None => String::new(),
+                };
                 format!(
-                    "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable{first}",
+                    "{vehicles_failed} vehicle(s) could not be read and kept their stored faults; {} list row(s) unreadable{set_aside}{first}",
                     record.list_problems
                 )
             }),
@@ -276,6 +305,94 @@ fn apply(
     // Every row of a sync carries the same time: format it once, not once per row.
     let now = SqlTime::from(now);
     for observation in observed {
+        let observation = tidy(observation);
+        // Each truck in a savepoint of its own: a row the database refuses sets that truck aside
+        // (its stored data as it was) instead of failing every sync from now on.
+        tx.execute_batch("SAVEPOINT truck")?;
+        let mut one = SyncOutcome::default();
+        match apply_vehicle(tx, account_id, &now, &observation, &mut one) {
+            Ok(()) => {
+                tx.execute_batch("RELEASE truck")?;
+                outcome.merge(one);
+            }
+            Err(StoreError::Sqlite(error)) if is_row_refused(&error) => {
+                tx.execute_batch("ROLLBACK TO truck; RELEASE truck")?;
+                tracing::warn!(vin = %observation.vehicle.vin, %error, "a truck's rows could not be stored; set aside");
+                outcome.set_aside.push((observation.vehicle.vin.clone(), error.to_string()));
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(outcome)
+}
+
+/// A constraint the schema puts on a value: the row is wrong, not the database.
+fn is_row_refused(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation))
+}
+
+/// Portal values the schema cannot hold are dropped (a year of 3000 is no year), and a fault the
+/// page lists twice is one fault: its rows merge (active if either is, the worst tier, the most
+/// occurrences, the earliest first sighting), so one truck keeps one open episode per code.
+fn tidy(observation: &VehicleObservation) -> std::borrow::Cow<'_, VehicleObservation> {
+    let v = &observation.vehicle;
+    let year_wrong = v.model_year.is_some_and(|y| !(1950..=2100).contains(&y));
+    let meter_wrong = |m: Option<f64>| m.is_some_and(|m| !m.is_finite() || m < 0.0);
+    let faults = match &observation.faults {
+        ObservedFaults::Read(f) | ObservedFaults::Changed(f) => Some(f),
+        ObservedFaults::Unread | ObservedFaults::Unchanged => None,
+    };
+    let mut codes = std::collections::HashSet::new();
+    let twice = faults.is_some_and(|f| !f.iter().all(|f| codes.insert((f.source_address, f.spn, f.fmi))));
+    if !(year_wrong || meter_wrong(v.odometer_mi) || meter_wrong(v.engine_hours) || twice) {
+        return std::borrow::Cow::Borrowed(observation);
+    }
+    let mut tidied = observation.clone();
+    let t = &mut tidied.vehicle;
+    t.model_year = t.model_year.filter(|_| !year_wrong);
+    t.odometer_mi = t.odometer_mi.filter(|m| !meter_wrong(Some(*m)));
+    t.engine_hours = t.engine_hours.filter(|h| !meter_wrong(Some(*h)));
+    if let ObservedFaults::Read(faults) | ObservedFaults::Changed(faults) = &mut tidied.faults {
+        *faults = merge_repeats(std::mem::take(faults));
+    }
+    std::borrow::Cow::Owned(tidied)
+}
+
+/// One observation per fault code, in first-listed order.
+fn merge_repeats(faults: Vec<FaultObservation>) -> Vec<FaultObservation> {
+    let mut merged: Vec<FaultObservation> = Vec::with_capacity(faults.len());
+    for fault in faults {
+        let key = (fault.source_address, fault.spn, fault.fmi);
+        match merged.iter_mut().find(|m| (m.source_address, m.spn, m.fmi) == key) {
+            Some(kept) => {
+                if severity_rank(fault.severity) < severity_rank(kept.severity) {
+                    kept.severity = fault.severity;
+                    kept.portal_severity_text = fault.portal_severity_text.clone().or(kept.portal_severity_text.take());
+                }
+                kept.active |= fault.active;
+                kept.derate |= fault.derate;
+                kept.occurrences = kept.occurrences.max(fault.occurrences);
+                kept.first_seen = match (kept.first_seen, fault.first_seen) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                kept.description = kept.description.take().or(fault.description);
+            }
+            None => merged.push(fault),
+        }
+    }
+    merged
+}
+
+/// One truck of a sync: its row, meter reading, fault episodes and what changed.
+fn apply_vehicle(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    now: &SqlTime,
+    observation: &VehicleObservation,
+    outcome: &mut SyncOutcome,
+) -> Result<()> {
+    {
         // Changes over the stored episodes come to a full list, read like any other.
         let merged;
         let faults = match &observation.faults {
@@ -310,13 +427,13 @@ fn apply(
                 observation.vehicle.portal_timestamp.as_deref()
             }
         };
-        let stored = upsert_vehicle(tx, account_id, &now, &observation.vehicle, marker, assessed.as_ref())?;
+        let stored = upsert_vehicle(tx, account_id, now, &observation.vehicle, marker, assessed.as_ref())?;
         outcome.vehicles += 1;
         outcome.new_vehicles += usize::from(stored.new);
-        outcome.readings_added += usize::from(append_reading(tx, stored.id, &now, &observation.vehicle)?);
+        outcome.readings_added += usize::from(append_reading(tx, stored.id, now, &observation.vehicle)?);
         match faults {
-            ObservedFaults::Read(faults) => apply_faults(tx, stored.id, stored.new, &now, faults, &mut outcome)?,
-            ObservedFaults::Unchanged => see_again(tx, stored.id, &now, &mut outcome)?,
+            ObservedFaults::Read(faults) => apply_faults(tx, stored.id, stored.new, now, faults, outcome)?,
+            ObservedFaults::Unchanged => see_again(tx, stored.id, now, outcome)?,
             ObservedFaults::Unread | ObservedFaults::Changed(_) => {}
         }
         let silent = Some(TruckStatus::NotCommunicating);
@@ -340,7 +457,7 @@ fn apply(
             });
         }
     }
-    Ok(outcome)
+    Ok(())
 }
 
 /// Open episodes on the account's vehicles that are active and critical and were never noted

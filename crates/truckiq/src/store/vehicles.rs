@@ -87,7 +87,8 @@ pub(super) fn episode_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite:
     })
 }
 
-fn severity_rank(severity: Severity) -> u8 {
+/// 0 for the worst tier: sorts worst first.
+pub(super) fn severity_rank(severity: Severity) -> u8 {
     match severity {
         Severity::Critical => 0,
         Severity::Major => 1,
