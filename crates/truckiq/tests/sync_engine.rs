@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use portal_sim::fleet::catalog::Urgency;
-use portal_sim::{Fleet, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
+use portal_sim::{Fleet, Mfa, Portal, RateLimit, Scenario, SimConfig, Simulator, UserSpec};
 use truckiq::failure::FailureReason;
 use truckiq::ids::AccountUid;
 use truckiq::j1939::Severity;
@@ -20,6 +20,9 @@ use truckiq::sync::{EngineConfig, RetryPolicy, SyncEngine, SyncError};
 
 const USER: &str = "ops@fleet.example";
 const PASSWORD: &str = "correct horse";
+/// The portal's TOTP secret for the user, and another one (a typo, an old phone).
+const TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const OTHER_TOTP: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -369,6 +372,31 @@ async fn a_refused_password_is_tried_once_pauses_the_account_and_a_new_password_
     assert_eq!(h.store().account(h.account).unwrap().unwrap().paused_reason, None);
 }
 
+/// A refused TOTP code pauses the account like a refused password: a wrong secret would otherwise
+/// send a wrong code at every scheduled run until the portal locks the account.
+#[tokio::test]
+async fn a_refused_totp_code_is_sent_once_and_pauses_the_account() {
+    let h = Harness::new(5, 35).await;
+    let mfa =
+        UserSpec { mfa: Mfa::Totp, totp_secret: Some(TOTP.into()), ..UserSpec::new(Portal::Paccar, USER, PASSWORD) };
+    h.sim.state().add_user(mfa).unwrap();
+    h.engine.secrets().set(h.uid, SecretKind::TotpSecret, &Sensitive::from(OTHER_TOTP)).unwrap();
+    let error = h.sync().await.unwrap_err();
+    assert_eq!(error.reason(), FailureReason::MfaRejected, "{error}");
+    let user = h.sim.state().user(Portal::Paccar, USER).unwrap();
+    assert_eq!((user.login_attempts, user.mfa_prompts), (1, 1), "one code, never retried");
+    let store = h.store();
+    let account = store.account(h.account).unwrap().unwrap();
+    assert!(account.paused_reason.as_deref().unwrap().contains("set the TOTP secret again"), "{account:?}");
+    assert!(alerts_of(&store, AlertKind::SyncFailed)[0].title.contains("refused the TOTP code; syncing is paused"));
+    assert!(matches!(h.sync().await.unwrap_err(), SyncError::Paused { .. }));
+    assert_eq!(h.sim.state().user(Portal::Paccar, USER).unwrap().login_attempts, 1, "a paused account sends nothing");
+
+    h.engine.secrets().set(h.uid, SecretKind::TotpSecret, &Sensitive::from(TOTP)).unwrap();
+    h.engine.credentials_changed(h.account).await.unwrap();
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed, "the right secret resumes it");
+}
+
 #[tokio::test]
 async fn a_429_storm_is_ridden_out_within_the_retry_budget() {
     let h = Harness::new(40, 35).await;
@@ -457,10 +485,7 @@ async fn a_scheduled_run_that_needs_a_person_raises_mfa_needed_and_is_not_retrie
     let h = Harness::new(5, 37).await;
     h.sim
         .state()
-        .add_user(UserSpec {
-            mfa: portal_sim::Mfa::Sms,
-            ..UserSpec::new(Portal::Paccar, "sms@fleet.example", PASSWORD)
-        })
+        .add_user(UserSpec { mfa: Mfa::Sms, ..UserSpec::new(Portal::Paccar, "sms@fleet.example", PASSWORD) })
         .unwrap();
     h.engine
         .db(|s| Ok(s.connection().execute("UPDATE accounts SET username = 'sms@fleet.example'", [])?))

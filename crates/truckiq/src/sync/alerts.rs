@@ -159,6 +159,9 @@ pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, reason: Fai
         FailureReason::LoginRejected => {
             (Severity::Major, format!("{account_name}: the portal refused the password; syncing is paused"))
         }
+        FailureReason::MfaRejected => {
+            (Severity::Major, format!("{account_name}: the portal refused the TOTP code; syncing is paused"))
+        }
         FailureReason::MfaRequired => (
             Severity::Major,
             format!(

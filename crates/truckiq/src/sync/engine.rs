@@ -466,6 +466,10 @@ impl Inner {
                 ConnectorError::LoginRejected { message, .. } => {
                     Some(format!("the portal refused the password: {message}"))
                 }
+                // Like a password: a wrong code sent at every scheduled run would lock the account.
+                ConnectorError::MfaRejected(message) => Some(format!(
+                    "the portal refused the verification code from the saved TOTP secret ({message}); set the TOTP secret again"
+                )),
                 _ => None,
             },
             _ => None,
