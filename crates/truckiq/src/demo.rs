@@ -115,7 +115,8 @@ impl DemoPortal {
     /// sync them, which only makes sense while these simulators keep running.
     pub async fn attach(&self, engine: &SyncEngine, scheduled: bool) -> Result<Vec<i64>, SyncError> {
         // Find out now, not after creating an account, whether there is a keychain for its password.
-        engine.secrets().probe()?;
+        let secrets = engine.secrets().clone();
+        crate::secrets::off_thread(move || secrets.probe()).await?;
         let mut ids = Vec::new();
         for (name, portal_kind, url) in self.accounts() {
             let account_id = engine
@@ -143,7 +144,9 @@ impl DemoPortal {
                 })
                 .await?;
             let uid = engine.account(account_id).await?.uid;
-            engine.secrets().set(uid, SecretKind::Password, &Sensitive::from(DEMO_PASSWORD))?;
+            let secrets = engine.secrets().clone();
+            crate::secrets::off_thread(move || secrets.set(uid, SecretKind::Password, &Sensitive::from(DEMO_PASSWORD)))
+                .await?;
             // The session saved for an earlier simulator means nothing to this one.
             engine.credentials_changed(account_id).await?;
             ids.push(account_id);

@@ -80,3 +80,44 @@ async fn a_missing_browser_is_reported_with_what_to_do() {
     assert!(matches!(error, BrowserError::Unavailable(_)));
     assert!(error.to_string().contains("install Chromium or set the browser path"), "{error}");
 }
+
+/// A page that answers with a file to save (as a hostile or hijacked portal page could) writes
+/// nothing on this machine: the sync browser refuses every download.
+#[tokio::test]
+async fn a_page_that_sends_a_file_gets_no_download() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let name = format!("truckiq-download-{}.bin", std::process::id());
+    let header = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+    );
+    let served = tokio::spawn(async move {
+        for _ in 0..4 {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let _ = socket.write_all(header.as_bytes()).await;
+        }
+    });
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let places = [home.join("Downloads").join(&name), home.join(&name)];
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("account-1");
+    BrowserSession::with(&options(), &profile, async |browser| {
+        let page = browser.new_page().await?;
+        // The navigation ends in a download, which Chromium reports as an aborted load.
+        let _ = page.goto(&format!("http://{address}/report.bin")).await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        page.close().await;
+        Ok::<_, BrowserError>(())
+    })
+    .await
+    .unwrap();
+    served.abort();
+    for place in &places {
+        let found = place.exists() || place.with_extension("bin.crdownload").exists();
+        let _ = std::fs::remove_file(place);
+        assert!(!found, "Chromium saved {}", place.display());
+    }
+}

@@ -93,6 +93,11 @@ impl BrowserSession {
                 return Err(BrowserError::Launch(format!("cannot connect to Chromium: {error}")));
             }
         };
+        // A portal page (or a page that took its place) must not write files on the person's
+        // machine: every download is refused. Asked once the handler runs, below.
+        let deny = chromiumoxide::cdp::browser_protocol::browser::SetDownloadBehaviorParams::new(
+            chromiumoxide::cdp::browser_protocol::browser::SetDownloadBehaviorBehavior::Deny,
+        );
 
         // The handler must be polled for as long as the browser lives or every command hangs.
         // Protocol noise from a newer Chromium is logged and skipped; the stream ending means the
@@ -107,6 +112,11 @@ impl BrowserSession {
             }
             flag.store(true, Ordering::SeqCst);
         });
+        if let Err(error) = browser.execute(deny).await {
+            handler.abort();
+            process.stop(Duration::ZERO).await;
+            return Err(BrowserError::Launch(format!("Chromium would not refuse downloads: {error}")));
+        }
         Ok(Self { browser, handler, dead, options: options.clone(), process })
     }
 

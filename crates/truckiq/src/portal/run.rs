@@ -35,12 +35,14 @@ pub struct SessionVault {
 }
 
 impl SessionVault {
-    pub(crate) fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
-        self.secrets.get_optional(self.owner, SecretKind::PortalSession)
+    pub(crate) async fn load(&self) -> Result<Option<Sensitive<String>>, SecretError> {
+        let (secrets, owner) = (self.secrets.clone(), self.owner);
+        crate::secrets::off_thread(move || secrets.get_optional(owner, SecretKind::PortalSession)).await
     }
 
-    pub(crate) fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
-        self.secrets.set(self.owner, SecretKind::PortalSession, cookies)
+    pub(crate) async fn save(&self, cookies: &Sensitive<String>) -> Result<(), SecretError> {
+        let (secrets, owner, cookies) = (self.secrets.clone(), self.owner, cookies.clone());
+        crate::secrets::off_thread(move || secrets.set(owner, SecretKind::PortalSession, &cookies)).await
     }
 
     /// Forgets the session, e.g. after the credentials change.
@@ -91,7 +93,7 @@ async fn read_once(
     let result = extract(browser, &config.site, &config.extract, progress).await;
     // Keep the session also when MFA stopped us: it carries the half-finished sign-in.
     if result.is_ok() || matches!(result, Err(ConnectorError::MfaRequired)) {
-        config.vault.save(&browser.session_cookies().await?)?;
+        config.vault.save(&browser.session_cookies().await?).await?;
     }
     result
 }
@@ -108,7 +110,7 @@ pub async fn test_sign_in(config: &RunConfig<'_>) -> Result<SignIn, ConnectorErr
 /// Puts the session kept after the last run back into `browser`, so no password is sent while it
 /// is still valid.
 async fn restore_session(config: &RunConfig<'_>, browser: &BrowserSession) -> Result<(), ConnectorError> {
-    if let Some(saved) = config.vault.load()? {
+    if let Some(saved) = config.vault.load().await? {
         browser.restore_cookies(&saved).await?;
     }
     Ok(())
@@ -121,7 +123,7 @@ pub async fn check_layout(config: &RunConfig<'_>, pages: usize) -> Result<Vec<Pa
     let result = async {
         restore_session(config, &browser).await?;
         let reports = check_pages(&browser, &config.site, pages).await?;
-        config.vault.save(&browser.session_cookies().await?)?;
+        config.vault.save(&browser.session_cookies().await?).await?;
         Ok(reports)
     }
     .await;
@@ -135,7 +137,7 @@ async fn sign_in_once(config: &RunConfig<'_>, browser: &BrowserSession) -> Resul
     let site = &config.site;
     let result = sign_in(&page, site.base_url, site.profile, site.credentials, site.ledger).await;
     if result.is_ok() {
-        config.vault.save(&browser.session_cookies().await?)?;
+        config.vault.save(&browser.session_cookies().await?).await?;
     }
     page.close().await;
     result
@@ -183,7 +185,7 @@ async fn wait_for_person(
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    config.vault.save(&browser.session_cookies().await?)?;
+    config.vault.save(&browser.session_cookies().await?).await?;
     page.close().await;
     Ok(())
 }

@@ -280,3 +280,11 @@ impl SecretStore {
         Ok(moved)
     }
 }
+
+/// Runs a keychain call on a blocking thread: a Secret Service that is slow or waits for an
+/// unlock prompt must not stall the async workers every sync shares.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
+) -> Result<T, SecretError> {
+    tokio::task::spawn_blocking(call).await.map_err(|e| SecretError::Platform(e.to_string()))?
+}

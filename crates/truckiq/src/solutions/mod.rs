@@ -52,12 +52,12 @@ impl SolutionsConnector {
         PortalOrigin::new(&self.base_url, &self.profile.login.sign_in_origins)
     }
 
-    fn saved(&self) -> Result<Option<Session>, ConnectorError> {
-        Ok(self.vault.load()?.as_ref().and_then(Session::from_secret))
+    async fn saved(&self) -> Result<Option<Session>, ConnectorError> {
+        Ok(self.vault.load().await?.as_ref().and_then(Session::from_secret))
     }
 
-    fn keep(&self, session: &Session) -> Result<(), ConnectorError> {
-        Ok(self.vault.save(&session.to_secret())?)
+    async fn keep(&self, session: &Session) -> Result<(), ConnectorError> {
+        Ok(self.vault.save(&session.to_secret()).await?)
     }
 
     /// Signs in in a headless Chromium that closes afterwards. A sign-in page TruckIQ may not type
@@ -78,13 +78,13 @@ impl SolutionsConnector {
             }
             (result, _) => result?,
         };
-        self.keep(&session)?;
+        self.keep(&session).await?;
         Ok(session)
     }
 
     /// The saved session, or a new sign-in.
     async fn session(&self, context: ReadContext<'_>) -> Result<(Session, SignIn), ConnectorError> {
-        match self.saved()? {
+        match self.saved().await? {
             Some(session) => Ok((session, SignIn::Reused)),
             None => Ok((self.fresh_sign_in(context).await?, SignIn::SignedIn)),
         }
@@ -256,8 +256,9 @@ impl Renewal for Renew<'_> {
         .boxed()
     }
 
-    fn keep(&self, token: &str) -> Result<(), ConnectorError> {
-        self.connector.keep(&Session { token: token.to_owned(), gateway: self.gateway.to_owned() })
+    fn keep<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<(), ConnectorError>> {
+        let session = Session { token: token.to_owned(), gateway: self.gateway.to_owned() };
+        async move { self.connector.keep(&session).await }.boxed()
     }
 }
 

@@ -13,7 +13,7 @@ pub trait Renewal: Send + Sync {
     fn refresh<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<Option<String>, ConnectorError>>;
     fn sign_in_again(&self) -> BoxFuture<'_, Result<String, ConnectorError>>;
     /// Keeps a renewed token for the next run.
-    fn keep(&self, token: &str) -> Result<(), ConnectorError>;
+    fn keep<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<(), ConnectorError>>;
 }
 
 #[derive(Debug)]
@@ -65,7 +65,7 @@ impl TokenKeeper {
         let Some(token) = renewed else {
             return Err(ConnectorError::SessionExpired);
         };
-        renewal.keep(&token)?;
+        renewal.keep(&token).await?;
         state.token = token;
         state.generation += 1;
         Ok(Held { token: state.token.clone(), generation: state.generation })
@@ -103,8 +103,8 @@ mod tests {
             async move { Ok(format!("fresh{n}")) }.boxed()
         }
 
-        fn keep(&self, _token: &str) -> Result<(), ConnectorError> {
-            Ok(())
+        fn keep<'a>(&'a self, _token: &'a str) -> BoxFuture<'a, Result<(), ConnectorError>> {
+            async { Ok(()) }.boxed()
         }
     }
 

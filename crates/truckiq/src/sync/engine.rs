@@ -785,7 +785,7 @@ fn session_owner(account: &AccountSummary) -> SecretOwner {
 async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T, SecretError> + Send + 'static,
 ) -> Result<T, SecretError> {
-    tokio::task::spawn_blocking(call).await.map_err(|e| SecretError::Platform(e.to_string()))?
+    crate::secrets::off_thread(call).await
 }
 
 /// The settings key for [`SyncSettings`].
