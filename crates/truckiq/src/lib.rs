@@ -4,6 +4,7 @@
 //! plain functions; I/O (SQLite, keychain, browser, network) stays at the edges.
 
 pub mod app;
+pub mod artifacts;
 pub mod browser;
 pub mod connector;
 pub mod decisiv_api;

@@ -325,8 +325,12 @@ async fn a_run_in_which_no_fault_row_can_be_read_is_portal_changed_and_keeps_wha
     let run = h.store().runs(h.account, 1).unwrap().remove(0);
     assert_eq!((run.status, run.error_kind), (RunStatus::Failed, Some(FailureReason::PortalChanged)));
     assert_eq!(run.error_message.as_deref(), Some(message.as_str()));
-    let kept = std::fs::read_to_string(run.html_path.expect("the page is kept")).unwrap();
+    let kept_path = std::path::PathBuf::from(run.html_path.expect("the page is kept"));
+    let kept = std::fs::read_to_string(&kept_path).unwrap();
     assert!(kept.contains("fault-row"), "the kept page is the truck's diagnostics page");
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode(&kept_path), mode(kept_path.parent().unwrap())), (0o600, 0o700), "for this user only");
 }
 
 #[tokio::test]

@@ -92,12 +92,14 @@ impl App {
             .find(|run| run.id == run_id)
             .and_then(|run| run.screenshot_path)
             .ok_or_else(|| AppError::not_found(format!("run {run_id} kept no screenshot")))?;
-        let path = std::path::PathBuf::from(path);
         let artifacts = crate::paths::artifacts_root(&self.engine.config().data_dir);
-        let inside = path.canonicalize().ok().zip(artifacts.canonicalize().ok()).is_some_and(|(p, a)| p.starts_with(a));
-        if !inside {
-            return Err(AppError::not_found("the screenshot is not in TruckIQ's artifacts folder"));
-        }
+        // The canonical path is the one checked and the one read: a link swapped in between
+        // cannot point the read elsewhere.
+        let path = std::path::PathBuf::from(path)
+            .canonicalize()
+            .ok()
+            .filter(|p| artifacts.canonicalize().is_ok_and(|a| p.starts_with(a)))
+            .ok_or_else(|| AppError::not_found("the screenshot is not in TruckIQ's artifacts folder"))?;
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|e| AppError::not_found(format!("the screenshot {} cannot be read: {e}", path.display())))?;

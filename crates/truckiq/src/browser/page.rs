@@ -346,7 +346,8 @@ impl PortalPage {
     pub async fn screenshot(&self, path: &Path) -> Result<(), BrowserError> {
         let params = ScreenshotParams::builder().format(CaptureScreenshotFormat::Png).build();
         let bytes = self.limited("a screenshot", self.page.screenshot(params)).await?;
-        std::fs::write(path, bytes).map_err(|e| BrowserError::Command(format!("cannot write {}: {e}", path.display())))
+        crate::artifacts::write_private(path, &bytes)
+            .map_err(|e| BrowserError::Command(format!("cannot write {}: {e}", path.display())))
     }
 
     pub async fn close(self) {

@@ -198,9 +198,9 @@ impl<'a> Session<'a> {
             return;
         }
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-        let path = self.artifacts_dir.join(format!("unreadable-rows-{stamp}.html"));
-        match std::fs::create_dir_all(self.artifacts_dir).and_then(|()| std::fs::write(&path, html)) {
-            Ok(()) => *kept = Some(path),
+        let name = format!("unreadable-rows-{stamp}.html");
+        match crate::artifacts::keep(self.artifacts_dir, &name, crate::artifacts::redact_html(html).as_bytes()) {
+            Ok(path) => *kept = Some(path),
             Err(error) => tracing::warn!(%url, %error, "could not keep a page with unreadable rows"),
         }
     }
@@ -217,11 +217,13 @@ impl<'a> Session<'a> {
         let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
         let name = mismatch.page.replace(' ', "-");
         let dir = self.artifacts_dir;
-        let (screenshot, saved_html) = (
-            dir.join(format!("portal-changed-{name}-{stamp}.png")),
-            dir.join(format!("portal-changed-{name}-{stamp}.html")),
+        let screenshot = dir.join(format!("portal-changed-{name}-{stamp}.png"));
+        let saved_html = crate::artifacts::keep(
+            dir,
+            &format!("portal-changed-{name}-{stamp}.html"),
+            crate::artifacts::redact_html(html).as_bytes(),
         );
-        let kept = std::fs::create_dir_all(dir).is_ok();
+        let kept = saved_html.is_ok();
         let (tab, fetched) = reader.parts();
         let shot = if !kept {
             false
@@ -234,7 +236,7 @@ impl<'a> Session<'a> {
         } else {
             false
         };
-        let saved_html = (kept && std::fs::write(&saved_html, html).is_ok()).then_some(saved_html);
+        let saved_html = saved_html.ok();
         ConnectorError::PortalChanged {
             page: mismatch.page.to_owned(),
             selector: mismatch.selector,

@@ -138,10 +138,8 @@ impl Gateway<'_> {
                 endpoint.trim_matches('/').replace('/', "_"),
                 chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
             );
-            let path = self.artifacts_dir.join(name);
             let text = serde_json::to_string_pretty(&json::redact(answer)).ok()?;
-            std::fs::create_dir_all(self.artifacts_dir).and_then(|()| std::fs::write(&path, text)).ok()?;
-            Some(path)
+            crate::artifacts::keep(self.artifacts_dir, &name, text.as_bytes()).ok()
         });
         ConnectorError::GatewayChanged { endpoint, problem, response }
     }
