@@ -13,6 +13,7 @@ pub mod demo;
 pub mod failure;
 pub mod ids;
 pub mod j1939;
+pub mod limits;
 pub mod logging;
 pub mod paths;
 pub mod portal;

@@ -121,3 +121,50 @@ async fn a_page_that_sends_a_file_gets_no_download() {
         assert!(!found, "Chromium saved {}", place.display());
     }
 }
+
+/// A 50 MiB page is refused with a clear error before its HTML crosses into TruckIQ, and the
+/// browser goes on working.
+#[tokio::test]
+async fn a_giant_page_is_refused_not_read() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let served = tokio::spawn(async move {
+        // A comment: as large as any page, without 50 MiB of layout for Chromium to do.
+        let filler = "x".repeat(5 << 20);
+        for _ in 0..4 {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let mut request = [0u8; 2048];
+            let _ = socket.read(&mut request).await;
+            let page = if String::from_utf8_lossy(&request).starts_with("GET /small") {
+                "<html><body><p id=ok>small</p></body></html>".to_owned()
+            } else {
+                // 50 MiB and a little more: ten copies of a 5 MiB block.
+                format!("<html><body><p>big</p><!--{}--></body></html>", filler.repeat(10))
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                page.len()
+            );
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(page.as_bytes()).await;
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("account-1");
+    let slow = BrowserOptions { page_timeout: Duration::from_secs(60), ..options() };
+    BrowserSession::with(&slow, &profile, async |browser| {
+        let page = browser.new_page().await?;
+        page.goto(&format!("http://{address}/giant")).await?;
+        let error = page.html().await.unwrap_err();
+        assert!(matches!(error, BrowserError::TooLarge(_)), "{error}");
+        assert!(error.to_string().contains("larger than 20 MiB"), "{error}");
+        page.goto(&format!("http://{address}/small")).await?;
+        assert!(page.html().await?.contains("small"), "the next page reads as usual");
+        page.close().await;
+        Ok::<_, BrowserError>(())
+    })
+    .await
+    .unwrap();
+    served.abort();
+}

@@ -68,7 +68,7 @@ impl SecretChange {
             writes.push((SecretKind::Password, Some(password.clone())));
         }
         if let Some(totp) = &self.totp {
-            writes.push((SecretKind::TotpSecret, totp.as_ref().map(|t| Sensitive::from(t.expose_base32()))));
+            writes.push((SecretKind::TotpSecret, totp.as_ref().map(TotpSecret::stored_form)));
         }
         writes
     }

@@ -36,6 +36,9 @@ pub enum BrowserError {
     MissingElement(String),
     #[error("cannot reach the portal: {0}")]
     Network(String),
+    /// A page beyond [`crate::limits::MAX_BODY_BYTES`]: not read.
+    #[error("the page {0} is larger than 20 MiB; TruckIQ does not read it")]
+    TooLarge(String),
 }
 
 /// How to run the browser. Defaults suit a scheduled, headless sync.

@@ -264,7 +264,14 @@ impl PortalPage {
     }
 
     /// The whole document as HTML, in one CDP call.
+    /// The page's HTML, if it is not larger than [`crate::limits::MAX_BODY_BYTES`]: its length is
+    /// asked first, so a giant page never crosses into this process.
     pub async fn html(&self) -> Result<String, BrowserError> {
+        let script = "document.documentElement ? document.documentElement.outerHTML.length : 0";
+        let length: usize = self.evaluate(script.to_owned(), "the page size").await?;
+        if length > crate::limits::MAX_BODY_BYTES {
+            return Err(BrowserError::TooLarge(self.url().await.unwrap_or_default()));
+        }
         self.limited("the page HTML", self.page.content()).await
     }
 

@@ -55,7 +55,10 @@ impl Api {
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            let body = response.text().await.map_err(|e| ApiError::Network(format!("{path}: {e}")))?;
+            let body = crate::limits::body_text(response).await.map_err(|e| match e {
+                crate::limits::BodyError::TooLarge => ApiError::Protocol(format!("{path}: {e}")),
+                crate::limits::BodyError::Network(e) => ApiError::Network(format!("{path}: {e}")),
+            })?;
             match status {
                 200..=299 => {
                     return serde_json::from_str(&body).map_err(|e| ApiError::Protocol(format!("{path}: {e}")));

@@ -107,6 +107,12 @@ impl From<BrowserError> for ConnectorError {
             }
             BrowserError::Timeout { .. } => ConnectorError::Timeout(error.to_string()),
             BrowserError::Network(message) => ConnectorError::Network(message),
+            BrowserError::TooLarge(page) => ConnectorError::PortalChanged {
+                page,
+                selector: "a page under 20 MiB".into(),
+                screenshot: None,
+                html: None,
+            },
             BrowserError::MissingElement(selector) => {
                 ConnectorError::PortalChanged { page: "current".into(), selector, screenshot: None, html: None }
             }

@@ -13,7 +13,7 @@ use super::origin::PortalOrigin;
 use super::parse::{cell, present};
 use super::profile::{Profile, Selectors};
 use crate::browser::PortalPage;
-use crate::secrets::totp::{STEP_SECONDS, submit_time};
+use crate::secrets::totp::submit_time;
 use crate::secrets::{Sensitive, TotpSecret};
 
 /// Seconds a TOTP code must still be valid for when we submit it.
@@ -173,7 +173,8 @@ async fn submit_totp(
     key: &str,
 ) -> Result<(), ConnectorError> {
     let now = unix_now();
-    let at = submit_time(now, ledger.last(key), MIN_TOTP_REMAINING);
+    let period = secret.params().period;
+    let at = submit_time(now, ledger.last(key), MIN_TOTP_REMAINING, period);
     if at > now {
         tokio::time::sleep(Duration::from_secs(at - now)).await;
     }
@@ -183,7 +184,7 @@ async fn submit_totp(
     if page.exists(&profile.mfa.trust_device.css()).await {
         page.check(&profile.mfa.trust_device.css()).await?;
     }
-    ledger.record(key, at / STEP_SECONDS);
+    ledger.record(key, at / period);
     page.click_and_wait(&profile.mfa.submit.css()).await?;
     Ok(())
 }

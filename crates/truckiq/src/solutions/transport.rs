@@ -121,7 +121,12 @@ impl Transport for HttpTransport {
                 }
             })?;
             let status = response.status().as_u16();
-            let body = response.text().await.map_err(|e| ConnectorError::Network(format!("{url}: {e}")))?;
+            let body = crate::limits::body_text(response).await.map_err(|e| match e {
+                crate::limits::BodyError::TooLarge => {
+                    ConnectorError::GatewayChanged { endpoint: url.to_string(), problem: e.to_string(), response: None }
+                }
+                crate::limits::BodyError::Network(e) => ConnectorError::Network(format!("{url}: {e}")),
+            })?;
             Ok(Answer { status, body })
         }
         .boxed()
