@@ -14,7 +14,7 @@ fn main() -> ExitCode {
         Err(error) => {
             #[allow(clippy::print_stderr, reason = "the CLI reports its errors on stderr")]
             {
-                eprintln!("error: {error:#}");
+                eprintln!("error: {}", cli::printable(&format!("{error:#}")));
             }
             ExitCode::from(cli::EXIT_FAILURE)
         }

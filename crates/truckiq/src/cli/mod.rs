@@ -6,10 +6,13 @@ mod bench_api;
 mod bench_solutions;
 mod demo;
 mod health;
+mod printable;
 mod profile;
 mod prompt;
 mod status;
 mod sync;
+
+pub use printable::printable;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -279,7 +282,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .context("no home folder to keep the database in; pass --db PATH or set TRUCKIQ_DATA_DIR")?,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let out = &mut std::io::stdout().lock();
+    let out = &mut printable::Printable(std::io::stdout().lock());
     let code = runtime.block_on(async {
         let done = |result: anyhow::Result<()>| result.map(|()| 0u8);
         let app = || open_app(db_path.clone(), None);
