@@ -94,7 +94,7 @@ export function ApiLoginForm({
                 <span>
                   {srm.name} <small className="muted">{moduleNames(srm.modules)}</small>
                   {srm.modules.includes('telematics') ? null : (
-                    <small className="form-error form-error-warning">
+                    <small className="form-error form-error-warning srm-warning">
                       no Telematics module: its faults cannot be read
                     </small>
                   )}

@@ -165,14 +165,14 @@ impl Store {
         Ok(cases)
     }
 
-    /// Trucks with an open case, and the days they have been down in all, as of `now`.
-    pub fn open_case_downtime(&self, now: DateTime<Utc>) -> Result<(u32, f64)> {
+    /// The days the trucks with an open case have been down in all, as of `now` (each truck once,
+    /// from its earliest open case).
+    pub fn open_case_downtime(&self, now: DateTime<Utc>) -> Result<f64> {
         let starts: Vec<(String, Option<DateTime<Utc>>)> = self
             .conn
             .prepare_cached("SELECT vin, coalesce(downtime_at, opened_at) FROM service_cases WHERE closed = 0")?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        // One truck counts once, from its earliest open case.
         let mut by_truck: std::collections::HashMap<String, Option<DateTime<Utc>>> = std::collections::HashMap::new();
         for (vin, start) in starts {
             let earliest = by_truck.entry(vin).or_insert(start);
@@ -181,8 +181,7 @@ impl Store {
                 (a, b) => a.or(b),
             };
         }
-        let down: f64 = by_truck.values().flatten().map(|start| days(*start, now)).sum();
-        Ok((u32::try_from(by_truck.len()).unwrap_or(u32::MAX), down))
+        Ok(by_truck.values().flatten().map(|start| days(*start, now)).sum())
     }
 }
 

@@ -76,7 +76,7 @@ impl Store {
                     ..FleetSummary::default()
                 })
             })?;
-        summary.downtime_days = self.open_case_downtime(now)?.1;
+        summary.downtime_days = self.open_case_downtime(now)?;
         summary.last_success = self
             .conn
             .prepare_cached("SELECT max(finished_at) FROM sync_runs WHERE status IN ('completed', 'partial')")?

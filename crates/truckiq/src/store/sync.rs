@@ -301,16 +301,43 @@ fn apply(
     now: DateTime<Utc>,
     observed: &[VehicleObservation],
 ) -> Result<SyncOutcome> {
-    let mut outcome = SyncOutcome::default();
     // Every row of a sync carries the same time: format it once, not once per row.
     let now = SqlTime::from(now);
+    // All trucks at once first. A savepoint per truck would cost every sync (each re-journals the
+    // pages the last one touched: inserts ran at 90 000 rows/s instead of 240 000), so it is only
+    // the way through a sync in which the database refused a row.
+    tx.execute_batch("SAVEPOINT trucks")?;
+    let outcome = match apply_trucks(tx, account_id, &now, observed, false) {
+        Err(StoreError::Sqlite(error)) if is_row_refused(&error) => {
+            tx.execute_batch("ROLLBACK TO trucks")?;
+            apply_trucks(tx, account_id, &now, observed, true)?
+        }
+        other => other?,
+    };
+    tx.execute_batch("RELEASE trucks")?;
+    Ok(outcome)
+}
+
+/// Applies every truck; `one_by_one`, each in a savepoint of its own, so that a row the database
+/// refuses sets that truck aside (its stored data as it was) instead of failing every sync from
+/// now on.
+fn apply_trucks(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    now: &SqlTime,
+    observed: &[VehicleObservation],
+    one_by_one: bool,
+) -> Result<SyncOutcome> {
+    let mut outcome = SyncOutcome::default();
     for observation in observed {
         let observation = tidy(observation);
-        // Each truck in a savepoint of its own: a row the database refuses sets that truck aside
-        // (its stored data as it was) instead of failing every sync from now on.
+        if !one_by_one {
+            apply_vehicle(tx, account_id, now, &observation, &mut outcome)?;
+            continue;
+        }
         tx.execute_batch("SAVEPOINT truck")?;
         let mut one = SyncOutcome::default();
-        match apply_vehicle(tx, account_id, &now, &observation, &mut one) {
+        match apply_vehicle(tx, account_id, now, &observation, &mut one) {
             Ok(()) => {
                 tx.execute_batch("RELEASE truck")?;
                 outcome.merge(one);

@@ -647,15 +647,13 @@ impl Inner {
     /// The HTTP client for the Decisiv API and its authorization server, through the proxy
     /// Settings name.
     async fn api_http(&self) -> Result<reqwest::Client, SyncError> {
-        let (browser, _) = self.run_settings().await?;
-        oauth::http_client(browser.page_timeout, browser.proxy.as_deref())
-            .map_err(|e| SyncError::Portal(Arc::new(e.into())))
+        api_http_for(&self.run_settings().await?.0)
     }
 
     async fn build_connector(&self, account: &AccountSummary) -> Result<Built<'_>, SyncError> {
         let (browser, concurrency) = self.run_settings().await?;
         if account.portal_kind == PortalKind::DecisivApi {
-            let api = Api::new(&account.base_url, self.grant_tokens(account).await?, self.api_http().await?);
+            let api = Api::new(&account.base_url, self.grant_tokens(account).await?, api_http_for(&browser)?);
             let srm_account_id = account.srm_account_id.clone().unwrap_or_default();
             let words = Words::shared()?;
             let account_id = account.id;
@@ -712,13 +710,16 @@ impl Inner {
         let read = connector.read_fleet(ReadContext { mode, progress: &progress }).await;
         drop(progress);
         let _ = forward.await;
-        let read = read?;
+        let mut read = read?;
         // A connector that reads changes says after the read whether it read everything.
         let full_read = full_read.or(read.fleet_faults.as_ref().and_then(FleetFaults::full));
         let changes_since = read.changes_since.clone();
-        let cases = read.cases.clone();
-        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
-        let case_alert_after = settings.case_alert_after();
+        let cases = read.cases.take();
+        // Only a read that brought cases needs the alert's hours.
+        let case_alert_after = match cases {
+            Some(_) => self.read(|store| store.setting::<SyncSettings>(SYNC_SETTINGS_KEY)).await?.case_alert_after(),
+            None => chrono::TimeDelta::zero(),
+        };
         let first_problem = assess(&read)?;
         let problem_page = read.problem_page.as_ref().map(|p| p.display().to_string());
         let list_problems = read.list_problems;
@@ -779,6 +780,12 @@ fn lock_grants(
 /// grant that serves several API accounts will hold theirs (issue 16).
 fn session_owner(account: &AccountSummary) -> SecretOwner {
     SecretOwner::Account(account.uid)
+}
+
+/// The HTTP client for the Decisiv API and its authorization server, through `browser`'s proxy.
+fn api_http_for(browser: &BrowserOptions) -> Result<reqwest::Client, SyncError> {
+    oauth::http_client(browser.page_timeout, browser.proxy.as_deref())
+        .map_err(|e| SyncError::Portal(Arc::new(e.into())))
 }
 
 /// Runs a keychain call off the async threads.
