@@ -18,9 +18,10 @@ use truckiq::portal::doctor::{FieldReport, PageKind, PageReport};
 use truckiq::portal::parse::RowProblem;
 use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
-    AccountSummary, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultTier, FleetSummary,
-    FrequentFault, MeterReading, MutedCode, MutedVehicle, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase,
-    TruckStatus, VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
+    AccountSummary, ActionTruck, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultQuery,
+    FaultSort, FaultSource, FaultTier, FleetSummary, FrequentFault, MeterReading, MutedCode, MutedTruckCode,
+    MutedVehicle, NeedsAction, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase, TruckStatus, VehicleDetail,
+    VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
@@ -103,11 +104,17 @@ fn typescript_bindings_are_up_to_date() {
         render::<QuietHours>(),
         render::<MutedCode>(),
         render::<MutedVehicle>(),
+        render::<MutedTruckCode>(),
         render::<FleetSummary>(),
         render::<FrequentFault>(),
+        render::<NeedsAction>(),
+        render::<ActionTruck>(),
         render::<FaultFilter>(),
         render::<FaultListItem>(),
         render::<FaultPage>(),
+        render::<FaultQuery>(),
+        render::<FaultSort>(),
+        render::<FaultSource>(),
         render::<SyncSettings>(),
         render::<AccountInput>(),
         render::<ApiLoginInput>(),

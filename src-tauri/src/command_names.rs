@@ -32,6 +32,7 @@ macro_rules! with_commands {
             list_vehicles,
             fleet_summary,
             list_faults,
+            fault_sources,
             export_faults_csv,
             vehicle_detail,
             start_demo,

@@ -8,7 +8,8 @@ use truckiq::app::{
 };
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
-    AccountSummary, Alert, FaultFilter, FaultPage, FleetSummary, RunSummary, VehicleDetail, VehiclePage, VehicleQuery,
+    AccountSummary, Alert, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, VehicleDetail,
+    VehiclePage, VehicleQuery,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::NotificationPrefs;
@@ -35,7 +36,8 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountSumm
 pub async fn save_account(state: State<'_, AppState>, account_id: Option<i64>, input: AccountInput) -> Result<i64> {
     let app = state.app()?;
     match account_id {
-        None => Ok(app.add_account(input).await?),
+        // A new account syncs at once: the person came to see its trucks.
+        None => Ok(app.add_account_and_sync(input, INTERACTIVE).await?),
         Some(id) => Ok(app.update_account(id, input).await.map(|()| id)?),
     }
 }
@@ -56,8 +58,14 @@ pub async fn finish_api_login(
     pending_id: String,
     srm_account_ids: Vec<String>,
 ) -> Result<Vec<i64>> {
-    let added = state.app()?.finish_api_login(&pending_id, srm_account_ids).await?;
-    Ok(added.accounts.into_iter().map(|(id, _)| id).collect())
+    let app = state.app()?;
+    let added = app.finish_api_login(&pending_id, srm_account_ids).await?;
+    let ids: Vec<i64> = added.accounts.into_iter().map(|(id, _)| id).collect();
+    // Synced at once, as a new portal login is.
+    for &id in &ids {
+        app.sync_now(Some(id), INTERACTIVE).await?;
+    }
+    Ok(ids)
 }
 
 #[tauri::command]
@@ -143,11 +151,14 @@ pub async fn list_alerts(state: State<'_, AppState>, limit: Option<u32>) -> Resu
 
 #[tauri::command]
 pub async fn act_on_alerts(
+    app: AppHandle,
     state: State<'_, AppState>,
     alert_ids: Vec<i64>,
     action: AlertActionRequest,
 ) -> Result<usize> {
-    Ok(state.app()?.act_on_alerts(alert_ids, action).await?)
+    let changed = state.app()?.act_on_alerts(alert_ids, action).await?;
+    crate::tray::refresh(&app).await;
+    Ok(changed)
 }
 
 #[tauri::command]
@@ -170,9 +181,15 @@ pub async fn sync_settings(state: State<'_, AppState>) -> Result<SyncSettings> {
     Ok(state.app()?.sync_settings().await?)
 }
 
+/// `proxy_password` is `None` to keep the saved one; it goes only to the keychain.
 #[tauri::command]
-pub async fn set_sync_settings(state: State<'_, AppState>, settings: SyncSettings) -> Result<()> {
-    Ok(state.app()?.set_sync_settings(settings).await?)
+pub async fn set_sync_settings(
+    state: State<'_, AppState>,
+    settings: SyncSettings,
+    proxy_password: Option<String>,
+) -> Result<()> {
+    let proxy_password = proxy_password.map(truckiq::secrets::Sensitive::new);
+    Ok(state.app()?.set_sync_settings(settings, proxy_password).await?)
 }
 
 #[tauri::command]
@@ -186,8 +203,13 @@ pub async fn fleet_summary(state: State<'_, AppState>) -> Result<FleetSummary> {
 }
 
 #[tauri::command]
-pub async fn list_faults(state: State<'_, AppState>, filter: FaultFilter, limit: Option<u32>) -> Result<FaultPage> {
-    Ok(state.app()?.list_faults(filter, limit).await?)
+pub async fn list_faults(state: State<'_, AppState>, query: FaultQuery) -> Result<FaultPage> {
+    Ok(state.app()?.list_faults(query).await?)
+}
+
+#[tauri::command]
+pub async fn fault_sources(state: State<'_, AppState>) -> Result<Vec<FaultSource>> {
+    Ok(state.app()?.fault_sources().await?)
 }
 
 /// Writes every episode matching `filter` to a CSV file in the Downloads folder; returns its path.

@@ -33,7 +33,7 @@ macro_rules! handlers {
 }
 
 pub fn run() {
-    init_logging();
+    truckiq::logging::init_stderr("info");
     let app = tauri::Builder::default()
         // First, so a second launch hands over to the running app (which shows its window) and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::open(app, None)))
@@ -86,10 +86,4 @@ pub fn run() {
             std::process::exit(1);
         }
     }
-}
-
-fn init_logging() {
-    let rust_log = std::env::var("RUST_LOG").ok();
-    let filter = truckiq::logging::log_filter(rust_log.as_deref(), "info");
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -105,6 +105,7 @@ pub fn start(handle: &AppHandle, app: &Arc<App>, stop: &CancellationToken) {
             match alert {
                 Ok(alert) => {
                     let _ = handle.emit(ALERT_EVENT, &alert);
+                    crate::tray::refresh(&handle).await;
                     let (prefs, subject) = judge_context(&app, &alert).await;
                     if let Some(notice) = notification_for(&alert, &subject, &prefs, local_minute_of_day()) {
                         show(&handle, alert.id, notice);
@@ -149,7 +150,7 @@ mod tests {
             vehicle_id: Some(2),
             fault_id: Some(3),
             sync_run_id: Some(4),
-            title: "Critical fault on unit 1042 (1XKYD49X0NJ123456)".into(),
+            title: "Critical fault on Unit 1042 (1XKYD49X0NJ123456)".into(),
             message: "SPN 100 FMI 1: Engine Oil Pressure. Stop Engine Immediately.".into(),
             created_at: chrono::Utc::now(),
             read_at: None,
@@ -165,7 +166,7 @@ mod tests {
         let truck = MutedVehicle { account: AccountUid::new(), vin: "1XKYD49X0NJ123456".into() };
         let subject = AlertSubject { code: Some(MutedCode { spn: 100, fmi: 1 }), vehicle: Some(truck.clone()) };
         let notice = notification_for(&critical, &subject, &prefs, 600).unwrap();
-        assert!(notice.title.contains("unit 1042") && notice.title.contains("1XKYD49X0NJ123456"));
+        assert!(notice.title.contains("Unit 1042") && notice.title.contains("1XKYD49X0NJ123456"));
         assert!(notice.body.starts_with("SPN 100 FMI 1"));
         assert_eq!(notice.route, "#/vehicles/2", "a click opens the truck");
         let nothing = AlertSubject::default();

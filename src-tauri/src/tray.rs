@@ -12,10 +12,20 @@ use truckiq::store::FleetSummary;
 use crate::error::IpcError;
 use crate::state::AppState;
 
-/// The two status lines of the tray menu, updated after every sync.
+/// The status lines of the tray menu, updated after every sync and whenever alerts change.
 pub struct TrayStatus {
     last_sync: MenuItem<Wry>,
     critical: MenuItem<Wry>,
+    unread: MenuItem<Wry>,
+}
+
+/// The menu line for unread alerts; it opens the Alerts page, and its words are the tooltip too.
+pub fn unread_line(unread: u32) -> String {
+    match unread {
+        0 => "No unread alerts".to_owned(),
+        1 => "1 unread alert".to_owned(),
+        n => format!("{n} unread alerts"),
+    }
 }
 
 /// The status lines for `summary` as of `now`.
@@ -61,6 +71,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
     let sync = MenuItem::with_id(app, "sync", "Sync all now", true, None::<&str>)?;
     let last_sync = MenuItem::with_id(app, "last-sync", "Last sync: never", false, None::<&str>)?;
     let critical = MenuItem::with_id(app, "critical", "Active critical faults: 0", false, None::<&str>)?;
+    let unread = MenuItem::with_id(app, "alerts", unread_line(0), true, None::<&str>)?;
     let quit = MenuItem::with_id(app, "quit", "Quit TruckIQ", true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
@@ -70,6 +81,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
             &PredefinedMenuItem::separator(app)?,
             &last_sync,
             &critical,
+            &unread,
             &PredefinedMenuItem::separator(app)?,
             &quit,
         ],
@@ -77,6 +89,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
     let mut tray = TrayIconBuilder::with_id("main").menu(&menu).tooltip("TruckIQ").on_menu_event(|app, event| {
         match event.id().as_ref() {
             "open" => crate::window::open(app, None),
+            "alerts" => crate::window::open(app, Some("#/alerts")),
             "sync" => sync_all(app),
             "quit" => app.exit(0),
             _ => {}
@@ -86,7 +99,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<TrayStatus> {
         tray = tray.icon(icon.clone());
     }
     tray.build(app)?;
-    Ok(TrayStatus { last_sync, critical })
+    Ok(TrayStatus { last_sync, critical, unread })
 }
 
 /// Whether the app stays running when its last window closes: only with a tray icon to come back
@@ -95,7 +108,7 @@ pub fn keep_running_without_window(app: &AppHandle) -> bool {
     app.try_state::<TrayStatus>().is_some()
 }
 
-/// Re-reads the fleet and updates the tray's status lines.
+/// Re-reads the fleet and updates the tray's status lines and tooltip.
 pub async fn refresh(app: &AppHandle) {
     let Some(status) = app.try_state::<TrayStatus>() else { return };
     let state = app.state::<AppState>();
@@ -108,6 +121,11 @@ pub async fn refresh(app: &AppHandle) {
             let (last, critical) = status_lines(&summary, Utc::now());
             let _ = status.last_sync.set_text(last);
             let _ = status.critical.set_text(critical);
+            let unread = unread_line(summary.unread_alerts);
+            let _ = status.unread.set_text(&unread);
+            if let Some(tray) = app.tray_by_id("main") {
+                let _ = tray.set_tooltip(Some(format!("TruckIQ · {unread}")));
+            }
         }
         Err(error) => tracing::warn!(%error, "tray: cannot read the fleet"),
     }
@@ -131,5 +149,9 @@ mod tests {
         assert_eq!(status_lines(&summary, now).0, "Last sync: 3 days ago");
         summary.stale_accounts = 2;
         assert_eq!(status_lines(&summary, now).0, "Last sync: 3 days ago · 2 accounts stale");
+        assert_eq!(
+            [unread_line(0), unread_line(1), unread_line(12)],
+            ["No unread alerts", "1 unread alert", "12 unread alerts"]
+        );
     }
 }

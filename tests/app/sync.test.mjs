@@ -118,11 +118,11 @@ test('an account added in the window syncs on Sync now and its trucks appear', a
   await field(2, USER);
   await field(3, PASSWORD);
   await (await form.$('button=Add account')).click();
-  await browser.waitUntil(async () => (await browser.$$('tr[data-account-id="1"]')).length === 1, {
+  await browser.waitUntil(async () => (await browser.$$('[data-account-id="1"]')).length === 1, {
     timeout: 15_000,
     timeoutMsg: 'the account never appeared in the table',
   });
-  await (await (await browser.$('tr[data-account-id="1"]')).$('button=Sync now')).click();
+  await (await (await browser.$('[data-account-id="1"]')).$('button=Sync now')).click();
   await nav('Vehicles');
   await browser.waitUntil(
     async () => (await (await browser.$('main')).getText()).includes(`${VEHICLES} trucks across your portal accounts`),
@@ -156,7 +156,7 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   assert.ok(fresh.length > 0, 'three days of simulated time produced no new critical fault');
 
   await nav('Accounts');
-  const row = await browser.$('tr[data-account-id="1"]');
+  const row = await browser.$('[data-account-id="1"]');
   await (await row.$('button=Sync now')).click();
   const [vin, , spn, fmi] = fresh[0].split('/');
   const sent = await until(
@@ -174,7 +174,7 @@ test('a new critical fault on the portal becomes a desktop notification after Sy
   // click (the cause was not found), so the test sends what the server sends when one is clicked:
   // the ActionInvoked signal with the "default" action and the id the server returned for that
   // Notify call.
-  criticalNotificationId = notifier.notificationId(`Critical fault on unit`);
+  criticalNotificationId = notifier.notificationId(`Critical fault on Unit`);
   notifier.click(criticalNotificationId);
   await browser.waitUntil(async () => (await browser.getUrl()).includes('#/vehicles/'), {
     timeout: 15_000,

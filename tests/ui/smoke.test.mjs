@@ -46,6 +46,10 @@ const VEHICLE_11 = fixture('vehicle_detail_11.json');
 const ALERTS = fixture('alerts.json');
 const FLEET = fixture('fleet_summary.json');
 const FAULTS = fixture('faults.json');
+const FAULT_SOURCES = [
+  { address: 0, name: 'Engine #1 (SA 0)', faults: 800 },
+  { address: 61, name: 'Exhaust emission controller (aftertreatment) (SA 61)', faults: 403 },
+];
 const RUNS = fixture('runs.json');
 // What `truckiq profile check --json` printed for the simulator's Cards layout read with a profile
 // whose code label was guessed wrong.
@@ -112,6 +116,9 @@ before(async () => {
     deviceScaleFactor: 1,
     colorScheme: 'light',
     reducedMotion: 'reduce',
+    // Not UTC, on purpose: times must follow the computer's zone (issue 18).
+    timezoneId: 'America/Chicago',
+    locale: 'en-US',
   });
 });
 
@@ -176,6 +183,17 @@ function installFakeTauri(answers) {
     };
   };
 
+  // The fixture's faults, then fillers up to its total: the list is windowed like the database's.
+  const faultPage = (fixture, query) => {
+    const fillers = Array.from({ length: Math.max(0, fixture.total - fixture.faults.length) }, (_, i) => ({
+      ...fixture.faults[fixture.faults.length - 1],
+      id: 100000 + i,
+      unitNumber: String(2000 + i),
+    }));
+    const all = [...fixture.faults, ...fillers];
+    return { total: all.length, offset: query.offset, faults: all.slice(query.offset, query.offset + query.limit) };
+  };
+
   const callbacks = new Map();
   function transformCallback(callback, once = false) {
     const id = window.crypto.getRandomValues(new Uint32Array(1))[0];
@@ -216,7 +234,9 @@ function installFakeTauri(answers) {
         case 'fleet_summary':
           return answer(state.fleetSummary);
         case 'list_faults':
-          return answer(state.faults);
+          return state.faults.resolve ? answer({ resolve: faultPage(state.faults.resolve, args.query) }) : answer(state.faults);
+        case 'fault_sources':
+          return answer({ resolve: state.faultSources });
         case 'save_account':
           if (args.input.totpSecret === 'not-base32!') {
             return Promise.reject({ code: 'invalid_input', message: "the TOTP secret is not base32: '-' cannot appear in it (base32 uses A-Z and 2-7)" });
@@ -247,15 +267,17 @@ function installFakeTauri(answers) {
         case 'remove_account':
           return null;
         case 'sync_settings':
-          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, staleAfterHours: 23, caseAlertHours: 4 } });
+          return answer({ resolve: state.savedSync ?? { concurrency: null, browserPath: null, proxy: null, proxyUsername: null, proxyPasswordSaved: false, proxyPasswordRefused: false, staleAfterHours: 23, caseAlertHours: 4 } });
         case 'set_sync_settings':
           if (args.settings.concurrency > 16) {
-            return Promise.reject({ code: 'invalid_input', message: `concurrency must be 1 to 16 pages at once, not ${args.settings.concurrency}` });
+            return Promise.reject({ code: 'invalid_input', message: `TruckIQ can read 1 to 16 trucks at the same time, not ${args.settings.concurrency}` });
           }
-          state.savedSync = args.settings;
+          // As the core does: the password goes to the keychain, the settings only say it is saved.
+          state.proxyPasswords = [...(state.proxyPasswords ?? []), args.proxyPassword];
+          state.savedSync = { ...args.settings, proxyPasswordSaved: args.settings.proxyPasswordSaved || Boolean(args.proxyPassword) };
           return null;
         case 'notification_prefs':
-          return answer({ resolve: state.savedPrefs ?? { quietHours: null, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }] } });
+          return answer({ resolve: state.savedPrefs ?? { quietHours: null, quietHoursHoldCritical: false, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }], mutedTruckCodes: [] } });
         case 'set_notification_prefs':
           state.savedPrefs = args.prefs;
           return null;
@@ -266,7 +288,7 @@ function installFakeTauri(answers) {
         case 'act_on_alerts':
           return answer({ resolve: args.alertIds.length });
         case 'mute_alert':
-          return answer({ resolve: { quietHours: null, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [] } });
+          return answer({ resolve: { quietHours: null, quietHoursHoldCritical: false, notCommunicating: false, mutedCodes: [{ spn: 100, fmi: 1 }], mutedVehicles: [], mutedTruckCodes: [] } });
         case 'vehicle_detail':
           return args.vehicleId === 11
             ? answer(state.vehicleDetail)
@@ -311,9 +333,11 @@ async function openApp(
     layoutCheck = { resolve: LAYOUT_CHECK, delayMs: 300 },
     apiLogin = { resolve: PENDING_API_LOGIN, delayMs: 400 },
     hash = '',
+    viewport = null,
   } = {},
 ) {
   const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   const problems = { console: [], pageErrors: [] };
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
@@ -341,6 +365,7 @@ async function openApp(
     apiLogin,
     runs: RUNS,
     png: PNG,
+    faultSources: FAULT_SOURCES,
   });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
@@ -381,7 +406,7 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
   }));
   assert.deepEqual(
     env,
-    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'plugin:event|listen', 'sync_progress'] },
+    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'list_alerts', 'plugin:event|listen', 'sync_progress'] },
     'talks to the backend through invoke, listens to its events and asks which syncs are going',
   );
   const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
@@ -425,7 +450,7 @@ test('an unknown route falls back to Fleet', async (t) => {
 
 test('(c) Accounts lists both fixture accounts with their sync status', async (t) => {
   const page = await openApp(t, { hash: '#/accounts' });
-  const rows = page.locator('main table tbody tr');
+  const rows = page.locator('main .account-card');
   await rows.first().waitFor();
   assert.equal(await rows.count(), 2);
 
@@ -435,8 +460,7 @@ test('(c) Accounts lists both fixture accounts with their sync status', async (t
     'www.paccarsolutions.com',
     'TruckTech+ pages (integration spec v1 layout)',
     'dispatch@valleyfreight.example',
-    'Enabled',
-    'every 4 h',
+    'Syncing every 4 h',
     'Synced',
     '3 hours ago',
     '48 vehicles · 7 faults',
@@ -452,15 +476,21 @@ test('(c) Accounts lists both fixture accounts with their sync status', async (t
     'Valley Freight — Peterbilt service',
     'Decisiv SRM pages (integration spec v2 layout)',
     'vf-fleet-7781',
-    'Paused',
+    'Stopped by TruckIQ',
     ACCOUNTS[1].pausedReason,
     'Sync failed',
-    'Login rejected',
-    'Invalid username or password.',
     '11 hours ago',
+    'Sync now waits for the new password.',
   ]) {
     assert.ok(failed.includes(text), `second row lacks "${text}": ${failed}`);
   }
+  // One problem, said once, with what fixes it beside it.
+  assert.equal(failed.split('rejected the password').length - 1, 1, `the refusal is said once: ${failed}`);
+  assert.ok(!failed.includes('Invalid username or password.'), 'the run error is not repeated under the pause');
+  assert.ok(!failed.includes('Turn syncing on'), "TruckIQ's stop is not the person's switch");
+  const second = rows.nth(1);
+  assert.ok(await second.getByRole('button', { name: 'Sync now' }).isDisabled());
+
   await shot(page, 'accounts');
 
   // The smallest window the app allows: nothing may overflow sideways.
@@ -470,14 +500,17 @@ test('(c) Accounts lists both fixture accounts with their sync status', async (t
     return {
       page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
       main: main.scrollWidth - main.clientWidth,
-      table: document.querySelector('.table-card').scrollWidth - document.querySelector('.table-card').clientWidth,
+      cards: document.querySelector('.account-cards').scrollWidth - document.querySelector('.account-cards').clientWidth,
     };
   });
-  assert.deepEqual(overflow, { page: 0, main: 0, table: 0 }, 'horizontal overflow at 1024×700');
+  assert.deepEqual(overflow, { page: 0, main: 0, cards: 0 }, 'horizontal overflow at 1024×700');
   await shot(page, 'accounts-1024x700');
 
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot(page, 'accounts-dark-1024x700');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await second.getByRole('button', { name: 'Update password' }).click();
+  await page.getByRole('region', { name: `Edit ${ACCOUNTS[1].name}` }).waitFor();
 });
 
 test('Fleet summarises the fixture accounts', async (t) => {
@@ -485,12 +518,12 @@ test('Fleet summarises the fixture accounts', async (t) => {
   const stats = page.locator('.stat');
   await stats.first().waitFor();
   await page.getByRole('list', { name: 'Trucks' }).waitFor();
-  const values = await page.getByRole('list', { name: 'Summary' }).locator('.stat-value').allInnerTexts();
+  const values = await page.getByRole('list', { name: 'Accounts' }).locator('.stat-value').allInnerTexts();
   assert.deepEqual(values, ['2', '1', '1', '3 hours ago']);
   const attention = await page.locator('.attention-item').allInnerTexts();
   assert.equal(attention.length, 1);
   assert.match(attention[0], /Peterbilt service/);
-  assert.match(attention[0], /Paused/);
+  assert.match(attention[0], /Stopped by TruckIQ/);
   assert.match(attention[0], /Stale/, 'the backend judged it stale');
   assert.match(attention[0], /No new data since/);
   await page.setViewportSize({ width: 1024, height: 700 });
@@ -585,6 +618,11 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   assert.equal(await page.locator('.vtable img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await shot(page, 'vehicles');
+  // Times follow the computer's zone (this browser's is Chicago, UTC−6 in November): the sync at
+  // 05:12 UTC shows as 11:12 PM the evening before.
+  const synced = rows.nth(0).locator('time').last();
+  assert.equal(await synced.getAttribute('datetime'), '2026-11-23T05:12:41.907Z');
+  assert.equal(await synced.getAttribute('title'), 'Nov 22, 2026, 11:12 PM CST');
 
   // The database filters and sorts: each control changes the query the table sends.
   const lastQuery = () =>
@@ -601,12 +639,12 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
     limit: 100,
   });
   // Typed key by key while answers are still on their way: the box keeps focus and every key.
-  await page.getByLabel('Search by VIN or unit number').pressSequentially('p-7', { delay: 10 });
+  await page.getByLabel('Search by unit, VIN, make, model, engine or year').pressSequentially('p-7', { delay: 10 });
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
   assert.ok((await rows.nth(0).innerText()).includes('1XPBD49X1MD765432'));
   assert.equal(await page.locator('.toolbar-count').textContent(), '1 of 4 trucks');
   assert.equal((await lastQuery()).search, 'p-7');
-  await page.getByLabel('Search by VIN or unit number').fill('');
+  await page.getByLabel('Search by unit, VIN, make, model, engine or year').fill('');
   await page.getByLabel('Active faults').selectOption('major');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
   assert.equal((await lastQuery()).tier, 'major');
@@ -616,10 +654,10 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   await shot(page, 'vehicles-no-match');
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 4);
-  await page.getByLabel('Account').selectOption('2');
+  await page.getByRole('combobox', { name: 'Account' }).selectOption('2');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 2);
   assert.equal((await lastQuery()).accountId, 2);
-  await page.getByLabel('Account').selectOption('all');
+  await page.getByRole('combobox', { name: 'Account' }).selectOption('all');
   // What the portal says about the truck itself shows on its row, and filters the list.
   assert.ok((await rows.nth(1).innerText()).includes('Not communicating'));
   const silent = rows.nth(1).locator('.badge', { hasText: 'Not communicating' });
@@ -639,6 +677,47 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   await page.getByRole('button', { name: /^Unit/ }).click();
   await page.waitForFunction(() => document.querySelector('.vtable-body .vcol-unit')?.textContent === 'P-7');
   assert.equal((await lastQuery()).descending, true);
+
+  // The view is in the address: a click anywhere on a row opens the truck, and Back finds the
+  // list as it was left, filter and order.
+  await page.getByLabel('Health').selectOption('critical');
+  await page.waitForFunction(() => location.hash === '#/vehicles?band=critical&sort=unit&desc=1');
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+  await rows.nth(0).locator('.vcol-health').click();
+  await page.waitForFunction(() => location.hash === '#/vehicles/11');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
+  assert.equal(await page.getByLabel('Health').inputValue(), 'critical');
+  assert.equal(await page.locator('[role="columnheader"][aria-sort="descending"]').innerText(), 'UNIT ↓');
+  const back = await lastQuery();
+  assert.deepEqual([back.band, back.sort, back.descending], ['critical', 'unit', true]);
+
+  // Columns can be hidden, and stay hidden.
+  await page.getByText('Columns', { exact: true }).click();
+  await page.getByRole('checkbox', { name: 'Account' }).uncheck();
+  assert.equal(await page.locator('.vtable-body .vcol-account').count(), 0);
+  assert.equal(await page.locator('[role="columnheader"]', { hasText: 'Account' }).count(), 0);
+  await page.reload();
+  await rows.first().waitFor();
+  assert.equal(await page.locator('.vtable-body .vcol-account').count(), 0, 'the choice is kept');
+  await page.evaluate(() => localStorage.removeItem('truckiq.vehicles.hiddenColumns'));
+});
+
+test('Vehicles fits a 1024 px window without sideways scrolling, every cell whole or ellipsised', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles', viewport: { width: 1024, height: 700 } });
+  const rows = page.locator('.vtable-body [role="row"]');
+  await rows.first().waitFor();
+  const fit = await page.evaluate(() => {
+    const card = document.querySelector('.vtable-card');
+    const cells = [...document.querySelectorAll('.vtable-body .vtable-cell')];
+    // A cell whose content is wider than it must end in an ellipsis (its text is in a .cell-text).
+    const ellipsised = (c) => [c, ...c.querySelectorAll('*')].some((e) => getComputedStyle(e).textOverflow === 'ellipsis' && e.scrollWidth > e.clientWidth);
+    const clipped = cells.filter((c) => c.scrollWidth > c.clientWidth + 1 && !ellipsised(c)).map((c) => c.className);
+    return { sideways: card.scrollWidth - card.clientWidth, clipped };
+  });
+  assert.deepEqual(fit, { sideways: 0, clipped: [] });
+  assert.equal(await page.locator('.vtable-body .vcol-account').count(), 0, 'a narrow window starts without Account');
+  await shot(page, 'vehicles-1024x700');
 });
 
 test('Vehicles renders only the rows in view at 10 000 trucks', async (t) => {
@@ -665,7 +744,7 @@ test('Vehicles renders only the rows in view at 10 000 trucks', async (t) => {
   );
   assert.ok((await windows()).includes(9900), `the last page was asked for: ${await windows()}`);
   assert.ok((await rows.count()) < 80, 'still only the visible rows after scrolling');
-  await page.getByLabel('Search by VIN or unit number').fill('1XKYD49X0NJ004242');
+  await page.getByLabel('Search by unit, VIN, make, model, engine or year').fill('1XKYD49X0NJ004242');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
 });
 
@@ -678,7 +757,7 @@ test('with no vehicles, Vehicles offers the demo fleet, which starts it', async 
 
 test('Sync now on an account shows live progress from backend events, then the refreshed run', async (t) => {
   const page = await openApp(t, { hash: '#/accounts' });
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByRole('button', { name: 'Sync now' }).click();
   await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'sync_now' && a.args.accountId === 1));
   const emit = (payload) =>
@@ -744,7 +823,7 @@ test('a window opened while a sync runs shows it at once: the sign-in banner and
   const banner = page.getByRole('alert');
   await banner.waitFor();
   assert.match(await banner.innerText(), /Finish signing in to Valley Freight — Kenworth/);
-  const bar = page.locator('main table tbody tr[data-account-id="2"]').getByRole('progressbar', { name: 'Sync progress' });
+  const bar = page.locator('main [data-account-id="2"]').getByRole('progressbar', { name: 'Sync progress' });
   await bar.waitFor();
   assert.equal(await bar.getAttribute('aria-valuenow'), '5');
   // Asked once the window listens, so no step can slip between the answer and the first event.
@@ -772,16 +851,16 @@ test('a step that arrives before the answer about running syncs is newer and sta
   await page.evaluate(() =>
     window.__fakeIpc.emit('sync-progress', { accountId: 1, step: 'reading', done: 1, total: 12, message: null }),
   );
-  await page.locator('main table tbody tr[data-account-id="2"]').getByRole('progressbar').waitFor();
+  await page.locator('main [data-account-id="2"]').getByRole('progressbar').waitFor();
   assert.equal(await page.getByRole('alert').count(), 0, 'the older "waiting for a person" step came back');
-  const first = page.locator('main table tbody tr[data-account-id="1"]').getByRole('progressbar');
+  const first = page.locator('main [data-account-id="1"]').getByRole('progressbar');
   assert.equal(await first.getAttribute('aria-valuenow'), '1');
 });
 
 test('Vehicles works from the keyboard: search, filters, sort, then Enter on a truck opens it', async (t) => {
   const page = await openApp(t, { hash: '#/vehicles' });
   await page.locator('.vtable-body [role="row"]').first().waitFor();
-  const search = page.getByLabel('Search by VIN or unit number');
+  const search = page.getByLabel('Search by unit, VIN, make, model, engine or year');
   await search.focus();
   await page.keyboard.type('1042');
   await page.waitForFunction(() => document.querySelectorAll('.vtable-body [role="row"]').length === 1);
@@ -812,23 +891,42 @@ test('a vehicle page shows active faults first, explained, the history and the m
   const rows = active.locator('tbody tr');
   assert.equal(await rows.count(), 2);
   const first = await rows.nth(0).innerText();
-  for (const text of ['Critical', 'Derate', 'SPN 100', 'FMI 1', 'Engine Oil Pressure', 'below normal range', 'Engine #1 (SA 0)', 'Portal: Stop Engine Immediately', '3 ×']) {
+  for (const text of ['Critical', 'Derates the engine', 'Stop safely now', 'SPN 100', 'FMI 1', 'Engine Oil Pressure', 'below normal range', 'Engine #1 (SA 0)', 'Portal: Stop Engine Immediately', '3 ×', 'last reported', 'first reported']) {
     assert.ok(first.includes(text), `the critical fault row lacks ${text}: ${first}`);
   }
   const hostile = await rows.nth(1).innerText();
   assert.ok(hostile.includes('<img src=x onerror="window.__pwned=1">'), hostile);
-  assert.ok((await page.getByLabel('Why the health score is what it is').innerText()).includes('<img src=x'));
+  assert.ok(hostile.includes('At next service'), `a minor fault waits for the next service: ${hostile}`);
+  const why = await page.getByLabel('Why the health score is what it is').innerText();
+  assert.ok(why.includes('<img src=x'), why);
+  assert.ok(why.includes('engine derated: \u221270 points of 100'), `the points say what they are: ${why}`);
+  assert.ok(why.includes('Every truck starts at 100 and each active fault takes points off'), `how the score is made: ${why}`);
   assert.equal(await page.locator('main img').count(), 0, 'no element made from portal text');
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   const history = await page.getByRole('list', { name: 'Fault history' }).innerText();
   assert.ok(history.includes('SPN 97 / FMI 3') && history.includes('cleared'), history);
-  const chart = page.getByRole('img', { name: 'Odometer and engine hours at each sync' });
-  assert.equal(await chart.locator('polyline').count(), 2);
-  assert.equal((await chart.locator('polyline').first().getAttribute('points')).split(' ').length, 4, 'one point per reading');
-  assert.ok((await page.locator('.meter-chart figcaption').innerText()).includes('411,000 mi → 412,876 mi'));
+  // Two charts, each on its own scale, with values up the side and dates along the bottom (in
+  // Chicago, where the first reading, 05:00 UTC on Nov 20, fell on Nov 19).
+  const odometer = page.getByRole('img', { name: 'Odometer at each sync' });
+  const hours = page.getByRole('img', { name: 'Engine hours at each sync' });
+  assert.equal((await odometer.locator('polyline').getAttribute('points')).split(' ').length, 4, 'one point per reading');
+  assert.equal(await hours.locator('circle').count(), 4);
+  const odometerAxes = await odometer.locator('text').allTextContents();
+  for (const label of ['411,000 mi', '412,876 mi', 'Nov 19', 'Nov 22']) {
+    assert.ok(odometerAxes.includes(label), `the odometer chart lacks ${label}: ${odometerAxes.join(' | ')}`);
+  }
+  assert.ok((await hours.locator('text').allTextContents()).includes('9,080 h'));
+  assert.ok((await page.locator('.meter-odometer figcaption').innerText()).includes('411,000 mi → 412,876 mi'));
   const status = page.getByRole('region', { name: 'Truck' });
-  assert.match(await status.innerText(), /STATUS\s+In repair\s+since \d+ hours ago/i, 'what the portal says about the truck');
+  const facts = await status.innerText();
+  assert.match(facts, /STATUS\s+In repair\s+since \d+ hours ago/i, 'what the portal says about the truck');
+  assert.match(facts, /ENGINE POWER\s+Derated\s+for 6 h 20 min/i, 'how long the engine has been derated');
+  assert.match(facts, /SYNCED\s+3 hours ago/i, 'the sync time says it is one');
   await shot(page, 'vehicle');
+  await page.getByRole('table', { name: 'Active faults' }).scrollIntoViewIfNeeded();
+  await shot(page, 'vehicle-faults');
+  await odometer.scrollIntoViewIfNeeded();
+  await shot(page, 'vehicle-charts');
   await page.getByRole('link', { name: '← All vehicles' }).click();
   await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Vehicles');
 });
@@ -856,7 +954,7 @@ test('Alerts puts unread first, keeps snoozed apart, shows HTML as text, and ack
   await unread.waitFor();
   const item = unread.locator('li[data-alert-id="31"]');
   const text = await item.innerText();
-  for (const expected of ['Critical', 'New critical fault', 'Critical fault on unit 1042 (1XKYD49X0NJ123456)', '<img src=x onerror=']) {
+  for (const expected of ['Critical', 'New critical fault', 'Critical fault on Unit 1042 (1XKYD49X0NJ123456)', '<img src=x onerror=']) {
     assert.ok(text.includes(expected), `the unread alert lacks ${expected}: ${text}`);
   }
   assert.equal(await page.locator('main img').count(), 0);
@@ -865,15 +963,44 @@ test('Alerts puts unread first, keeps snoozed apart, shows HTML as text, and ack
   assert.ok((await page.getByRole('region', { name: 'Earlier' }).innerText()).includes('Acknowledged'));
   assert.equal(await item.getByRole('link', { name: 'Open truck' }).getAttribute('href'), '#/vehicles/11');
   await shot(page, 'alerts');
+  assert.equal(await nav(page).locator('.nav-count').innerText(), '1', 'the unread count is on Alerts in the sidebar');
+
+  // Snooze for an hour, four hours, until tomorrow morning (8 a.m. here) or a week; and back.
+  const snooze = item.getByLabel('Snooze');
+  assert.deepEqual(await snooze.locator('option:not([disabled])').allInnerTexts(), ['1 hour', '4 hours', 'Until tomorrow morning', 'A week']);
+  await snooze.selectOption({ label: 'Until tomorrow morning' });
+  const snoozed = () =>
+    page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'snooze')?.args);
+  await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'snooze'));
+  assert.deepEqual(await snoozed(), { alertIds: [31], action: { kind: 'snooze', until: '2026-11-24T14:00:00.000Z' } }, '8 a.m. tomorrow in Chicago');
+  const later = page.getByRole('region', { name: 'Snoozed' });
+  assert.match(await later.innerText(), /snoozed until Nov 24, 2026, 2:00 AM CST/);
+  await later.getByRole('button', { name: 'Unsnooze' }).click();
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'unsnooze' && a.args.alertIds[0] === 30),
+  );
 
   await item.getByRole('button', { name: 'Acknowledge' }).click();
   await page.waitForFunction(() =>
     window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.alertIds[0] === 31 && a.args.action.kind === 'acknowledge'),
   );
-  await item.getByRole('button', { name: 'Mute this fault code' }).click();
-  await item.getByText('Muted: no more desktop notifications for it.').waitFor();
+  // A mute says what it silences, for this truck or every truck, and can be undone.
+  const muteMenu = item.getByLabel('Mute');
+  assert.deepEqual(await muteMenu.locator('option:not([disabled])').allInnerTexts(), [
+    'This fault code on this truck',
+    'This fault code on every truck',
+    'Everything about this truck',
+  ]);
+  await muteMenu.selectOption('code');
+  await item.getByText('Muted this fault code on every truck: no more desktop notifications for it.').waitFor();
   const mute = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'mute_alert').args);
   assert.deepEqual(mute, { alertId: 31, scope: 'code' });
+  assert.equal(await item.getByLabel('Mute').count(), 0, 'the mute menu gives way to what was done');
+  await shot(page, 'alerts-muted');
+  await item.getByRole('button', { name: 'Undo' }).click();
+  await item.getByText('Unmuted.').waitFor();
+  const restored = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'set_notification_prefs').at(-1).args.prefs);
+  assert.deepEqual(restored.mutedCodes, [{ spn: 100, fmi: 1 }], 'the preferences from before the mute are back');
   await page.getByRole('button', { name: 'Mark all read' }).click();
   await page.waitForFunction(() => window.__fakeIpc.args.some((a) => a.cmd === 'act_on_alerts' && a.args.action.kind === 'read'));
 });
@@ -883,9 +1010,29 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
   const trucks = page.getByRole('list', { name: 'Trucks' });
   await trucks.waitFor();
   const text = await trucks.innerText();
-  for (const expected of ['48', '2 trucks not communicating · 1 in repair, 19 hours down in all · 1 not read yet', '2 critical faults active', '7 major faults active', '39']) {
+  for (const expected of ['48', '2 trucks not communicating · 1 in repair, 19 hours down in all · 1 not read yet', 'Critical trucks', '39']) {
     assert.ok(text.includes(expected), `the truck stats lack ${expected}: ${text}`);
   }
+  // One unit per card: truck cards count trucks, fault cards count faults.
+  assert.ok(!text.includes('faults active'), `no fault count under a truck count: ${text}`);
+  const faults = await page.getByRole('list', { name: 'Active faults' }).innerText();
+  for (const expected of ['Active critical faults\n2', 'Active major faults\n7', 'Active minor faults\n15']) {
+    assert.ok(faults.includes(expected), `the fault cards lack ${JSON.stringify(expected)}: ${faults}`);
+  }
+
+  // Needs action now: derated and critical trucks, worst first, with where they are, how long,
+  // and their service case; each opens its truck.
+  const action = page.getByRole('region', { name: 'Needs action now' });
+  const items = action.locator('.action-item');
+  assert.equal(await items.count(), 2);
+  const worst = await items.nth(0).innerText();
+  for (const expected of ['Unit 1042', 'Derated 6 h 30 min', 'Critical · 22', 'Engine Oil Pressure', 'critical for 12 h 18 min', 'I-80 near Laramie, WY', 'Service case RO-88412']) {
+    assert.ok(worst.includes(expected), `the first truck lacks ${expected}: ${worst}`);
+  }
+  const second = await items.nth(1).innerText();
+  assert.ok(second.includes('2NP2HJ7X5NM654321') && second.includes('Location not reported') && second.includes('No open service case'), second);
+  assert.ok(!second.includes('Derated'), 'a truck not derated has no derate clock');
+  assert.equal(await items.nth(0).getByRole('link', { name: 'Unit 1042' }).getAttribute('href'), '#/vehicles/11');
   const frequent = page.getByRole('table', { name: 'Most frequent active faults' });
   const rows = frequent.locator('tbody tr');
   assert.equal(await rows.count(), 3);
@@ -893,6 +1040,35 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
   assert.ok((await rows.nth(2).innerText()).includes('<b>Engine Oil Pressure</b>'), 'markup stays text');
   assert.equal(await frequent.locator('b').count(), 0);
   await shot(page, 'fleet');
+
+  // Every card and row opens the list behind its number.
+  const links = {
+    'Critical trucks': '#/vehicles?band=critical',
+    'Trucks needing attention': '#/vehicles?band=attention',
+    'Active critical faults': '#/faults?severity=critical&active=1',
+  };
+  for (const [label, href] of Object.entries(links)) {
+    assert.equal(await page.locator('a.stat', { hasText: label }).getAttribute('href'), href, label);
+  }
+  await page.locator('a.stat', { hasText: 'Critical trucks' }).click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Vehicles');
+  assert.equal(await page.getByLabel('Health').inputValue(), 'critical', 'the list opens filtered');
+  await page.goBack();
+  await rows.nth(0).locator('td').nth(1).click();
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Faults');
+  assert.deepEqual([await page.getByLabel('SPN').inputValue(), await page.getByLabel('FMI').inputValue()], ['3226', '4']);
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some((a) => a.cmd === 'list_faults' && a.args.query.filter.spn === 3226 && a.args.query.filter.fmi === 4 && a.args.query.filter.activeOnly),
+  );
+});
+
+test('Fleet tells a running sync from the last successful one', async (t) => {
+  const running = [{ accountId: 1, step: 'reading', done: 3, total: 48, reason: null, message: null }];
+  const page = await openApp(t, { running: { resolve: running } });
+  const line = page.locator('.fleet-sync-line');
+  await line.getByText('Syncing Valley Freight — Kenworth…').waitFor();
+  assert.match(await line.innerText(), /Data from the last successful sync, 3 hours ago/);
+  await shot(page, 'fleet-syncing');
 });
 
 test('Fleet before any truck is read says where trucks will come from', async (t) => {
@@ -904,17 +1080,43 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
   const page = await openApp(t, { hash: '#/faults' });
   const table = page.getByRole('table', { name: 'Faults' });
   await table.waitFor();
-  assert.equal(await table.locator('tbody tr').count(), 2);
-  assert.ok((await page.locator('.table-caption').innerText()).includes('Showing the first 2 of 1,203 faults'));
-  const first = await table.locator('tbody tr').nth(0).innerText();
-  for (const text of ['Critical', 'Derate', 'Unit 1042', 'SPN 100 / FMI 1', 'Engine #1 (SA 0)']) {
+  const rows = table.locator('.vtable-body [role=row]');
+  await rows.first().waitFor();
+  assert.equal((await page.locator('.table-caption').innerText()).trim(), '1,203 faults', 'every match, no cap');
+  const first = await rows.nth(0).innerText();
+  for (const text of ['Critical', 'Derate', 'Unit 1042', 'SPN 100 / FMI 1', 'Engine #1 (SA 0)', 'Not communicating']) {
     assert.ok(first.includes(text), `the first fault lacks ${text}: ${first}`);
   }
-  assert.ok((await table.locator('tbody tr').nth(1).innerText()).includes('<img src=x'));
+  assert.ok((await rows.nth(1).innerText()).includes('<img src=x'));
+  // A fault no longer active says "inactive", and its derate, over, is no current derate.
+  const ended = await rows.nth(2).innerText();
+  assert.ok(ended.includes('inactive') && !ended.includes('Derate'), ended);
+  assert.ok((await rows.count()) < 40, 'only the rows in view are drawn');
   assert.equal(await page.locator('main img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
-  assert.ok((await page.locator('main table tbody tr').first().innerText()).includes('Not communicating'), 'a silent truck says so');
   await shot(page, 'faults');
+
+  // The last of 1,203 is one scroll away: its window is asked for by offset.
+  await page.locator('.ftable .vtable-body').evaluate((body) => body.scrollTo({ top: body.scrollHeight }));
+  await table.getByText('Unit 3199').waitFor();
+  assert.ok(await page.evaluate(() => window.__fakeIpc.args.some((a) => a.cmd === 'list_faults' && a.args.query.offset === 1200)));
+
+  // Sorted by the database: the header sends the order and keeps it in the address.
+  await table.getByRole('button', { name: 'Last reported' }).click();
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some((a) => a.cmd === 'list_faults' && a.args.query.sort === 'last_reported' && a.args.query.descending),
+  );
+  assert.match(new URL(page.url()).hash, /sort=last_reported&desc=1/);
+  assert.equal(await table.locator('[role=columnheader][aria-sort=descending]').textContent(), 'Last reported ↓');
+  // Search by unit or VIN, and a source picked by name.
+  await page.getByLabel('Unit or VIN').fill('1042');
+  await page.getByLabel('Source').selectOption({ label: 'Engine #1 (SA 0)' });
+  await page.waitForFunction(() =>
+    window.__fakeIpc.args.some(
+      (a) => a.cmd === 'list_faults' && a.args.query.filter.search === '1042' && a.args.query.filter.sourceAddress === 0 && a.args.query.sort === 'last_reported',
+    ),
+  );
+  await page.getByRole('button', { name: 'Clear filters' }).first().click();
 
   await page.getByLabel('SPN').fill('3226x');
   await page.getByText('An SPN is a whole number from 0 to 524287.').waitFor();
@@ -923,7 +1125,11 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
   await page.getByLabel('Seen from').fill('2026-11-01');
   await page.waitForFunction(() =>
     window.__fakeIpc.args.some(
-      (a) => a.cmd === 'list_faults' && a.args.filter.spn === 3226 && a.args.filter.severity === 'critical' && a.args.filter.since === '2026-11-01T00:00:00Z',
+      (a) =>
+        a.cmd === 'list_faults' &&
+        a.args.query.filter.spn === 3226 &&
+        a.args.query.filter.severity === 'critical' &&
+        a.args.query.filter.since === '2026-11-01T05:00:00.000Z',
     ),
   );
   await page.getByRole('button', { name: /^Export 1,203 rows to CSV$/ }).click();
@@ -934,13 +1140,16 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
 
 test('Settings saves sync and notification preferences, and shows a refused value as a warning', async (t) => {
   const page = await openApp(t, { hash: '#/settings' });
-  await page.getByLabel('Diagnostics pages read at once').fill('40');
-  await page.getByLabel('Proxy').fill('http://proxy.example:3128');
+  await page.getByLabel('Trucks read at the same time').fill('40');
   const sync = page.getByRole('region', { name: 'Sync' });
+  assert.equal(await sync.getByLabel('Proxy password').count(), 0, 'no proxy, no proxy sign-in');
+  await page.getByLabel('Proxy', { exact: true }).fill('http://proxy.example:3128');
+  await sync.getByLabel('Proxy user name').fill('fleet');
+  await sync.getByLabel('Proxy password').fill('proxy-secret');
   await sync.getByRole('button', { name: 'Save' }).click();
-  await sync.getByText('concurrency must be 1 to 16 pages at once, not 40').waitFor();
+  await sync.getByText('TruckIQ can read 1 to 16 trucks at the same time, not 40').waitFor();
   assert.equal(await sync.locator('.form-error-warning').count(), 1, 'refused input is a warning, not an error');
-  await page.getByLabel('Diagnostics pages read at once').fill('8');
+  await page.getByLabel('Trucks read at the same time').fill('8');
   await sync.getByLabel('Flag a critical fault with no service case after (hours; Decisiv API accounts)').fill('6');
   await sync.getByRole('button', { name: 'Save' }).click();
   await sync.getByText('Saved. Applies from the next sync.').waitFor();
@@ -948,24 +1157,36 @@ test('Settings saves sync and notification preferences, and shows a refused valu
     concurrency: 8,
     browserPath: null,
     proxy: 'http://proxy.example:3128',
+    proxyUsername: 'fleet',
+    proxyPasswordSaved: true,
+    proxyPasswordRefused: false,
     staleAfterHours: 23,
     caseAlertHours: 6,
   });
+  assert.deepEqual(await page.evaluate(() => window.__fakeIpc.proxyPasswords), ['proxy-secret']);
+  assert.equal(await sync.getByLabel('Proxy password').inputValue(), '', 'a saved password is not shown again');
+  assert.equal(
+    await sync.getByLabel('Proxy password').getAttribute('placeholder'),
+    'Saved in the keychain — leave empty to keep it',
+  );
 
   const notify = page.getByRole('region', { name: 'Desktop notifications' });
   assert.ok((await notify.innerText()).includes('SPN 100 / FMI 1'), 'the muted code is listed');
   await notify.getByText('1XKYD49X0NJ123456 · Valley Freight — Kenworth').waitFor();
   await notify.getByLabel('Quiet hours').check();
   await notify.getByText('Quiet from 22:00 to 06:00 (overnight)').waitFor();
+  assert.ok(await notify.getByLabel('Critical faults still notify during quiet hours').isChecked(), 'by default');
   await notify.getByLabel('Also when a truck stops communicating (its telematics device stops reporting)').check();
   await notify.getByRole('button', { name: 'Unmute' }).first().click();
   await notify.getByRole('button', { name: 'Save' }).click();
   await page.waitForFunction(() => window.__fakeIpc.savedPrefs !== undefined);
   assert.deepEqual(await page.evaluate(() => window.__fakeIpc.savedPrefs), {
     quietHours: { startMinute: 1320, endMinute: 360 },
+    quietHoursHoldCritical: false,
     notCommunicating: true,
     mutedCodes: [],
     mutedVehicles: [{ account: '5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01', vin: '1XKYD49X0NJ123456' }],
+    mutedTruckCodes: [],
   });
   await shot(page, 'settings-forms');
 });
@@ -1007,25 +1228,30 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
       syncIntervalMinutes: 60,
       password: 's3cret pass',
       totpSecret: null,
+      trustDevice: true,
     },
   });
 
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByRole('button', { name: 'Edit' }).click();
   const edit = page.getByRole('region', { name: 'Edit Valley Freight — Kenworth' });
   await edit.getByLabel('Password').waitFor();
   await page.waitForFunction(() => document.querySelector('input[type="password"]')?.placeholder.startsWith('Saved'));
   assert.equal(await edit.getByLabel('Password').inputValue(), '', 'a saved password is never shown');
+  assert.ok(await edit.getByLabel(/Trust this device/).isChecked(), 'trusting the device is the default');
+  await edit.getByLabel(/Trust this device/).uncheck();
+  await edit.getByText('Nothing of the portal stays on disk between syncs').waitFor();
   await shot(page, 'account-edit');
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await edit.waitFor({ state: 'detached' });
   const edited = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'save_account').at(-1).args);
   assert.equal(edited.accountId, 1);
   assert.equal(edited.input.password, null, 'left empty: the saved one is kept');
+  assert.equal(edited.input.trustDevice, false);
 
   await row.getByRole('button', { name: 'Test sign-in' }).click();
   await row.getByText('Signed in: the portal accepted the credentials.').waitFor();
-  await row.getByRole('button', { name: 'Pause' }).click();
+  await row.getByRole('button', { name: 'Turn syncing off' }).click();
   await row.getByRole('button', { name: 'Remove', exact: true }).click();
   await row.getByRole('button', { name: 'Remove with its data?' }).click();
   await page.waitForFunction(() => window.__fakeIpc.calls.includes('remove_account'));
@@ -1035,7 +1261,7 @@ test('Accounts adds and edits an account; secrets go to the backend once and nev
 
 test('an account\'s run history shows errors, partial runs and the page a failed run saw', async (t) => {
   const page = await openApp(t, { hash: '#/accounts' });
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByRole('button', { name: 'Run history' }).click();
   const history = row.getByRole('list', { name: 'Run history' });
   await history.waitFor();
@@ -1052,7 +1278,7 @@ test('an account\'s run history shows errors, partial runs and the page a failed
 
 test('"Check portal layout" shows what the profile finds, field by field, and the rows it could not read', async (t) => {
   const page = await openApp(t, { hash: '#/accounts' });
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByRole('button', { name: 'Check portal layout' }).click();
   const panel = page.getByRole('region', { name: 'Portal layout of Valley Freight — Kenworth' });
   await panel.getByText('Signing in to Valley Freight — Kenworth and reading a vehicle list page').waitFor();
@@ -1078,14 +1304,14 @@ test('"Check portal layout" shows what the profile finds, field by field, and th
   assert.deepEqual(asked, [{ accountId: 1 }, { accountId: 1 }], 'a check only when asked: it signs in');
   await panel.getByRole('button', { name: 'Close' }).click();
   await panel.waitFor({ state: 'detached' });
-  const paused = page.locator('main table tbody tr[data-account-id="2"]');
+  const paused = page.locator('main [data-account-id="2"]');
   assert.ok(await paused.getByRole('button', { name: 'Check portal layout' }).isDisabled(), 'a refused password is not sent again');
 });
 
 test('a layout check that cannot sign in says why', async (t) => {
   const refused = { code: 'password_refused', message: 'the portal refused the sign-in: Invalid user ID or password.' };
   const page = await openApp(t, { hash: '#/accounts', layoutCheck: { reject: refused } });
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByRole('button', { name: 'Check portal layout' }).click();
   const panel = page.getByRole('region', { name: 'Portal layout of Valley Freight — Kenworth' });
   await panel.getByRole('alert').getByText('Invalid user ID or password.').waitFor();
@@ -1115,11 +1341,11 @@ test('a partial run names its first problem on Accounts, and an API account has 
     srmAccountId: 'dc8beef2-e304-11ea-86c2-1f9b5bc5281b',
   };
   const page = await openApp(t, { hash: '#/accounts', accounts: { resolve: [partial, api] } });
-  const row = page.locator('main table tbody tr[data-account-id="1"]');
+  const row = page.locator('main [data-account-id="1"]');
   await row.getByText(`The first: ${first}`).waitFor();
   await shot(page, 'accounts-partial-and-api');
   assert.equal(await row.getByRole('button', { name: 'Check portal layout' }).count(), 1);
-  const apiRow = page.locator('main table tbody tr[data-account-id="7"]');
+  const apiRow = page.locator('main [data-account-id="7"]');
   await apiRow.getByRole('button', { name: 'Test sign-in' }).waitFor();
   assert.equal(await apiRow.getByRole('button', { name: 'Check portal layout' }).count(), 0, 'read through the API: no layout');
 });
@@ -1181,7 +1407,7 @@ test('a Decisiv API sign-in that is cancelled keeps nothing, and a refused autho
   const cancelled = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'cancel_api_login').map((a) => a.args));
   assert.deepEqual(cancelled, [{ pendingId: PENDING_API_LOGIN.id }], 'the waiting authorization is dropped');
 
-  const row = page.locator('main table tbody tr[data-account-id="7"]');
+  const row = page.locator('main [data-account-id="7"]');
   await row.getByRole('button', { name: 'Sign in to Decisiv again' }).click();
   await page.waitForFunction(() => window.__fakeIpc.calls.includes('reauthorize_api'));
   const renewed = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'reauthorize_api').args);

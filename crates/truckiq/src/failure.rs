@@ -23,6 +23,9 @@ sql_text_enum! {
         /// The sign-in page was on another origin than the portal's: nothing was typed there.
         CredentialsOriginMismatch => "credentials_origin_mismatch",
         Network => "network",
+        /// The proxy refused its saved user name and password. Not tried again until they are
+        /// entered again.
+        ProxyRefused => "proxy_refused",
         Timeout => "timeout",
         BrowserUnavailable => "browser_unavailable",
         KeychainMissingSecret => "keychain_missing_secret",

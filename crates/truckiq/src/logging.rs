@@ -24,6 +24,18 @@ pub fn log_filter(rust_log: Option<&str>, default: &str) -> EnvFilter {
     filter
 }
 
+/// Logs to stderr from here on, at `default` unless `RUST_LOG` says otherwise, with colours only
+/// on a terminal: a log piped to a file (cron, a service manager) stays plain text.
+pub fn init_stderr(default: &str) {
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(log_filter(rust_log.as_deref(), default))
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .init();
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;

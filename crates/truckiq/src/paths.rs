@@ -45,6 +45,16 @@ pub fn browser_profile_dir(data_dir: &Path, uid: AccountUid) -> PathBuf {
     data_dir.join("browser").join(format!("account-{uid}"))
 }
 
+/// Removes one of an account's folders (its browser profile, its kept pages); a failure is logged,
+/// and a folder that is not there is no failure.
+pub fn remove_folder(path: &Path) {
+    if path.exists()
+        && let Err(error) = std::fs::remove_dir_all(path)
+    {
+        tracing::warn!(%error, path = %path.display(), "could not remove an account's folder");
+    }
+}
+
 /// Where TruckIQ 0.1 kept an account's browser profile, by row number.
 pub fn legacy_browser_profile_dir(data_dir: &Path, row_id: i64) -> PathBuf {
     data_dir.join("browser").join(format!("account-{row_id}"))

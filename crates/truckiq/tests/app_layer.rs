@@ -37,6 +37,7 @@ fn input(name: &str) -> AccountInput {
         sync_interval_minutes: 240,
         password: Some("first password".into()),
         totp_secret: Some("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP".into()),
+        trust_device: true,
     }
 }
 
@@ -104,7 +105,16 @@ async fn accounts_are_added_changed_and_removed_with_their_secrets_and_folders()
     assert!(!s.app.engine().account(id).await.unwrap().enabled);
     assert_eq!(s.app.set_account_enabled(id + 99, true).await.unwrap_err().code(), ErrorCode::NotFound);
 
+    // Not trusting this device any more: the profile (and a trust cookie in it) goes at once.
     let profile = truckiq::paths::browser_profile_dir(s.dir.path(), account.uid);
+    std::fs::create_dir_all(&profile).unwrap();
+    let untrusted = AccountInput { base_url: "https://portal.evil.example".into(), ..input("Acme West") };
+    s.app.update_account(id, AccountInput { password: None, trust_device: false, ..untrusted }).await.unwrap();
+    assert!(!s.app.engine().account(id).await.unwrap().trust_device);
+    assert!(!profile.exists(), "the browser profile was removed when trust was turned off");
+    s.app.set_trust_device(id, true).await.unwrap();
+    assert!(s.app.engine().account(id).await.unwrap().trust_device);
+
     let kept = truckiq::paths::artifacts_dir(s.dir.path(), account.uid);
     for folder in [&profile, &kept] {
         std::fs::create_dir_all(folder).unwrap();
@@ -158,12 +168,25 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
     assert_eq!(no_code.code(), ErrorCode::InvalidInput);
     assert_eq!(s.app.mute_alert(alert.id + 99, MuteScope::Code).await.unwrap_err().code(), ErrorCode::NotFound);
 
-    let snooze = s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Snooze { hours: 0 }).await;
-    assert_eq!(snooze.unwrap_err().code(), ErrorCode::InvalidInput);
+    let code_on_truck = s.app.mute_alert(alert.id, MuteScope::CodeOnTruck).await.unwrap_err();
+    assert_eq!(code_on_truck.code(), ErrorCode::InvalidInput, "no code to mute on the truck");
+    let now = chrono::Utc::now();
+    for until in [now - chrono::Duration::minutes(1), now + chrono::Duration::days(31)] {
+        let snooze = s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Snooze { until }).await;
+        assert_eq!(snooze.unwrap_err().code(), ErrorCode::InvalidInput, "{until}");
+    }
+    let morning = now + chrono::Duration::hours(14);
+    assert_eq!(s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Snooze { until: morning }).await.unwrap(), 1);
+    let listed = s.app.list_alerts(None).await.unwrap();
+    assert_eq!(listed[0].snoozed_until.map(|t| t.timestamp()), Some(morning.timestamp()));
+    assert_eq!(s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Unsnooze).await.unwrap(), 1);
+    let back = s.app.list_alerts(None).await.unwrap();
+    assert_eq!((back[0].snoozed_until, back[0].read_at), (None, None), "back now, unread");
+    assert_eq!(s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Unsnooze).await.unwrap(), 0, "not snoozed");
     assert_eq!(s.app.act_on_alerts(vec![alert.id], AlertActionRequest::Acknowledge).await.unwrap(), 1);
 
     let bad = SyncSettings { stale_after_hours: Some(0), ..SyncSettings::default() };
-    assert_eq!(s.app.set_sync_settings(bad).await.unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(s.app.set_sync_settings(bad, None).await.unwrap_err().code(), ErrorCode::InvalidInput);
 
     // The account synced (apply_sync) but has no completed run: never a success, added just now.
     let fresh = &s.app.list_accounts().await.unwrap()[0];
@@ -178,7 +201,10 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
         .await
         .unwrap();
     assert!(!s.app.list_accounts().await.unwrap()[0].stale, "5 h is within the default 23 h");
-    s.app.set_sync_settings(SyncSettings { stale_after_hours: Some(4), ..SyncSettings::default() }).await.unwrap();
+    s.app
+        .set_sync_settings(SyncSettings { stale_after_hours: Some(4), ..SyncSettings::default() }, None)
+        .await
+        .unwrap();
     let stale = &s.app.list_accounts().await.unwrap()[0];
     assert!(stale.stale, "the limit in Settings decides");
     assert_eq!(s.app.fleet_summary(0).await.unwrap().stale_accounts, 1, "the tray's count agrees");
@@ -227,4 +253,46 @@ async fn the_demo_never_takes_over_an_account_a_person_named_like_it() {
     s.app.stop_demo().await.unwrap();
     assert!(s.app.engine().account(mine).await.unwrap().enabled, "the person's account is not the demo's");
     assert!(!s.app.engine().account(demo.account_id).await.unwrap().enabled);
+}
+
+/// A new account is synced at once, as the window adds it: its first run starts with the add,
+/// reports its progress, and stores its trucks, with nobody pressing Sync now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_account_is_synced_at_once() {
+    use portal_sim::{Portal, SimConfig, Simulator, UserSpec};
+    let sim = Simulator::start(SimConfig { vehicles: 8, ..SimConfig::default() }).await.unwrap();
+    sim.state().add_user(UserSpec::new(Portal::Paccar, "new@fleet.example", "first pw")).unwrap();
+    let s = Setup::new("add-and-sync");
+    let mut events = s.app.engine().subscribe_events();
+    let fresh = AccountInput {
+        base_url: sim.portal_url(Portal::Paccar),
+        username: "new@fleet.example".into(),
+        password: Some("first pw".into()),
+        totp_secret: None,
+        ..input("Fresh fleet")
+    };
+    let id = s.app.add_account_and_sync(fresh, truckiq::portal::run::RunMode::Scheduled).await.unwrap();
+    let started = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            if let Ok(truckiq::sync::SyncEvent::Started { account_id, .. }) = events.recv().await
+                && account_id == id
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(started.is_ok(), "the first run started with the add");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+    let run = loop {
+        let runs = s.app.engine().db(move |store| store.runs(id, 1)).await.unwrap();
+        if let Some(run) = runs.into_iter().next().filter(|r| r.status != truckiq::store::RunStatus::InProgress) {
+            break run;
+        }
+        assert!(std::time::Instant::now() < deadline, "the first sync did not end");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(run.status, truckiq::store::RunStatus::Completed, "{:?}", run.error_message);
+    assert_eq!(run.vehicles_count, 8, "its trucks are stored");
+    s.secrets().delete_all(s.app.engine().account(id).await.unwrap().uid).unwrap();
 }

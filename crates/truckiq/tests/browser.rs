@@ -52,6 +52,70 @@ async fn reads_a_portal_page_and_leaves_no_process_behind() {
     }
 }
 
+/// Socket inodes that are listening for TCP connections, from `/proc/net/tcp` and `tcp6`.
+fn listening_inodes() -> std::collections::HashSet<u64> {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|text| {
+            text.lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    // `st` 0A is LISTEN; the inode is the tenth field.
+                    (fields.get(3) == Some(&"0A")).then(|| fields.get(9)?.parse().ok()).flatten()
+                })
+                .collect::<Vec<u64>>()
+        })
+        .collect()
+}
+
+/// The socket inodes process `pid` holds open.
+fn socket_inodes(pid: u32) -> Vec<u64> {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return Vec::new() };
+    fds.filter_map(|fd| {
+        let target = std::fs::read_link(fd.ok()?.path()).ok()?;
+        target.to_str()?.strip_prefix("socket:[")?.strip_suffix(']')?.parse().ok()
+    })
+    .collect()
+}
+
+#[tokio::test]
+async fn devtools_is_on_a_pipe_chromium_listens_on_no_port_and_the_bridge_closes() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("account-1");
+    let (listening, command_lines, bridge) = BrowserSession::with(&options(), &profile, async |browser| {
+        let page = browser.new_page().await?;
+        page.goto(&format!("{}/paccar/login", sim.base_url())).await?;
+        let pids = truckiq::browser::profile_processes(&profile);
+        assert!(!pids.is_empty());
+        let open = listening_inodes();
+        let listening: Vec<(u32, u64)> = pids
+            .iter()
+            .flat_map(|&pid| socket_inodes(pid).into_iter().map(move |inode| (pid, inode)))
+            .filter(|(_, inode)| open.contains(inode))
+            .collect();
+        let command_lines: Vec<String> = pids
+            .iter()
+            .filter_map(|pid| std::fs::read(format!("/proc/{pid}/cmdline")).ok())
+            .map(|raw| String::from_utf8_lossy(&raw).into_owned())
+            .collect();
+        let bridge = url::Url::parse(browser.devtools_url()).unwrap();
+        page.close().await;
+        Ok::<_, BrowserError>((listening, command_lines, bridge))
+    })
+    .await
+    .unwrap();
+    assert_eq!(listening, vec![], "a Chromium process listens on a TCP port");
+    assert!(command_lines.iter().any(|line| line.contains("--remote-debugging-pipe")), "{command_lines:?}");
+    assert!(command_lines.iter().all(|line| !line.contains("remote-debugging-port")), "{command_lines:?}");
+    assert!(!profile.join("DevToolsActivePort").exists(), "no DevTools port was written down");
+    let (host, port) = (bridge.host_str().unwrap(), bridge.port().unwrap());
+    assert_eq!((host, bridge.path().len() > 40), ("127.0.0.1", true), "{bridge}");
+    assert!(std::net::TcpStream::connect((host, port)).is_err(), "the bridge stopped listening once connected");
+}
+
 #[tokio::test]
 async fn a_hung_page_times_out_and_still_leaves_no_process_behind() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();

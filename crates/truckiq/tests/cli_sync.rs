@@ -121,9 +121,16 @@ async fn a_refused_password_exits_4_and_a_new_one_from_stdin_resumes_syncing() {
     let sim = sim().await;
     let cli = Cli::new("refused");
     assert!(add_account(&cli, &sim, "wrong password").status.success());
-    let refused = cli.run(&["sync"], "");
+    let refused = cli.run(&["-v", "sync"], "");
     assert_eq!(refused.status.code(), Some(4), "{}", text(&refused));
     assert!(text(&refused).contains("login_rejected"), "{}", text(&refused));
+    // The log says each run's start and end, and why it failed; never the password.
+    let log = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert!(
+        log.contains("sync started") && log.contains("sync failed") && log.contains("reason=\"login_rejected\""),
+        "{log}"
+    );
+    assert!(!log.contains("wrong password"), "{log}");
     let status = cli.run(&["accounts", "list"], "");
     assert!(text(&status).contains("paused"), "{}", text(&status));
     assert_eq!(cli.run(&["sync"], "").status.code(), Some(4), "still paused: no second sign-in");
@@ -131,8 +138,11 @@ async fn a_refused_password_exits_4_and_a_new_one_from_stdin_resumes_syncing() {
 
     let fixed = cli.run(&["accounts", "set-password", "Acme"], &format!("{PASSWORD}\n"));
     assert!(text(&fixed).contains("Syncing resumes."), "{}", text(&fixed));
-    let synced = cli.run(&["sync"], "");
+    let synced = cli.run(&["-vv", "sync"], "");
     assert_eq!(synced.status.code(), Some(0), "{}", text(&synced));
+    let log = String::from_utf8_lossy(&synced.stderr).into_owned();
+    assert!(log.contains("sync finished") && log.contains("vehicles=15") && log.contains("status=completed"), "{log}");
+    assert!(!log.contains(PASSWORD), "not even at debug level");
     let id = Store::open(cli.db()).unwrap().account_by_name("Acme").unwrap().unwrap().uid;
     cli.secrets().delete_all(id).unwrap();
 }

@@ -5,6 +5,9 @@
 //! SQLite file, and the fleet compared with the simulator's ground truth.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/proxy.rs"]
+mod proxy;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +21,7 @@ use truckiq::decisiv_api::oauth::SignInWindow as _;
 use truckiq::decisiv_api::simulated::SimulatedPerson;
 use truckiq::failure::FailureReason;
 use truckiq::portal::run::RunMode;
-use truckiq::secrets::SecretStore;
+use truckiq::secrets::{SecretKind, SecretOwner, SecretStore};
 use truckiq::store::{AlertKind, TruckStatus, VehicleQuery};
 use truckiq::store::{PortalKind, RunStatus, RunTrigger, Store};
 use truckiq::sync::clock::Clock;
@@ -163,6 +166,57 @@ async fn an_api_login_authorizes_with_pkce_and_syncs_the_whole_fleet_from_the_pu
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_syncs_go_through_an_authenticating_proxy_whose_password_stays_in_the_keychain() {
+    const PROXY_PASSWORD: &str = "Corp-Proxy-2026!";
+    let h = Harness::new(12, "proxy").await;
+    let added = h.app.add_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
+    let account_id = added.accounts[0].0;
+    let proxy = proxy::TestProxy::start("fleet", PROXY_PASSWORD).await;
+    // Pasted with its credentials, as people do, and the password mistyped.
+    let pasted = proxy.url.replace("http://", "http://fleet:mistyped@");
+    h.app.set_sync_settings(SyncSettings { proxy: Some(pasted), ..SyncSettings::default() }, None).await.unwrap();
+    let shown = h.app.sync_settings().await.unwrap();
+    assert_eq!(
+        (shown.proxy.as_deref(), shown.proxy_username.as_deref(), shown.proxy_password_saved),
+        (Some(proxy.url.as_str()), Some("fleet"), true),
+        "the address is kept without the password"
+    );
+
+    let refused = h.sync(account_id).await.unwrap_err();
+    assert_eq!(refused.reason(), FailureReason::ProxyRefused, "{refused}");
+    assert_eq!(proxy.signed_in_requests(), 1, "{:?}", proxy.seen());
+    assert!(h.app.sync_settings().await.unwrap().proxy_password_refused);
+    let again = h.sync(account_id).await.unwrap_err();
+    assert_eq!(again.reason(), FailureReason::ProxyRefused);
+    assert_eq!(proxy.signed_in_requests(), 1, "the refused password is not sent again by the next run");
+    assert_eq!(
+        h.app.engine().account(account_id).await.unwrap().paused_reason,
+        None,
+        "the portal account itself is not paused"
+    );
+
+    let elsewhere = SyncSettings { proxy: Some("http://127.0.0.1:9".into()), ..shown.clone() };
+    let moved = h.app.set_sync_settings(elsewhere, None).await.unwrap_err();
+    assert!(moved.to_string().contains("enter its password again"), "{moved}");
+
+    h.app.set_sync_settings(shown, Some(PROXY_PASSWORD.into())).await.unwrap();
+    let report = h.sync(account_id).await.unwrap();
+    assert_eq!(report.status, RunStatus::Completed);
+    let api_calls: Vec<_> = proxy.seen().into_iter().filter(|s| s.url.contains("/srm-api/")).collect();
+    assert!(api_calls.len() > 2, "the API was read through the proxy: {api_calls:?}");
+    assert!(api_calls.iter().skip(2).all(|s| s.proxy_sign_in.as_deref() == Some("fleet:Corp-Proxy-2026!")));
+
+    let secrets = h.app.engine().secrets();
+    assert_eq!(secrets.get(SecretOwner::Settings, SecretKind::ProxyPassword).unwrap().expose(), PROXY_PASSWORD);
+    for file in ["truckiq.sqlite3", "truckiq.sqlite3-wal"] {
+        let bytes = std::fs::read(h.dir.path().join(file)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(PROXY_PASSWORD) && !text.contains("mistyped"), "{file} holds a proxy password");
+    }
+    secrets.delete(SecretOwner::Settings, SecretKind::ProxyPassword).unwrap();
+}
+
 /// The open faults stored, by truck and code, with whether each is active.
 fn stored_faults(store: &Store) -> BTreeSet<(String, u8, u32, u8, bool)> {
     store
@@ -241,8 +295,8 @@ async fn an_expired_access_token_is_refreshed_once_and_a_refused_refresh_asks_fo
     // A new process refreshes with the rotated refresh token the keychain holds.
     let secrets = h.app.engine().secrets().clone();
     let grant = h.store().grant(h.app.engine().account(account_id).await.unwrap().grant_id.unwrap()).unwrap().unwrap();
-    let owner = truckiq::secrets::SecretOwner::Grant(grant.uid);
-    let kind = truckiq::secrets::SecretKind::ApiRefreshToken;
+    let owner = SecretOwner::Grant(grant.uid);
+    let kind = SecretKind::ApiRefreshToken;
     let before = secrets.get(owner, kind).unwrap();
     let open = || {
         let config = EngineConfig::new(h.dir.path().join("truckiq.sqlite3"), h.dir.path().to_path_buf());
@@ -407,8 +461,8 @@ async fn an_authorization_reaching_three_srm_accounts_adds_the_ones_chosen_and_e
     let pending = h.app.authorize_api_login(h.input(), &h.person(PASSWORD)).await.unwrap();
     let uid = uuid::Uuid::parse_str(&pending.id).unwrap();
     let secrets = h.app.engine().secrets().clone();
-    let owner = truckiq::secrets::SecretOwner::Grant(uid);
-    let kind = truckiq::secrets::SecretKind::ApiRefreshToken;
+    let owner = SecretOwner::Grant(uid);
+    let kind = SecretKind::ApiRefreshToken;
     assert!(secrets.get_optional(owner, kind).unwrap().is_some(), "held while the person chooses");
     h.app.cancel_api_login(&pending.id).await.unwrap();
     assert!(secrets.get_optional(owner, kind).unwrap().is_none(), "the refresh token is gone");
@@ -423,7 +477,7 @@ async fn service_cases_make_trucks_in_repair_link_faults_by_time_and_flag_an_una
     let modules = vec![Module::AccountManagement, Module::AssetManagement, Module::Telematics];
     let h = Harness::start(200, "cases", modules, Vec::new(), true).await;
     let settings = SyncSettings { case_alert_hours: Some(2), ..SyncSettings::default() };
-    h.app.set_sync_settings(settings).await.unwrap();
+    h.app.set_sync_settings(settings, None).await.unwrap();
     // A day and a half of the fleet's life: faults fire, and cases open for some of them.
     for _ in 0..36 {
         h.sim.state().tick(60);

@@ -55,7 +55,8 @@ impl Run {
         if let Some(read_with) = self.read_with {
             profile.reading = ReadingProfile { vehicle_list: read_with, diagnostics: read_with };
         }
-        let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };
+        let credentials =
+            Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None, trust_device: true };
         let ledger = TotpLedger::default();
         let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };
         let options = ExtractOptions { concurrency, artifacts_dir: self.dir.path().join("artifacts") };

@@ -107,29 +107,29 @@ fn child_reads_a_secret_from_a_locked_keychain() {
     let store = SecretStore::with_service("com.truckiq.fleet.test-locked").with_unlock_wait(Duration::from_secs(3));
     let account = AccountUid::new();
     store.set(account, SecretKind::Password, &Sensitive::from("s3cret")).unwrap();
-    let locked = std::process::Command::new("dbus-send")
-        .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
-        .args(["org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/aliases/default"])
-        .output()
-        .unwrap();
-    assert!(locked.status.success(), "Lock failed: {}", String::from_utf8_lossy(&locked.stderr));
+    lock_default_keyring();
     match store.get(account, SecretKind::Password) {
         Ok(_) => println!("READ=the locked keychain gave the password"),
         Err(error) => println!("CODE={} MESSAGE={error}", error.reason()),
     }
 }
 
-#[test]
-fn a_locked_keychain_fails_the_read_instead_of_waiting_for_its_prompt() {
-    // Its own D-Bus session and keyring: locking the shared one would break the tests beside it.
+/// Runs one of the child tests above in its own D-Bus session and keyring: locking the shared one
+/// would break the tests beside it.
+fn run_in_own_keyring(child: &str) -> std::process::Output {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/with-keyring.sh");
-    let output = std::process::Command::new("timeout")
-        .arg("60")
+    std::process::Command::new("timeout")
+        .arg("90")
         .args(["bash", script, std::env::current_exe().unwrap().to_str().unwrap()])
-        .args(["--exact", "child_reads_a_secret_from_a_locked_keychain", "--include-ignored", "--nocapture"])
+        .args(["--exact", child, "--include-ignored", "--nocapture"])
         .env_remove("TRUCKIQ_KEYRING_SESSION")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_locked_keychain_fails_the_read_instead_of_waiting_for_its_prompt() {
+    let output = run_in_own_keyring("child_reads_a_secret_from_a_locked_keychain");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -143,4 +143,98 @@ fn a_locked_keychain_fails_the_read_instead_of_waiting_for_its_prompt() {
         // run under Xvfb); without one it dismisses the prompt at once.
         assert!(stdout.contains("no answer to its unlock prompt within 3 s"), "{stdout}");
     }
+}
+
+/// Runs in a child process with its own keyring (see below): on a runtime with one thread, a sync
+/// and a password change each meet a locked keychain whose unlock prompt nobody answers, while a
+/// task beside them counts 50 ms ticks. Had either call held the thread, no tick would land.
+#[test]
+#[ignore = "run by keychain_waits_leave_the_async_workers_free in its own keyring session"]
+fn child_waits_on_a_locked_keychain_beside_a_ticking_task() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use truckiq::app::{AccountInput, App, SecretChange};
+    use truckiq::portal::run::RunMode;
+    use truckiq::store::{PortalKind, RunTrigger};
+    use truckiq::sync::EngineConfig;
+
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let config = EngineConfig::new(dir.path().join("truckiq.sqlite3"), dir.path().to_path_buf());
+        let secrets = SecretStore::with_service("com.truckiq.fleet.test-busy").with_unlock_wait(Duration::from_secs(3));
+        let app = App::open(config, secrets).unwrap();
+        let input = AccountInput {
+            name: "Acme".into(),
+            portal_kind: PortalKind::TruckTech,
+            base_url: "https://paccarsolutions.com/".into(),
+            username: "ops@fleet.example".into(),
+            sync_interval_minutes: 240,
+            password: Some("s3cret".into()),
+            totp_secret: None,
+            trust_device: true,
+        };
+        let id = app.add_account(input).await.unwrap();
+        lock_default_keyring();
+
+        let ticks = Arc::new(AtomicU32::new(0));
+        let ticker = tokio::spawn({
+            let ticks = Arc::clone(&ticks);
+            async move {
+                loop {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+        let run = app.engine().sync(id, RunTrigger::Manual, RunMode::Scheduled).await;
+        let during_sync = ticks.swap(0, Ordering::Relaxed);
+        match run {
+            Ok(report) => println!("SYNC=ran with status {:?}", report.status),
+            Err(error) => println!("SYNC_CODE={}", error.reason()),
+        }
+        let change = SecretChange { password: Some(Sensitive::from("new s3cret")), totp: None };
+        let changed = app.change_secrets(id, change).await;
+        let during_change = ticks.load(Ordering::Relaxed);
+        ticker.abort();
+        println!("CHANGE_FAILED={}", changed.is_err());
+        println!("TICKS_SYNC={during_sync} TICKS_CHANGE={during_change}");
+    });
+}
+
+/// Locks the keyring the way a screen lock or `secret-tool lock` does.
+fn lock_default_keyring() {
+    let locked = std::process::Command::new("dbus-send")
+        .args(["--session", "--print-reply", "--dest=org.freedesktop.secrets", "/org/freedesktop/secrets"])
+        .args(["org.freedesktop.Secret.Service.Lock", "array:objpath:/org/freedesktop/secrets/aliases/default"])
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "Lock failed: {}", String::from_utf8_lossy(&locked.stderr));
+}
+
+/// Reads a number printed by the child as `NAME=value`.
+fn printed_number(stdout: &str, name: &str) -> u32 {
+    let prefix = format!("{name}=");
+    stdout
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix(prefix.as_str()))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("the child printed no {name}: {stdout}"))
+}
+
+#[test]
+fn keychain_waits_leave_the_async_workers_free() {
+    if std::env::var_os("DISPLAY").is_none() {
+        // Without a display gnome-keyring dismisses its unlock prompt at once: there is no wait to
+        // overlap. scripts/test.sh runs the suite under Xvfb, so CI always takes the branch below.
+        return;
+    }
+    let output = run_in_own_keyring("child_waits_on_a_locked_keychain_beside_a_ticking_task");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the child failed: {stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("SYNC_CODE=keychain_locked"), "the run fails on the locked keychain: {stdout}");
+    assert!(stdout.contains("CHANGE_FAILED=true"), "{stdout}");
+    // Each wait lasts the 3 s unlock wait: about 60 ticks when the thread is free, none when held.
+    assert!(printed_number(&stdout, "TICKS_SYNC") >= 30, "the sync held the only worker thread: {stdout}");
+    assert!(printed_number(&stdout, "TICKS_CHANGE") >= 30, "the password change held the worker thread: {stdout}");
 }

@@ -25,6 +25,7 @@ fn credentials(name: &str, password: &str, totp: bool) -> Credentials {
         username: name.into(),
         password: Sensitive::from(password),
         totp: totp.then(|| TotpSecret::parse(SECRET).unwrap()),
+        trust_device: true,
     }
 }
 

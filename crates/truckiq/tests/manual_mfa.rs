@@ -47,7 +47,8 @@ async fn a_person_finishes_sms_mfa_in_a_visible_window_and_the_run_completes() {
     sim.state().add_user(UserSpec { mfa: Mfa::Sms, ..UserSpec::new(Portal::Paccar, USER, "pw") }).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::builtin(PortalKind::TruckTech).unwrap();
-    let credentials = Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None };
+    let credentials =
+        Credentials { username: USER.into(), password: Sensitive::from("pw"), totp: None, trust_device: true };
     let ledger = TotpLedger::default();
     let base = sim.portal_url(Portal::Paccar);
     let vault = SessionVault {

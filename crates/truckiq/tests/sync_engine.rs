@@ -210,6 +210,9 @@ async fn first_sync_matches_the_ground_truth_and_a_tick_alerts_once_per_new_crit
 
     // The first sync: one summary, no per-fault alerts; subscribers got exactly what was stored.
     assert_eq!(alerts_of(&store, AlertKind::FirstSync).len(), 1);
+    let summary = &alerts_of(&store, AlertKind::FirstSync)[0];
+    assert_eq!(summary.severity, Severity::Info, "a summary, not an alarm");
+    assert!(summary.read_at.is_some(), "it arrives read");
     assert!(alerted_codes(&store).is_empty());
     let published = alerts.try_recv().unwrap();
     assert_eq!(published.kind, AlertKind::FirstSync);
@@ -236,6 +239,24 @@ async fn first_sync_matches_the_ground_truth_and_a_tick_alerts_once_per_new_crit
     let alerted = alerted_codes(&store);
     assert_eq!(alerted.len(), expected.len(), "exactly one alert per new critical episode");
     assert_eq!(alerted.into_iter().collect::<BTreeSet<_>>(), expected);
+    // One event, one alert: a truck made critical by a new critical fault gets no second alert
+    // for its move to critical; the fault's alert says it.
+    let critical_trucks: BTreeSet<Option<i64>> =
+        second.alerts.iter().filter(|a| a.kind == AlertKind::NewCriticalFault).map(|a| a.vehicle_id).collect();
+    let moves_to_critical: Vec<_> =
+        second.alerts.iter().filter(|a| a.kind == AlertKind::RiskChange && a.title.ends_with("to critical")).collect();
+    assert!(moves_to_critical.iter().all(|a| !critical_trucks.contains(&a.vehicle_id)), "{moves_to_critical:?}");
+    let folded =
+        second.alerts.iter().filter(|a| a.kind == AlertKind::NewCriticalFault && a.message.contains("went from"));
+    assert!(folded.count() > 0, "the seed makes a good truck critical: its move is told in the fault's alert");
+    assert!(
+        second
+            .alerts
+            .iter()
+            .filter(|a| a.kind == AlertKind::RiskChange)
+            .all(|a| a.title.starts_with(char::is_uppercase)),
+        "a title starts with the truck's name, capitalised"
+    );
 
     // Faults the portal stopped listing are closed, kept as history.
     let gone: Vec<&Code> = first.keys().filter(|code| !truth_episodes(&after).contains_key(*code)).collect();
@@ -374,6 +395,11 @@ async fn a_refused_password_is_tried_once_pauses_the_account_and_a_new_password_
     h.engine.credentials_changed(h.account).await.unwrap();
     assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
     assert_eq!(h.store().account(h.account).unwrap().unwrap().paused_reason, None);
+    let resolved = alerts_of(&h.store(), AlertKind::SyncFailed);
+    assert!(
+        resolved.iter().all(|a| a.acknowledged_at.is_some() && a.read_at.is_some()),
+        "a sync that works again closes the alert that said it did not: {resolved:?}"
+    );
 }
 
 /// A refused TOTP code pauses the account like a refused password: a wrong secret would otherwise
@@ -399,6 +425,41 @@ async fn a_refused_totp_code_is_sent_once_and_pauses_the_account() {
     h.engine.secrets().set(h.uid, SecretKind::TotpSecret, &Sensitive::from(TOTP)).unwrap();
     h.engine.credentials_changed(h.account).await.unwrap();
     assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed, "the right secret resumes it");
+}
+
+/// "Trust this device" is the account's choice: on, the portal's trust cookie stays in the
+/// account's profile and a later sign-in skips MFA; off, the box is left unticked and no profile
+/// is left on disk after a run, so every sign-in answers MFA again.
+#[tokio::test]
+async fn trust_this_device_is_each_accounts_choice() {
+    let h = Harness::new(5, 37).await;
+    let mfa =
+        UserSpec { mfa: Mfa::Totp, totp_secret: Some(TOTP.into()), ..UserSpec::new(Portal::Paccar, USER, PASSWORD) };
+    h.sim.state().add_user(mfa).unwrap();
+    h.engine.secrets().set(h.uid, SecretKind::TotpSecret, &Sensitive::from(TOTP)).unwrap();
+    let profile = truckiq::paths::browser_profile_dir(h.dir.path(), h.uid);
+    let prompts = || h.sim.state().user(Portal::Paccar, USER).unwrap().mfa_prompts;
+    let trusted_devices = || h.sim.state().trusted.lock().unwrap().len();
+
+    assert!(h.store().account(h.account).unwrap().unwrap().trust_device, "on by default");
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
+    assert_eq!((prompts(), trusted_devices()), (1, 1), "the box was ticked");
+    assert!(profile.exists(), "the profile, with the trust cookie, stays");
+    h.sim.state().expire_sessions();
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
+    assert_eq!(prompts(), 1, "the trusted device skipped MFA");
+
+    // Turned off in the store alone (the app also removes the profile at once): the run still
+    // finds the old trust cookie, and removes it with the profile when it ends.
+    h.engine.db(move |s| s.set_trust_device(1, false)).await.unwrap();
+    h.sim.state().expire_sessions();
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
+    assert!(!profile.exists(), "no browser profile is left on disk after a run");
+    h.sim.state().expire_sessions();
+    assert_eq!(h.sync().await.unwrap().status, RunStatus::Completed);
+    assert_eq!(prompts(), 2, "without the profile, MFA is answered again");
+    assert_eq!(trusted_devices(), 1, "and the box was left unticked: no new trusted device");
+    assert!(!profile.exists());
 }
 
 #[tokio::test]

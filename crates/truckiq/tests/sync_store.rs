@@ -65,6 +65,10 @@ fn observe(vin: &str, odometer: f64, faults: Option<Vec<FaultObservation>>) -> V
     VehicleObservation { vehicle: vehicle(vin, odometer), faults: faults.into() }
 }
 
+fn time(store: &Store, sql: &str) -> Option<DateTime<Utc>> {
+    store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -319,12 +323,10 @@ fn the_vehicle_page_lists_active_faults_first_explains_them_and_keeps_history() 
     assert_eq!(store.vehicle_detail(id + 1000, Utc::now()).unwrap(), None);
 }
 
-#[test]
-fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
-    use truckiq::store::{AlertAction, AlertKind, NewAlert};
-    let (_dir, store, account) = setup();
-    let new = |title: &str| NewAlert {
-        kind: AlertKind::SyncFailed,
+/// A minor alert about `account`, not about any truck.
+fn account_alert(account: i64, title: &str) -> truckiq::store::NewAlert {
+    truckiq::store::NewAlert {
+        kind: truckiq::store::AlertKind::SyncFailed,
         severity: Severity::Minor,
         account_id: Some(account),
         vehicle_id: None,
@@ -332,15 +334,24 @@ fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
         sync_run_id: None,
         title: title.into(),
         message: String::new(),
-    };
-    let a = store.insert_alert(&new("a"), t(0)).unwrap();
-    let b = store.insert_alert(&new("b"), t(1)).unwrap();
+    }
+}
+
+#[test]
+fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
+    use truckiq::store::AlertAction;
+    let (_dir, store, account) = setup();
+    let a = store.insert_alert(&account_alert(account, "a"), t(0)).unwrap();
+    let b = store.insert_alert(&account_alert(account, "b"), t(1)).unwrap();
     assert_eq!(store.act_on_alerts(&[a.id], AlertAction::Read, t(2)).unwrap(), 1);
     let titles = |store: &Store| store.alerts(10).unwrap().into_iter().map(|a| a.title).collect::<Vec<_>>();
     assert_eq!(titles(&store), ["b", "a"], "unread first");
     store.act_on_alerts(&[a.id], AlertAction::SnoozeUntil(t(30)), t(3)).unwrap();
     let snoozed = store.alert(a.id).unwrap().unwrap();
     assert_eq!((snoozed.read_at, snoozed.snoozed_until), (None, Some(t(30))), "back as unread later");
+    assert_eq!(store.act_on_alerts(&[a.id], AlertAction::Unsnooze, t(31)).unwrap(), 0, "its snooze is over already");
+    assert_eq!(store.act_on_alerts(&[a.id], AlertAction::Unsnooze, t(3)).unwrap(), 1);
+    assert_eq!(store.alert(a.id).unwrap().unwrap().snoozed_until, None, "unsnoozed");
     store.act_on_alerts(&[a.id, b.id, 999], AlertAction::Acknowledge, t(4)).unwrap();
     assert!(store.alerts(10).unwrap().iter().all(|a| a.acknowledged_at == Some(t(4)) && a.snoozed_until.is_none()));
 
@@ -370,7 +381,7 @@ fn the_fleet_summary_counts_bands_tiers_and_the_most_common_faults() {
 
 #[test]
 fn faults_filter_across_the_fleet_and_export_as_csv() {
-    use truckiq::store::FaultFilter;
+    use truckiq::store::{FaultFilter, FaultQuery, FaultSort};
     let (_dir, mut store, account) = setup();
     let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
     let formula = FaultObservation { description: Some("=cmd|' /C calc'!A0".into()), ..fault(111, 17, true) };
@@ -387,19 +398,63 @@ fn faults_filter_across_the_fleet_and_export_as_csv() {
             ],
         )
         .unwrap();
-    let all = store.list_faults(&FaultFilter::default(), 100).unwrap();
+    let all = store.list_faults(&FaultQuery::first(FaultFilter::default(), 100)).unwrap();
     assert_eq!(all.total, 4, "the cleared one is history, still listed");
     assert_eq!(all.faults[0].episode.spn, 100, "active critical first");
     assert_eq!(all.faults.last().map(|f| (f.episode.spn, f.episode.active)), Some((97, false)));
-    let active = store.list_faults(&FaultFilter { active_only: true, ..FaultFilter::default() }, 100).unwrap();
+    let active = store
+        .list_faults(&FaultQuery::first(FaultFilter { active_only: true, ..FaultFilter::default() }, 100))
+        .unwrap();
     assert_eq!(active.total, 3);
     let one_spn = FaultFilter { spn: Some(3226), ..FaultFilter::default() };
-    assert_eq!(store.list_faults(&one_spn, 100).unwrap().faults[0].vin, VIN_A);
+    assert_eq!(store.list_faults(&FaultQuery::first(one_spn, 100)).unwrap().faults[0].vin, VIN_A);
+    let one_code = FaultFilter { spn: Some(111), fmi: Some(17), ..FaultFilter::default() };
+    assert_eq!(store.list_faults(&FaultQuery::first(one_code, 100)).unwrap().total, 1, "SPN and FMI together");
+    let fmi_only = FaultFilter { fmi: Some(4), ..FaultFilter::default() };
+    assert_eq!(store.list_faults(&FaultQuery::first(fmi_only, 100)).unwrap().faults[0].episode.spn, 3226);
     let critical_only = FaultFilter { severity: Some(Severity::Critical), ..FaultFilter::default() };
-    assert_eq!(store.list_faults(&critical_only, 100).unwrap().total, 1);
+    assert_eq!(store.list_faults(&FaultQuery::first(critical_only, 100)).unwrap().total, 1);
     let recent = FaultFilter { since: Some(t(2)), ..FaultFilter::default() };
-    assert_eq!(store.list_faults(&recent, 100).unwrap().total, 3, "the episode last seen at t0 is older");
-    assert_eq!(store.list_faults(&FaultFilter::default(), 2).unwrap().faults.len(), 2, "a page, with the total");
+    assert_eq!(
+        store.list_faults(&FaultQuery::first(recent, 100)).unwrap().total,
+        3,
+        "the episode last seen at t0 is older"
+    );
+    assert_eq!(
+        store.list_faults(&FaultQuery::first(FaultFilter::default(), 2)).unwrap().faults.len(),
+        2,
+        "a page, with the total"
+    );
+
+    // Sorted and windowed in SQLite: windows follow each other without overlap.
+    let codes = |sort, descending, offset, limit| {
+        let query = FaultQuery { sort, descending, offset, limit, ..FaultQuery::default() };
+        let page = store.list_faults(&query).unwrap();
+        assert_eq!((page.total, page.offset), (4, offset));
+        page.faults.iter().map(|f| (f.episode.spn, f.episode.fmi)).collect::<Vec<_>>()
+    };
+    assert_eq!(codes(FaultSort::Code, false, 0, 10), [(97, 3), (100, 1), (111, 17), (3226, 4)]);
+    assert_eq!(codes(FaultSort::Code, true, 0, 10), [(3226, 4), (111, 17), (100, 1), (97, 3)]);
+    assert_eq!(codes(FaultSort::Code, false, 1, 2), [(100, 1), (111, 17)], "the second window");
+    assert_eq!(codes(FaultSort::LastReported, false, 0, 1), [(97, 3)], "last reported at t0, the oldest");
+    assert_eq!(codes(FaultSort::Severity, true, 0, 1), [(97, 3)], "reversed: the cleared one first");
+    let by_truck: Vec<String> = store
+        .list_faults(&FaultQuery { sort: FaultSort::Truck, ..FaultQuery::default() })
+        .unwrap()
+        .faults
+        .into_iter()
+        .map(|f| f.vin)
+        .collect();
+    assert_eq!(by_truck.iter().filter(|v| *v == VIN_A).count(), 2);
+    assert!(by_truck.windows(2).all(|w| w[0] <= w[1]), "grouped by truck: {by_truck:?}");
+    // Search by part of a VIN or unit, any case.
+    let tail = VIN_B[VIN_B.len() - 6..].to_lowercase();
+    let found =
+        store.list_faults(&FaultQuery::first(FaultFilter { search: tail, ..FaultFilter::default() }, 10)).unwrap();
+    assert_eq!((found.total, found.faults.iter().all(|f| f.vin == VIN_B)), (2, true));
+    let sources = store.fault_sources().unwrap();
+    assert_eq!(sources.iter().map(|s| s.faults).sum::<u32>(), 4, "every episode's source, counted once");
+    assert!(sources.iter().all(|s| !s.name.is_empty()), "{sources:?}");
 
     let mut csv = Vec::new();
     assert_eq!(store.export_faults_csv(&FaultFilter::default(), &mut csv).unwrap(), 4);
@@ -547,10 +602,14 @@ fn bad_portal_rows_are_tidied_or_set_aside_and_never_fail_every_sync() {
     let repeated = vec![
         unknown_source(false),
         FaultObservation { severity: Severity::Critical, ..unknown_source(true) },
-        fault(3226, 4, true),
+        FaultObservation { portal_severity_score: Some(180), ..fault(3226, 4, true) },
+        // No J1939 code has 20 bits of SPN: not a fault TruckIQ can keep.
+        FaultObservation { spn: 600_000, ..fault(1, 1, true) },
     ];
     let a = VehicleObservation { vehicle: odd, faults: Some(repeated).into() };
-    let refused = observe(VIN_B, 10.0, Some(vec![FaultObservation { spn: 600_000, ..fault(1, 1, true) }]));
+    // A VIN one character short: the schema refuses the truck.
+    let short_vin = &VIN_B[..16];
+    let refused = observe(short_vin, 10.0, Some(vec![fault(1, 1, true)]));
     let run = store.start_run(account, RunTrigger::Manual, 1, t(0)).unwrap();
     let observed = [a, refused];
     let record = SyncRecord {
@@ -567,11 +626,11 @@ fn bad_portal_rows_are_tidied_or_set_aside_and_never_fail_every_sync() {
     let recorded = store.record_sync(&record, |_| Vec::new()).unwrap();
     assert_eq!(recorded.status, truckiq::store::RunStatus::Partial);
     assert_eq!(recorded.outcome.set_aside.len(), 1);
-    assert_eq!(recorded.outcome.set_aside[0].0, VIN_B);
+    assert_eq!(recorded.outcome.set_aside[0].0, short_vin);
     assert!(recorded.outcome.set_aside[0].1.contains("CHECK constraint"), "{:?}", recorded.outcome.set_aside);
     let runs = store.runs(account, 1).unwrap();
     let message = runs[0].error_message.clone().unwrap_or_default();
-    assert!(message.contains("1 truck(s) set aside") && message.contains(VIN_B), "{message}");
+    assert!(message.contains("1 truck(s) set aside") && message.contains(short_vin), "{message}");
 
     let (year, odometer): (Option<u16>, Option<f64>) = store
         .connection()
@@ -593,9 +652,129 @@ fn bad_portal_rows_are_tidied_or_set_aside_and_never_fail_every_sync() {
         [(254, 100, true, "critical".to_owned()), (0, 3226, true, "major".to_owned())],
         "the code listed twice is one episode, active and at its worst tier"
     );
-    assert_eq!(count(&store, &format!("SELECT count(*) FROM vehicles WHERE vin = '{VIN_B}'")), 0, "set aside whole");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM faults WHERE spn = 3226 AND portal_severity_score IS NULL"),
+        1,
+        "a score past 100 is dropped, its fault kept"
+    );
+    assert_eq!(
+        count(&store, &format!("SELECT count(*) FROM vehicles WHERE vin = '{short_vin}'")),
+        0,
+        "set aside whole"
+    );
 
     // The next sync is not blocked by the last one.
     let again = store.apply_sync(account, t(1), &[observe(VIN_B, 12.0, Some(vec![fault(1, 1, true)]))]).unwrap();
     assert_eq!((again.vehicles, again.set_aside.len()), (1, 0));
+}
+
+/// A fault is never first seen after the sync that saw it (a portal clock running ahead, as the
+/// demo's does, once showed "first seen in 1 hour"), and each episode keeps when its derate began:
+/// set when it is first seen derated, kept while it lasts, cleared when it ends.
+#[test]
+fn first_sightings_are_never_in_the_future_and_derates_keep_their_start() {
+    let (_dir, mut store, account) = setup();
+    let derated = |derate: bool| FaultObservation { derate, first_seen: Some(t(5)), ..fault(100, 1, true) };
+    store.apply_sync(account, t(0), &[observe(VIN_A, 1.0, Some(vec![derated(true)]))]).unwrap();
+    assert_eq!(
+        time(&store, "SELECT first_seen_at FROM faults"),
+        Some(t(0)),
+        "reported 5 h ahead, stored as the sync's time"
+    );
+    assert_eq!(time(&store, "SELECT derate_since FROM faults"), Some(t(0)));
+    store.apply_sync(account, t(1), &[observe(VIN_A, 1.0, Some(vec![derated(true)]))]).unwrap();
+    assert_eq!(time(&store, "SELECT derate_since FROM faults"), Some(t(0)), "the derate clock keeps running");
+    store.apply_sync(account, t(2), &[observe(VIN_A, 1.0, Some(vec![derated(false)]))]).unwrap();
+    assert_eq!(time(&store, "SELECT derate_since FROM faults"), None, "a derate that ended has no start");
+    store.apply_sync(account, t(3), &[observe(VIN_A, 1.0, Some(vec![derated(true)]))]).unwrap();
+    assert_eq!(time(&store, "SELECT derate_since FROM faults"), Some(t(3)), "a new derate starts its own clock");
+    let past = FaultObservation { first_seen: Some(t(-30)), ..fault(3226, 4, true) };
+    store.apply_sync(account, t(4), &[observe(VIN_A, 1.0, Some(vec![derated(true), past]))]).unwrap();
+    assert_eq!(
+        time(&store, "SELECT first_seen_at FROM faults WHERE spn = 3226"),
+        Some(t(-30)),
+        "a past sighting is kept"
+    );
+}
+
+/// Search finds a truck by what people call it: make, model, engine, year, as well as its unit
+/// and VIN ("kenworth" found nothing when only unit and VIN were searched).
+#[test]
+fn search_finds_trucks_by_make_model_engine_and_year() {
+    let (_dir, mut store, account) = setup();
+    let peterbilt = VehicleSnapshot {
+        unit_number: Some("77".into()),
+        model_year: Some(2016),
+        make: Some("Peterbilt".into()),
+        model: Some("579".into()),
+        engine_make: Some("PACCAR".into()),
+        engine_model: Some("MX-13".into()),
+        ..vehicle(VIN_B, 5.0)
+    };
+    let trucks =
+        [observe(VIN_A, 1.0, Some(vec![])), VehicleObservation { vehicle: peterbilt, faults: Some(vec![]).into() }];
+    store.apply_sync(account, t(0), &trucks).unwrap();
+    let found = |search: &str| -> Vec<String> {
+        let query = VehicleQuery { search: search.into(), ..VehicleQuery::default() };
+        store.list_vehicles(&query).unwrap().rows.into_iter().map(|v| v.vin).collect()
+    };
+    assert_eq!(found("kenworth"), [VIN_A]);
+    assert_eq!(found("t680"), [VIN_A]);
+    assert_eq!(found("2016 peterbilt"), [VIN_B], "year and make as people say them");
+    assert_eq!(found("mx-13"), [VIN_B], "the engine");
+    assert_eq!(found("paccar"), [VIN_B]);
+    assert_eq!(found("77"), [VIN_B], "the unit");
+    assert_eq!(found("123456"), [VIN_A], "part of the VIN");
+    assert!(found("volvo").is_empty());
+}
+
+#[test]
+fn needs_action_lists_derated_and_critical_trucks_worst_first_and_the_fleet_counts_unread_alerts() {
+    use truckiq::store::AlertAction;
+    const VIN_C: &str = "3WKYD49X0NJ000003";
+    let (_dir, mut store, account) = setup();
+    let derated = FaultObservation { derate: true, ..fault(3226, 4, true) };
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    store.apply_sync(account, t(0), &[observe(VIN_B, 100.0, Some(vec![critical.clone()]))]).unwrap();
+    store
+        .apply_sync(
+            account,
+            t(2),
+            &[
+                observe(VIN_A, 100.0, Some(vec![derated, fault(97, 3, true)])),
+                observe(VIN_B, 110.0, Some(vec![critical])),
+                observe(VIN_C, 120.0, Some(vec![fault(111, 17, true)])),
+            ],
+        )
+        .unwrap();
+    store
+        .connection()
+        .execute(
+            "UPDATE vehicles SET location_text = 'I-80 near Laramie, WY', location_at = ?1 WHERE vin = ?2",
+            rusqlite::params![t(2), VIN_A],
+        )
+        .unwrap();
+    let list = store.needs_action(10).unwrap();
+    assert_eq!(list.total, 2, "the truck with one major fault is not on it");
+    let vins: Vec<&str> = list.trucks.iter().map(|t| t.vin.as_str()).collect();
+    assert_eq!(vins, [VIN_A, VIN_B], "a derated truck first");
+    let first = &list.trucks[0];
+    assert_eq!(first.derate_since, Some(t(2)), "the derate clock starts when the derate was first seen");
+    assert_eq!(first.worst_fault.as_deref(), Some("SPN 3226"), "the derated fault is the worst");
+    assert_eq!(first.location.as_deref(), Some("I-80 near Laramie, WY"));
+    let second = &list.trucks[1];
+    assert_eq!((second.derate_since, second.critical_since), (None, Some(t(0))), "critical since first seen");
+    assert_eq!(store.needs_action(1).unwrap().total, 2, "the count covers every truck, not only those listed");
+
+    let new = account_alert(account, "a");
+    let read = store.insert_alert(&new, t(0)).unwrap();
+    let snoozed = store.insert_alert(&new, t(0)).unwrap();
+    store.insert_alert(&new, t(0)).unwrap();
+    store.act_on_alerts(&[read.id], AlertAction::Read, t(1)).unwrap();
+    store.act_on_alerts(&[snoozed.id], AlertAction::SnoozeUntil(t(5)), t(1)).unwrap();
+    assert_eq!(store.fleet_summary(5, t(3)).unwrap().unread_alerts, 1, "neither the read nor the snoozed one");
+    assert_eq!(store.fleet_summary(5, t(6)).unwrap().unread_alerts, 2, "a snooze that ran out is unread again");
+    assert_eq!(store.fleet_summary(5, t(3)).unwrap().needs_action.total, 2);
+    assert_eq!(store.fleet_summary(1, t(3)).unwrap().needs_action.trucks.len(), 1, "as many as asked for");
+    assert_eq!(store.fleet_summary(0, t(3)).unwrap().needs_action, Default::default(), "the tray asks for none");
 }

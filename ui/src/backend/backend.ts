@@ -12,6 +12,8 @@ import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
+import type { FaultQuery } from '../bindings/FaultQuery';
+import type { FaultSource } from '../bindings/FaultSource';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -61,10 +63,13 @@ export interface Backend {
   listVehicles(query: VehicleQuery): Promise<VehiclePage>;
   fleetSummary(): Promise<FleetSummary>;
   syncSettings(): Promise<SyncSettings>;
-  setSyncSettings(settings: SyncSettings): Promise<void>;
+  /** `proxyPassword` null keeps the saved one; it goes only to the keychain. */
+  setSyncSettings(settings: SyncSettings, proxyPassword: string | null): Promise<void>;
   notificationPrefs(): Promise<NotificationPrefs>;
   setNotificationPrefs(prefs: NotificationPrefs): Promise<void>;
-  listFaults(filter: FaultFilter, limit: number): Promise<FaultPage>;
+  /** One window of the fault episodes the query matches, filtered and sorted by the database. */
+  listFaults(query: FaultQuery): Promise<FaultPage>;
+  faultSources(): Promise<FaultSource[]>;
   /** Writes the matching faults to a CSV file; resolves with its path. */
   exportFaultsCsv(filter: FaultFilter): Promise<string>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;

@@ -71,6 +71,7 @@ describe('error classification', () => {
       'timeout',
       'rate_limited',
       'browser_missing',
+      'proxy_refused',
       'cancelled',
       'internal',
     ];

@@ -36,6 +36,7 @@ export const ERROR_CLASSES: Record<ErrorCode, ErrorClass> = {
   timeout: { treatment: 'warning', title: 'The portal did not answer in time' },
   rate_limited: { treatment: 'warning', title: 'The portal is limiting requests' },
   browser_missing: { treatment: 'error', title: 'No browser to sync with' },
+  proxy_refused: { treatment: 'warning', title: 'The proxy refused its password' },
   cancelled: { treatment: 'silent', title: 'Stopped' },
 };
 

@@ -74,6 +74,14 @@ export function useSyncProgress(accountId: number): SyncProgress | undefined {
   return useContext(LiveContext)[accountId];
 }
 
+/** The accounts with a sync going now, by id. */
+export function useRunningSyncs(): number[] {
+  const progress = useContext(LiveContext);
+  return Object.values(progress)
+    .filter(isRunning)
+    .map((p) => p.accountId);
+}
+
 /** Whether a step means the run is still going. */
 export function isRunning(progress: SyncProgress | undefined): boolean {
   return progress !== undefined && progress.step !== 'finished' && progress.step !== 'failed';

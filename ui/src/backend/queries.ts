@@ -3,6 +3,7 @@ import type { AccountInput } from '../bindings/AccountInput';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
 import type { ApiLoginInput } from '../bindings/ApiLoginInput';
 import type { FaultFilter } from '../bindings/FaultFilter';
+import type { FaultQuery } from '../bindings/FaultQuery';
 import type { IpcError } from '../bindings/IpcError';
 import type { MuteScope } from '../bindings/MuteScope';
 import type { NotificationPrefs } from '../bindings/NotificationPrefs';
@@ -74,13 +75,26 @@ export function useVehiclePages(queries: VehicleQuery[]) {
   return useQueries({ queries: queries.map((query) => vehiclePageQuery(backend, query)) });
 }
 
-export function useFaults(filter: FaultFilter, limit: number) {
+function faultPageQuery(backend: Backend, query: FaultQuery) {
+  return { queryKey: [...queryKeys.vehicles, 'faults', query], queryFn: () => backend.listFaults(query) };
+}
+
+/** The Faults table's first window; while a new filter's answer is on its way, the last one stays. */
+export function useFaultPage(query: FaultQuery) {
   const backend = useBackend();
-  return useQuery({
-    queryKey: [...queryKeys.vehicles, 'faults', filter, limit],
-    queryFn: () => backend.listFaults(filter, limit),
-    placeholderData: (previous) => previous,
-  });
+  return useQuery({ ...faultPageQuery(backend, query), placeholderData: (previous) => previous });
+}
+
+/** Further windows of the Faults table, as scrolling reaches them. */
+export function useFaultPages(queries: FaultQuery[]) {
+  const backend = useBackend();
+  return useQueries({ queries: queries.map((query) => faultPageQuery(backend, query)) });
+}
+
+/** The source addresses that have faults, named, for the Faults view's picker. */
+export function useFaultSources() {
+  const backend = useBackend();
+  return useQuery({ queryKey: [...queryKeys.vehicles, 'fault-sources'], queryFn: () => backend.faultSources() });
 }
 
 export function useExportFaults() {
@@ -144,7 +158,11 @@ export function useMuteAlert() {
   const backend = useBackend();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ alertId, scope }: { alertId: number; scope: MuteScope }) => backend.muteAlert(alertId, scope),
+    // The preferences before the mute are kept: Undo saves them back.
+    mutationFn: async ({ alertId, scope }: { alertId: number; scope: MuteScope }) => {
+      const before = await backend.notificationPrefs();
+      return { before, after: await backend.muteAlert(alertId, scope) };
+    },
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.settings }),
   });
 }
@@ -158,7 +176,8 @@ export function useSaveSyncSettings() {
   const backend = useBackend();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (settings: SyncSettings) => backend.setSyncSettings(settings),
+    mutationFn: ({ settings, proxyPassword }: { settings: SyncSettings; proxyPassword: string | null }) =>
+      backend.setSyncSettings(settings, proxyPassword),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.settings });
       // A new stale-data limit changes which accounts are stale.

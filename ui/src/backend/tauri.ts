@@ -14,6 +14,8 @@ import type { NotificationPrefs } from '../bindings/NotificationPrefs';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
+import type { FaultQuery } from '../bindings/FaultQuery';
+import type { FaultSource } from '../bindings/FaultSource';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -91,8 +93,12 @@ export class TauriBackend implements Backend {
     return call<VehiclePage>('list_vehicles', { query });
   }
 
-  listFaults(filter: FaultFilter, limit: number): Promise<FaultPage> {
-    return call<FaultPage>('list_faults', { filter, limit });
+  listFaults(query: FaultQuery): Promise<FaultPage> {
+    return call<FaultPage>('list_faults', { query });
+  }
+
+  faultSources(): Promise<FaultSource[]> {
+    return call<FaultSource[]>('fault_sources');
   }
 
   exportFaultsCsv(filter: FaultFilter): Promise<string> {
@@ -103,8 +109,8 @@ export class TauriBackend implements Backend {
     return call<SyncSettings>('sync_settings');
   }
 
-  setSyncSettings(settings: SyncSettings): Promise<void> {
-    return call<void>('set_sync_settings', { settings });
+  setSyncSettings(settings: SyncSettings, proxyPassword: string | null): Promise<void> {
+    return call<void>('set_sync_settings', { settings, proxyPassword });
   }
 
   notificationPrefs(): Promise<NotificationPrefs> {

@@ -5,4 +5,9 @@ import type { PortalKind } from "./PortalKind";
  * An account as a person enters it. Secrets travel only this way, into the keychain: `password`
  * `None` (or empty) keeps the saved one; `totp_secret` `None` keeps it, `Some("")` removes it.
  */
-export type AccountInput = { name: string, portalKind: PortalKind, baseUrl: string, username: string, syncIntervalMinutes: number, password: string | null, totpSecret: string | null, };
+export type AccountInput = { name: string, portalKind: PortalKind, baseUrl: string, username: string, syncIntervalMinutes: number, password: string | null, totpSecret: string | null, 
+/**
+ * Tick the portal's "trust this device" and keep the browser profile between runs. On
+ * unless a person turns it off: it spares them MFA prompts.
+ */
+trustDevice: boolean, };

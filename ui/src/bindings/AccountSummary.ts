@@ -22,7 +22,12 @@ profileFile: string | null,
 /**
  * A Decisiv API account: the grant that reads it, and which SRM account it is.
  */
-grantId: number | null, srmAccountId: string | null, createdAt: string, lastRun: RunSummary | null, 
+grantId: number | null, srmAccountId: string | null, 
+/**
+ * Whether TruckIQ ticks the portal's "trust this device" and keeps its browser profile
+ * between runs (V12).
+ */
+trustDevice: boolean, createdAt: string, lastRun: RunSummary | null, 
 /**
  * When a sync of it last completed (fully or partly).
  */

@@ -3,4 +3,4 @@
 /**
  * What a person can do with alerts.
  */
-export type AlertActionRequest = { "kind": "read" } | { "kind": "acknowledge" } | { "kind": "snooze", hours: number, };
+export type AlertActionRequest = { "kind": "read" } | { "kind": "acknowledge" } | { "kind": "snooze", until: string, } | { "kind": "unsnooze" };

@@ -4,4 +4,4 @@
  * What the window does differently for each (see `ui/src/backend/errors.ts`, which must map
  * every one: the TypeScript is generated from this enum).
  */
-export type ErrorCode = "database" | "not_found" | "invalid_input" | "keychain_unavailable" | "keychain_locked" | "secret_missing" | "password_refused" | "mfa_needed" | "mfa_rejected" | "portal_changed" | "network" | "timeout" | "rate_limited" | "browser_missing" | "cancelled" | "internal";
+export type ErrorCode = "database" | "not_found" | "invalid_input" | "keychain_unavailable" | "keychain_locked" | "secret_missing" | "password_refused" | "mfa_needed" | "mfa_rejected" | "portal_changed" | "network" | "timeout" | "rate_limited" | "browser_missing" | "proxy_refused" | "cancelled" | "internal";

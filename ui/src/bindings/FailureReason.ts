@@ -3,4 +3,4 @@
 /**
  * What stopped a sync run (or, for `partial`, what it could not read).
  */
-export type FailureReason = "unknown_account" | "paused" | "unsupported" | "login_rejected" | "mfa_required" | "mfa_rejected" | "session_expired" | "rate_limited" | "portal_changed" | "credentials_origin_mismatch" | "network" | "timeout" | "browser_unavailable" | "keychain_missing_secret" | "keychain_locked" | "keychain_unavailable" | "keychain_error" | "database" | "portal_profile" | "cancelled" | "interrupted" | "partial" | "internal";
+export type FailureReason = "unknown_account" | "paused" | "unsupported" | "login_rejected" | "mfa_required" | "mfa_rejected" | "session_expired" | "rate_limited" | "portal_changed" | "credentials_origin_mismatch" | "network" | "proxy_refused" | "timeout" | "browser_unavailable" | "keychain_missing_secret" | "keychain_locked" | "keychain_unavailable" | "keychain_error" | "database" | "portal_profile" | "cancelled" | "interrupted" | "partial" | "internal";

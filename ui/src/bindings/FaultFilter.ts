@@ -4,11 +4,15 @@ import type { Severity } from "./Severity";
 /**
  * Which episodes to list; every field narrows the list, `None` means "any".
  */
-export type FaultFilter = { severity: Severity | null, 
+export type FaultFilter = { 
+/**
+ * Part of a unit number or VIN, any case.
+ */
+search: string, severity: Severity | null, 
 /**
  * Only faults active at the last sync.
  */
-activeOnly: boolean, spn: number | null, sourceAddress: number | null, 
+activeOnly: boolean, spn: number | null, fmi: number | null, sourceAddress: number | null, 
 /**
  * Episodes seen on or after this time.
  */

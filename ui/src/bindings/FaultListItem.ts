@@ -22,4 +22,8 @@ fmiMeaning: string,
 /**
  * The portal's own description, else one made from the SPN table and the FMI.
  */
-description: string, severity: Severity, portalSeverityText: string | null, derate: boolean, active: boolean, occurrenceCount: number, firstSeenAt: string, lastSeenAt: string, clearedAt: string | null, };
+description: string, severity: Severity, portalSeverityText: string | null, derate: boolean, 
+/**
+ * Since when the engine has been derated by this fault, while it is.
+ */
+derateSince: string | null, active: boolean, occurrenceCount: number, firstSeenAt: string, lastSeenAt: string, clearedAt: string | null, };

@@ -2,6 +2,10 @@
 import type { FaultListItem } from "./FaultListItem";
 
 /**
- * A page of the filtered list and how many there are in all.
+ * A window of the filtered list and how many match in all.
  */
-export type FaultPage = { total: number, faults: Array<FaultListItem>, };
+export type FaultPage = { total: number, 
+/**
+ * `faults` is `offset..offset + faults.len()` of the matching episodes.
+ */
+offset: number, faults: Array<FaultListItem>, };

@@ -13,9 +13,22 @@ concurrency: number | null,
  */
 browserPath: string | null, 
 /**
- * e.g. `http://proxy.example:3128`.
+ * e.g. `http://proxy.example:3128`, without credentials (see [`super::proxy`]).
  */
 proxy: string | null, 
+/**
+ * The proxy's user name, where it asks for one; its password is only in the keychain.
+ */
+proxyUsername: string | null, 
+/**
+ * Whether the proxy's password is in the keychain. Kept by TruckIQ; what the form sends is
+ * ignored.
+ */
+proxyPasswordSaved: boolean, 
+/**
+ * The proxy refused the saved password: no run sends it again until it is entered again.
+ */
+proxyPasswordRefused: boolean, 
 /**
  * Hours without a successful sync after which an account's data is stale and a
  * `stale_data` alert is raised; `None` keeps the default (23).

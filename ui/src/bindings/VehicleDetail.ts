@@ -10,6 +10,10 @@ export type VehicleDetail = { vehicle: VehicleListItem, location: string | null,
  */
 healthReasons: Array<string>, 
 /**
+ * How the score is made, in one sentence.
+ */
+healthRule: string, 
+/**
  * Active faults first (worst tier first), then inactive and cleared ones, newest first.
  */
 faults: Array<FaultEpisode>, readings: Array<MeterReading>, 

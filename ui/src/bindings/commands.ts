@@ -29,6 +29,7 @@ export const COMMANDS = [
   'list_vehicles',
   'fleet_summary',
   'list_faults',
+  'fault_sources',
   'export_faults_csv',
   'vehicle_detail',
   'start_demo',

@@ -28,6 +28,7 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
   const [password, setPassword] = useState('');
   const [totp, setTotp] = useState('');
   const [removeTotp, setRemoveTotp] = useState(false);
+  const [trustDevice, setTrustDevice] = useState(account?.trustDevice ?? true);
   const urlProblem = /^https?:\/\/[^\s/]+/.test(url.trim()) ? null : 'The address must start with https://';
   const api = portal === 'decisiv_api';
 
@@ -44,6 +45,7 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
           syncIntervalMinutes: interval,
           password: password === '' ? null : password,
           totpSecret: removeTotp ? '' : totp.trim() === '' ? null : totp,
+          trustDevice,
         },
       },
       { onSuccess: onDone },
@@ -133,6 +135,17 @@ export function AccountForm({ account, onDone }: { account: AccountSummary | nul
                 Remove the saved TOTP secret
               </label>
             ) : null}
+            <label className="check check-explained">
+              <input type="checkbox" checked={trustDevice} onChange={(e) => setTrustDevice(e.target.checked)} />
+              <span>
+                Trust this device
+                <small>
+                  {trustDevice
+                    ? 'TruckIQ ticks the portal’s “trust this device”, so it asks for a code less often. Its cookie stays in this account’s private browser folder on this computer.'
+                    : 'Nothing of the portal stays on disk between syncs; portals with two-step sign-in ask for a code every time.'}
+                </small>
+              </span>
+            </label>
           </>
         )}
         <IntervalSelect value={interval} onChange={setInterval} />

@@ -1,10 +1,15 @@
 import logoUrl from '../../../icons/source.svg';
-import { useAppInfo } from '../backend/queries';
+import { useAlerts, useAppInfo } from '../backend/queries';
+import { groupAlerts } from '../lib/alerts';
+import { useNow } from '../lib/useNow';
 import { PAGES, hrefFor, type PageId } from '../lib/routes';
 import { PAGE_ICONS } from './icons';
 
 export function Sidebar({ current }: { current: PageId }) {
   const info = useAppInfo();
+  const alerts = useAlerts();
+  const now = useNow();
+  const unread = alerts.data ? groupAlerts(alerts.data, new Date(now)).unread.length : 0;
   return (
     <aside className="sidebar">
       <div className="brand">
@@ -28,6 +33,11 @@ export function Sidebar({ current }: { current: PageId }) {
                 >
                   <Icon />
                   {label}
+                  {id === 'alerts' && unread > 0 ? (
+                    <span className="nav-count" aria-label={`${unread} unread`}>
+                      {unread > 99 ? '99+' : unread}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             );

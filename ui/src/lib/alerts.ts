@@ -1,5 +1,6 @@
 import type { Alert } from '../bindings/Alert';
 import type { AlertKind } from '../bindings/AlertKind';
+import type { MuteScope } from '../bindings/MuteScope';
 
 export const ALERT_KIND: Record<AlertKind, string> = {
   new_critical_fault: 'New critical fault',
@@ -27,4 +28,42 @@ export function groupAlerts(alerts: readonly Alert[], now: Date): AlertGroups {
     else groups.earlier.push(alert);
   }
   return groups;
+}
+
+export interface SnoozeChoice {
+  label: string;
+  until: Date;
+}
+
+/** When "tomorrow morning" is: 8 a.m. on the next day, in the computer's own time zone. */
+const MORNING_HOUR = 8;
+
+/** The snooze menu: an hour, four hours, tomorrow morning and a week, from `now`. */
+export function snoozeChoices(now: Date): SnoozeChoice[] {
+  const hours = (n: number) => new Date(now.getTime() + n * 3600_000);
+  const morning = new Date(now);
+  morning.setDate(morning.getDate() + 1);
+  morning.setHours(MORNING_HOUR, 0, 0, 0);
+  return [
+    { label: '1 hour', until: hours(1) },
+    { label: '4 hours', until: hours(4) },
+    { label: 'Until tomorrow morning', until: morning },
+    { label: 'A week', until: hours(7 * 24) },
+  ];
+}
+
+/** What each mute choice silences, as the menu words it (and, lower-cased, the confirmation). */
+export const MUTE_SCOPE: Record<MuteScope, string> = {
+  code_on_truck: 'This fault code on this truck',
+  code: 'This fault code on every truck',
+  vehicle: 'Everything about this truck',
+};
+
+/** The mute choices that fit an alert: code mutes need a fault, truck mutes a truck. */
+export function muteScopes(alert: Pick<Alert, 'faultId' | 'vehicleId'>): MuteScope[] {
+  const scopes: MuteScope[] = [];
+  if (alert.faultId !== null && alert.vehicleId !== null) scopes.push('code_on_truck');
+  if (alert.faultId !== null) scopes.push('code');
+  if (alert.vehicleId !== null) scopes.push('vehicle');
+  return scopes;
 }

@@ -47,6 +47,7 @@ const account = (overrides: Partial<AccountSummary> = {}): AccountSummary => ({
   profileFile: null,
   grantId: null,
   srmAccountId: null,
+  trustDevice: true,
   createdAt: '2026-10-02T14:20:11Z',
   lastRun: run(),
   ...overrides,

@@ -1,4 +1,4 @@
-import { useEffect, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 
 /** The app's pages, in sidebar order. Each is reached at `#/<id>`. */
 export const PAGES = [
@@ -43,6 +43,43 @@ function safeDecode(segment: string): string {
 
 export function hrefFor(page: PageId): string {
   return `#/${page}`;
+}
+
+/**
+ * A page with its filters, `#/vehicles?band=critical`: what a link from Fleet opens, and what a
+ * list keeps in the address so that going to a truck and back finds it as it was.
+ */
+export function hrefWith(page: PageId, params: HashParams): string {
+  const text = queryOf(params);
+  return text ? `${hrefFor(page)}?${text}` : hrefFor(page);
+}
+
+export type HashParams = Record<string, string | number | boolean | null | undefined>;
+
+/** `params` as a query string, empty values left out: what `useHashParams` reads back. */
+export function queryOf(params: HashParams): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== '' && value !== false) query.set(key, String(value));
+  }
+  return query.toString();
+}
+
+/** The query part of the current location's hash (`band=critical` in `#/vehicles?band=critical`). */
+export function useHashParams(): URLSearchParams {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return useMemo(() => new URLSearchParams(hash.split('?')[1] ?? ''), [hash]);
+}
+
+/**
+ * Puts a list's filters in the address without a history entry per keystroke, and tells the
+ * page (a replaced hash fires no `hashchange` of its own).
+ */
+export function replaceHashParams(page: PageId, params: HashParams): void {
+  const next = hrefWith(page, params);
+  if (next === window.location.hash) return;
+  window.history.replaceState(window.history.state, '', next);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 /** The numeric id after the page in `#/vehicles/42`, for detail views; `null` without one. */

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { formatAbsolute, formatRelative, latest } from './time';
+import { formatAbsolute, formatAgo, formatRelative, formatSince, latest } from './time';
 
 const NOW = new Date('2026-11-23T08:30:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
+
+describe('formatAgo', () => {
+  it('never puts an event after now', () => {
+    expect(formatAgo(ago(-3600), NOW)).toBe('just now');
+    expect(formatAgo(ago(3 * 3600), NOW)).toBe('3 hours ago');
+    expect(formatAgo('not a time', NOW)).toBe('not a time');
+  });
+});
 
 describe('formatRelative', () => {
   it('says "just now" within 45 seconds either way', () => {
@@ -67,5 +75,19 @@ describe('latest', () => {
   it('is null when there is nothing to compare', () => {
     expect(latest([])).toBeNull();
     expect(latest([null, 'garbage'])).toBeNull();
+  });
+});
+
+describe('formatSince', () => {
+  it('says how long in the two largest units', () => {
+    expect(formatSince(ago(40 * 60), NOW)).toBe('40 min');
+    expect(formatSince(ago(3 * 3600), NOW)).toBe('3 h');
+    expect(formatSince(ago(3 * 3600 + 20 * 60), NOW)).toBe('3 h 20 min');
+    expect(formatSince(ago(24 * 3600), NOW)).toBe('1 day');
+    expect(formatSince(ago(52 * 3600), NOW)).toBe('2 days 4 h');
+  });
+
+  it('never goes negative for a time after now', () => {
+    expect(formatSince(ago(-3600), NOW)).toBe('0 min');
   });
 });

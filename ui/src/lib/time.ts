@@ -31,6 +31,16 @@ export function formatRelative(iso: string, now: Date = new Date(), locale = 'en
   return format.format(seconds < 0 ? -1 : 1, 'minute');
 }
 
+/**
+ * When something happened, relative to now. A time after now (a portal whose clock runs ahead)
+ * reads as "just now": an event that was seen cannot lie in the future.
+ */
+export function formatAgo(iso: string, now: Date = new Date(), locale = 'en'): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  return formatRelative(new Date(Math.min(then, now.getTime())).toISOString(), now, locale);
+}
+
 /** "Nov 23, 2026, 8:35 AM UTC" in the user's locale and time zone (for tooltips). */
 export function formatAbsolute(iso: string, locale?: string, timeZone?: string): string {
   const then = Date.parse(iso);
@@ -71,6 +81,16 @@ function absoluteFormat(locale: string | undefined, timeZone: string | undefined
   );
 }
 
+/**
+ * A chart's time tick: the day ("Nov 20") when the chart spans two days or more, else the time of
+ * day ("3:05 PM"), so ticks of a single day's syncs do not all read the same.
+ */
+export function formatTick(ms: number, spanMs: number, locale?: string, timeZone?: string): string {
+  const days = spanMs >= 2 * 24 * 3600 * 1000;
+  const options: Intl.DateTimeFormatOptions = days ? { month: 'short', day: 'numeric' } : { hour: 'numeric', minute: '2-digit' };
+  return cached(`tick|${days}|${locale ?? ''}|${timeZone ?? ''}`, () => new Intl.DateTimeFormat(locale, { ...options, ...(timeZone ? { timeZone } : {}) })).format(ms);
+}
+
 /** The latest of some RFC 3339 times (null when there are none). */
 export function latest(times: Iterable<string | null | undefined>): string | null {
   let best: string | null = null;
@@ -84,4 +104,20 @@ export function latest(times: Iterable<string | null | undefined>): string | nul
     }
   }
   return best;
+}
+
+/**
+ * How long since `iso`, in the two largest units: "40 min", "3 h 20 min", "2 days 4 h". A time
+ * after `now` counts as now: a clock running ahead never shows a negative span.
+ */
+export function formatSince(iso: string, now: Date = new Date()): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  const minutes = Math.max(0, Math.floor((now.getTime() - then) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+  const days = Math.floor(hours / 24);
+  const unit = days === 1 ? 'day' : 'days';
+  return hours % 24 === 0 ? `${days} ${unit}` : `${days} ${unit} ${hours % 24} h`;
 }

@@ -10,7 +10,10 @@ import {
   nextOrder,
   pagesFor,
   vehicleQuery,
+  vehicleViewFromParams,
+  vehicleViewParams,
 } from './vehicles';
+import { hrefWith } from './routes';
 
 const truck = (overrides: Partial<VehicleListItem>): VehicleListItem => ({
   id: 1,
@@ -79,11 +82,36 @@ describe('formatting', () => {
   });
 });
 
-describe('seriesPoints', () => {
-  it('scales each series into the chart and skips missing readings', async () => {
-    const { seriesPoints } = await import('../components/MeterChart');
-    expect(seriesPoints([0, 10], [100, 200])).toBe('8.0,188.0 712.0,12.0');
-    expect(seriesPoints([0, 5, 10], [100, null, 100])).toBe('8.0,188.0 712.0,188.0');
-    expect(seriesPoints([0, 10], [null, null])).toBe('');
+describe('plot', () => {
+  it('scales a series into its chart with ticks on both axes and skips missing readings', async () => {
+    const { plot } = await import('../components/MeterChart');
+    const line = plot([0, 10], [100, 200]);
+    expect(line.points.map((p) => [p.x, p.y])).toEqual([
+      [78, 142],
+      [346, 12],
+    ]);
+    expect(line.yTicks.map((t) => t.v)).toEqual([100, 150, 200]);
+    expect(line.xTicks.map((t) => t.t)).toEqual([0, 5, 10]);
+    const gap = plot([0, 5, 10], [100, null, 100]);
+    expect(gap.points.map((p) => p.t)).toEqual([0, 10]);
+    // A meter that did not move sits in the middle.
+    expect(gap.points[0]?.y).toBe(77);
+    expect(plot([0, 10], [null, null]).points).toEqual([]);
+  });
+});
+
+describe('the view in the address', () => {
+  it('round-trips filters and order through the hash', () => {
+    const filter = { search: 'kenworth 2016', band: 'critical' as const, tier: 'major' as const, status: null, accountId: 3 };
+    const order = { sort: 'faults' as const, descending: true };
+    const href = hrefWith('vehicles', vehicleViewParams(filter, order));
+    expect(href).toBe('#/vehicles?q=kenworth+2016&band=critical&tier=major&account=3&sort=faults&desc=1');
+    expect(vehicleViewFromParams(new URLSearchParams(href.split('?')[1]))).toEqual({ filter, order });
+  });
+
+  it('leaves the default view out and ignores what it does not know', () => {
+    expect(hrefWith('vehicles', vehicleViewParams(NO_FILTER, HEALTH_FIRST))).toBe('#/vehicles');
+    const odd = vehicleViewFromParams(new URLSearchParams('band=purple&sort=colour&account=-2&tier=major'));
+    expect(odd).toEqual({ filter: { ...NO_FILTER, tier: 'major' }, order: HEALTH_FIRST });
   });
 });

@@ -59,6 +59,49 @@ export function nextOrder(current: VehicleOrder, sort: VehicleSort): VehicleOrde
   return current.sort === sort ? { sort, descending: !current.descending } : { sort, descending: sort === 'faults' };
 }
 
+const BANDS: readonly HealthBand[] = ['good', 'attention', 'critical'];
+const TIERS: readonly FaultTier[] = ['critical', 'major'];
+const STATUSES: readonly TruckStatus[] = ['not_communicating', 'in_repair'];
+const SORTS: readonly VehicleSort[] = ['unit', 'vin', 'odometer', 'health', 'faults'];
+
+function oneOf<T extends string>(value: string | null, allowed: readonly T[]): T | null {
+  return allowed.find((a) => a === value) ?? null;
+}
+
+/**
+ * The filters and order in the address (`#/vehicles?band=critical&sort=faults&desc=1`), so that a
+ * link can open a filtered list and going to a truck and back finds the list as it was. Anything
+ * unknown is ignored, not an error: an old bookmark still opens the list.
+ */
+export function vehicleViewFromParams(params: URLSearchParams): { filter: VehicleFilter; order: VehicleOrder } {
+  const account = Number(params.get('account'));
+  const sort = oneOf(params.get('sort'), SORTS);
+  return {
+    filter: {
+      search: params.get('q') ?? '',
+      band: oneOf(params.get('band'), BANDS),
+      tier: oneOf(params.get('tier'), TIERS),
+      status: oneOf(params.get('status'), STATUSES),
+      accountId: Number.isSafeInteger(account) && account > 0 ? account : null,
+    },
+    order: sort ? { sort, descending: params.get('desc') === '1' } : HEALTH_FIRST,
+  };
+}
+
+/** The address parameters for a view (the default order is left out). */
+export function vehicleViewParams(filter: VehicleFilter, order: VehicleOrder): Record<string, string | number | null> {
+  const isDefault = order.sort === HEALTH_FIRST.sort && order.descending === HEALTH_FIRST.descending;
+  return {
+    q: filter.search,
+    band: filter.band,
+    tier: filter.tier,
+    status: filter.status,
+    account: filter.accountId,
+    sort: isDefault ? null : order.sort,
+    desc: isDefault || !order.descending ? null : 1,
+  };
+}
+
 /** Rows the backend sends per answer: a few screens, so scrolling rarely waits. */
 export const PAGE_SIZE = 100;
 

@@ -21,6 +21,7 @@ import { DemoButton } from '../components/DemoButton';
 import { SyncProgressBar } from '../components/SyncProgressBar';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
+import { formatAbsolute } from '../lib/time';
 import { KeyIcon, RefreshIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
 import {
@@ -144,28 +145,6 @@ export function NoAccounts() {
   );
 }
 
-/** Column widths and headings, shared by the table and its loading skeleton so they line up. */
-function AccountsTableHead() {
-  return (
-    <>
-      <colgroup>
-        <col className="col-account" />
-        <col className="col-username" />
-        <col className="col-sync" />
-        <col className="col-run" />
-      </colgroup>
-      <thead>
-        <tr>
-          <th scope="col">Account</th>
-          <th scope="col">Username</th>
-          <th scope="col">Sync</th>
-          <th scope="col">Last run</th>
-        </tr>
-      </thead>
-    </>
-  );
-}
-
 function AccountsTable({
   accounts,
   onEdit,
@@ -176,59 +155,126 @@ function AccountsTable({
   onCheckLayout: (a: AccountSummary) => void;
 }) {
   return (
-    <div className="table-card">
-      <table className="table">
-        <AccountsTableHead />
-        <tbody>
-          {accounts.map((account) => (
-            <tr key={account.id} data-account-id={account.id}>
-              <td>
-                <div className="cell-primary">{account.name}</div>
-                <div className="cell-secondary">{account.portalLabel}</div>
-                <div className="cell-faint" title={account.baseUrl}>
-                  {hostOf(account.baseUrl)}
-                </div>
-              </td>
-              <td className="cell-username">
+    <ul className="account-cards" aria-label="Portal accounts">
+      {accounts.map((account) => (
+        <li key={account.id} className="card account-card" data-account-id={account.id}>
+          <header className="account-card-head">
+            <div className="account-card-title">
+              <h2 className="cell-primary">{account.name}</h2>
+              <div className="cell-secondary">
+                {account.portalLabel} · <span title={account.baseUrl}>{hostOf(account.baseUrl)}</span>
+              </div>
+              <div className="cell-faint cell-username">
                 <BreakableUsername username={account.username} />
-              </td>
-              <td>
-                <SyncState account={account} />
-              </td>
-              <td>
-                <RunCell account={account} />
-                <AccountActions
-                  account={account}
-                  onEdit={() => onEdit(account)}
-                  onCheckLayout={() => onCheckLayout(account)}
-                />
-                <RunHistory accountId={account.id} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              </div>
+            </div>
+            <SyncState account={account} />
+          </header>
+          <AccountProblem account={account} onEdit={() => onEdit(account)} />
+          <RunCell account={account} />
+          <AccountActions
+            // A new run or pause starts the actions afresh: no old test result stays beside a new problem.
+            key={`${account.lastRun?.id ?? 0}-${account.pausedReason ?? ''}`}
+            account={account}
+            onEdit={() => onEdit(account)}
+            onCheckLayout={() => onCheckLayout(account)}
+          />
+          <RunHistory accountId={account.id} />
+        </li>
+      ))}
+    </ul>
   );
 }
 
+/**
+ * Who stopped syncing decides the words: TruckIQ stops an account whose password or code the
+ * portal refused (sending it again would lock the account), a person turns one off.
+ */
 function SyncState({ account }: { account: AccountSummary }) {
   const state = accountState(account);
   return (
-    <div className="stack">
-      {state.kind === 'enabled' ? <Badge tone="success">Enabled</Badge> : null}
-      {state.kind === 'paused' ? <Badge tone="warning">Paused</Badge> : null}
-      {state.kind === 'disabled' ? <Badge tone="neutral">Disabled</Badge> : null}
-      {state.kind === 'paused' ? (
-        <div className="cell-secondary cell-wrap">{state.reason}</div>
-      ) : (
-        <div className="cell-secondary">{formatInterval(account.syncIntervalMinutes)}</div>
-      )}
+    <div className="account-state">
+      {state.kind === 'enabled' ? <Badge tone="success">Syncing {formatInterval(account.syncIntervalMinutes)}</Badge> : null}
+      {state.kind === 'paused' ? <Badge tone="danger">Stopped by TruckIQ</Badge> : null}
+      {state.kind === 'disabled' ? <Badge tone="neutral">Turned off</Badge> : null}
     </div>
   );
 }
 
-/** Edit, pause or resume, test the sign-in, check the portal layout, remove (after a second click). */
+/** A sentence: a capital first and a full stop last. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return trimmed;
+  const capital = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** The one thing wrong with an account, said once, with what fixes it beside it. */
+function AccountProblem({ account, onEdit }: { account: AccountSummary; onEdit: () => void }) {
+  const reauthorize = useReauthorizeApi();
+  const state = accountState(account);
+  const run = account.lastRun;
+  const api = account.portalKind === 'decisiv_api';
+  if (state.kind === 'paused') {
+    const code = run?.errorKind === 'mfa_rejected';
+    return (
+      <div className="account-problem">
+        <p>
+          {sentence(state.reason)} TruckIQ will not sign in again until then, so the portal does not lock the account.
+        </p>
+        {api ? (
+          <button
+            type="button"
+            className="button button-small button-primary"
+            onClick={() => reauthorize.mutate(account.id)}
+            disabled={reauthorize.isPending}
+            title="Opens Decisiv's sign-in page in a browser window; every account of this authorization resumes"
+          >
+            {reauthorize.isPending ? 'Waiting for you to sign in…' : 'Sign in to Decisiv again'}
+          </button>
+        ) : (
+          <button type="button" className="button button-small button-primary" onClick={onEdit}>
+            {code ? 'Update TOTP secret' : 'Update password'}
+          </button>
+        )}
+        {reauthorize.isError ? (
+          <span className="form-error form-error-error">{reauthorize.error.message}</span>
+        ) : null}
+      </div>
+    );
+  }
+  if (state.kind === 'disabled') {
+    return (
+      <p className="account-note">
+        You turned syncing off for this account. Its trucks stay as last synced; Sync now still reads it once.
+      </p>
+    );
+  }
+  if (run?.status === 'failed') {
+    return (
+      <div className="account-problem account-problem-warning">
+        <p>{sentence(failureWords(run))} TruckIQ tries again at the next scheduled sync.</p>
+      </div>
+    );
+  }
+  if (account.stale) {
+    return (
+      <p className="account-note account-note-warning">
+        {account.lastSuccessAt
+          ? `No new data since ${formatAbsolute(account.lastSuccessAt)}.`
+          : 'It has never synced successfully.'}
+      </p>
+    );
+  }
+  return null;
+}
+
+function failureWords(run: RunSummary): string {
+  const kind = run.errorKind ? humaniseKind(run.errorKind) : null;
+  return [kind, run.errorMessage].filter(Boolean).join(': ') || 'The last sync failed';
+}
+
+/** Edit, turn syncing off or on, test the sign-in, check the portal layout, remove (after a second click). */
 function AccountActions({
   account,
   onEdit,
@@ -241,7 +287,6 @@ function AccountActions({
   const enable = useSetAccountEnabled();
   const remove = useRemoveAccount();
   const test = useTestSignIn();
-  const reauthorize = useReauthorizeApi();
   const [confirming, setConfirming] = useState(false);
   const api = account.portalKind === 'decisiv_api';
   return (
@@ -254,34 +299,24 @@ function AccountActions({
         className="button button-small button-quiet"
         onClick={() => enable.mutate({ id: account.id, enabled: !account.enabled })}
       >
-        {account.enabled ? 'Pause' : 'Resume'}
+        {account.enabled ? 'Turn syncing off' : 'Turn syncing on'}
       </button>
       <button
         type="button"
         className="button button-small button-quiet"
         onClick={() => test.mutate(account.id)}
-        disabled={test.isPending}
+        disabled={test.isPending || account.pausedReason !== null}
+        title={account.pausedReason ? 'Update the password first: a refused one is not sent again' : undefined}
       >
         {test.isPending ? 'Signing in…' : 'Test sign-in'}
       </button>
-      {api && account.pausedReason !== null ? (
-        <button
-          type="button"
-          className="button button-small button-primary"
-          onClick={() => reauthorize.mutate(account.id)}
-          disabled={reauthorize.isPending}
-          title="Opens Decisiv's sign-in page in a browser window; every account of this authorization resumes"
-        >
-          {reauthorize.isPending ? 'Waiting for you to sign in…' : 'Sign in to Decisiv again'}
-        </button>
-      ) : null}
       {api ? null : (
         <button
           type="button"
           className="button button-small button-quiet"
           onClick={onCheckLayout}
           disabled={account.pausedReason !== null}
-          title={account.pausedReason ? 'Paused: set the password again first (the check signs in)' : undefined}
+          title={account.pausedReason ? 'Update the password first: the check signs in' : undefined}
         >
           Check portal layout
         </button>
@@ -305,9 +340,9 @@ function AccountActions({
           {test.error.message}
         </span>
       ) : null}
-      {enable.isError || remove.isError || reauthorize.isError ? (
+      {enable.isError || remove.isError ? (
         <span className="form-error form-error-error" role="alert">
-          {(enable.error ?? remove.error ?? reauthorize.error)?.message}
+          {(enable.error ?? remove.error)?.message}
         </span>
       ) : null}
     </div>
@@ -333,11 +368,16 @@ function RunCell({ account }: { account: AccountSummary }) {
         className="button button-quiet button-small"
         onClick={() => syncNow.mutate(account.id)}
         disabled={running || account.pausedReason !== null}
-        title={account.pausedReason ? 'Paused: set the password again to resume' : undefined}
+        aria-describedby={account.pausedReason ? `sync-off-${account.id}` : undefined}
       >
         <RefreshIcon size={13} />
         {running ? 'Syncing…' : 'Sync now'}
       </button>
+      {account.pausedReason && !running ? (
+        <span className="muted" id={`sync-off-${account.id}`}>
+          Sync now waits for the new {account.portalKind === 'decisiv_api' ? 'sign-in' : 'password'}.
+        </span>
+      ) : null}
       {syncNow.isError ? <p className="form-error form-error-error">{syncNow.error.message}</p> : null}
     </div>
   );
@@ -352,15 +392,8 @@ function LastRun({ run }: { run: RunSummary }) {
         <Badge tone={status.tone}>{status.label}</Badge>
         <RelativeTime iso={runTime(run)} className="muted" />
       </div>
-      {failed ? (
-        <div className="cell-secondary cell-wrap">
-          {run.errorKind ? <strong className="run-error-kind">{humaniseKind(run.errorKind)}</strong> : null}
-          {run.errorKind && run.errorMessage ? ': ' : null}
-          {run.errorMessage}
-        </div>
-      ) : (
-        <div className="cell-secondary">{runCounts(run)}</div>
-      )}
+      {/* A failure's words are in the problem line above, once. */}
+      {failed ? null : <div className="cell-secondary">{runCounts(run)}</div>}
       {run.status === 'partial' && run.errorMessage ? (
         <div className="cell-secondary cell-wrap">{run.errorMessage}</div>
       ) : null}
@@ -371,22 +404,14 @@ function LastRun({ run }: { run: RunSummary }) {
 function AccountsLoading() {
   return (
     <LoadingRegion label="Loading accounts…">
-      <div className="table-card">
-        <table className="table">
-          <AccountsTableHead />
-          <tbody>
-            {[0, 1, 2].map((row) => (
-              <tr key={row}>
-                {[0, 1, 2, 3].map((cell) => (
-                  <td key={cell}>
-                    <Skeleton className="skeleton-line" />
-                    {cell !== 1 ? <Skeleton className="skeleton-line skeleton-short" /> : null}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="account-cards">
+        {[0, 1, 2].map((card) => (
+          <div className="card account-card" key={card}>
+            <Skeleton className="skeleton-line skeleton-short" />
+            <Skeleton className="skeleton-line" />
+            <Skeleton className="skeleton-line skeleton-short" />
+          </div>
+        ))}
       </div>
     </LoadingRegion>
   );

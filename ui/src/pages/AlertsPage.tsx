@@ -1,13 +1,15 @@
 import type { Alert } from '../bindings/Alert';
+import type { MuteScope } from '../bindings/MuteScope';
 import { shouldReport } from '../backend/errors';
-import { useAlertAction, useAlerts, useMuteAlert } from '../backend/queries';
+import { useAlertAction, useAlerts, useMuteAlert, useSaveNotificationPrefs } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { BellIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
-import { ALERT_KIND, groupAlerts } from '../lib/alerts';
+import { ALERT_KIND, MUTE_SCOPE, groupAlerts, muteScopes, snoozeChoices } from '../lib/alerts';
+import { formatAbsolute } from '../lib/time';
 import { hrefForVehicle } from '../lib/routes';
 import { useNow } from '../lib/useNow';
 import { SEVERITY } from '../lib/vehicles';
@@ -101,17 +103,20 @@ function AlertGroup({
 function AlertItem({ alert, unread }: { alert: Alert; unread: boolean }) {
   const act = useAlertAction();
   const mute = useMuteAlert();
+  const undo = useSaveNotificationPrefs();
+  const now = useNow();
   const severity = SEVERITY[alert.severity];
+  const snoozed = alert.snoozedUntil !== null && Date.parse(alert.snoozedUntil) > now;
+  const scopes = muteScopes(alert);
+  const error = act.error ?? mute.error ?? undo.error;
   return (
     <li className={`alert-item${unread ? ' alert-unread' : ''}`} data-alert-id={alert.id}>
       <div className="alert-head">
         <Badge tone={severity.tone}>{severity.label}</Badge>
         <span className="alert-kind">{ALERT_KIND[alert.kind]}</span>
         <RelativeTime iso={alert.createdAt} className="muted" />
-        {alert.snoozedUntil ? (
-          <span className="muted">
-            · snoozed until <RelativeTime iso={alert.snoozedUntil} />
-          </span>
+        {snoozed && alert.snoozedUntil ? (
+          <span className="muted">· snoozed until {formatAbsolute(alert.snoozedUntil)}</span>
         ) : null}
       </div>
       <div className="cell-primary">{alert.title}</div>
@@ -133,40 +138,80 @@ function AlertItem({ alert, unread }: { alert: Alert; unread: boolean }) {
         ) : (
           <span className="muted">Acknowledged</span>
         )}
-        {alert.acknowledgedAt === null ? (
+        {snoozed ? (
           <button
             type="button"
             className="button button-small button-quiet"
-            onClick={() => act.mutate({ ids: [alert.id], action: { kind: 'snooze', hours: 24 } })}
+            onClick={() => act.mutate({ ids: [alert.id], action: { kind: 'unsnooze' } })}
           >
-            Snooze a day
+            Unsnooze
           </button>
+        ) : alert.acknowledgedAt === null ? (
+          <MenuSelect
+            label="Snooze"
+            options={snoozeChoices(new Date(now)).map((c) => [c.until.toISOString(), c.label])}
+            onChoose={(until) => act.mutate({ ids: [alert.id], action: { kind: 'snooze', until } })}
+          />
         ) : null}
-        {alert.faultId !== null ? (
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            onClick={() => mute.mutate({ alertId: alert.id, scope: 'code' })}
-          >
-            Mute this fault code
-          </button>
+        {mute.isSuccess && !undo.isSuccess ? (
+          <span className="alert-muted" role="status">
+            Muted {MUTE_SCOPE[mute.variables.scope].toLowerCase()}: no more desktop notifications for it.{' '}
+            <button type="button" className="link-button" onClick={() => undo.mutate(mute.data.before)}>
+              Undo
+            </button>
+          </span>
+        ) : scopes.length > 0 ? (
+          <MenuSelect
+            label="Mute"
+            options={scopes.map((scope) => [scope, MUTE_SCOPE[scope]])}
+            onChoose={(scope) => {
+              undo.reset();
+              mute.mutate({ alertId: alert.id, scope: scope as MuteScope });
+            }}
+          />
         ) : null}
-        {alert.vehicleId !== null ? (
-          <button
-            type="button"
-            className="button button-small button-quiet"
-            onClick={() => mute.mutate({ alertId: alert.id, scope: 'vehicle' })}
-          >
-            Mute this truck
-          </button>
+        {undo.isSuccess ? (
+          <span className="muted" role="status">
+            Unmuted.
+          </span>
         ) : null}
-        {mute.isSuccess ? <span className="muted" role="status">Muted: no more desktop notifications for it.</span> : null}
-        {act.isError || mute.isError ? (
+        {error ? (
           <span className="form-error form-error-error" role="alert">
-            {(act.error ?? mute.error)?.message}
+            {error.message}
           </span>
         ) : null}
       </div>
     </li>
+  );
+}
+
+/** A small menu as a native select: its first line names it, choosing runs the action. */
+function MenuSelect({
+  label,
+  options,
+  onChoose,
+}: {
+  label: string;
+  options: [string, string][];
+  onChoose: (value: string) => void;
+}) {
+  return (
+    <select
+      className="input input-small"
+      aria-label={label}
+      value=""
+      onChange={(e) => {
+        if (e.target.value !== '') onChoose(e.target.value);
+      }}
+    >
+      <option value="" disabled>
+        {label}…
+      </option>
+      {options.map(([value, text]) => (
+        <option key={value} value={value}>
+          {text}
+        </option>
+      ))}
+    </select>
   );
 }

@@ -1,7 +1,10 @@
-import { useState, type ChangeEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultListItem } from '../bindings/FaultListItem';
-import { useExportFaults, useFaults } from '../backend/queries';
+import type { FaultPage } from '../bindings/FaultPage';
+import type { FaultSort } from '../bindings/FaultSort';
+import { useExportFaults, useFaultPage, useFaultPages, useFaultSources } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { DemoButton } from '../components/DemoButton';
@@ -9,31 +12,58 @@ import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { FaultIcon } from '../components/icons';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/states';
-import { EMPTY_FORM, isProblem, toFilter, type FaultForm } from '../lib/faults';
+import {
+  EMPTY_FORM,
+  activeFields,
+  faultQuery,
+  formFromParams,
+  formParams,
+  isProblem,
+  nextFaultOrder,
+  orderFromParams,
+  orderParams,
+  toFilter,
+  type FaultForm,
+  type FaultOrder,
+} from '../lib/faults';
 import { plural } from '../lib/format';
-import { hrefForVehicle } from '../lib/routes';
-import { SEVERITY } from '../lib/vehicles';
+import { hrefForVehicle, queryOf, replaceHashParams, useHashParams } from '../lib/routes';
+import { PAGE_SIZE, SEVERITY, pagesFor } from '../lib/vehicles';
 
-/** Rows shown at once; the count and the CSV cover every match. */
-const PAGE = 500;
+const ROW_HEIGHT = 56;
 
 export function FaultsPage() {
-  const [form, setForm] = useState<FaultForm>(EMPTY_FORM);
-  const [applied, setApplied] = useState<FaultFilter>(() => toFilter(EMPTY_FORM) as FaultFilter);
+  // The address holds the filters that apply (a link from Fleet opens them); the form holds what
+  // is typed, which applies once it makes sense.
+  const params = useHashParams();
+  const fromAddress = useMemo(() => formFromParams(params), [params]);
+  const order = useMemo(() => orderFromParams(params), [params]);
+  const [form, setForm] = useState<FaultForm>(fromAddress);
+  // A new address from elsewhere (a link from Fleet) replaces the form; one the form wrote keeps it.
+  useEffect(() => {
+    setForm((current) =>
+      queryOf({ ...formParams(current), ...orderParams(order) }) === params.toString() ? current : fromAddress,
+    );
+  }, [params, fromAddress, order]);
+  const fromUrl = toFilter(fromAddress);
+  const applied = isProblem(fromUrl) ? (toFilter(EMPTY_FORM) as FaultFilter) : fromUrl;
   const checked = toFilter(form);
   const problem = isProblem(checked) ? checked : null;
-  const faults = useFaults(applied, PAGE);
+  const faults = useFaultPage(faultQuery(applied, order, 0));
+  const sources = useFaultSources();
   const exporter = useExportFaults();
+  const marked = new Set(activeFields(form));
 
   const apply = (next: FaultForm) => {
     setForm(next);
-    const filter = toFilter(next);
-    if (!isProblem(filter)) setApplied(filter);
+    if (!isProblem(toFilter(next))) replaceHashParams('faults', { ...formParams(next), ...orderParams(order) });
   };
-  const text = (field: 'spn' | 'sourceAddress' | 'from' | 'to') => ({
+  const setOrder = (next: FaultOrder) => replaceHashParams('faults', { ...formParams(fromAddress), ...orderParams(next) });
+  const text = (field: 'search' | 'spn' | 'fmi' | 'from' | 'to') => ({
     value: form[field],
     onChange: (e: ChangeEvent<HTMLInputElement>) => apply({ ...form, [field]: e.target.value }),
     'aria-invalid': problem?.field === field ? true : undefined,
+    className: `input${field === 'from' || field === 'to' ? ' input-date' : field === 'search' ? '' : ' input-narrow'}${marked.has(field) ? ' input-set' : ''}`,
   });
 
   return (
@@ -55,6 +85,9 @@ export function FaultsPage() {
       {exporter.isSuccess ? (
         <p className="stale-banner stale-banner-success" role="status">
           Saved {exporter.data}
+          <button type="button" className="link-button" onClick={() => exporter.reset()}>
+            Dismiss
+          </button>
         </p>
       ) : null}
       {exporter.isError ? (
@@ -63,8 +96,9 @@ export function FaultsPage() {
         </p>
       ) : null}
       <form className="toolbar filter-bar" aria-label="Filter faults" onSubmit={(e) => e.preventDefault()}>
+        <input type="search" placeholder="Unit or VIN" aria-label="Unit or VIN" {...text('search')} />
         <select
-          className="input"
+          className={`input${marked.has('severity') ? ' input-set' : ''}`}
           aria-label="Severity"
           value={form.severity}
           onChange={(e) => apply({ ...form, severity: e.target.value as FaultForm['severity'] })}
@@ -75,7 +109,7 @@ export function FaultsPage() {
           <option value="minor">Minor</option>
           <option value="info">Info</option>
         </select>
-        <label className="check">
+        <label className={`check${marked.has('activeOnly') ? ' check-set' : ''}`}>
           <input
             type="checkbox"
             checked={form.activeOnly}
@@ -83,20 +117,32 @@ export function FaultsPage() {
           />
           Active only
         </label>
-        <input className="input input-narrow" inputMode="numeric" placeholder="SPN" aria-label="SPN" {...text('spn')} />
-        <input
-          className="input input-narrow"
-          inputMode="numeric"
-          placeholder="Source address"
-          aria-label="Source address"
-          {...text('sourceAddress')}
-        />
-        <label className="check">
-          From <input className="input" type="date" aria-label="Seen from" {...text('from')} />
-        </label>
-        <label className="check">
-          To <input className="input" type="date" aria-label="Seen until" {...text('to')} />
-        </label>
+        <input inputMode="numeric" placeholder="SPN" aria-label="SPN" {...text('spn')} />
+        <input inputMode="numeric" placeholder="FMI" aria-label="FMI" {...text('fmi')} />
+        <select
+          className={`input${marked.has('sourceAddress') ? ' input-set' : ''}`}
+          aria-label="Source"
+          value={form.sourceAddress}
+          onChange={(e) => apply({ ...form, sourceAddress: e.target.value })}
+        >
+          <option value="">Any source</option>
+          {/* An address from a link that no fault has (yet) still shows what is applied. */}
+          {form.sourceAddress !== '' && !sources.data?.some((s) => String(s.address) === form.sourceAddress) ? (
+            <option value={form.sourceAddress}>SA {form.sourceAddress}</option>
+          ) : null}
+          {sources.data?.map((source) => (
+            <option key={source.address} value={String(source.address)}>
+              {source.name}
+            </option>
+          ))}
+        </select>
+        <input placeholder="From YYYY-MM-DD" aria-label="Seen from" {...text('from')} />
+        <input placeholder="Until YYYY-MM-DD" aria-label="Seen until" {...text('to')} />
+        {marked.size > 0 ? (
+          <button type="button" className="link-button" onClick={() => apply(EMPTY_FORM)}>
+            Clear filters
+          </button>
+        ) : null}
         {problem ? (
           <span className="form-error form-error-warning" role="alert">
             {problem.message}
@@ -123,59 +169,138 @@ export function FaultsPage() {
           </p>
         )
       ) : (
-        <FaultTable faults={faults.data.faults} total={faults.data.total} />
+        <FaultTable firstPage={faults.data} filter={applied} order={order} onOrder={setOrder} />
       )}
     </>
   );
 }
 
-function FaultTable({ faults, total }: { faults: FaultListItem[]; total: number }) {
+const COLUMNS: { id: string; sort: FaultSort | null; label: string }[] = [
+  { id: 'severity', sort: 'severity', label: 'Severity' },
+  { id: 'truck', sort: 'truck', label: 'Truck' },
+  { id: 'code', sort: 'code', label: 'Code' },
+  { id: 'fault', sort: null, label: 'Fault' },
+  { id: 'reported', sort: 'last_reported', label: 'Last reported' },
+];
+
+interface TableProps {
+  firstPage: FaultPage;
+  filter: FaultFilter;
+  order: FaultOrder;
+  onOrder: (order: FaultOrder) => void;
+}
+
+/** Every matching episode, a window at a time from SQLite as scrolling reaches it. */
+function FaultTable({ firstPage, filter, order, onOrder }: TableProps) {
+  const { total } = firstPage;
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  });
+  const items = virtualizer.getVirtualItems();
+  const deeper = pagesFor(items[0]?.index ?? 0, items.at(-1)?.index ?? 0).filter((page) => page > 0);
+  const deeperPages = useFaultPages(deeper.map((page) => faultQuery(filter, order, page)));
+  const rowAt = (index: number): FaultListItem | undefined => {
+    const page = Math.floor(index / PAGE_SIZE);
+    const data = page === 0 ? firstPage : deeperPages[deeper.indexOf(page)]?.data;
+    return data?.faults[index - page * PAGE_SIZE];
+  };
+  useEffect(() => {
+    if (scroller.current && scroller.current.scrollTop > 0) scroller.current.scrollTo({ top: 0 });
+  }, [filter, order]);
+
   return (
-    <div className="table-card">
+    <section className="table-card vtable-card ftable" aria-label="Fault list">
       <p className="table-caption muted" role="status">
-        {faults.length < total ? `Showing the first ${faults.length} of ${plural(total, 'fault')}` : plural(total, 'fault')}
+        {plural(total, 'fault')}
       </p>
-      <table className="table" aria-label="Faults">
-        <thead>
-          <tr>
-            <th scope="col">Severity</th>
-            <th scope="col">Truck</th>
-            <th scope="col">Code</th>
-            <th scope="col">Fault</th>
-            <th scope="col">Source</th>
-            <th scope="col">Last seen</th>
-          </tr>
-        </thead>
-        <tbody>
-          {faults.map((f) => (
-            <tr key={f.id}>
-              <td>
-                <div className="stack">
-                  <Badge tone={SEVERITY[f.severity].tone}>{SEVERITY[f.severity].label}</Badge>
-                  {f.active ? null : <span className="muted">{f.clearedAt ? 'cleared' : 'inactive'}</span>}
-                  {f.derate ? <Badge tone="danger">Derate</Badge> : null}
+      <div className="vtable" role="table" aria-rowcount={total + 1} aria-label="Faults">
+        <div className="vtable-head" role="rowgroup">
+          <div className="vtable-row" role="row">
+            {COLUMNS.map((column) => (
+              <div
+                key={column.id}
+                className={`vtable-cell fcol-${column.id}`}
+                role="columnheader"
+                aria-sort={column.sort === order.sort ? (order.descending ? 'descending' : 'ascending') : undefined}
+              >
+                {column.sort ? (
+                  <button
+                    type="button"
+                    className="sort-button"
+                    onClick={() => onOrder(nextFaultOrder(order, column.sort as FaultSort))}
+                  >
+                    {column.label}
+                    <span aria-hidden="true">{column.sort === order.sort ? (order.descending ? ' ↓' : ' ↑') : ''}</span>
+                  </button>
+                ) : (
+                  column.label
+                )}
+              </div>
+            ))}
+          </div>
+        </div>
+        <div className="vtable-body" ref={scroller} role="rowgroup">
+          <div style={{ height: virtualizer.getTotalSize() }} className="vtable-sizer">
+            {items.map((item) => {
+              const fault = rowAt(item.index);
+              return fault ? (
+                <FaultRow key={fault.id} fault={fault} top={item.start} />
+              ) : (
+                <div
+                  key={`loading-${item.index}`}
+                  className="vtable-row"
+                  role="row"
+                  aria-busy="true"
+                  style={{ transform: `translateY(${item.start}px)` }}
+                >
+                  <div className="vtable-cell vcol-loading" role="cell">
+                    <Skeleton className="skeleton-line" />
+                  </div>
                 </div>
-              </td>
-              <td>
-                <a className="link" href={hrefForVehicle(f.vehicleId)}>
-                  {f.unitNumber ? `Unit ${f.unitNumber}` : f.vin}
-                </a>
-                <div className="cell-faint mono">{f.vin}</div>
-                <TruckStatusBadge status={f.truckStatus} since={f.truckStatusSince} />
-              </td>
-              <td className="mono">
-                SPN {f.spn} / FMI {f.fmi}
-              </td>
-              <td className="cell-wrap">{f.description}</td>
-              <td className="cell-wrap">{f.sourceName}</td>
-              <td>
-                <RelativeTime iso={f.lastSeenAt} />
-                <div className="cell-faint">{f.occurrenceCount} ×</div>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function FaultRow({ fault: f, top }: { fault: FaultListItem; top: number }) {
+  const active = f.active && f.clearedAt === null;
+  return (
+    <div className="vtable-row" role="row" style={{ transform: `translateY(${top}px)` }}>
+      <div className="vtable-cell fcol-severity" role="cell">
+        <Badge tone={SEVERITY[f.severity].tone}>{SEVERITY[f.severity].label}</Badge>
+        {active ? null : <span className="muted">inactive</span>}
+        {/* A derate that ended is history, not a truck limited now. */}
+        {f.derate && active ? <Badge tone="danger">Derate</Badge> : null}
+      </div>
+      <div className="vtable-cell fcol-truck cell-lines" role="cell">
+        <a className="link cell-text" href={hrefForVehicle(f.vehicleId)}>
+          {f.unitNumber ? `Unit ${f.unitNumber}` : f.vin}
+        </a>
+        <span className="cell-faint mono cell-text">{f.vin}</span>
+      </div>
+      <div className="vtable-cell fcol-code mono" role="cell">
+        SPN {f.spn} / FMI {f.fmi}
+      </div>
+      <div className="vtable-cell fcol-fault cell-lines" role="cell" title={`${f.description} · ${f.sourceName}`}>
+        <span className="cell-text">{f.description}</span>
+        <span className="cell-faint cell-text">
+          {f.sourceName}
+          {f.truckStatus ? ' · ' : null}
+          {f.truckStatus ? <TruckStatusBadge status={f.truckStatus} since={f.truckStatusSince} /> : null}
+        </span>
+      </div>
+      <div className="vtable-cell fcol-reported cell-lines" role="cell">
+        <RelativeTime iso={f.lastSeenAt} className="cell-text" />
+        <span className="cell-faint">{f.occurrenceCount} ×</span>
+      </div>
     </div>
   );
 }

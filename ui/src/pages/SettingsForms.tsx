@@ -26,24 +26,40 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
   const [concurrency, setConcurrency] = useState(String(initial.concurrency ?? 4));
   const [browserPath, setBrowserPath] = useState(initial.browserPath ?? '');
   const [proxy, setProxy] = useState(initial.proxy ?? '');
+  const [proxyUser, setProxyUser] = useState(initial.proxyUsername ?? '');
+  const [proxyPassword, setProxyPassword] = useState('');
   // The backend fills in the limit in effect.
   const [staleAfter, setStaleAfter] = useState(String(initial.staleAfterHours ?? ''));
   const [caseAlert, setCaseAlert] = useState(String(initial.caseAlertHours ?? ''));
   const submit = () =>
-    save.mutate({
-      concurrency: Number(concurrency),
-      browserPath: browserPath.trim() || null,
-      proxy: proxy.trim() || null,
-      staleAfterHours: Number(staleAfter),
-      caseAlertHours: Number(caseAlert),
-    });
+    save.mutate(
+      {
+        settings: {
+          ...initial,
+          concurrency: Number(concurrency),
+          browserPath: browserPath.trim() || null,
+          proxy: proxy.trim() || null,
+          proxyUsername: proxyUser.trim() || null,
+          staleAfterHours: Number(staleAfter),
+          caseAlertHours: Number(caseAlert),
+        },
+        proxyPassword: proxyPassword || null,
+      },
+      // The password went to the keychain; the field never shows it again.
+      { onSuccess: () => setProxyPassword('') },
+    );
+  const proxyPasswordHint = initial.proxyPasswordRefused
+    ? 'The proxy refused the saved password — enter it again'
+    : initial.proxyPasswordSaved
+      ? 'Saved in the keychain — leave empty to keep it'
+      : 'Only if the proxy asks for one';
   return (
     <section className="card" aria-labelledby="sync-heading">
       <header className="card-header">
         <h2 id="sync-heading">Sync</h2>
       </header>
       <form className="settings-form" onSubmit={(e) => (e.preventDefault(), submit())}>
-        <TextField label="Diagnostics pages read at once" value={concurrency} onChange={setConcurrency} numeric />
+        <TextField label="Trucks read at the same time" value={concurrency} onChange={setConcurrency} numeric />
         <TextField
           label="Browser"
           placeholder="Found automatically (Chrome, Chromium, Edge or Brave)"
@@ -56,6 +72,28 @@ function SyncForm({ initial }: { initial: SyncSettings }) {
           value={proxy}
           onChange={setProxy}
         />
+        {proxy.trim() ? (
+          <div className="proxy-sign-in">
+            <TextField label="Proxy user name" placeholder="None" value={proxyUser} onChange={setProxyUser} />
+            <label>
+              <span>Proxy password</span>
+              <input
+                className="input input-wide"
+                type="password"
+                autoComplete="off"
+                placeholder={proxyPasswordHint}
+                aria-invalid={initial.proxyPasswordRefused || undefined}
+                value={proxyPassword}
+                onChange={(e) => setProxyPassword(e.target.value)}
+              />
+            </label>
+            {initial.proxyPasswordRefused ? (
+              <p className="field-warning" role="alert">
+                The proxy refused its saved password, so no sync goes through it until you enter the password again.
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         <TextField
           label="Stale after (hours without a successful sync)"
           value={staleAfter}
@@ -121,6 +159,16 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
             </label>
           </div>
         ) : null}
+        {quiet ? (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={!prefs.quietHoursHoldCritical}
+              onChange={(e) => setPrefs({ ...prefs, quietHoursHoldCritical: !e.target.checked })}
+            />
+            Critical faults still notify during quiet hours
+          </label>
+        ) : null}
         <p className="muted">
           {invalid ? 'Enter both times as HH:MM.' : describeQuietHours(next.quietHours)}. Alerts are always kept in
           the app.
@@ -135,19 +183,44 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
         </label>
         <div>
           <span className="fact-label">Muted fault codes</span>
-          {prefs.mutedCodes.length === 0 ? (
+          {prefs.mutedCodes.length + prefs.mutedTruckCodes.length === 0 ? (
             <p className="muted">None. Mute a code from an alert.</p>
           ) : (
             <ul className="mute-list">
               {prefs.mutedCodes.map((code) => (
                 <li key={`${code.spn}/${code.fmi}`}>
-                  <span className="mono">
-                    SPN {code.spn} / FMI {code.fmi}
+                  <span>
+                    <span className="mono">
+                      SPN {code.spn} / FMI {code.fmi}
+                    </span>
+                    <span className="muted"> · every truck</span>
                   </span>
                   <button
                     type="button"
                     className="link-button"
                     onClick={() => setPrefs({ ...prefs, mutedCodes: prefs.mutedCodes.filter((c) => c !== code) })}
+                  >
+                    Unmute
+                  </button>
+                </li>
+              ))}
+              {prefs.mutedTruckCodes.map((muted) => (
+                <li key={`${muted.vehicle.account}/${muted.vehicle.vin}/${muted.code.spn}/${muted.code.fmi}`}>
+                  <span>
+                    <span className="mono">
+                      SPN {muted.code.spn} / FMI {muted.code.fmi}
+                    </span>
+                    <span className="muted">
+                      {' '}
+                      · only on <span className="mono">{muted.vehicle.vin}</span>
+                    </span>
+                  </span>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() =>
+                      setPrefs({ ...prefs, mutedTruckCodes: prefs.mutedTruckCodes.filter((m) => m !== muted) })
+                    }
                   >
                     Unmute
                   </button>
@@ -180,7 +253,12 @@ function NotificationForm({ initial }: { initial: NotificationPrefs }) {
             </ul>
           )}
         </div>
-        <SaveRow pending={save.isPending} saved={save.isSuccess} error={save.error} />
+        <SaveRow
+          pending={save.isPending}
+          saved={save.isSuccess}
+          error={save.error}
+          note="Applies from the next notification, unmutes included."
+        />
       </form>
     </section>
   );

@@ -37,7 +37,7 @@ export function SettingsPage() {
           <NotificationSettingsCard />
           <p className="footnote">
             Vehicles, faults and sync history live in the SQLite database above, on this computer only.
-            Portal passwords and MFA secrets are kept in the operating system’s keychain, never in the
+            Portal passwords, MFA secrets and the proxy password are kept in the operating system’s keychain, never in the
             database.
           </p>
         </>

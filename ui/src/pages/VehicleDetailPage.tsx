@@ -10,7 +10,10 @@ import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { RelativeTime } from '../components/RelativeTime';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/states';
 import { TruckIcon } from '../components/icons';
+import { DRIVER_ACTION } from '../lib/faults';
 import { hrefFor } from '../lib/routes';
+import { formatSince } from '../lib/time';
+import { useNow } from '../lib/useNow';
 import { HEALTH_BAND, SEVERITY, describeTruck, formatHours, formatMiles } from '../lib/vehicles';
 
 /** One truck: what is wrong with it now, what was wrong before, and how it has been driven. */
@@ -53,6 +56,10 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
   const active = detail.faults.filter((f) => f.active && f.clearedAt === null);
   const history = detail.faults.filter((f) => !f.active || f.clearedAt !== null);
   const band = v.healthBand ? HEALTH_BAND[v.healthBand] : null;
+  const now = useNow();
+  const derates = active.filter((f) => f.derate);
+  // The longest-running derate is how long the truck has been limited.
+  const derateSince = derates.length > 0 ? earliest(derates.map((f) => f.derateSince ?? f.firstSeenAt)) : null;
   return (
     <>
       <PageHeader
@@ -83,6 +90,19 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
           </div>
         ) : null}
         <div className="fact">
+          <span className="fact-label">Engine power</span>
+          {derateSince ? (
+            <>
+              <Badge tone="danger">Derated</Badge>
+              <span className="muted">
+                for {formatSince(derateSince, new Date(now))}
+              </span>
+            </>
+          ) : (
+            <span>Not derated</span>
+          )}
+        </div>
+        <div className="fact">
           <span className="fact-label">Odometer</span>
           {formatMiles(v.odometerMi)}
         </div>
@@ -99,17 +119,20 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
           {detail.location ?? '—'}
         </div>
         <div className="fact">
-          <span className="fact-label">Last sync</span>
+          <span className="fact-label">Synced</span>
           {v.lastSyncedAt ? <RelativeTime iso={v.lastSyncedAt} /> : '—'}
         </div>
       </section>
-      {detail.healthReasons.length > 0 ? (
-        <ul className="reasons" aria-label="Why the health score is what it is">
-          {detail.healthReasons.map((reason) => (
-            <li key={reason}>{reason}</li>
-          ))}
-        </ul>
-      ) : null}
+      <section className="health-why" aria-label="Why the health score is what it is">
+        {detail.healthReasons.length > 0 ? (
+          <ul className="reasons">
+            {detail.healthReasons.map((reason) => (
+              <li key={reason}>{reason}</li>
+            ))}
+          </ul>
+        ) : null}
+        <p className="muted health-rule">{detail.healthRule}</p>
+      </section>
 
       {detail.cases.length > 0 ? (
         <>
@@ -130,7 +153,7 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
                 <th scope="col">Code</th>
                 <th scope="col">Fault</th>
                 <th scope="col">Source</th>
-                <th scope="col">Seen</th>
+                <th scope="col">Reported</th>
               </tr>
             </thead>
             <tbody>
@@ -157,7 +180,7 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
               </span>{' '}
               {fault.description}{' '}
               <span className="muted">
-                {fault.clearedAt ? 'cleared' : 'inactive'} · first seen <RelativeTime iso={fault.firstSeenAt} /> ·{' '}
+                cleared · first reported <RelativeTime iso={fault.firstSeenAt} /> ·{' '}
                 {SEVERITY[fault.severity].label.toLowerCase()}
               </span>
             </li>
@@ -178,7 +201,7 @@ function FaultRow({ fault }: { fault: FaultEpisode }) {
       <td>
         <div className="stack">
           <Badge tone={severity.tone}>{severity.label}</Badge>
-          {fault.derate ? <Badge tone="danger">Derate</Badge> : null}
+          {fault.derate && fault.active ? <Badge tone="danger">Derates the engine</Badge> : null}
         </div>
       </td>
       <td className="mono">
@@ -187,6 +210,7 @@ function FaultRow({ fault }: { fault: FaultEpisode }) {
         FMI {fault.fmi}
       </td>
       <td className="cell-wrap">
+        <div className="driver-action">{DRIVER_ACTION[fault.severity]}</div>
         <div className="cell-primary">{fault.description}</div>
         <div className="cell-secondary">{fault.fmiMeaning}</div>
         {fault.portalSeverityText ? <div className="cell-faint">Portal: {fault.portalSeverityText}</div> : null}
@@ -194,12 +218,17 @@ function FaultRow({ fault }: { fault: FaultEpisode }) {
       <td className="cell-wrap">{fault.sourceName}</td>
       <td>
         <div className="cell-secondary">
-          {fault.occurrenceCount} × · last <RelativeTime iso={fault.lastSeenAt} />
+          {fault.occurrenceCount} × · last reported <RelativeTime iso={fault.lastSeenAt} />
         </div>
         <div className="cell-faint">
-          first <RelativeTime iso={fault.firstSeenAt} />
+          first reported <RelativeTime iso={fault.firstSeenAt} />
         </div>
       </td>
     </tr>
   );
+}
+
+/** The earliest of some RFC 3339 times. */
+function earliest(times: string[]): string | null {
+  return times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);
 }

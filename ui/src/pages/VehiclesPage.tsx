@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import type { FaultTier } from '../bindings/FaultTier';
 import type { HealthBand } from '../bindings/HealthBand';
 import type { TruckStatus } from '../bindings/TruckStatus';
@@ -18,7 +18,6 @@ import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '..
 import { plural } from '../lib/format';
 import {
   HEALTH_BAND,
-  HEALTH_FIRST,
   NO_FILTER,
   PAGE_SIZE,
   describeTruck,
@@ -27,10 +26,12 @@ import {
   nextOrder,
   pagesFor,
   vehicleQuery,
+  vehicleViewFromParams,
+  vehicleViewParams,
   type VehicleFilter,
   type VehicleOrder,
 } from '../lib/vehicles';
-import { hrefForVehicle, useDetailId } from '../lib/routes';
+import { hrefForVehicle, replaceHashParams, useDetailId, useHashParams } from '../lib/routes';
 import { GoToAccounts } from './placeholders';
 import { VehicleDetailPage } from './VehicleDetailPage';
 
@@ -42,8 +43,11 @@ export function VehiclesPage() {
 }
 
 function VehicleList() {
-  const [filter, setFilter] = useState<VehicleFilter>(NO_FILTER);
-  const [order, setOrder] = useState<VehicleOrder>(HEALTH_FIRST);
+  // The address holds the view: a link from Fleet opens it filtered, and back from a truck finds it as it was.
+  const params = useHashParams();
+  const { filter, order } = useMemo(() => vehicleViewFromParams(params), [params]);
+  const setFilter = (next: VehicleFilter) => replaceHashParams('vehicles', vehicleViewParams(next, order));
+  const setOrder = (next: VehicleOrder) => replaceHashParams('vehicles', vehicleViewParams(filter, next));
   // The first page also tells how many trucks there are and how many match.
   const first = useVehiclePage(vehicleQuery(filter, order, 0));
   const total = first.data?.total;
@@ -99,16 +103,51 @@ function NoVehicles() {
   );
 }
 
-const COLUMNS: { key: VehicleSort | null; label: string; className: string }[] = [
-  { key: 'unit', label: 'Unit', className: 'vcol-unit' },
-  { key: 'vin', label: 'VIN', className: 'vcol-vin' },
-  { key: null, label: 'Truck', className: 'vcol-truck' },
-  { key: 'odometer', label: 'Odometer', className: 'vcol-odometer' },
-  { key: 'health', label: 'Health', className: 'vcol-health' },
-  { key: 'faults', label: 'Active faults', className: 'vcol-faults' },
-  { key: null, label: 'Account', className: 'vcol-account' },
-  { key: null, label: 'Last sync', className: 'vcol-sync' },
+type ColumnId = 'unit' | 'vin' | 'truck' | 'odometer' | 'health' | 'faults' | 'account' | 'sync';
+
+const COLUMNS: { id: ColumnId; key: VehicleSort | null; label: string; hideable: boolean }[] = [
+  { id: 'unit', key: 'unit', label: 'Unit', hideable: false },
+  { id: 'vin', key: 'vin', label: 'VIN', hideable: false },
+  { id: 'truck', key: null, label: 'Truck', hideable: true },
+  { id: 'odometer', key: 'odometer', label: 'Odometer', hideable: true },
+  { id: 'health', key: 'health', label: 'Health', hideable: false },
+  { id: 'faults', key: 'faults', label: 'Active faults', hideable: false },
+  { id: 'account', key: null, label: 'Account', hideable: true },
+  { id: 'sync', key: null, label: 'Synced', hideable: true },
 ];
+
+const HIDDEN_KEY = 'truckiq.vehicles.hiddenColumns';
+
+/**
+ * The columns a person has hidden, kept on this computer. Until they choose, a narrow window
+ * starts without Account and Odometer (both are on the truck's page), so the table fits.
+ */
+function useHiddenColumns(): [ReadonlySet<ColumnId>, (id: ColumnId, hidden: boolean) => void] {
+  const [hidden, setHidden] = useState<ReadonlySet<ColumnId>>(() => {
+    try {
+      const saved = window.localStorage.getItem(HIDDEN_KEY);
+      if (saved !== null) {
+        const ids = JSON.parse(saved) as unknown;
+        if (Array.isArray(ids)) return new Set(COLUMNS.filter((c) => c.hideable && ids.includes(c.id)).map((c) => c.id));
+      }
+    } catch {
+      // Unreadable: fall back to the default below.
+    }
+    return new Set<ColumnId>(window.innerWidth < 1200 ? ['account', 'odometer'] : []);
+  });
+  const toggle = (id: ColumnId, hide: boolean) => {
+    const next = new Set(hidden);
+    if (hide) next.add(id);
+    else next.delete(id);
+    setHidden(next);
+    try {
+      window.localStorage.setItem(HIDDEN_KEY, JSON.stringify([...next]));
+    } catch {
+      // Storage refused: the choice holds for this window only.
+    }
+  };
+  return [hidden, toggle];
+}
 
 interface TableProps {
   firstPage: VehiclePage;
@@ -120,6 +159,8 @@ interface TableProps {
 
 function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProps) {
   const accounts = useAccounts();
+  const [hidden, setHidden] = useHiddenColumns();
+  const columns = COLUMNS.filter((c) => !hidden.has(c.id));
   const { total, matching } = firstPage;
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -151,8 +192,8 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
         <input
           type="search"
           className="input"
-          placeholder="Search VIN or unit"
-          aria-label="Search by VIN or unit number"
+          placeholder="Search unit, VIN, make, model…"
+          aria-label="Search by unit, VIN, make, model, engine or year"
           value={filter.search}
           onChange={(e) => change({ search: e.target.value })}
         />
@@ -189,6 +230,18 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
             ))}
           </select>
         ) : null}
+        <details className="columns-menu">
+          <summary className="button button-small button-quiet">Columns</summary>
+          <fieldset className="columns-menu-list">
+            <legend className="visually-hidden">Columns shown</legend>
+            {COLUMNS.filter((c) => c.hideable).map((c) => (
+              <label key={c.id} className="check">
+                <input type="checkbox" checked={!hidden.has(c.id)} onChange={(e) => setHidden(c.id, !e.target.checked)} />
+                {c.label}
+              </label>
+            ))}
+          </fieldset>
+        </details>
         <span className="toolbar-count" role="status">
           {matching === total ? plural(total, 'truck') : `${matching.toLocaleString('en-US')} of ${plural(total, 'truck')}`}
         </span>
@@ -196,10 +249,10 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
       <div className="vtable" role="table" aria-rowcount={matching + 1} aria-label="Vehicles">
         <div className="vtable-head" role="rowgroup">
           <div className="vtable-row" role="row">
-            {COLUMNS.map((column) => (
+            {columns.map((column) => (
               <div
-                key={column.label}
-                className={`vtable-cell ${column.className}`}
+                key={column.id}
+                className={`vtable-cell vcol-${column.id}`}
                 role="columnheader"
                 aria-sort={column.key === order.sort ? (order.descending ? 'descending' : 'ascending') : undefined}
               >
@@ -236,7 +289,7 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
               {items.map((item) => {
                 const vehicle = rowAt(item.index);
                 return vehicle ? (
-                  <VehicleRow key={vehicle.id} vehicle={vehicle} top={item.start} />
+                  <VehicleRow key={vehicle.id} vehicle={vehicle} top={item.start} hidden={hidden} />
                 ) : (
                   <LoadingRow key={`loading-${item.index}`} top={item.start} />
                 );
@@ -290,35 +343,52 @@ function FilterSelect<T extends string>({
 
 // Memoised: a keystroke re-renders the table twice (with the last answer, then the new one), and
 // rows whose truck and place did not change are skipped.
-const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: VehicleListItem; top: number }) {
+const VehicleRow = memo(function VehicleRow({
+  vehicle: v,
+  top,
+  hidden,
+}: {
+  vehicle: VehicleListItem;
+  top: number;
+  hidden: ReadonlySet<ColumnId>;
+}) {
   const band = v.healthBand ? HEALTH_BAND[v.healthBand] : null;
+  const href = hrefForVehicle(v.id);
+  const truck = describeTruck(v);
   return (
-    <div className="vtable-row" role="row" style={{ transform: `translateY(${top}px)` }}>
+    // The whole row opens the truck; the VIN stays a real link for the keyboard and a new window.
+    <div
+      className="vtable-row vtable-row-link"
+      role="row"
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={(e) => {
+        if (!(e.target instanceof HTMLElement && e.target.closest('a'))) window.location.hash = href;
+      }}
+    >
       <div className="vtable-cell vcol-unit" role="cell">
-        {v.unitNumber ?? '—'}
+        <span className="cell-text">{v.unitNumber ?? '—'}</span>
       </div>
       <div className="vtable-cell vcol-vin mono" role="cell">
-        <a className="link" href={hrefForVehicle(v.id)}>
+        <a className="link" href={href}>
           {v.vin}
         </a>
       </div>
-      <div
-        className="vtable-cell vcol-truck"
-        role="cell"
-        title={v.engine ? `${describeTruck(v)} · ${v.engine}` : describeTruck(v)}
-      >
-        <span className="cell-text">{describeTruck(v)}</span>
-      </div>
-      <div className="vtable-cell vcol-odometer num" role="cell">
-        {formatMiles(v.odometerMi)}
-      </div>
+      {hidden.has('truck') ? null : (
+        <div className="vtable-cell vcol-truck" role="cell" title={v.engine ? `${truck} · ${v.engine}` : truck}>
+          <span className="cell-text">{truck}</span>
+        </div>
+      )}
+      {hidden.has('odometer') ? null : (
+        <div className="vtable-cell vcol-odometer num" role="cell">
+          {formatMiles(v.odometerMi)}
+        </div>
+      )}
       <div className="vtable-cell vcol-health" role="cell">
         {v.status ? (
           // The portal's word on the truck comes first; its health is as last reported.
           <TruckStatusBadge
             status={v.status}
             since={v.statusSince}
-           
             detail={band ? `health as last reported: ${band.label} · ${v.healthScore}` : undefined}
           />
         ) : band ? (
@@ -329,20 +399,35 @@ const VehicleRow = memo(function VehicleRow({ vehicle: v, top }: { vehicle: Vehi
           <span className="muted">not read yet</span>
         )}
       </div>
-      <div className="vtable-cell vcol-faults" role="cell">
+      <div className="vtable-cell vcol-faults" role="cell" title={faultsTitle(v)}>
         {v.activeCritical > 0 ? <Badge tone="danger">{v.activeCritical} critical</Badge> : null}
         {v.activeMajor > 0 ? <Badge tone="warning">{v.activeMajor} major</Badge> : null}
         {v.activeFaults === 0 ? <span className="muted">none</span> : null}
         {v.activeFaults > v.activeCritical + v.activeMajor ? (
-          <span className="muted">+{v.activeFaults - v.activeCritical - v.activeMajor} minor</span>
+          <span className="muted cell-text">+{v.activeFaults - v.activeCritical - v.activeMajor} minor</span>
         ) : null}
       </div>
-      <div className="vtable-cell vcol-account" role="cell" title={v.accountName}>
-        <span className="cell-text">{v.accountName}</span>
-      </div>
-      <div className="vtable-cell vcol-sync" role="cell">
-        {v.lastSyncedAt ? <RelativeTime iso={v.lastSyncedAt} /> : '—'}
-      </div>
+      {hidden.has('account') ? null : (
+        <div className="vtable-cell vcol-account" role="cell" title={v.accountName}>
+          <span className="cell-text">{v.accountName}</span>
+        </div>
+      )}
+      {hidden.has('sync') ? null : (
+        <div className="vtable-cell vcol-sync" role="cell">
+          {v.lastSyncedAt ? <RelativeTime iso={v.lastSyncedAt} className="cell-text" /> : '—'}
+        </div>
+      )}
     </div>
   );
 });
+
+/** The fault counts in words, for a cell too narrow to show them all. */
+function faultsTitle(v: VehicleListItem): string {
+  const minor = v.activeFaults - v.activeCritical - v.activeMajor;
+  const parts = [
+    v.activeCritical > 0 ? `${v.activeCritical} critical` : null,
+    v.activeMajor > 0 ? `${v.activeMajor} major` : null,
+    minor > 0 ? `${minor} minor` : null,
+  ].filter((p) => p !== null);
+  return parts.length > 0 ? `Active faults: ${parts.join(', ')}` : 'No active faults';
+}

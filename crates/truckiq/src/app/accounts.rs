@@ -23,6 +23,14 @@ pub struct AccountInput {
     pub sync_interval_minutes: u32,
     pub password: Option<String>,
     pub totp_secret: Option<String>,
+    /// Tick the portal's "trust this device" and keep the browser profile between runs. On
+    /// unless a person turns it off: it spares them MFA prompts.
+    #[serde(default = "trust_by_default")]
+    pub trust_device: bool,
+}
+
+fn trust_by_default() -> bool {
+    true
 }
 
 /// Whether a secret was given, never the secret: inputs end up in logs and error reports.
@@ -40,6 +48,7 @@ impl std::fmt::Debug for AccountInput {
             .field("sync_interval_minutes", &self.sync_interval_minutes)
             .field("password", &redacted(&self.password))
             .field("totp_secret", &redacted(&self.totp_secret))
+            .field("trust_device", &self.trust_device)
             .finish()
     }
 }
@@ -175,23 +184,21 @@ fn undo(
     error
 }
 
-/// Removes a folder TruckIQ made for an account; one that is not there is fine.
-fn remove_folder(path: &std::path::Path) {
-    if path.exists()
-        && let Err(error) = std::fs::remove_dir_all(path)
-    {
-        tracing::warn!(%error, path = %path.display(), "could not remove an account's folder");
-    }
-}
-
 /// How long removing an account waits for its running sync to stop.
 const STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl App {
     /// Adds an account with its secrets; returns its id. Nothing is kept if any part fails.
     pub async fn add_account(&self, input: AccountInput) -> Result<i64> {
+        let trust = input.trust_device;
         let Checked { account, secrets: change } = check(input, true)?;
-        let id = self.write(move |store| store.insert_account(&account)).await?;
+        let id = self
+            .write(move |store| {
+                let id = store.insert_account(&account)?;
+                store.set_trust_device(id, trust)?;
+                Ok(id)
+            })
+            .await?;
         let uid = self.engine.account(id).await?.uid;
         let secrets = self.engine.secrets().clone();
         if let Err(error) = blocking(move || write_secrets(&secrets, uid, &change)).await {
@@ -211,6 +218,8 @@ impl App {
         if before.portal_kind == PortalKind::DecisivApi {
             return self.update_api_account(before, input).await;
         }
+        let trust = input.trust_device;
+        let trusted_before = before.trust_device;
         let Checked { account, secrets: change } = check(input, false)?;
         // The saved password goes only to the origin it was entered for: a new one (say from a
         // window that was tampered with) needs the password typed again.
@@ -239,6 +248,9 @@ impl App {
             return Err(error);
         }
         self.engine.credentials_changed(account_id).await?;
+        if trust != trusted_before {
+            self.set_trust_device(account_id, trust).await?;
+        }
         Ok(())
     }
 
@@ -293,6 +305,18 @@ impl App {
         self.write(move |store| store.set_enabled(account_id, enabled)).await
     }
 
+    /// Whether TruckIQ ticks the portal's "trust this device" for the account and keeps its browser
+    /// profile between runs. Turned off, the profile (with any trust cookie in it) is removed now,
+    /// or when a running sync ends.
+    pub async fn set_trust_device(&self, account_id: i64, trust: bool) -> Result<()> {
+        let account = self.account_or_gone(account_id).await?;
+        self.write(move |store| store.set_trust_device(account_id, trust)).await?;
+        if !trust && !self.engine.is_running(account_id) {
+            paths::remove_folder(&paths::browser_profile_dir(&self.engine.config().data_dir, account.uid));
+        }
+        Ok(())
+    }
+
     /// Deletes an account with its trucks, faults, runs and alerts, its keychain entries, browser
     /// profile and kept pages. It is paused first, so no new sync starts, and a running one is
     /// stopped. Secrets go before the row: if the row cannot be deleted then, removing it again
@@ -338,8 +362,8 @@ impl App {
             .await?;
         }
         let data_dir = &self.engine.config().data_dir;
-        remove_folder(&paths::browser_profile_dir(data_dir, account.uid));
-        remove_folder(&paths::artifacts_dir(data_dir, account.uid));
+        paths::remove_folder(&paths::browser_profile_dir(data_dir, account.uid));
+        paths::remove_folder(&paths::artifacts_dir(data_dir, account.uid));
         Ok(())
     }
 
@@ -387,6 +411,7 @@ mod tests {
             sync_interval_minutes: 240,
             password: Some("pw".into()),
             totp_secret: None,
+            trust_device: true,
         }
     }
 

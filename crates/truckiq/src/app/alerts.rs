@@ -1,10 +1,11 @@
 //! Alerts: reading, acknowledging, snoozing, and muting what a notification was about.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use ts_rs::TS;
 
 use super::{App, AppError, Result};
-use crate::store::{Alert, AlertAction, AlertSubject};
+use crate::store::{Alert, AlertAction, AlertSubject, MutedTruckCode};
 use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 
 /// What a person can do with alerts.
@@ -13,19 +14,29 @@ use crate::sync::alerts::{NOTIFICATION_PREFS_KEY, NotificationPrefs};
 pub enum AlertActionRequest {
     Read,
     Acknowledge,
-    /// Back as unread after this many hours (1 to 720).
+    /// Back as unread at `until`, which is in the next 30 days. The window works out "tomorrow
+    /// morning" in the person's own time zone.
     Snooze {
-        hours: u32,
+        until: DateTime<Utc>,
     },
+    /// Back as unread now.
+    Unsnooze,
 }
 
-/// What a mute silences: the alert's fault code on every truck, or everything about its truck.
+/// What a mute silences.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MuteScope {
+    /// The alert's fault code on its truck only.
+    CodeOnTruck,
+    /// The alert's fault code on every truck.
     Code,
+    /// Everything about the alert's truck.
     Vehicle,
 }
+
+/// The longest snooze: an alert put away for longer is one nobody will see again.
+const MAX_SNOOZE_DAYS: i64 = 30;
 
 /// The most alerts one list returns.
 const MAX_ALERTS: u32 = 5_000;
@@ -48,12 +59,17 @@ impl App {
         let action = match action {
             AlertActionRequest::Read => AlertAction::Read,
             AlertActionRequest::Acknowledge => AlertAction::Acknowledge,
-            AlertActionRequest::Snooze { hours } if (1..=720).contains(&hours) => {
-                AlertAction::SnoozeUntil(now + chrono::Duration::hours(i64::from(hours)))
+            AlertActionRequest::Snooze { until }
+                if until > now && until <= now + chrono::Duration::days(MAX_SNOOZE_DAYS) =>
+            {
+                AlertAction::SnoozeUntil(until)
             }
-            AlertActionRequest::Snooze { hours } => {
-                return Err(AppError::invalid(format!("snooze for 1 to 720 hours, not {hours}")));
+            AlertActionRequest::Snooze { until } => {
+                return Err(AppError::invalid(format!(
+                    "an alert can be snoozed until a time in the next {MAX_SNOOZE_DAYS} days, not {until}"
+                )));
             }
+            AlertActionRequest::Unsnooze => AlertAction::Unsnooze,
         };
         self.write(move |store| store.act_on_alerts(&alert_ids, action, now)).await
     }
@@ -68,6 +84,15 @@ impl App {
             let subject = store.alert_subject(alert_id)?;
             let mut prefs: NotificationPrefs = store.setting(NOTIFICATION_PREFS_KEY)?;
             match scope {
+                MuteScope::CodeOnTruck => {
+                    let (Some(code), Some(vehicle)) = (subject.code, subject.vehicle) else {
+                        return Ok(Err(AppError::invalid("this alert is not about a fault code on a truck")));
+                    };
+                    let muted = MutedTruckCode { vehicle, code };
+                    if !prefs.muted_truck_codes.contains(&muted) {
+                        prefs.muted_truck_codes.push(muted);
+                    }
+                }
                 MuteScope::Code => {
                     let Some(code) = subject.code else {
                         return Ok(Err(AppError::invalid("this alert is not about a fault code")));

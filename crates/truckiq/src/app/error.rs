@@ -41,6 +41,8 @@ pub enum ErrorCode {
     RateLimited,
     /// No usable Chromium or Chrome: install one, or set its path in Settings.
     BrowserMissing,
+    /// The proxy refused its saved password: enter it again in Settings.
+    ProxyRefused,
     /// The work was stopped on purpose.
     Cancelled,
     /// A bug or an unexpected condition.
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::BrowserMissing => "browser_missing",
+            ErrorCode::ProxyRefused => "proxy_refused",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
@@ -84,6 +87,7 @@ impl From<FailureReason> for ErrorCode {
             R::PortalChanged | R::Partial | R::CredentialsOriginMismatch => ErrorCode::PortalChanged,
             R::Timeout => ErrorCode::Timeout,
             R::BrowserUnavailable => ErrorCode::BrowserMissing,
+            R::ProxyRefused => ErrorCode::ProxyRefused,
             R::KeychainMissingSecret => ErrorCode::SecretMissing,
             R::KeychainLocked => ErrorCode::KeychainLocked,
             R::KeychainUnavailable | R::KeychainError => ErrorCode::KeychainUnavailable,

@@ -2,13 +2,13 @@
 
 use super::{App, AppError, Result};
 use crate::store::{
-    AccountSummary, FaultFilter, FaultPage, FleetSummary, RunSummary, VehicleDetail, VehiclePage, VehicleQuery,
+    AccountSummary, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, VehicleDetail,
+    VehiclePage, VehicleQuery,
 };
 use crate::sync::staleness::is_stale;
 use crate::sync::{SYNC_SETTINGS_KEY, SyncSettings};
 
-/// The most rows one fault list or run history returns.
-const MAX_FAULTS: u32 = 5_000;
+/// The most rows one run history returns.
 const MAX_RUNS: u32 = 500;
 
 impl App {
@@ -48,31 +48,37 @@ impl App {
         Ok(summary)
     }
 
-    /// Fault episodes across the fleet matching `filter`, worst and newest first: a page of at most
-    /// `limit` (up to 5 000) with the full count.
-    pub async fn list_faults(&self, filter: FaultFilter, limit: Option<u32>) -> Result<FaultPage> {
-        let limit = limit.unwrap_or(1_000).min(MAX_FAULTS);
-        self.read(move |store| store.list_faults(&filter, limit)).await
+    /// The window of fault episodes across the fleet that `query` asks for, in its order, with
+    /// how many match.
+    pub async fn list_faults(&self, query: FaultQuery) -> Result<FaultPage> {
+        self.read(move |store| store.list_faults(&query)).await
+    }
+
+    /// The source addresses that have faults, named, for the Faults view's picker.
+    pub async fn fault_sources(&self) -> Result<Vec<FaultSource>> {
+        self.read(|store| store.fault_sources()).await
     }
 
     /// Writes every episode matching `filter` to a new CSV file in `folder`; returns its path.
     pub async fn export_faults_csv(&self, filter: FaultFilter, folder: std::path::PathBuf) -> Result<String> {
         let path = folder.join(format!("truckiq-faults-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")));
         let target = path.clone();
-        self.read(move |store| {
-            let cannot = |e: std::io::Error, what: &std::path::Path| {
-                AppError::Internal(format!("cannot write {}: {e}", what.display()))
-            };
-            if let Err(e) = std::fs::create_dir_all(&folder) {
-                return Ok(Err(cannot(e, &folder)));
-            }
-            let file = match std::fs::File::create(&target) {
-                Ok(file) => file,
-                Err(e) => return Ok(Err(cannot(e, &target))),
-            };
-            store.export_faults_csv(&filter, std::io::BufWriter::new(file)).map(Ok)
-        })
-        .await??;
+        let rows = self
+            .read(move |store| {
+                let cannot = |e: std::io::Error, what: &std::path::Path| {
+                    AppError::Internal(format!("cannot write {}: {e}", what.display()))
+                };
+                if let Err(e) = std::fs::create_dir_all(&folder) {
+                    return Ok(Err(cannot(e, &folder)));
+                }
+                let file = match std::fs::File::create(&target) {
+                    Ok(file) => file,
+                    Err(e) => return Ok(Err(cannot(e, &target))),
+                };
+                store.export_faults_csv(&filter, std::io::BufWriter::new(file)).map(Ok)
+            })
+            .await??;
+        tracing::info!(rows, path = %path.display(), "faults exported");
         Ok(path.display().to_string())
     }
 

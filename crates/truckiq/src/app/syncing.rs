@@ -1,6 +1,6 @@
 //! Syncing on request and the stale-data check.
 
-use super::{App, AppError, Result};
+use super::{AccountInput, App, AppError, Result};
 use crate::portal::run::RunMode;
 use crate::store::{RunTrigger, ScheduleRow};
 use crate::sync::StaleAccount;
@@ -20,15 +20,23 @@ impl App {
         }
     }
 
-    /// Starts syncing one account, or every enabled one that is not paused, and returns at once
-    /// with the ids started; progress arrives as engine events. An account already syncing is
-    /// joined, not started twice.
     /// The account's next sync reads every truck, also those its portal marks unchanged.
     pub async fn request_full_read(&self, account_id: i64) -> Result<()> {
         let account_id = self.engine.account(account_id).await?.id;
         self.write(move |store| store.request_full_read(account_id).map(|_| ())).await
     }
 
+    /// Adds an account and starts its first sync at once, so the person sees the fleet without
+    /// pressing Sync now; returns its id. Progress arrives as engine events.
+    pub async fn add_account_and_sync(&self, input: AccountInput, mode: RunMode) -> Result<i64> {
+        let id = self.add_account(input).await?;
+        self.sync_now(Some(id), mode).await?;
+        Ok(id)
+    }
+
+    /// Starts syncing one account, or every enabled one that is not paused, and returns at once
+    /// with the ids started; progress arrives as engine events. An account already syncing is
+    /// joined, not started twice.
     pub async fn sync_now(&self, account_id: Option<i64>, mode: RunMode) -> Result<Vec<i64>> {
         let ids = match account_id {
             Some(id) => vec![self.engine.account(id).await?.id],

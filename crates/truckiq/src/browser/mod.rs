@@ -4,7 +4,9 @@
 
 mod locate;
 mod page;
+mod pipe;
 mod process;
+mod proxy_auth;
 mod session;
 
 use std::path::PathBuf;
@@ -12,7 +14,8 @@ use std::time::Duration;
 
 pub use locate::{candidates, find_browser};
 pub use page::{Navigation, PortalPage};
-pub use process::{profile_processes, user_data_dir_arg};
+pub use process::{kill_profile_processes, profile_processes, user_data_dir_arg};
+pub use proxy_auth::{Answer, ProxyCredentials, answer as proxy_answer};
 pub use session::BrowserSession;
 
 /// A `tracing` filter directive for programs that drive Chromium: chromiumoxide warns about every
@@ -39,6 +42,11 @@ pub enum BrowserError {
     /// A page beyond [`crate::limits::MAX_BODY_BYTES`]: not read.
     #[error("the page {0} is larger than 20 MiB; TruckIQ does not read it")]
     TooLarge(String),
+    /// The proxy refused the saved user name and password. Not tried again.
+    #[error(
+        "the proxy refused the user name and password saved for it; enter the proxy password again in Settings → Sync"
+    )]
+    ProxyRefused,
 }
 
 /// How to run the browser. Defaults suit a scheduled, headless sync.
@@ -48,7 +56,11 @@ pub struct BrowserOptions {
     pub executable: Option<PathBuf>,
     /// Off for the visible window a person finishes an MFA challenge in.
     pub headless: bool,
+    /// `http://host:port`, never with credentials in it: Chromium's command line is readable by
+    /// every local user.
     pub proxy: Option<String>,
+    /// The proxy's sign-in, answered through Chromium's auth challenge.
+    pub proxy_credentials: Option<ProxyCredentials>,
     pub user_agent: Option<String>,
     pub viewport: (u32, u32),
     /// IANA zone the pages see, e.g. "America/Chicago".
@@ -75,6 +87,7 @@ impl Default for BrowserOptions {
             executable: None,
             headless: true,
             proxy: None,
+            proxy_credentials: None,
             user_agent: None,
             viewport: (1366, 900),
             timezone: None,
@@ -85,6 +98,19 @@ impl Default for BrowserOptions {
             trusted_spki: Vec::new(),
             trusted_der: Vec::new(),
         }
+    }
+}
+
+impl BrowserOptions {
+    /// The same proxy for TruckIQ's own HTTP calls (the gateway, the Decisiv API), signing in with
+    /// `Proxy-Authorization`, which goes to the proxy only.
+    pub fn http_proxy(&self) -> Result<Option<reqwest::Proxy>, String> {
+        let Some(url) = &self.proxy else { return Ok(None) };
+        let proxy = reqwest::Proxy::all(url).map_err(|e| format!("the proxy {url:?}: {e}"))?;
+        Ok(Some(match &self.proxy_credentials {
+            Some(sign_in) => proxy.basic_auth(&sign_in.username, sign_in.password.expose()),
+            None => proxy,
+        }))
     }
 }
 
@@ -99,7 +125,8 @@ const BLOCKED_EXTENSIONS: &[&str] = &[
 /// headless browser from throttling, prompting or phoning home.
 pub fn launch_args(options: &BrowserOptions) -> Vec<String> {
     let mut args: Vec<String> = [
-        "remote-debugging-port=0",
+        // DevTools on fds 3 and 4, no port: see `pipe`.
+        "remote-debugging-pipe",
         "disable-gpu",
         "disable-background-networking",
         "disable-component-update",

@@ -2,6 +2,8 @@
 //! in one CDP call, and form actions can be paced like a person's.
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chromiumoxide::Page;
@@ -49,6 +51,8 @@ pub struct PortalPage {
     page: Page,
     timeout: Duration,
     human_delays: Option<(Duration, Duration)>,
+    /// Set once the proxy refused its password: what a navigation then shows is the proxy's 407.
+    proxy_refused: Option<Arc<AtomicBool>>,
 }
 
 impl std::fmt::Debug for PortalPage {
@@ -63,8 +67,12 @@ fn command_error(error: impl std::fmt::Display) -> BrowserError {
 }
 
 impl PortalPage {
-    pub(super) async fn prepare(page: Page, options: &BrowserOptions) -> Result<Self, BrowserError> {
-        let this = Self { page, timeout: options.page_timeout, human_delays: options.human_delays };
+    pub(super) async fn prepare(
+        page: Page,
+        options: &BrowserOptions,
+        proxy_refused: Option<Arc<AtomicBool>>,
+    ) -> Result<Self, BrowserError> {
+        let this = Self { page, timeout: options.page_timeout, human_delays: options.human_delays, proxy_refused };
         // Network events tell us each page's HTTP status (429, 5xx), so the domain is always on.
         this.page.execute(EnableParams::default()).await.map_err(command_error)?;
         if options.block_heavy_resources {
@@ -100,7 +108,11 @@ impl PortalPage {
 
     /// Opens `url` and waits for it to load.
     pub async fn goto(&self, url: &str) -> Result<(), BrowserError> {
-        self.limited(&format!("{url} to load"), self.page.goto(url)).await.map(|_| ()).map_err(|error| match error {
+        let loaded = self.limited(&format!("{url} to load"), self.page.goto(url)).await;
+        if self.proxy_refused.as_ref().is_some_and(|refused| refused.load(Ordering::SeqCst)) {
+            return Err(BrowserError::ProxyRefused);
+        }
+        loaded.map(|_| ()).map_err(|error| match error {
             // Chromium's words for a 4xx/5xx document, which says nothing of which page it was.
             BrowserError::Network(m) if m.contains("ERR_HTTP_RESPONSE_CODE_FAILURE") => {
                 BrowserError::Network(format!("{url} answered with an error page ({m})"))
@@ -311,14 +323,17 @@ impl PortalPage {
         Ok(())
     }
 
-    /// Ticks a checkbox if it is not ticked yet.
-    pub async fn check(&self, css: &str) -> Result<(), BrowserError> {
+    /// Ticks (`on`) or clears a checkbox, clicking it only if it is not that way yet, as a
+    /// person would.
+    pub async fn set_checked(&self, css: &str, on: bool) -> Result<(), BrowserError> {
         self.pause().await;
         let element = self.page.find_element(css).await.map_err(|_| BrowserError::MissingElement(css.into()))?;
-        element
-            .call_js_fn("function() { if (!this.checked) { this.click(); } }", false)
-            .await
-            .map_err(command_error)?;
+        let toggle = if on {
+            "function() { if (!this.checked) { this.click(); } }"
+        } else {
+            "function() { if (this.checked) { this.click(); } }"
+        };
+        element.call_js_fn(toggle, false).await.map_err(command_error)?;
         Ok(())
     }
 

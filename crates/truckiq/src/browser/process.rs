@@ -1,26 +1,38 @@
 //! Chromium as a child of our own, so it cannot outlive the run that started it.
 //!
-//! chromiumoxide's launcher cannot tie Chromium's life to ours, so we start it ourselves and connect
-//! to the DevTools address it prints:
+//! chromiumoxide's launcher cannot tie Chromium's life to ours, so we start it ourselves, with
+//! DevTools on a pipe ([`super::pipe`]) rather than a port:
 //! - in a process group of its own, which closing kills as a whole;
 //! - with a parent-death signal (`setpriv --pdeathsig KILL`, no `unsafe` `pre_exec` needed): if
 //!   TruckIQ is killed, crashes or is logged out, the kernel kills Chromium too. The signal fires
 //!   when the *thread* that spawned Chromium exits, so a thread of its own spawns it and lives, in
 //!   `wait`, exactly as long as Chromium does;
-//! - processes are told apart by their exact `--user-data-dir=` argument, never by a substring.
+//! - processes are told apart by their exact `--user-data-dir=` argument, never by a substring;
+//! - `/bin/sh` moves the pipe we hand it as stdin and stdout to fds 3 and 4, where Chromium reads
+//!   and writes DevTools messages, and then becomes Chromium (`exec`): no `unsafe` `dup2` here.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 use super::BrowserError;
+use super::pipe;
 
 /// Where `setpriv` (util-linux, on every Debian and most Linux systems) is looked for.
 #[cfg(target_os = "linux")]
 const SETPRIV: &str = "/usr/bin/setpriv";
+
+/// Run by `/bin/sh -c` with Chromium as `$0`: its stdin and stdout (our pipe) become fds 3 and 4,
+/// stdin and stdout themselves /dev/null, and the shell becomes Chromium.
+const PIPE_TO_FDS: &str = r#"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#;
+
+/// How much of what Chromium prints is kept for an error message.
+const KEPT_OUTPUT: usize = 4096;
 
 /// The argument that names a profile folder, exactly as Chromium gets it.
 pub fn user_data_dir_arg(profile_dir: &Path) -> String {
@@ -36,12 +48,17 @@ pub struct ChromiumProcess {
     exited: Option<oneshot::Receiver<()>>,
     /// Chromium's `TMPDIR`, removed with it.
     _scratch: tempfile::TempDir,
+    /// Carries DevTools messages between chromiumoxide and Chromium's pipe.
+    bridge: JoinHandle<()>,
+    /// The start of what Chromium printed, for the error when it fails early.
+    printed: Arc<Mutex<String>>,
 }
 
 /// A run dropped without closing its browser (it was cancelled, or panicked) still takes Chromium
 /// with it: the group is killed, and the helpers follow their main process.
 impl Drop for ChromiumProcess {
     fn drop(&mut self) {
+        self.bridge.abort();
         if self.exited.is_some() {
             kill_group(self.pid);
         }
@@ -49,13 +66,14 @@ impl Drop for ChromiumProcess {
 }
 
 enum Started {
-    Ready { pid: u32, url: String },
+    Ready { pid: u32, commands: ChildStdin, events: ChildStdout },
     Failed(String),
 }
 
 impl ChromiumProcess {
-    /// Starts `executable` with `args` (each with its leading `--`) on `profile_dir`, with
-    /// `scratch` as its `TMPDIR`, and waits up to `timeout` for its DevTools WebSocket address.
+    /// Starts `executable` with `args` (each with its leading `--`, `--remote-debugging-pipe`
+    /// among them) on `profile_dir`, with `scratch` as its `TMPDIR`, within `timeout`, and returns
+    /// the address of the one-time DevTools bridge to connect to.
     pub async fn start(
         executable: &Path,
         profile_dir: &Path,
@@ -70,20 +88,41 @@ impl ChromiumProcess {
             .arg(user_data_dir_arg(profile_dir))
             .args(&args)
             .env("TMPDIR", scratch.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        let printed = Arc::new(Mutex::new(String::new()));
+        let kept = Arc::clone(&printed);
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         std::thread::Builder::new()
             .name("chromium".into())
-            .spawn(move || supervise(command, started, exit))
+            .spawn(move || supervise(command, started, exit, kept))
             .map_err(|e| BrowserError::Launch(format!("cannot start a thread for Chromium: {e}")))?;
         match tokio::time::timeout(timeout, ready).await {
-            Ok(Ok(Started::Ready { pid, url })) => {
-                let process =
-                    Self { pid, profile_dir: profile_dir.to_path_buf(), exited: Some(exited), _scratch: scratch };
-                Ok((process, url))
+            Ok(Ok(Started::Ready { pid, commands, events })) => {
+                let pipes = tokio::process::ChildStdin::from_std(commands)
+                    .and_then(|commands| Ok((commands, tokio::process::ChildStdout::from_std(events)?)));
+                let bridge = match pipes {
+                    Ok((commands, events)) => pipe::start(commands, events).await,
+                    Err(e) => Err(BrowserError::Launch(format!("cannot read Chromium's DevTools pipe: {e}"))),
+                };
+                let bridge = match bridge {
+                    Ok(bridge) => bridge,
+                    Err(error) => {
+                        kill_group(pid);
+                        return Err(error);
+                    }
+                };
+                let process = Self {
+                    pid,
+                    profile_dir: profile_dir.to_path_buf(),
+                    exited: Some(exited),
+                    _scratch: scratch,
+                    bridge: bridge.task,
+                    printed,
+                };
+                Ok((process, bridge.url))
             }
             Ok(Ok(Started::Failed(why))) => Err(BrowserError::Launch(why)),
             Ok(Err(_)) => Err(BrowserError::Launch("Chromium's supervising thread stopped".into())),
@@ -93,6 +132,11 @@ impl ChromiumProcess {
                 Err(BrowserError::Launch(format!("Chromium did not start within {} s", timeout.as_secs())))
             }
         }
+    }
+
+    /// The start of what Chromium printed, to say why it stopped.
+    pub fn printed(&self) -> String {
+        self.printed.lock().unwrap_or_else(PoisonError::into_inner).trim().to_owned()
     }
 
     /// Waits up to `grace` for Chromium to exit (after it was asked to close), then kills its
@@ -119,20 +163,28 @@ impl ChromiumProcess {
     }
 }
 
-/// The command that starts `executable` with a parent-death signal where the system allows it.
+/// The command that starts `executable` through the shell that moves the pipe to fds 3 and 4,
+/// with a parent-death signal where the system allows it.
 fn launcher(executable: &Path) -> Command {
+    let mut command = Command::new("/bin/sh");
     #[cfg(target_os = "linux")]
     if Path::new(SETPRIV).exists() {
-        let mut command = Command::new(SETPRIV);
-        command.args(["--pdeathsig", "KILL", "--"]).arg(executable);
-        return command;
+        command = Command::new(SETPRIV);
+        command.args(["--pdeathsig", "KILL", "--", "/bin/sh"]);
     }
-    Command::new(executable)
+    command.args(["-c", PIPE_TO_FDS]).arg(executable);
+    command
 }
 
-/// Runs on Chromium's own thread: spawns it, reports its DevTools address (or why it failed),
-/// drains what it prints (a full pipe would stall it), and waits for it to exit.
-fn supervise(mut command: Command, started: oneshot::Sender<Started>, exit: oneshot::Sender<()>) {
+/// Runs on Chromium's own thread: spawns it, hands over its pipe (or says why it could not start),
+/// drains what it prints (a full pipe would stall it), keeping the start for error messages, and
+/// waits for it to exit.
+fn supervise(
+    mut command: Command,
+    started: oneshot::Sender<Started>,
+    exit: oneshot::Sender<()>,
+    printed: Arc<Mutex<String>>,
+) {
     let mut child = match command.spawn() {
         Ok(child) => child,
         Err(e) => {
@@ -140,33 +192,25 @@ fn supervise(mut command: Command, started: oneshot::Sender<Started>, exit: ones
             return;
         }
     };
-    let pid = child.id();
-    let mut started = Some(started);
-    let mut printed = String::new();
+    match (child.stdin.take(), child.stdout.take()) {
+        (Some(commands), Some(events)) => {
+            let _ = started.send(Started::Ready { pid: child.id(), commands, events });
+        }
+        _ => {
+            let _ = started.send(Started::Failed("the browser's DevTools pipe was not opened".into()));
+        }
+    }
     if let Some(stderr) = child.stderr.take() {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            let Some(waiting) = started.take() else { continue };
-            match line.trim().strip_prefix("DevTools listening on ") {
-                Some(url) => {
-                    let _ = waiting.send(Started::Ready { pid, url: url.to_owned() });
-                }
-                None => {
-                    // Kept for the error message if it never gets ready; bounded.
-                    if printed.len() < 4096 {
-                        printed.push_str(&line);
-                        printed.push('\n');
-                    }
-                    started = Some(waiting);
-                }
+            let mut kept = printed.lock().unwrap_or_else(PoisonError::into_inner);
+            if kept.len() < KEPT_OUTPUT {
+                kept.push_str(&line);
+                kept.push('\n');
             }
         }
     }
-    let status = child.wait();
-    if let Some(waiting) = started {
-        let status = status.map_or_else(|e| e.to_string(), |s| s.to_string());
-        let _ = waiting.send(Started::Failed(format!("the browser exited ({status}) before it was ready: {printed}")));
-    }
+    let _ = child.wait();
     let _ = exit.send(());
 }
 
@@ -208,7 +252,7 @@ fn names_arg(cmdline: &[u8], arg: &str) -> bool {
 }
 
 /// Kills every process started on exactly `profile_dir`.
-fn kill_profile_processes(profile_dir: &Path) {
+pub fn kill_profile_processes(profile_dir: &Path) {
     #[cfg(unix)]
     for pid in profile_processes(profile_dir) {
         let Some(pid) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) else { continue };

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::page::PortalPage;
 use super::process::{ChromiumProcess, clear_stale_lock};
+use super::proxy_auth::ProxySignIn;
 use super::{BrowserError, BrowserOptions, candidates, find_browser, launch_args};
 use crate::secrets::Sensitive;
 
@@ -33,8 +34,12 @@ struct SavedCookie {
 }
 
 pub struct BrowserSession {
-    browser: Browser,
+    /// Shared with the proxy sign-in, which answers challenges for as long as the browser lives.
+    browser: Arc<Browser>,
+    /// The DevTools bridge's one-time address (closed once connected).
+    devtools_url: String,
     handler: JoinHandle<()>,
+    proxy_sign_in: Option<ProxySignIn>,
     dead: Arc<AtomicBool>,
     options: BrowserOptions,
     process: ChromiumProcess,
@@ -86,11 +91,13 @@ impl BrowserSession {
             request_timeout: options.page_timeout,
             ..HandlerConfig::default()
         };
+        let devtools_url = url.clone();
         let (browser, mut handler) = match Browser::connect_with_config(url, config).await {
             Ok(connected) => connected,
             Err(error) => {
+                let printed = process.printed();
                 process.stop(Duration::ZERO).await;
-                return Err(BrowserError::Launch(format!("cannot connect to Chromium: {error}")));
+                return Err(BrowserError::Launch(format!("cannot connect to Chromium: {error} {printed}")));
             }
         };
         // A portal page (or a page that took its place) must not write files on the person's
@@ -112,12 +119,30 @@ impl BrowserSession {
             }
             flag.store(true, Ordering::SeqCst);
         });
+        // The first command: where a browser that could not start says so.
         if let Err(error) = browser.execute(deny).await {
             handler.abort();
+            let printed = process.printed();
             process.stop(Duration::ZERO).await;
-            return Err(BrowserError::Launch(format!("Chromium would not refuse downloads: {error}")));
+            return Err(BrowserError::Launch(format!(
+                "Chromium did not answer its first command ({error}): {printed}"
+            )));
         }
-        Ok(Self { browser, handler, dead, options: options.clone(), process })
+        let browser = Arc::new(browser);
+        let proxy_sign_in = match (&options.proxy, &options.proxy_credentials) {
+            (Some(proxy), Some(credentials)) => {
+                match ProxySignIn::start(Arc::clone(&browser), proxy, credentials.clone()).await {
+                    Ok(sign_in) => Some(sign_in),
+                    Err(error) => {
+                        handler.abort();
+                        process.stop(Duration::ZERO).await;
+                        return Err(error);
+                    }
+                }
+            }
+            _ => None,
+        };
+        Ok(Self { browser, devtools_url, handler, proxy_sign_in, dead, options: options.clone(), process })
     }
 
     /// Runs `work` with a launched browser and closes it afterwards, whether `work` succeeded or not.
@@ -139,6 +164,12 @@ impl BrowserSession {
         !self.dead.load(Ordering::SeqCst)
     }
 
+    /// Where chromiumoxide connected to Chromium's DevTools: a bridge that took that one
+    /// connection and no longer listens.
+    pub fn devtools_url(&self) -> &str {
+        &self.devtools_url
+    }
+
     pub fn options(&self) -> &BrowserOptions {
         &self.options
     }
@@ -155,7 +186,8 @@ impl BrowserSession {
                 seconds: self.options.page_timeout.as_secs(),
             })?
             .map_err(|e| BrowserError::Command(e.to_string()))?;
-        PortalPage::prepare(page, &self.options).await
+        let proxy_refused = self.proxy_sign_in.as_ref().map(ProxySignIn::refused);
+        PortalPage::prepare(page, &self.options, proxy_refused).await
     }
 
     /// The browser's session cookies (those without an expiry) as JSON. Chromium drops them when it
@@ -206,7 +238,21 @@ impl BrowserSession {
     /// Closes the browser politely, then forcibly if it does not go, and waits until no process of
     /// it is left.
     pub async fn close(mut self) {
-        if !matches!(tokio::time::timeout(CLOSE_TIMEOUT, self.browser.close()).await, Ok(Ok(_))) {
+        if let Some(sign_in) = self.proxy_sign_in.take() {
+            sign_in.stop().await;
+        }
+        // The proxy sign-in held the other handle; should anything still hold one, the browser is
+        // asked to close over CDP instead.
+        let closed = match Arc::get_mut(&mut self.browser) {
+            Some(browser) => tokio::time::timeout(CLOSE_TIMEOUT, browser.close()).await.is_ok_and(|r| r.is_ok()),
+            None => tokio::time::timeout(
+                CLOSE_TIMEOUT,
+                self.browser.execute(chromiumoxide::cdp::browser_protocol::browser::CloseParams::default()),
+            )
+            .await
+            .is_ok_and(|r| r.is_ok()),
+        };
+        if !closed {
             tracing::warn!("browser did not close on request");
         }
         self.process.stop(CLOSE_TIMEOUT).await;

@@ -17,6 +17,7 @@ pub struct AddAccount {
     pub username: String,
     pub interval_minutes: u32,
     pub totp: bool,
+    pub trust_device: bool,
 }
 
 const TOTP_PROMPT: &str = "TOTP secret (base32 or otpauth:// URI)";
@@ -36,6 +37,7 @@ pub async fn add(app: &App, add: AddAccount, out: &mut impl Write) -> anyhow::Re
             sync_interval_minutes: add.interval_minutes,
             password: Some(password.expose().to_owned()),
             totp_secret,
+            trust_device: add.trust_device,
         })
         .await
         .context("the account was not added")?;
@@ -173,6 +175,21 @@ pub async fn set_enabled(app: &App, name: &str, enabled: bool, out: &mut impl Wr
     app.set_account_enabled(account.id, enabled).await?;
     let what = if enabled { "resumes with the scheduler" } else { "is left out of scheduled syncs" };
     writeln!(out, "{:?} {what}.", account.name)?;
+    Ok(())
+}
+
+pub async fn set_trust_device(app: &App, name: &str, trust: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let account = app.account_named(name).await?;
+    app.set_trust_device(account.id, trust).await?;
+    if trust {
+        writeln!(out, "{:?} ticks the portal's \"trust this device\" and keeps its browser profile.", account.name)?;
+    } else {
+        writeln!(
+            out,
+            "{:?} keeps nothing of the portal on disk between runs; its browser profile was removed.",
+            account.name
+        )?;
+    }
     Ok(())
 }
 

@@ -91,7 +91,8 @@ async fn run_once(bench: &ExtractBench, concurrency: usize) -> anyhow::Result<Ro
         trusted_spki: sim.certificate().map(|c| c.spki_sha256().to_owned()).into_iter().collect(),
         ..BrowserOptions::default()
     };
-    let credentials = Credentials { username: USER.into(), password: Sensitive::from("bench"), totp: None };
+    let credentials =
+        Credentials { username: USER.into(), password: Sensitive::from("bench"), totp: None, trust_device: true };
     let ledger = TotpLedger::default();
     let base = sim.portal_url(Portal::Paccar);
     let site = PortalSite { base_url: &base, profile: &profile, credentials: &credentials, ledger: &ledger };

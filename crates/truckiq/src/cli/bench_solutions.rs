@@ -107,7 +107,12 @@ async fn run_once(bench: &SolutionsBench, mode: ReadMode, concurrency: usize) ->
     let mut connector = SolutionsConnector {
         base_url: sim.portal_url(Portal::PaccarSolutions),
         profile,
-        credentials: Credentials { username: USER.into(), password: Sensitive::from(PASSWORD), totp: None },
+        credentials: Credentials {
+            username: USER.into(),
+            password: Sensitive::from(PASSWORD),
+            totp: None,
+            trust_device: true,
+        },
         vault: vault.clone(),
         browser: BrowserOptions {
             trusted_spki: sim.certificate().map(|c| c.spki_sha256().to_owned()).into_iter().collect(),

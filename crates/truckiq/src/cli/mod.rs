@@ -3,6 +3,7 @@
 mod accounts;
 mod bench;
 mod bench_api;
+mod bench_crash;
 mod bench_solutions;
 mod demo;
 mod health;
@@ -155,6 +156,10 @@ enum AccountsCommand {
         /// Also ask for the TOTP secret (authenticator app) so codes are answered automatically.
         #[arg(long)]
         totp: bool,
+        /// Leave the portal's "trust this device" unticked and keep no browser profile between
+        /// runs (portals with MFA then ask at every sign-in).
+        #[arg(long)]
+        no_trust_device: bool,
     },
     /// List accounts with their state and last run.
     List,
@@ -168,6 +173,13 @@ enum AccountsCommand {
     Pause { name: String },
     /// Include a paused account in scheduled syncs again.
     Resume { name: String },
+    /// Whether TruckIQ ticks the portal's "trust this device" and keeps the account's browser
+    /// profile between runs (`on`, the default) or keeps nothing of the portal on disk (`off`).
+    TrustDevice {
+        name: String,
+        #[arg(value_parser = ["on", "off"])]
+        choice: String,
+    },
     /// Sign in once to check the saved credentials.
     Test { name: String },
     /// Authorize a Decisiv API account again after the API refused it (a browser window opens for
@@ -257,6 +269,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         writes: usize,
     },
+    /// SIGKILL a real `truckiq sync` at random points of its sign-in, extraction and write, and
+    /// check the database, the stored data, Chromium and the next run after each kill (needs a
+    /// keychain, e.g. scripts/with-keyring.sh).
+    Crash {
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+        #[arg(long, default_value_t = 200)]
+        vehicles: usize,
+        /// Simulated latency per page.
+        #[arg(long, default_value_t = 20)]
+        latency_ms: u64,
+    },
     /// One end-to-end sync of a simulated fleet (needs a keychain, e.g. scripts/with-keyring.sh).
     Sync {
         #[arg(long, default_value_t = 500)]
@@ -344,10 +368,12 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
             };
             accounts::add_api(app, login, out).await
         }
-        AccountsCommand::Add { name, portal, url, username, interval_minutes, totp, .. } => {
+        AccountsCommand::Add { name, portal, url, username, interval_minutes, totp, no_trust_device, .. } => {
             let url = url.context("give the portal's address with --url")?;
             let username = username.context("give the portal login with --username")?;
-            accounts::add(app, accounts::AddAccount { name, portal, url, username, interval_minutes, totp }, out).await
+            let trust_device = !no_trust_device;
+            let add = accounts::AddAccount { name, portal, url, username, interval_minutes, totp, trust_device };
+            accounts::add(app, add, out).await
         }
         AccountsCommand::List => status::print(app, out).await,
         AccountsCommand::Remove { name } => accounts::remove(app, &name, out).await,
@@ -355,6 +381,9 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
         AccountsCommand::SetTotp { name } => accounts::set_totp(app, &name, out).await,
         AccountsCommand::Pause { name } => accounts::set_enabled(app, &name, false, out).await,
         AccountsCommand::Resume { name } => accounts::set_enabled(app, &name, true, out).await,
+        AccountsCommand::TrustDevice { name, choice } => {
+            accounts::set_trust_device(app, &name, choice == "on", out).await
+        }
         AccountsCommand::Test { name } => accounts::test_sign_in(app, &name, out).await,
         AccountsCommand::Reauthorize { name } => accounts::reauthorize(app, &name, out).await,
         AccountsCommand::SetProfile { name, file } => accounts::set_profile(app, &name, file.as_deref(), out).await,
@@ -389,6 +418,9 @@ async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyh
         BenchCommand::Sync { vehicles, latency_ms, concurrency } => {
             bench::sync_bench(vehicles, latency_ms, concurrency, out).await
         }
+        BenchCommand::Crash { runs, vehicles, latency_ms } => {
+            bench_crash::crash_bench(&bench_crash::CrashBench { runs, vehicles, latency_ms }, out).await
+        }
     }
 }
 
@@ -398,7 +430,5 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let rust_log = std::env::var("RUST_LOG").ok();
-    let filter = truckiq::logging::log_filter(rust_log.as_deref(), default);
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    truckiq::logging::init_stderr(default);
 }

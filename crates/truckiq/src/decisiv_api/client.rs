@@ -26,16 +26,43 @@ pub struct Api {
     /// e.g. `https://srm-api.decisivapps.com`.
     base: String,
     grant: Arc<GrantTokens>,
+    /// Held by calls until one answer shows the proxy (if any) let it through: a run's reads go
+    /// out at once, and each would otherwise try a wrong proxy password of its own.
+    proxy_gate: tokio::sync::Mutex<ProxyState>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProxyState {
+    Untried,
+    Passed,
+    Refused,
 }
 
 impl Api {
     /// The API at `base`, called over `http` ([`super::oauth::http_client`]) with `grant`'s tokens.
     pub fn new(base: &str, grant: Arc<GrantTokens>, http: reqwest::Client) -> Self {
-        Self { http, base: base.trim_end_matches('/').to_owned(), grant }
+        let proxy_gate = tokio::sync::Mutex::new(ProxyState::Untried);
+        Self { http, base: base.trim_end_matches('/').to_owned(), grant, proxy_gate }
     }
 
-    /// One document from `path` (under the API's address) with `query`.
+    /// One document from `path` (under the API's address) with `query`. The first call goes
+    /// alone; the others wait to learn whether the proxy accepts its password.
     pub async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
+        let mut gate = self.proxy_gate.lock().await;
+        match *gate {
+            ProxyState::Refused => return Err(ApiError::ProxyRefused),
+            ProxyState::Passed => {
+                drop(gate);
+                return self.call(path, query).await;
+            }
+            ProxyState::Untried => {}
+        }
+        let result = self.call(path, query).await;
+        *gate = if matches!(result, Err(ApiError::ProxyRefused)) { ProxyState::Refused } else { ProxyState::Passed };
+        result
+    }
+
+    async fn call<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ApiError> {
         let url = format!("{}{path}", self.base);
         let mut access = self.grant.access(&self.http).await?;
         let (mut renewed, mut limited) = (false, 0u32);
@@ -121,6 +148,7 @@ fn refusal(path: &str, status: u16, body: &str) -> ApiError {
         (428, _) | (_, "decisiv:access:003") => {
             ApiError::NotProvisioned { module: module_of(path).to_owned(), detail: format!("{code}: {detail}") }
         }
+        (407, _) => ApiError::ProxyRefused,
         (401, _) => ApiError::GrantRefused(format!("{path} refused a fresh access token: {code} {detail}")),
         (403, _) => ApiError::Forbidden(format!("{path}: {code} {detail}")),
         (404, _) => ApiError::NotFound(format!("{path} ({code} {detail})")),

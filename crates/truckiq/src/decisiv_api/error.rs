@@ -33,6 +33,11 @@ pub enum ApiError {
     NotFound(String),
     #[error("the Decisiv API is limiting requests and kept doing so")]
     RateLimited,
+    /// 407 from the proxy in Settings: its saved password was refused. Never sent again.
+    #[error(
+        "the proxy refused the user name and password saved for it; enter the proxy password again in Settings → Sync"
+    )]
+    ProxyRefused,
     #[error(transparent)]
     Keychain(#[from] SecretError),
 }
@@ -42,6 +47,7 @@ impl From<ApiError> for ConnectorError {
         match error {
             ApiError::Network(m) => ConnectorError::Network(m),
             ApiError::RateLimited => ConnectorError::RateLimited { retry_after: None },
+            ApiError::ProxyRefused => ConnectorError::ProxyRefused(error.to_string()),
             ApiError::Keychain(e) => ConnectorError::Keychain(e),
             ApiError::GrantRefused(_) => ConnectorError::ApiSignInNeeded(error.to_string()),
             ApiError::Protocol(problem) => {

@@ -65,10 +65,9 @@ impl OAuthApp {
 /// The HTTP client for the authorization server and the API: never following redirects (RFC 6749
 /// §10.12 and the `oauth2` crate's advice: following them opens the client to request forgery),
 /// through the proxy Settings name, if any.
-pub fn http_client(timeout: Duration, proxy: Option<&str>) -> Result<reqwest::Client, ApiError> {
+pub fn http_client(timeout: Duration, proxy: Option<reqwest::Proxy>) -> Result<reqwest::Client, ApiError> {
     let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(timeout);
     if let Some(proxy) = proxy {
-        let proxy = reqwest::Proxy::all(proxy).map_err(|e| ApiError::Config(format!("the proxy {proxy:?}: {e}")))?;
         client = client.proxy(proxy);
     }
     client.build().map_err(|e| ApiError::Network(e.to_string()))

@@ -156,6 +156,10 @@ pub fn fleet(
 
 /// A service case on a truck the API lists (`vin_of`: asset id to VIN), if it names one.
 pub fn case(resource: &Resource<CaseAttributes>, vin_of: &HashMap<&str, String>) -> Option<CaseObservation> {
+    // A case without an id could never be matched again: not a case TruckIQ can keep.
+    if resource.id.trim().is_empty() {
+        return None;
+    }
     let c = &resource.attributes;
     let vin = vin_of.get(resource.related("registered_asset")?)?.clone();
     let times = c.event_timestamps.as_ref();

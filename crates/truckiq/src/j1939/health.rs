@@ -45,7 +45,8 @@ pub struct ActiveFault<'a> {
 pub struct Health {
     pub score: u8,
     pub band: HealthBand,
-    /// Why points were taken off, worst first, e.g. "Critical: SPN 100/FMI 1 Engine oil pressure (-60)".
+    /// Why points were taken off, worst first, e.g. "Critical: SPN 100/FMI 1 Engine oil pressure: −60
+    /// points of 100".
     pub reasons: Vec<String>,
 }
 
@@ -59,11 +60,25 @@ fn penalty(fault: &ActiveFault<'_>) -> u8 {
         Severity::Info => 0,
     };
     // An engine already derated costs the owner money by the mile.
-    base + if fault.derate { 10 } else { 0 }
+    base + if fault.derate { DERATE_POINTS } else { 0 }
 }
 
+const DERATE_POINTS: u8 = 10;
 const ATTENTION_BELOW: u8 = 80;
 const CRITICAL_BELOW: u8 = 50;
+
+/// How the score is made, in one sentence for people, from the same numbers the score uses.
+pub fn rule() -> String {
+    let points = |severity| penalty(&ActiveFault { spn: 0, fmi: 0, severity, derate: false, description: None });
+    format!(
+        "Every truck starts at 100 and each active fault takes points off (critical {}, major {}, minor {}, \
+         {DERATE_POINTS} more if the engine is derated); any critical fault or a score under {CRITICAL_BELOW} is Critical, \
+         any major fault or a score under {ATTENTION_BELOW} is Attention.",
+        points(Severity::Critical),
+        points(Severity::Major),
+        points(Severity::Minor),
+    )
+}
 
 /// The score and band alone, without the reasons: what a sync stores for every truck.
 pub fn assess(active: &[ActiveFault<'_>]) -> (u8, HealthBand) {
@@ -97,7 +112,7 @@ pub fn health(active: &[ActiveFault<'_>]) -> Health {
             };
             let what = f.description.map_or_else(|| super::reference::describe_fault(f.spn, f.fmi), str::to_owned);
             let derate = if f.derate { ", engine derated" } else { "" };
-            format!("{tier}: SPN {}/FMI {} {what}{derate} (-{points})", f.spn, f.fmi)
+            format!("{tier}: SPN {}/FMI {} {what}{derate}: \u{2212}{points} points of 100", f.spn, f.fmi)
         })
         .collect();
     Health { score, band, reasons }
@@ -124,7 +139,7 @@ mod tests {
         assert_eq!((h.score, h.band), (22, HealthBand::Critical));
         assert_eq!(h.reasons.len(), 2);
         assert!(h.reasons[0].starts_with("Critical: SPN 100/FMI 1 Engine oil pressure"), "{}", h.reasons[0]);
-        assert!(h.reasons[0].ends_with("engine derated (-70)"), "{}", h.reasons[0]);
+        assert!(h.reasons[0].ends_with("engine derated: \u{2212}70 points of 100"), "{}", h.reasons[0]);
     }
 
     #[test]
@@ -135,6 +150,13 @@ mod tests {
         assert_eq!(health(&three_majors).band, HealthBand::Critical, "score 25");
         let many: Vec<_> = (0..20).map(|i| fault(3000 + i, Severity::Minor, false)).collect();
         assert_eq!(health(&many).score, 0, "never below zero");
+    }
+
+    #[test]
+    fn the_rule_names_the_numbers_the_score_uses() {
+        let rule = rule();
+        assert!(rule.contains("critical 60, major 25, minor 8, 10 more if the engine is derated"), "{rule}");
+        assert!(rule.contains("score under 50 is Critical") && rule.contains("score under 80 is Attention"), "{rule}");
     }
 
     #[test]

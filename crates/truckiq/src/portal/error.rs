@@ -49,6 +49,9 @@ pub enum ConnectorError {
     InvalidAddress(String),
     #[error("cannot reach the portal: {0}")]
     Network(String),
+    /// The proxy refused its saved sign-in; a person must enter the password again.
+    #[error("{0}")]
+    ProxyRefused(String),
     /// The Decisiv API grant was refused: a person must sign in to the API again (never retried).
     #[error("{0}")]
     ApiSignInNeeded(String),
@@ -79,6 +82,7 @@ impl ConnectorError {
             ConnectorError::CredentialsOriginMismatch { .. } => FailureReason::CredentialsOriginMismatch,
             ConnectorError::InvalidAddress(_) => FailureReason::PortalProfile,
             ConnectorError::Network(_) => FailureReason::Network,
+            ConnectorError::ProxyRefused(_) => FailureReason::ProxyRefused,
             ConnectorError::ApiSignInNeeded(_) => FailureReason::MfaRequired,
             ConnectorError::Api(_) => FailureReason::PortalProfile,
             ConnectorError::Timeout(_) => FailureReason::Timeout,
@@ -117,6 +121,7 @@ impl From<BrowserError> for ConnectorError {
                 ConnectorError::PortalChanged { page: "current".into(), selector, screenshot: None, html: None }
             }
             BrowserError::Crashed(_) | BrowserError::Command(_) => ConnectorError::Network(error.to_string()),
+            BrowserError::ProxyRefused => ConnectorError::ProxyRefused(error.to_string()),
         }
     }
 }

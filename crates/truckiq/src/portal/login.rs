@@ -25,6 +25,8 @@ pub struct Credentials {
     pub username: String,
     pub password: Sensitive<String>,
     pub totp: Option<TotpSecret>,
+    /// Tick the portal's "trust this device" box (the account's choice).
+    pub trust_device: bool,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -146,7 +148,7 @@ pub async fn sign_in(
             }
             SignInPage::Conflict => page.click_and_wait(&profile.conflict.continue_button.css()).await?,
             SignInPage::Policies => {
-                page.check(&profile.policies.accept.css()).await?;
+                page.set_checked(&profile.policies.accept.css(), true).await?;
                 page.click_and_wait(&profile.policies.submit.css()).await?;
             }
             SignInPage::Mfa { by_message, error } => {
@@ -158,7 +160,7 @@ pub async fn sign_in(
                 }
                 totp_tried = true;
                 portal.check_sign_in_page(&page.url().await?)?;
-                submit_totp(page, profile, secret, ledger, &ledger_key).await?;
+                submit_totp(page, profile, secret, credentials.trust_device, ledger, &ledger_key).await?;
             }
         }
     }
@@ -169,6 +171,7 @@ async fn submit_totp(
     page: &PortalPage,
     profile: &Profile,
     secret: &TotpSecret,
+    trust_device: bool,
     ledger: &TotpLedger,
     key: &str,
 ) -> Result<(), ConnectorError> {
@@ -181,8 +184,9 @@ async fn submit_totp(
     let code =
         secret.code_at(at).ok_or_else(|| ConnectorError::MfaRejected("the saved TOTP secret is invalid".into()))?;
     page.fill(&profile.mfa.code.css(), code.expose()).await?;
+    // Set either way: a portal may tick it already.
     if page.exists(&profile.mfa.trust_device.css()).await {
-        page.check(&profile.mfa.trust_device.css()).await?;
+        page.set_checked(&profile.mfa.trust_device.css(), trust_device).await?;
     }
     ledger.record(key, at / period);
     page.click_and_wait(&profile.mfa.submit.css()).await?;

@@ -29,6 +29,8 @@ pub enum SecretKind {
     ApiClientSecret,
     /// The portal's session cookies, so the next run does not sign in again.
     PortalSession,
+    /// The password of the proxy every run goes through (Settings → Sync).
+    ProxyPassword,
 }
 
 impl SecretKind {
@@ -39,6 +41,7 @@ impl SecretKind {
             SecretKind::ApiRefreshToken => "api-refresh-token",
             SecretKind::ApiClientSecret => "api-client-secret",
             SecretKind::PortalSession => "portal-session",
+            SecretKind::ProxyPassword => "proxy-password",
         }
     }
 }
@@ -51,6 +54,8 @@ pub enum SecretOwner {
     /// A sign-in that several accounts share, such as one OAuth grant serving every account a
     /// dealer was given: its token belongs to the grant, not to any one of them.
     Grant(uuid::Uuid),
+    /// The app's own settings, such as the proxy every account's runs go through.
+    Settings,
 }
 
 impl SecretOwner {
@@ -58,6 +63,7 @@ impl SecretOwner {
         match self {
             SecretOwner::Account(uid) => format!("account-{uid}/{}", kind.key()),
             SecretOwner::Grant(grant) => format!("grant-{grant}/{}", kind.key()),
+            SecretOwner::Settings => format!("settings/{}", kind.key()),
         }
     }
 }

@@ -94,7 +94,7 @@ impl SolutionsConnector {
         HttpTransport::new(
             gateway.trim_end_matches('/').to_owned(),
             self.profile.gateway.clone(),
-            self.browser.proxy.as_deref(),
+            self.browser.http_proxy().map_err(ConnectorError::InvalidAddress)?,
             self.browser.page_timeout,
             &self.browser.trusted_der,
         )

@@ -127,6 +127,32 @@ fn rejected(message: String, profile: &SolutionsProfile) -> ConnectorError {
     ConnectorError::LoginRejected { message, locked }
 }
 
+/// Types the credentials and submits, checking where the page really is before each field. An
+/// app may show its own form for a moment and then send the browser to a hosted sign-in; a page
+/// that moved is not typed into (`false`) and is looked at again by the caller, which then finds
+/// the foreign origin and asks for a person.
+async fn fill_where_trusted(
+    page: &PortalPage,
+    app: &PortalOrigin,
+    profile: &SolutionsProfile,
+    credentials: &Credentials,
+) -> Result<bool, ConnectorError> {
+    let moved = |error: ConnectorError| {
+        tracing::debug!(%error, "the sign-in page moved before its form was filled");
+        Ok(false)
+    };
+    if let Err(error) = app.check_sign_in_page(&page.url().await?) {
+        return moved(error);
+    }
+    page.fill(&profile.login.username.css(), &credentials.username).await?;
+    if let Err(error) = app.check_sign_in_page(&page.url().await?) {
+        return moved(error);
+    }
+    page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
+    page.click(&profile.login.submit.css()).await?;
+    Ok(true)
+}
+
 /// Signs in on `page` with one password attempt and returns the app's token and gateway. A
 /// rejection is returned, never retried; a sign-in page on an origin the profile does not trust is
 /// [`ConnectorError::SignInNeedsPerson`].
@@ -144,15 +170,7 @@ pub async fn sign_in(
             Step::Token(token) => return taken(page, profile, token).await,
             Step::Rejected(message) if typed => return Err(rejected(message, profile)),
             Step::Foreign(origin) => return Err(ConnectorError::SignInNeedsPerson { origin }),
-            Step::Form if !typed => {
-                // Where the page really is decides whether to type, checked before each field.
-                app.check_sign_in_page(&page.url().await?)?;
-                page.fill(&profile.login.username.css(), &credentials.username).await?;
-                app.check_sign_in_page(&page.url().await?)?;
-                page.fill(&profile.login.password.css(), credentials.password.expose()).await?;
-                page.click(&profile.login.submit.css()).await?;
-                typed = true;
-            }
+            Step::Form if !typed => typed = fill_where_trusted(page, app, profile, credentials).await?,
             Step::Rejected(_) | Step::Form | Step::Waiting => {}
         }
         if Instant::now() >= deadline {

@@ -79,7 +79,7 @@ impl HttpTransport {
     pub fn new(
         gateway: String,
         profile: GatewayProfile,
-        proxy: Option<&str>,
+        proxy: Option<reqwest::Proxy>,
         timeout: Duration,
         trusted_der: &[Vec<u8>],
     ) -> Result<Self, ConnectorError> {
@@ -90,8 +90,6 @@ impl HttpTransport {
             client = client.add_root_certificate(certificate);
         }
         if let Some(proxy) = proxy {
-            let proxy = reqwest::Proxy::all(proxy)
-                .map_err(|e| ConnectorError::InvalidAddress(format!("the proxy {proxy:?}: {e}")))?;
             client = client.proxy(proxy);
         }
         let client = client.build().map_err(|e| ConnectorError::Network(format!("cannot set up HTTPS: {e}")))?;
@@ -121,6 +119,10 @@ impl Transport for HttpTransport {
                 }
             })?;
             let status = response.status().as_u16();
+            // The proxy's, not the gateway's: its saved password was refused.
+            if status == 407 {
+                return Err(ConnectorError::ProxyRefused(crate::browser::BrowserError::ProxyRefused.to_string()));
+            }
             let body = crate::limits::body_text(response).await.map_err(|e| match e {
                 crate::limits::BodyError::TooLarge => {
                     ConnectorError::GatewayChanged { endpoint: url.to_string(), problem: e.to_string(), response: None }

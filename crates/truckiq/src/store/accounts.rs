@@ -55,6 +55,9 @@ pub struct AccountSummary {
     /// A Decisiv API account: the grant that reads it, and which SRM account it is.
     pub grant_id: Option<i64>,
     pub srm_account_id: Option<String>,
+    /// Whether TruckIQ ticks the portal's "trust this device" and keeps its browser profile
+    /// between runs (V12).
+    pub trust_device: bool,
     pub created_at: DateTime<Utc>,
     pub last_run: Option<RunSummary>,
     /// When a sync of it last completed (fully or partly).
@@ -209,6 +212,13 @@ impl Store {
         Ok(updated.map_err(|e| name_taken(e, &account.name))? > 0)
     }
 
+    pub fn set_trust_device(&self, id: i64, trust: bool) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE accounts SET trust_device = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(params![id, trust, Utc::now()])?;
+        Ok(())
+    }
+
     /// Stops (`Some(reason)`) or resumes (`None`) scheduled syncing of an account.
     pub fn set_paused(&self, id: i64, reason: Option<&str>) -> Result<()> {
         self.conn
@@ -271,7 +281,7 @@ fn summary_select() -> String {
     format!(
         "SELECT a.id, a.name, a.portal_kind, a.base_url, a.username, a.sync_interval_minutes, a.enabled,
                 a.paused_reason, a.created_at, a.uid, a.legacy_keychain, a.profile_file,
-                a.grant_id, a.srm_account_id,
+                a.grant_id, a.srm_account_id, a.trust_device,
                 (SELECT max(finished_at) FROM sync_runs WHERE account_id = a.id AND status IN ('completed', 'partial')),
                 {RUN_COLUMNS}
            FROM accounts a
@@ -298,9 +308,10 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<AccountSummary> {
         profile_file: row.get(11)?,
         grant_id: row.get(12)?,
         srm_account_id: row.get(13)?,
-        last_success_at: row.get(14)?,
+        trust_device: row.get(14)?,
+        last_success_at: row.get(15)?,
         stale: false,
-        last_run: RunSummary::from_row_at(row, 15)?,
+        last_run: RunSummary::from_row_at(row, 16)?,
     })
 }
 

@@ -17,6 +17,13 @@ pub struct MutedCode {
     pub fmi: u8,
 }
 
+/// A fault code muted on one truck only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MutedTruckCode {
+    pub vehicle: MutedVehicle,
+    pub code: MutedCode,
+}
+
 /// A truck as a mute names it: by account identity and VIN, which, unlike row ids, are never
 /// given to another truck.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -65,6 +72,14 @@ pub struct NewAlert {
     pub message: String,
 }
 
+impl NewAlert {
+    /// Good news is not an alarm: a truck getting better, or a first sync's summary, is kept in
+    /// the list already read.
+    pub fn arrives_read(&self) -> bool {
+        matches!(self.kind, AlertKind::RiskChange | AlertKind::FirstSync) && self.severity == Severity::Info
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
@@ -108,8 +123,9 @@ fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<Alert> {
 /// Records `alert` on `conn` (a connection or an open transaction) and returns it as stored.
 pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) -> Result<Alert> {
     conn.prepare_cached(
-        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at,
+                             read_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         alert.kind,
@@ -120,7 +136,8 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) ->
         alert.sync_run_id,
         alert.title,
         alert.message,
-        now
+        now,
+        alert.arrives_read().then_some(now)
     ])?;
     Ok(Alert {
         id: conn.last_insert_rowid(),
@@ -133,10 +150,22 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) ->
         title: alert.title.clone(),
         message: alert.message.clone(),
         created_at: now,
-        read_at: None,
+        read_at: alert.arrives_read().then_some(now),
         acknowledged_at: None,
         snoozed_until: None,
     })
+}
+
+/// An account's sync stored its trucks: the alerts that said it could not (a failed sync, a
+/// refused password, a person needed, stale data) are resolved, acknowledged by the run itself.
+pub(super) fn resolve_account_problems(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE alerts SET read_at = coalesce(read_at, ?2), acknowledged_at = ?2, snoozed_until = NULL
+              WHERE account_id = ?1 AND acknowledged_at IS NULL
+                AND kind IN ('sync_failed', 'mfa_needed', 'stale_data')",
+        )?
+        .execute(params![account_id, now])?)
 }
 
 /// What a person did with an alert.
@@ -148,6 +177,8 @@ pub enum AlertAction {
     Acknowledge,
     /// Out of the way until then, then unread again.
     SnoozeUntil(DateTime<Utc>),
+    /// Back from a snooze now, unread.
+    Unsnooze,
 }
 
 impl Store {
@@ -171,17 +202,19 @@ impl Store {
 
     /// Applies `action` to the alerts `ids`; returns how many exist.
     pub fn act_on_alerts(&self, ids: &[i64], action: AlertAction, now: DateTime<Utc>) -> Result<usize> {
-        let sql = match action {
-            AlertAction::Read => "UPDATE alerts SET read_at = coalesce(read_at, ?2) WHERE id = ?1",
-            AlertAction::Acknowledge => {
-                "UPDATE alerts SET read_at = coalesce(read_at, ?2), acknowledged_at = ?2, snoozed_until = NULL WHERE id = ?1"
-            }
+        let (sql, at) = match action {
+            AlertAction::Read => ("UPDATE alerts SET read_at = coalesce(read_at, ?2) WHERE id = ?1", now),
+            AlertAction::Acknowledge => (
+                "UPDATE alerts SET read_at = coalesce(read_at, ?2), acknowledged_at = ?2, snoozed_until = NULL WHERE id = ?1",
+                now,
+            ),
             // Unread again when it comes back: that is the point of a snooze.
-            AlertAction::SnoozeUntil(_) => "UPDATE alerts SET read_at = NULL, snoozed_until = ?2 WHERE id = ?1",
-        };
-        let at = match action {
-            AlertAction::SnoozeUntil(until) => until,
-            _ => now,
+            AlertAction::SnoozeUntil(until) => {
+                ("UPDATE alerts SET read_at = NULL, snoozed_until = ?2 WHERE id = ?1", until)
+            }
+            AlertAction::Unsnooze => {
+                ("UPDATE alerts SET read_at = NULL, snoozed_until = NULL WHERE id = ?1 AND snoozed_until > ?2", now)
+            }
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         let mut changed = 0;

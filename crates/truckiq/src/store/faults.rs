@@ -6,17 +6,20 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::vehicles::{EPISODE_COLUMNS, FaultEpisode, episode_from_row};
-use super::{Result, Store, StoreError, TruckStatus};
-use crate::j1939::Severity;
+use super::{Result, Store, StoreError, TruckStatus, sql_text_enum};
+use crate::j1939::{Severity, reference};
 
 /// Which episodes to list; every field narrows the list, `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FaultFilter {
+    /// Part of a unit number or VIN, any case.
+    pub search: String,
     pub severity: Option<Severity>,
     /// Only faults active at the last sync.
     pub active_only: bool,
     pub spn: Option<u32>,
+    pub fmi: Option<u8>,
     pub source_address: Option<u8>,
     /// Episodes seen on or after this time.
     pub since: Option<DateTime<Utc>>,
@@ -41,12 +44,65 @@ pub struct FaultListItem {
     pub episode: FaultEpisode,
 }
 
-/// A page of the filtered list and how many there are in all.
+sql_text_enum! {
+    pub enum FaultSort {
+        /// Active first, worst tier first, then the latest reported.
+        Severity => "severity",
+        /// By unit number (digits as numbers), then VIN.
+        Truck => "truck",
+        /// By SPN, then FMI.
+        Code => "code",
+        /// By when the portal last reported the fault.
+        LastReported => "last_reported",
+    }
+}
+
+/// Which episodes, in which order, and which window of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FaultQuery {
+    pub filter: FaultFilter,
+    pub sort: FaultSort,
+    pub descending: bool,
+    pub offset: u32,
+    /// At most [`FaultQuery::MAX_LIMIT`].
+    pub limit: u32,
+}
+
+impl FaultQuery {
+    /// A window larger than any screen, small enough that one answer stays cheap.
+    pub const MAX_LIMIT: u32 = 1000;
+
+    /// The first `limit` episodes matching `filter`, worst first.
+    pub fn first(filter: FaultFilter, limit: u32) -> Self {
+        Self { filter, limit, ..Self::default() }
+    }
+}
+
+impl Default for FaultQuery {
+    fn default() -> Self {
+        Self { filter: FaultFilter::default(), sort: FaultSort::Severity, descending: false, offset: 0, limit: 100 }
+    }
+}
+
+/// A window of the filtered list and how many match in all.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultPage {
     pub total: u32,
+    /// `faults` is `offset..offset + faults.len()` of the matching episodes.
+    pub offset: u32,
     pub faults: Vec<FaultListItem>,
+}
+
+/// A source address that has faults, named, for the Faults view's picker.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FaultSource {
+    pub address: u8,
+    /// "Engine #1 (SA 0)", or "SA n" when the address is not a common one.
+    pub name: String,
+    pub faults: u32,
 }
 
 const FILTER_SQL: &str = "
@@ -56,22 +112,60 @@ const FILTER_SQL: &str = "
        AND (?3 IS NULL OR f.spn = ?3)
        AND (?4 IS NULL OR f.source_address = ?4)
        AND (?5 IS NULL OR f.last_seen_at >= ?5)
-       AND (?6 IS NULL OR f.first_seen_at <= ?6)";
+       AND (?6 IS NULL OR f.first_seen_at <= ?6)
+       AND (?7 IS NULL OR f.fmi = ?7)
+       AND (?8 = '' OR instr(upper(concat_ws(' ', v.unit_number, v.vin)), ?8) > 0)";
+
+/// ORDER BY for a sort. Ties fall back to the episode id, so a window never overlaps or skips the
+/// next one.
+fn order_by(sort: FaultSort, descending: bool) -> String {
+    let dir = if descending { "DESC" } else { "ASC" };
+    let worst_first = "CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END";
+    match sort {
+        // Ascending is the natural reading here: active and worst first, latest first within.
+        FaultSort::Severity => format!(
+            "(f.active = 1 AND f.cleared_at IS NULL) {}, {worst_first} {dir}, f.last_seen_at DESC, f.id DESC",
+            if descending { "ASC" } else { "DESC" }
+        ),
+        FaultSort::Truck => format!(
+            "v.unit_number IS NULL, v.unit_number COLLATE {} {dir}, v.vin {dir}, {worst_first}, f.id",
+            super::NATURAL
+        ),
+        FaultSort::Code => format!("f.spn {dir}, f.fmi {dir}, f.last_seen_at DESC, f.id"),
+        FaultSort::LastReported => format!("f.last_seen_at {dir}, f.id {dir}"),
+    }
+}
 
 impl Store {
-    /// Matching episodes, worst and newest first, at most `limit` of them, with the full count.
-    pub fn list_faults(&self, filter: &FaultFilter, limit: u32) -> Result<FaultPage> {
-        let args =
-            params![filter.severity, filter.active_only, filter.spn, filter.source_address, filter.since, filter.until];
+    /// The window of matching episodes `query` asks for, in its order, with the full count.
+    pub fn list_faults(&self, query: &FaultQuery) -> Result<FaultPage> {
+        self.fault_window(
+            &query.filter,
+            &order_by(query.sort, query.descending),
+            query.offset,
+            query.limit.min(FaultQuery::MAX_LIMIT),
+        )
+    }
+
+    fn fault_window(&self, filter: &FaultFilter, order: &str, offset: u32, limit: u32) -> Result<FaultPage> {
+        let search = filter.search.trim().to_uppercase();
+        let args = params![
+            filter.severity,
+            filter.active_only,
+            filter.spn,
+            filter.source_address,
+            filter.since,
+            filter.until,
+            filter.fmi,
+            search
+        ];
         let total: u32 =
             self.conn.prepare_cached(&format!("SELECT count(*) {FILTER_SQL}"))?.query_row(args, |r| r.get(0))?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT f.vehicle_id, v.vin, v.unit_number, a.name, v.status, v.status_since, {EPISODE_COLUMNS}
              {FILTER_SQL}
-             ORDER BY f.active DESC,
-                      CASE f.severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END,
-                      f.last_seen_at DESC, f.id DESC
-             LIMIT {limit}"
+             ORDER BY {order}
+             LIMIT {limit} OFFSET {offset}"
         ))?;
         let faults = stmt
             .query_map(args, |r| {
@@ -86,12 +180,26 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        Ok(FaultPage { total, faults })
+        Ok(FaultPage { total, offset, faults })
+    }
+
+    /// The source addresses that have faults, with their names, most faults first.
+    pub fn fault_sources(&self) -> Result<Vec<FaultSource>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT source_address, count(*) FROM faults GROUP BY source_address ORDER BY count(*) DESC, source_address",
+        )?;
+        let sources = stmt
+            .query_map([], |r| {
+                let address: u8 = r.get(0)?;
+                Ok(FaultSource { address, name: reference::source_label(address), faults: r.get(1)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(sources)
     }
 
     /// Writes every episode matching `filter` as CSV (a header row, then one row per episode).
     pub fn export_faults_csv(&self, filter: &FaultFilter, out: impl std::io::Write) -> Result<u32> {
-        let page = self.list_faults(filter, u32::MAX)?;
+        let page = self.fault_window(filter, &order_by(FaultSort::Severity, false), 0, u32::MAX)?;
         let csv_error = |e: csv::Error| StoreError::Output(format!("cannot write the CSV: {e}"));
         let mut writer = csv::Writer::from_writer(out);
         writer

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use rusqlite::OptionalExtension as _;
 
-use super::{Result, Store};
+use super::{NeedsAction, Result, Store};
 use crate::j1939::reference;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
@@ -35,6 +35,10 @@ pub struct FleetSummary {
     pub stale_accounts: u32,
     /// The active faults on the most trucks, most common first.
     pub top_faults: Vec<FrequentFault>,
+    /// Derated and critical trucks, worst first (the first `top`; none asked for with `top` 0).
+    pub needs_action: NeedsAction,
+    /// Alerts nobody has read, snoozed ones not counted until their snooze ends.
+    pub unread_alerts: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -77,6 +81,17 @@ impl Store {
                 })
             })?;
         summary.downtime_days = self.open_case_downtime(now)?;
+        // The tray asks for counts only (`top` 0) after every run and alert: no list for it.
+        if top > 0 {
+            summary.needs_action = self.needs_action(top)?;
+        }
+        summary.unread_alerts = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM alerts
+                  WHERE read_at IS NULL AND acknowledged_at IS NULL AND (snoozed_until IS NULL OR snoozed_until <= ?1)",
+            )?
+            .query_row([now], |r| r.get(0))?;
         summary.last_success = self
             .conn
             .prepare_cached("SELECT max(finished_at) FROM sync_runs WHERE status IN ('completed', 'partial')")?

@@ -7,6 +7,7 @@ mod faults;
 mod fleet;
 mod grants;
 mod incremental;
+mod needs_action;
 mod pool;
 mod settings;
 mod sql_enum;
@@ -21,12 +22,13 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
-pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedVehicle, NewAlert};
+pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedTruckCode, MutedVehicle, NewAlert};
 pub use cases::{CaseObservation, ServiceCase, covers};
-pub use faults::{FaultFilter, FaultListItem, FaultPage};
+pub use faults::{FaultFilter, FaultListItem, FaultPage, FaultQuery, FaultSort, FaultSource};
 pub use fleet::{FleetSummary, FrequentFault};
 pub use grants::{Grant, NewGrant};
 pub use incremental::IncrementalState;
+pub use needs_action::{ActionTruck, NeedsAction};
 pub use pool::{Database, READERS};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{
@@ -152,7 +154,8 @@ impl Store {
 
 /// A time as text in exactly the form rusqlite writes a `DateTime<Utc>` ("%F %T%.f%:z"), made once
 /// and bound many times: formatting a time per row was a tenth of a large sync's cost.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// In one fixed form and always UTC, so these texts order as their times do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct SqlTime(String);
 
 impl From<chrono::DateTime<chrono::Utc>> for SqlTime {

@@ -290,6 +290,7 @@ impl Store {
             ..RunEnd::default()
         };
         sync_runs::finish(&tx, record.run_id, status, record.now, &end)?;
+        alerts::resolve_account_problems(&tx, record.account_id, record.now)?;
         tx.commit()?;
         Ok(RecordedSync { status, outcome, alerts })
     }
@@ -358,9 +359,10 @@ fn is_row_refused(error: &rusqlite::Error) -> bool {
     matches!(error.sqlite_error_code(), Some(rusqlite::ErrorCode::ConstraintViolation))
 }
 
-/// Portal values the schema cannot hold are dropped (a year of 3000 is no year), and a fault the
-/// page lists twice is one fault: its rows merge (active if either is, the worst tier, the most
-/// occurrences, the earliest first sighting), so one truck keeps one open episode per code.
+/// Portal values the schema cannot hold are dropped (a year of 3000 is no year, a severity score
+/// of 180 no score, an SPN past 19 bits no fault code), and a fault the page lists twice is one
+/// fault: its rows merge (active if either is, the worst tier, the most occurrences, the earliest
+/// first sighting), so one truck keeps one open episode per code.
 fn tidy(observation: &VehicleObservation) -> std::borrow::Cow<'_, VehicleObservation> {
     let v = &observation.vehicle;
     let year_wrong = v.model_year.is_some_and(|y| !(1950..=2100).contains(&y));
@@ -371,7 +373,8 @@ fn tidy(observation: &VehicleObservation) -> std::borrow::Cow<'_, VehicleObserva
     };
     let mut codes = std::collections::HashSet::new();
     let twice = faults.is_some_and(|f| !f.iter().all(|f| codes.insert((f.source_address, f.spn, f.fmi))));
-    if !(year_wrong || meter_wrong(v.odometer_mi) || meter_wrong(v.engine_hours) || twice) {
+    let fault_wrong = faults.is_some_and(|f| f.iter().any(|f| !is_code(f) || value_wrong(f)));
+    if !(year_wrong || meter_wrong(v.odometer_mi) || meter_wrong(v.engine_hours) || twice || fault_wrong) {
         return std::borrow::Cow::Borrowed(observation);
     }
     let mut tidied = observation.clone();
@@ -380,9 +383,28 @@ fn tidy(observation: &VehicleObservation) -> std::borrow::Cow<'_, VehicleObserva
     t.odometer_mi = t.odometer_mi.filter(|m| !meter_wrong(Some(*m)));
     t.engine_hours = t.engine_hours.filter(|h| !meter_wrong(Some(*h)));
     if let ObservedFaults::Read(faults) | ObservedFaults::Changed(faults) = &mut tidied.faults {
+        faults.retain(is_code);
+        for fault in faults.iter_mut() {
+            fault.portal_severity_score = fault.portal_severity_score.filter(|s| *s <= 100);
+            fault.raw_json = fault.raw_json.take().filter(|raw| is_json(raw));
+        }
         *faults = merge_repeats(std::mem::take(faults));
     }
     std::borrow::Cow::Owned(tidied)
+}
+
+/// Whether a fault's SPN and FMI can be a J1939 code at all (19 and 5 bits).
+fn is_code(fault: &FaultObservation) -> bool {
+    fault.spn <= 524_287 && fault.fmi <= 31
+}
+
+/// A value of the fault the schema refuses: a severity score past 100, `raw_json` that is not JSON.
+fn value_wrong(fault: &FaultObservation) -> bool {
+    fault.portal_severity_score.is_some_and(|s| s > 100) || fault.raw_json.as_deref().is_some_and(|raw| !is_json(raw))
+}
+
+fn is_json(text: &str) -> bool {
+    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
 /// One observation per fault code, in first-listed order.
@@ -786,7 +808,9 @@ fn apply_faults(
                     ($rest:literal) => {
                         concat!(
                             "UPDATE faults SET last_seen_at = ?2, portal_severity_text = ?3,
-                                 portal_severity_score = ?4, derate = ?5, description = COALESCE(?6, description),
+                                 portal_severity_score = ?4, derate = ?5,
+                                 derate_since = CASE WHEN ?5 THEN COALESCE(derate_since, ?2) END,
+                                 description = COALESCE(?6, description),
                                  occurrence_count = COALESCE(?7, occurrence_count), raw_json = COALESCE(?8, raw_json),
                                  write_source = 'sync'",
                             $rest
@@ -803,11 +827,15 @@ fn apply_faults(
                 outcome.extended += 1;
             }
             None => {
+                // Never first seen after the sync that saw it: a portal whose clock runs ahead
+                // (the demo's does, on purpose) would show a fault that began in the future.
+                let first_seen = f.first_seen.map(SqlTime::from).filter(|t| t <= now).unwrap_or_else(|| now.clone());
                 tx.prepare_cached(
                     "INSERT INTO faults (vehicle_id, source_address, spn, fmi, description, severity, portal_severity_text,
-                                         portal_severity_score, derate, active, first_seen_at, last_seen_at,
+                                         portal_severity_score, derate, derate_since, active, first_seen_at, last_seen_at,
                                          occurrence_count, raw_json, write_source)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'sync')",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 THEN ?11 END, ?10, ?11, ?12, ?13, ?14,
+                             'sync')",
                 )?
                 .execute(params![
                     vehicle_id,
@@ -820,7 +848,7 @@ fn apply_faults(
                     f.portal_severity_score,
                     f.derate,
                     f.active,
-                    f.first_seen.map_or_else(|| now.clone(), SqlTime::from),
+                    first_seen,
                     now,
                     f.occurrences.unwrap_or(1),
                     f.raw_json

@@ -121,9 +121,12 @@ const SELECT_ITEM: &str = concat!(
       FROM vehicles v JOIN accounts a ON a.id = v.account_id"
 );
 
+// Search looks through what a person knows a truck by, in the order they say it ("2016 Kenworth
+// T680", "Cummins X15"), plus its unit and VIN.
 const FILTER_SQL: &str = concat!(
     "
-     WHERE (?1 = '' OR instr(upper(v.vin), ?1) > 0 OR instr(upper(coalesce(v.unit_number, '')), ?1) > 0)
+     WHERE (?1 = '' OR instr(upper(concat_ws(' ', v.model_year, v.make, v.model, v.engine_make, v.engine_model,
+                                            v.unit_number, v.vin)), ?1) > 0)
        AND (?2 IS NULL OR v.health_band = ?2)
        AND (?3 IS NULL OR v.active_critical > 0 OR (?3 = 'major' AND v.active_major > 0))
        AND (?4 IS NULL OR v.account_id = ?4)

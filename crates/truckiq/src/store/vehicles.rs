@@ -8,7 +8,7 @@ use super::cases::ServiceCase;
 use super::vehicle_list::VehicleListItem;
 use super::{Result, Store};
 use crate::j1939::Severity;
-use crate::j1939::health::{ActiveFault, health};
+use crate::j1939::health::{ActiveFault, health, rule as health_rule};
 use crate::j1939::reference;
 
 /// One fault episode as the vehicle page shows it, explained with the J1939 reference tables.
@@ -28,6 +28,8 @@ pub struct FaultEpisode {
     pub severity: Severity,
     pub portal_severity_text: Option<String>,
     pub derate: bool,
+    /// Since when the engine has been derated by this fault, while it is.
+    pub derate_since: Option<DateTime<Utc>>,
     pub active: bool,
     pub occurrence_count: u32,
     pub first_seen_at: DateTime<Utc>,
@@ -51,6 +53,8 @@ pub struct VehicleDetail {
     pub location: Option<String>,
     /// The health score's reasons, worst first.
     pub health_reasons: Vec<String>,
+    /// How the score is made, in one sentence.
+    pub health_rule: String,
     /// Active faults first (worst tier first), then inactive and cleared ones, newest first.
     pub faults: Vec<FaultEpisode>,
     pub readings: Vec<MeterReading>,
@@ -61,7 +65,7 @@ pub struct VehicleDetail {
 /// The episode columns [`episode_from_row`] reads, for a `faults` table aliased `f`.
 pub(super) const EPISODE_COLUMNS: &str = "f.id, f.source_address, f.spn, f.fmi, f.description, f.severity, \
      f.portal_severity_text, f.derate, f.active AND f.cleared_at IS NULL, f.occurrence_count, f.first_seen_at, \
-     f.last_seen_at, f.cleared_at";
+     f.last_seen_at, f.cleared_at, f.derate_since";
 
 /// Reads an episode from `row` starting at column `first` (see [`EPISODE_COLUMNS`]), explaining
 /// the code with the J1939 reference tables.
@@ -79,6 +83,7 @@ pub(super) fn episode_from_row(r: &rusqlite::Row<'_>, first: usize) -> rusqlite:
         severity: r.get(first + 5)?,
         portal_severity_text: r.get(first + 6)?,
         derate: r.get(first + 7)?,
+        derate_since: r.get(first + 13)?,
         active: r.get(first + 8)?,
         occurrence_count: r.get(first + 9)?,
         first_seen_at: r.get(first + 10)?,
@@ -139,6 +144,14 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let cases = self.truck_cases(&vehicle.vin, &faults, now)?;
-        Ok(Some(VehicleDetail { vehicle, location, health_reasons, faults, readings, cases }))
+        Ok(Some(VehicleDetail {
+            vehicle,
+            location,
+            health_reasons,
+            health_rule: health_rule(),
+            faults,
+            readings,
+            cases,
+        }))
     }
 }

@@ -8,26 +8,28 @@ use crate::failure::FailureReason;
 use crate::j1939::Severity;
 use crate::j1939::health::HealthBand;
 use crate::j1939::reference::{describe_fault, source_label};
-use crate::store::{Alert, AlertKind, AlertSubject, CriticalEpisode, MutedCode, MutedVehicle, NewAlert, SyncFacts};
+use crate::store::{
+    Alert, AlertKind, AlertSubject, BandChange, CriticalEpisode, MutedCode, MutedTruckCode, MutedVehicle, NewAlert,
+    SyncFacts,
+};
 
-/// "unit 1042 (1XKYD49X0NJ123456)", or the VIN alone.
+/// "Unit 1042 (1XKYD49X0NJ123456)", or the VIN alone: the truck's name, wherever it stands.
 pub fn truck_label(unit: Option<&str>, vin: &str) -> String {
     match unit.filter(|u| !u.trim().is_empty()) {
-        Some(unit) => format!("unit {unit} ({vin})"),
+        Some(unit) => format!("Unit {unit} ({vin})"),
         None => vin.to_owned(),
     }
 }
 
-/// `text` with a capital first letter, to open a title.
-fn sentence_start(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
+/// One alert per event: `band`, the truck's move to critical that the fault caused, is said in the
+/// fault's alert rather than in one of its own.
+fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode, band: Option<&BandChange>) -> NewAlert {
     let what = e.description.clone().unwrap_or_else(|| describe_fault(e.spn, e.fmi));
     let urgency = e.portal_severity_text.clone().unwrap_or_else(|| "Critical".to_owned());
     let derate = if e.derate { " Engine derate active." } else { "" };
+    let health = band
+        .map(|c| format!(" The truck went from {} to {} (health {} of 100).", c.from, c.health.band, c.health.score))
+        .unwrap_or_default();
     NewAlert {
         kind: AlertKind::NewCriticalFault,
         severity: Severity::Critical,
@@ -37,7 +39,7 @@ fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewA
         sync_run_id: Some(run_id),
         title: format!("Critical fault on {}", truck_label(e.unit_number.as_deref(), &e.vin)),
         message: format!(
-            "SPN {} FMI {}: {what}. {urgency}.{derate} Source: {}.",
+            "SPN {} FMI {}: {what}. {urgency}.{derate} Source: {}.{health}",
             e.spn,
             e.fmi,
             source_label(e.source_address)
@@ -64,16 +66,12 @@ fn without_case(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
     }
 }
 
+/// A summary, not an alarm: its tier is `info` whatever it counts (each critical fault after it
+/// is its own alert).
 fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> NewAlert {
     let count = |s: Severity| facts.outcome.active.get(&s).copied().unwrap_or(0);
     let (critical, major, minor) = (count(Severity::Critical), count(Severity::Major), count(Severity::Minor));
-    let severity = if critical > 0 {
-        Severity::Critical
-    } else if major > 0 {
-        Severity::Major
-    } else {
-        Severity::Info
-    };
+    let severity = Severity::Info;
     let trucks = facts.new_critical.iter().map(|e| &e.vin).collect::<std::collections::HashSet<_>>().len();
     let uncased = match facts.without_case.iter().map(|e| &e.vin).collect::<std::collections::HashSet<_>>().len() {
         0 => String::new(),
@@ -94,7 +92,7 @@ fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> New
     }
 }
 
-fn risk_change(account_id: i64, run_id: i64, change: &crate::store::BandChange) -> NewAlert {
+fn risk_change(account_id: i64, run_id: i64, change: &BandChange) -> NewAlert {
     let to = change.health.band;
     let worse = to.is_worse_than(change.from);
     let severity = match (worse, to) {
@@ -130,12 +128,10 @@ fn not_communicating(account_id: i64, run_id: i64, truck: &crate::store::Stopped
         vehicle_id: Some(truck.vehicle_id),
         fault_id: None,
         sync_run_id: Some(run_id),
-        title: format!(
-            "{} stopped communicating",
-            sentence_start(&truck_label(truck.unit_number.as_deref(), &truck.vin))
-        ),
+        title: format!("{} stopped communicating", truck_label(truck.unit_number.as_deref(), &truck.vin)),
         message: format!(
-            "The portal has had no report from its telematics device{since}. Its faults are as last reported;              new ones will not show until it reports again."
+            "The portal has had no report from its telematics device{since}. Its faults are as last reported; \
+             new ones will not show until it reports again."
         ),
     }
 }
@@ -146,11 +142,25 @@ pub fn for_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> V
     if facts.first_sync {
         return vec![first_sync(account_id, account_name, facts)];
     }
-    let faults = facts.new_critical.iter().map(|e| new_critical_fault(account_id, facts.run_id, e));
-    let bands = facts.outcome.band_changes.iter().map(|c| risk_change(account_id, facts.run_id, c));
+    let changes = &facts.outcome.band_changes;
+    // A truck's first new critical fault carries its move to critical; its other new ones stand
+    // alone, and so does a band change no new critical fault explains.
+    let mut explained = std::collections::HashSet::new();
+    let faults = facts.new_critical.iter().map(|e| {
+        let band = changes
+            .iter()
+            .find(|c| c.vehicle_id == e.vehicle_id && c.health.band == HealthBand::Critical)
+            .filter(|_| explained.insert(e.vehicle_id));
+        new_critical_fault(account_id, facts.run_id, e, band)
+    });
+    let faults: Vec<NewAlert> = faults.collect();
+    let bands = changes
+        .iter()
+        .filter(|c| !(c.health.band == HealthBand::Critical && explained.contains(&c.vehicle_id)))
+        .map(|c| risk_change(account_id, facts.run_id, c));
     let silent = facts.outcome.stopped_communicating.iter().map(|t| not_communicating(account_id, facts.run_id, t));
     let unattended = facts.without_case.iter().map(|e| without_case(account_id, facts.run_id, e));
-    faults.chain(bands).chain(silent).chain(unattended).collect()
+    faults.into_iter().chain(bands).chain(silent).chain(unattended).collect()
 }
 
 /// A run that ended without storing anything.
@@ -193,9 +203,7 @@ pub fn api_authorization_refused(account_id: i64, account_name: &str, run_id: i6
         vehicle_id: None,
         fault_id: None,
         sync_run_id: Some(run_id),
-        title: format!(
-            "{account_name}: the Decisiv API authorization was refused; sign in again (truckiq accounts reauthorize)"
-        ),
+        title: format!("{account_name}: the Decisiv API authorization was refused; sign in to Decisiv again"),
         message: message.to_owned(),
     }
 }
@@ -240,10 +248,15 @@ pub const NOTIFICATION_PREFS_KEY: &str = "notifications";
 #[serde(rename_all = "camelCase", default)]
 pub struct NotificationPrefs {
     pub quiet_hours: Option<QuietHours>,
+    /// Quiet hours hold critical faults too. Off unless asked for: a truck told to stop at 2 a.m.
+    /// is the one notification nobody wants held till morning.
+    pub quiet_hours_hold_critical: bool,
     /// Also a notification when a truck stops communicating (off unless asked for).
     pub not_communicating: bool,
     pub muted_codes: Vec<MutedCode>,
     pub muted_vehicles: Vec<MutedVehicle>,
+    /// Codes muted on one truck only.
+    pub muted_truck_codes: Vec<MutedTruckCode>,
 }
 
 /// A daily span in local time, in minutes after midnight; it may cross midnight (22:00-06:00).
@@ -269,10 +282,15 @@ impl QuietHours {
 pub fn should_notify(alert: &Alert, subject: &AlertSubject, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
     let wanted =
         notifies(alert.kind, alert.severity) || (alert.kind == AlertKind::NotCommunicating && prefs.not_communicating);
+    let breaks_through = alert.severity == Severity::Critical && !prefs.quiet_hours_hold_critical;
     wanted
-        && !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day))
+        && (breaks_through || !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day)))
         && !subject.vehicle.as_ref().is_some_and(|vehicle| prefs.muted_vehicles.contains(vehicle))
         && !subject.code.is_some_and(|code| prefs.muted_codes.contains(&code))
+        && !prefs
+            .muted_truck_codes
+            .iter()
+            .any(|m| subject.code == Some(m.code) && subject.vehicle.as_ref() == Some(&m.vehicle))
 }
 
 #[cfg(test)]
@@ -309,7 +327,7 @@ mod tests {
             (a.kind, a.severity, a.fault_id, a.vehicle_id),
             (AlertKind::NewCriticalFault, Severity::Critical, Some(9), Some(3))
         );
-        assert_eq!(a.title, "Critical fault on unit 1042 (1XKYD49X0NJ123456)");
+        assert_eq!(a.title, "Critical fault on Unit 1042 (1XKYD49X0NJ123456)");
         assert!(
             a.message.starts_with("SPN 100 FMI 1: Engine oil pressure - Reading valid but below normal range"),
             "{}",
@@ -339,7 +357,8 @@ mod tests {
             SyncFacts { first_sync: true, outcome: &outcome, new_critical: &episodes, without_case: &[], run_id: 1 };
         let alerts = for_sync(1, "Acme", &facts);
         assert_eq!(alerts.len(), 1);
-        assert_eq!((alerts[0].kind, alerts[0].severity), (AlertKind::FirstSync, Severity::Critical));
+        assert_eq!((alerts[0].kind, alerts[0].severity), (AlertKind::FirstSync, Severity::Info), "a summary");
+        assert!(alerts[0].arrives_read());
         assert_eq!(alerts[0].title, "Acme: first sync found 12 trucks");
         assert!(alerts[0].message.starts_with("Active faults: 2 critical (on 1 trucks), 0 major, 5 minor."));
     }
@@ -365,6 +384,40 @@ mod tests {
         assert_eq!(alerts.iter().map(|a| a.severity).collect::<Vec<_>>(), [Severity::Critical, Severity::Info]);
         assert_eq!(alerts[0].title, "1XKYD49X0NJ123456 went from good to critical");
         assert_eq!(alerts[0].message, "Health 40/100: Major: SPN 1 (-25).");
+        assert!(!alerts[0].arrives_read() && alerts[1].arrives_read(), "getting better is no alarm");
+    }
+
+    #[test]
+    fn a_new_critical_fault_that_makes_its_truck_critical_is_one_alert() {
+        let to_critical = BandChange {
+            vehicle_id: 3,
+            vin: "1XKYD49X0NJ123456".into(),
+            unit_number: Some("1042".into()),
+            from: HealthBand::Good,
+            health: Health { score: 30, band: HealthBand::Critical, reasons: vec![] },
+        };
+        let other_truck = BandChange { vehicle_id: 4, vin: "1XPBD49X1MD765432".into(), ..to_critical.clone() };
+        let outcome = SyncOutcome { band_changes: vec![to_critical, other_truck], ..SyncOutcome::default() };
+        let episodes = [episode(), CriticalEpisode { fault_id: 10, spn: 110, ..episode() }];
+        let facts =
+            SyncFacts { first_sync: false, outcome: &outcome, new_critical: &episodes, without_case: &[], run_id: 5 };
+        let alerts = for_sync(1, "Acme", &facts);
+        let kinds: Vec<_> = alerts.iter().map(|a| (a.kind, a.vehicle_id)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (AlertKind::NewCriticalFault, Some(3)),
+                (AlertKind::NewCriticalFault, Some(3)),
+                (AlertKind::RiskChange, Some(4)),
+            ],
+            "the band change of truck 3 folds into its first fault's alert; truck 4's stands"
+        );
+        assert!(
+            alerts[0].message.ends_with("The truck went from good to critical (health 30 of 100)."),
+            "{}",
+            alerts[0].message
+        );
+        assert!(!alerts[1].message.contains("went from"), "said once");
     }
 
     #[test]
@@ -404,9 +457,13 @@ mod tests {
             quiet_hours: Some(QuietHours { start_minute: 22 * 60, end_minute: 6 * 60 }),
             ..none.clone()
         };
-        assert!(!should_notify(&alert, &about(None), &night, 23 * 60), "23:00 is quiet");
-        assert!(!should_notify(&alert, &about(None), &night, 5 * 60 + 59), "05:59 is quiet");
-        assert!(should_notify(&alert, &about(None), &night, 6 * 60), "06:00 is not");
+        assert!(should_notify(&alert, &about(None), &night, 23 * 60), "a critical fault breaks through quiet hours");
+        let held = NotificationPrefs { quiet_hours_hold_critical: true, ..night.clone() };
+        assert!(!should_notify(&alert, &about(None), &held, 23 * 60), "23:00 is quiet");
+        assert!(!should_notify(&alert, &about(None), &held, 5 * 60 + 59), "05:59 is quiet");
+        assert!(should_notify(&alert, &about(None), &held, 6 * 60), "06:00 is not");
+        let failed = Alert { kind: AlertKind::SyncFailed, severity: Severity::Major, ..alert.clone() };
+        assert!(!should_notify(&failed, &about(None), &night, 23 * 60), "the rest waits for morning");
         let lunch = QuietHours { start_minute: 12 * 60, end_minute: 13 * 60 };
         assert!(lunch.contains(12 * 60 + 30) && !lunch.contains(13 * 60));
         let muted_truck = NotificationPrefs { muted_vehicles: vec![truck.clone()], ..none.clone() };
@@ -420,6 +477,14 @@ mod tests {
             should_notify(&alert, &about(Some((100, 18))), &muted_code, 600),
             "another FMI of the same SPN still notifies"
         );
+        let on_this_truck = MutedTruckCode { vehicle: truck.clone(), code: MutedCode { spn: 100, fmi: 1 } };
+        let muted_here = NotificationPrefs { muted_truck_codes: vec![on_this_truck], ..none.clone() };
+        assert!(!should_notify(&alert, &about(Some((100, 1))), &muted_here, 600), "the code on this truck");
+        let elsewhere = AlertSubject {
+            vehicle: Some(MutedVehicle { vin: "1XP00000000000002".into(), ..truck.clone() }),
+            ..about(Some((100, 1)))
+        };
+        assert!(should_notify(&alert, &elsewhere, &muted_here, 600), "the same code on another truck still notifies");
         let silent = Alert { kind: AlertKind::NotCommunicating, severity: Severity::Major, fault_id: None, ..alert };
         assert!(!should_notify(&silent, &about(None), &none, 600), "a silent truck notifies only when asked");
         let asked = NotificationPrefs { not_communicating: true, ..none.clone() };

@@ -17,9 +17,10 @@ use tokio_util::sync::CancellationToken;
 use super::alerts;
 use super::clock::{Clock, SystemClock};
 use super::error::SyncError;
+use super::proxy::{self, PasswordChange};
 use super::schedule::RetryPolicy;
 use super::staleness;
-use crate::browser::BrowserOptions;
+use crate::browser::{BrowserError, BrowserOptions, ProxyCredentials};
 use crate::connector::{Connector, FleetFaults, Progress, ReadContext, assess, observations};
 use crate::decisiv_api::client::Api;
 use crate::decisiv_api::grant::GrantTokens;
@@ -201,6 +202,17 @@ impl SyncEngine {
         work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.inner.read(work).await
+    }
+
+    /// The sync settings. A proxy password an earlier TruckIQ kept inside the proxy's address is
+    /// moved to the keychain first.
+    pub async fn sync_settings(&self) -> Result<SyncSettings, SyncError> {
+        self.inner.sync_settings().await
+    }
+
+    /// Saves sync settings planned by [`proxy::plan_change`], with the proxy password's change.
+    pub async fn store_sync_settings(&self, settings: SyncSettings, change: PasswordChange) -> Result<(), SyncError> {
+        self.inner.store_sync_settings(settings, change).await
     }
 
     pub fn is_running(&self, account_id: i64) -> bool {
@@ -463,9 +475,9 @@ impl Inner {
         let (reason, message) = (error.reason(), error.to_string());
         let pause = match error {
             SyncError::Portal(e) => match e.as_ref() {
-                ConnectorError::LoginRejected { message, .. } => {
-                    Some(format!("the portal refused the password: {message}"))
-                }
+                ConnectorError::LoginRejected { message, .. } => Some(format!(
+                    "the portal refused the password ({message}); set the password again to resume syncing"
+                )),
                 // Like a password: a wrong code sent at every scheduled run would lock the account.
                 ConnectorError::MfaRejected(message) => Some(format!(
                     "the portal refused the verification code from the saved TOTP secret ({message}); set the TOTP secret again"
@@ -479,8 +491,17 @@ impl Inner {
         let grant_refused =
             matches!(error, SyncError::Portal(e) if matches!(e.as_ref(), ConnectorError::ApiSignInNeeded(_)));
         let cancelled = matches!(error, SyncError::Cancelled);
+        let proxy_refused = reason == FailureReason::ProxyRefused;
         let recorded = self
             .db(move |store| {
+                if proxy_refused {
+                    // Every account's runs go through this proxy: none sends the password again.
+                    let mut settings: SyncSettings = store.setting(SYNC_SETTINGS_KEY)?;
+                    if settings.proxy_password_saved && !settings.proxy_password_refused {
+                        settings.proxy_password_refused = true;
+                        store.set_setting(SYNC_SETTINGS_KEY, &settings)?;
+                    }
+                }
                 if cancelled {
                     let end = RunEnd {
                         error_kind: Some(FailureReason::Cancelled),
@@ -498,7 +519,7 @@ impl Inner {
                 if grant_refused && let Some(grant_id) = account.as_ref().and_then(|a| a.grant_id) {
                     store.set_grant_refused(grant_id, now)?;
                     let reason = format!(
-                        "the Decisiv API authorization was refused; authorize again with `truckiq accounts reauthorize {name:?}`"
+                        "the Decisiv API authorization was refused; sign in to Decisiv again (Accounts → Sign in to Decisiv again, or `truckiq accounts reauthorize {name:?}`)"
                     );
                     store.pause_grant_accounts(grant_id, &reason)?;
                     let alert = alerts::api_authorization_refused(account_id, &name, run_id, &message);
@@ -532,7 +553,10 @@ impl Inner {
         let run_id = self.db(move |s| s.start_run(account_id, trigger, attempt, started)).await?;
         last_run.store(run_id, Ordering::SeqCst);
         let _ = self.events.send(SyncEvent::Started { account_id, run_id, attempt });
+        tracing::info!(account_id, run_id, attempt, ?trigger, portal = %account.portal_kind, "sync started");
         let result = self.read_and_record(&account, run_id, mode).await;
+        self.forget_untrusted_profile(account_id).await;
+        log_end(account_id, run_id, &result);
         if let Err(error) = &result {
             let (screenshot_path, html_path) = match error {
                 SyncError::Portal(e) => match e.as_ref() {
@@ -561,6 +585,19 @@ impl Inner {
             }
         }
         result
+    }
+
+    /// An account that does not trust this device keeps no browser profile between runs: the
+    /// portal's cookies (a trust cookie ticked in the visible window included) go with the run.
+    /// Read again now: the choice may have changed during the run.
+    async fn forget_untrusted_profile(&self, account_id: i64) {
+        match self.read(move |s| s.account(account_id)).await {
+            Ok(Some(account)) if !account.trust_device && account.portal_kind != PortalKind::DecisivApi => {
+                crate::paths::remove_folder(&crate::paths::browser_profile_dir(&self.config.data_dir, account.uid));
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(account_id, %error, "could not check whether to keep the browser profile"),
+        }
     }
 
     async fn adopt_legacy_secrets(&self, account: &AccountSummary) -> Result<(), SyncError> {
@@ -603,7 +640,7 @@ impl Inner {
             .map(|text| TotpSecret::parse(text.expose()))
             .transpose()
             .map_err(|e| SecretError::Platform(format!("the saved TOTP secret is not valid ({e}); enter it again")))?;
-        Ok(Credentials { username: account.username.clone(), password, totp })
+        Ok(Credentials { username: account.username.clone(), password, totp, trust_device: account.trust_device })
     }
 
     /// The connector that reads `account`, with what it needs from the keychain, the settings and
@@ -637,11 +674,73 @@ impl Inner {
         Ok(Arc::clone(lock_grants(&self.grants).entry(grant.uid).or_insert_with(|| Arc::new(tokens))))
     }
 
-    /// The browser options and concurrency a run uses: the engine's, with Settings over them.
+    /// The browser options and concurrency a run uses: the engine's, with Settings over them and
+    /// the proxy's sign-in from the keychain.
     async fn run_settings(&self) -> Result<(BrowserOptions, usize), SyncError> {
-        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
-        let (browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
+        let settings = self.sync_settings().await?;
+        let (mut browser, concurrency) = settings.apply(&self.config.browser, self.config.concurrency);
+        if let Some(username) = settings.proxy_username.clone().filter(|_| browser.proxy.is_some()) {
+            let refused = |message: String| SyncError::Portal(Arc::new(ConnectorError::ProxyRefused(message)));
+            if settings.proxy_password_refused {
+                return Err(refused(BrowserError::ProxyRefused.to_string()));
+            }
+            let secrets = self.secrets.clone();
+            let password = match blocking(move || secrets.get(SecretOwner::Settings, SecretKind::ProxyPassword)).await {
+                Ok(password) => password,
+                Err(SecretError::Missing { .. }) => {
+                    return Err(refused(
+                        "the proxy's password is not in the keychain; enter it in Settings → Sync".into(),
+                    ));
+                }
+                Err(error) => return Err(error.into()),
+            };
+            browser.proxy_credentials = Some(ProxyCredentials { username, password });
+        }
         Ok((browser, self.config.concurrency_override.unwrap_or(concurrency)))
+    }
+
+    /// The sync settings. A proxy password an earlier TruckIQ kept inside the proxy's address is
+    /// moved to the keychain first.
+    async fn sync_settings(&self) -> Result<SyncSettings, SyncError> {
+        let settings: SyncSettings = self.read(|store| store.setting(SYNC_SETTINGS_KEY)).await?;
+        let split = proxy::split_credentials(settings.proxy.as_deref());
+        if split.username.is_none() && split.password.is_none() {
+            return Ok(settings);
+        }
+        match proxy::plan_change(&SyncSettings::default(), settings.clone(), None) {
+            Ok((moved, change)) => {
+                self.store_sync_settings(moved.clone(), change).await?;
+                Ok(moved)
+            }
+            // A user name without a password: kept out of the address, and asked for in Settings.
+            Err(why) => {
+                tracing::warn!(why, "the proxy address held a user name; enter the proxy password in Settings");
+                let moved = SyncSettings {
+                    proxy: split.url,
+                    proxy_username: split.username,
+                    proxy_password_saved: false,
+                    ..settings
+                };
+                self.store_sync_settings(moved.clone(), PasswordChange::Forget).await?;
+                Ok(moved)
+            }
+        }
+    }
+
+    /// Saves sync settings planned by [`proxy::plan_change`]: the proxy password to or from the
+    /// keychain first, so the settings never claim a password the keychain does not have.
+    async fn store_sync_settings(&self, settings: SyncSettings, change: PasswordChange) -> Result<(), SyncError> {
+        let secrets = self.secrets.clone();
+        match change {
+            PasswordChange::Keep => {}
+            PasswordChange::Save(password) => {
+                blocking(move || secrets.set(SecretOwner::Settings, SecretKind::ProxyPassword, &password)).await?;
+            }
+            PasswordChange::Forget => {
+                blocking(move || secrets.delete(SecretOwner::Settings, SecretKind::ProxyPassword)).await?;
+            }
+        }
+        Ok(self.db(move |store| store.set_setting(SYNC_SETTINGS_KEY, &settings)).await?)
     }
 
     /// The HTTP client for the Decisiv API and its authorization server, through the proxy
@@ -784,8 +883,28 @@ fn session_owner(account: &AccountSummary) -> SecretOwner {
 
 /// The HTTP client for the Decisiv API and its authorization server, through `browser`'s proxy.
 fn api_http_for(browser: &BrowserOptions) -> Result<reqwest::Client, SyncError> {
-    oauth::http_client(browser.page_timeout, browser.proxy.as_deref())
-        .map_err(|e| SyncError::Portal(Arc::new(e.into())))
+    let proxy = browser.http_proxy().map_err(|e| SyncError::Portal(Arc::new(ConnectorError::InvalidAddress(e))))?;
+    oauth::http_client(browser.page_timeout, proxy).map_err(|e| SyncError::Portal(Arc::new(e.into())))
+}
+
+/// The end of a run in the log, with what it stored or why it stored nothing. The error's words
+/// are the ones the window shows; none carries a secret.
+fn log_end(account_id: i64, run_id: i64, result: &RunResult) {
+    match result {
+        Ok(report) => tracing::info!(
+            account_id,
+            run_id,
+            status = %report.status,
+            vehicles = report.outcome.vehicles,
+            active_faults = report.outcome.active.values().sum::<usize>(),
+            opened = report.outcome.opened.len(),
+            closed = report.outcome.closed,
+            set_aside = report.outcome.set_aside.len(),
+            alerts = report.alerts.len(),
+            "sync finished"
+        ),
+        Err(error) => tracing::info!(account_id, run_id, reason = error.reason().as_str(), %error, "sync failed"),
+    }
 }
 
 /// Runs a keychain call off the async threads.
@@ -827,8 +946,15 @@ pub struct SyncSettings {
     pub concurrency: Option<u8>,
     /// The browser to drive; `None` searches the standard places.
     pub browser_path: Option<String>,
-    /// e.g. `http://proxy.example:3128`.
+    /// e.g. `http://proxy.example:3128`, without credentials (see [`super::proxy`]).
     pub proxy: Option<String>,
+    /// The proxy's user name, where it asks for one; its password is only in the keychain.
+    pub proxy_username: Option<String>,
+    /// Whether the proxy's password is in the keychain. Kept by TruckIQ; what the form sends is
+    /// ignored.
+    pub proxy_password_saved: bool,
+    /// The proxy refused the saved password: no run sends it again until it is entered again.
+    pub proxy_password_refused: bool,
     /// Hours without a successful sync after which an account's data is stale and a
     /// `stale_data` alert is raised; `None` keeps the default (23).
     pub stale_after_hours: Option<u32>,
@@ -844,15 +970,28 @@ impl SyncSettings {
         if let Some(n) = self.concurrency
             && !(1..=16).contains(&n)
         {
-            return Err(format!("concurrency must be 1 to 16 pages at once, not {n}"));
+            return Err(format!("TruckIQ can read 1 to 16 trucks at the same time, not {n}"));
         }
         if let Some(path) = self.browser_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             runnable(std::path::Path::new(path))?;
         }
-        if let Some(proxy) = &self.proxy
-            && url::Url::parse(proxy).map_or(true, |u| !matches!(u.scheme(), "http" | "https" | "socks5"))
-        {
-            return Err(format!("the proxy {proxy:?} must be a URL like http://host:3128 or socks5://host:1080"));
+        if let Some(proxy) = &self.proxy {
+            match url::Url::parse(proxy) {
+                Ok(url) if matches!(url.scheme(), "http" | "https" | "socks5") => {
+                    // Whatever is in the address reaches Chromium's command line.
+                    if !url.username().is_empty() || url.password().is_some() {
+                        return Err(
+                            "the proxy address must not hold a user name or password; give them in their own fields"
+                                .into(),
+                        );
+                    }
+                }
+                _ => {
+                    return Err(format!(
+                        "the proxy {proxy:?} must be a URL like http://host:3128 or socks5://host:1080"
+                    ));
+                }
+            }
         }
         if let Some(hours) = self.stale_after_hours
             && !staleness::STALE_AFTER_HOURS_RANGE.contains(&hours)
@@ -908,8 +1047,12 @@ mod tests {
             proxy: Some("http://proxy.example:3128".into()),
             stale_after_hours: Some(48),
             case_alert_hours: Some(8),
+            ..SyncSettings::default()
         };
         assert_eq!(set.check(), Ok(()));
+        let with_password =
+            SyncSettings { proxy: Some("http://fleet:secret@proxy.example:3128".into()), ..none.clone() };
+        assert!(with_password.check().unwrap_err().contains("must not hold a user name or password"));
         let missing = SyncSettings { browser_path: Some("/opt/chrome/chrome".into()), ..none.clone() };
         assert!(missing.check().unwrap_err().contains("/opt/chrome/chrome cannot be used"), "not there");
         let dir = tempfile::tempdir().unwrap();

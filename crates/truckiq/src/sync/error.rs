@@ -13,7 +13,9 @@ use crate::store::StoreError;
 pub enum SyncError {
     #[error("there is no account with id {0}")]
     UnknownAccount(i64),
-    #[error("{name} is paused ({reason}); set its password again to resume syncing")]
+    /// `reason` says what resumes it (each pause writes its own: a password, a TOTP secret, a new
+    /// Decisiv sign-in).
+    #[error("{name} is paused: {reason}")]
     Paused { name: String, reason: String },
     /// Asked of an account that cannot do it; the message says what and why.
     #[error("{0}")]

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod clock;
 pub mod engine;
 pub mod error;
+pub mod proxy;
 pub mod schedule;
 pub mod scheduler;
 pub mod staleness;
