@@ -609,7 +609,7 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   const units = await page.locator('.vtable-body .vcol-unit').allTextContents();
   assert.deepEqual(units, ['1042', '99', 'P-7', 'D-2'], 'least healthy first, never-read last');
   const first = await rows.nth(0).innerText();
-  for (const text of ['1XKYD49X0NJ123456', '2022 Kenworth T680', '412,876 mi', 'Critical · 30', '1 critical', '+1 minor']) {
+  for (const text of ['1XKYD49X0NJ123456', '2022 Kenworth\nT680', '412,876 mi', 'Critical · 30', '1 critical', '+1 minor']) {
     assert.ok(first.includes(text), `row 1 lacks ${text}: ${first}`);
   }
   // A portal value that is HTML stays text: no element is made of it and nothing runs.
@@ -716,6 +716,14 @@ test('Vehicles fits a 1024 px window without sideways scrolling, every cell whol
     return { sideways: card.scrollWidth - card.clientWidth, clipped };
   });
   assert.deepEqual(fit, { sideways: 0, clipped: [] });
+  // The truck is whole: its year and make above its model; the portal's word on a truck too. (The
+  // HTML payload standing in for one model is longer than any model, and may end in an ellipsis.)
+  const cut = await page.evaluate(() =>
+    [...document.querySelectorAll('.vtable-body .vcol-truck .cell-text, .vtable-body .vcol-health .badge')]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 && !e.textContent.includes('<img'))
+      .map((e) => e.textContent),
+  );
+  assert.deepEqual(cut, []);
   assert.equal(await page.locator('.vtable-body .vcol-account').count(), 0, 'a narrow window starts without Account');
   await shot(page, 'vehicles-1024x700');
 });
@@ -897,6 +905,11 @@ test('a vehicle page shows active faults first, explained, the history and the m
   const hostile = await rows.nth(1).innerText();
   assert.ok(hostile.includes('<img src=x onerror="window.__pwned=1">'), hostile);
   assert.ok(hostile.includes('At next service'), `a minor fault waits for the next service: ${hostile}`);
+  // Its last report carries a portal clock an hour ahead of this one: it reads "just now", and no
+  // time on the page lies after now.
+  assert.ok(hostile.includes('last reported just now'), hostile);
+  const times = await page.locator('main time').allTextContents();
+  assert.deepEqual(times.filter((text) => text.startsWith('in ')), [], times.join(' | '));
   const why = await page.getByLabel('Why the health score is what it is').innerText();
   assert.ok(why.includes('<img src=x'), why);
   assert.ok(why.includes('engine derated: \u221270 points of 100'), `the points say what they are: ${why}`);
@@ -1084,7 +1097,7 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
   await rows.first().waitFor();
   assert.equal((await page.locator('.table-caption').innerText()).trim(), '1,203 faults', 'every match, no cap');
   const first = await rows.nth(0).innerText();
-  for (const text of ['Critical', 'Derate', 'Unit 1042', 'SPN 100 / FMI 1', 'Engine #1 (SA 0)', 'Not communicating']) {
+  for (const text of ['Critical', 'Derate', 'Unit 1042', 'SPN 100\nFMI 1', 'Engine #1 (SA 0)', 'Not communicating']) {
     assert.ok(first.includes(text), `the first fault lacks ${text}: ${first}`);
   }
   assert.ok((await rows.nth(1).innerText()).includes('<img src=x'));
@@ -1432,4 +1445,40 @@ test('a truck in the shop shows its service case, how long it has been down and 
   await shot(page, 'vehicle-service-case');
   await go(page, 'Fleet');
   await page.getByText('1 in repair, 19 hours down in all').waitFor();
+});
+
+test('every main page fits 1280×800 and 1024×700 without sideways scrolling (the screenshots in docs/screenshots)', async (t) => {
+  const pages = [
+    ['fleet', '#/'],
+    ['vehicles', '#/vehicles'],
+    ['truck', '#/vehicles/11'],
+    ['faults', '#/faults'],
+    ['alerts', '#/alerts'],
+    ['accounts', '#/accounts'],
+  ];
+  for (const [width, height] of [
+    [1280, 800],
+    [1024, 700],
+  ]) {
+    for (const [name, hash] of pages) {
+      const page = await openApp(t, { hash, alerts: { resolve: ALERTS }, viewport: { width, height } });
+      await page.locator('main h1').waitFor();
+      await page.waitForFunction(() => !document.querySelector('main [aria-busy="true"]'));
+      const sideways = await page.evaluate(() => {
+        const main = document.querySelector('main');
+        return [main, ...main.querySelectorAll('.table-card, .vtable-card, .card')]
+          .filter((e) => e.scrollWidth > e.clientWidth + 1)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+      });
+      await shot(page, `page-${name}-${width}x${height}`);
+      assert.deepEqual(sideways, [], `${name} at ${width}×${height} scrolls sideways`);
+      // In the virtualized tables, headers and badges are whole; longer text ends in an ellipsis.
+      const cut = await page.evaluate(() =>
+        [...document.querySelectorAll('.vtable [role=columnheader], .vtable-body .badge')]
+          .filter((e) => e.scrollWidth > e.clientWidth + 1 && !e.textContent.includes('<img'))
+          .map((e) => e.textContent),
+      );
+      assert.deepEqual(cut, [], `${name} at ${width}×${height} cuts these`);
+    }
+  }
 });

@@ -46,13 +46,25 @@ pub struct SimConfig {
     /// Advance the clock by `tick_minutes` this often, in the background.
     pub tick_every: Option<Duration>,
     pub tick_minutes: u32,
+    /// With `tick_every`: each tick moves the fleet on by `tick_minutes` but sets the clock to the
+    /// wall clock, so faults churn fast and are still stamped with real times (the demo).
+    pub wall_clock: bool,
     /// Serve HTTPS with HTTP/2 (a fresh self-signed certificate) instead of plain HTTP/1.1.
     pub tls: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        Self { port: 0, seed: 1, vehicles: 50, start_time: None, tick_every: None, tick_minutes: 60, tls: false }
+        Self {
+            port: 0,
+            seed: 1,
+            vehicles: 50,
+            start_time: None,
+            tick_every: None,
+            tick_minutes: 60,
+            wall_clock: false,
+            tls: false,
+        }
     }
 }
 
@@ -148,7 +160,11 @@ impl Simulator {
                 interval.tick().await;
                 loop {
                     interval.tick().await;
-                    state.tick(config.tick_minutes);
+                    if config.wall_clock {
+                        state.tick_at(config.tick_minutes, Utc::now());
+                    } else {
+                        state.tick(config.tick_minutes);
+                    }
                 }
             })
         });

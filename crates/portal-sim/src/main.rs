@@ -27,6 +27,10 @@ struct Args {
     /// Simulated minutes per tick.
     #[arg(long, default_value_t = 60)]
     tick_minutes: u32,
+    /// Keep the clock on the wall clock: each tick moves the fleet on by --tick-minutes but stamps
+    /// it with the real time (as the app's demo does).
+    #[arg(long)]
+    wall_clock: bool,
     /// Serve HTTPS with HTTP/2 under a fresh self-signed certificate; its SPKI hash (for Chromium's
     /// `--ignore-certificate-errors-spki-list`) is printed on stderr.
     #[arg(long)]
@@ -53,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         start_time: None,
         tick_every: args.tick_every.map(Duration::from_secs),
         tick_minutes: args.tick_minutes,
+        wall_clock: args.wall_clock,
         tls: args.tls,
     })
     .await?;

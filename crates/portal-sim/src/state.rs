@@ -200,6 +200,13 @@ impl SimState {
         (fleet.now, fleet.ticks)
     }
 
+    /// Moves the fleet on by `minutes` with the clock at `now` (see [`Fleet::tick_at`]).
+    pub fn tick_at(&self, minutes: u32, now: DateTime<Utc>) -> (DateTime<Utc>, u64) {
+        let mut fleet = write(&self.fleet);
+        fleet.tick_at(minutes, now);
+        (fleet.now, fleet.ticks)
+    }
+
     /// Ends every browser session (as a portal restart would); returns how many there were.
     pub fn expire_sessions(&self) -> usize {
         let mut sessions = lock(&self.sessions);

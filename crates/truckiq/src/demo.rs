@@ -39,11 +39,17 @@ pub struct DemoPortal {
 }
 
 impl DemoPortal {
-    /// Starts the simulated portal. With `tick_every`, its clock moves one simulated hour at that
-    /// pace, so faults appear and clear while the app runs.
+    /// Starts the simulated portal. With `tick_every`, its fleet lives one hour at that pace, so
+    /// faults appear and clear while the app runs, stamped with the wall clock's times.
     pub async fn start(vehicles: usize, tick_every: Option<Duration>) -> std::io::Result<Self> {
-        let config =
-            |seed, vehicles| SimConfig { vehicles, seed, tick_every, tick_minutes: 60, ..SimConfig::default() };
+        let config = |seed, vehicles| SimConfig {
+            vehicles,
+            seed,
+            tick_every,
+            tick_minutes: 60,
+            wall_clock: true,
+            ..SimConfig::default()
+        };
         let sim = Simulator::start(config(DEMO_SEED, vehicles)).await?;
         sim.state().add_user(UserSpec::new(Portal::Paccar, DEMO_USER, DEMO_PASSWORD)).map_err(std::io::Error::other)?;
         let solutions = Simulator::start(config(DEMO_SEED + 1, (vehicles / 2).max(5))).await?;
@@ -166,4 +172,26 @@ impl DemoPortal {
 /// The demo accounts that exist.
 pub async fn demo_accounts(engine: &SyncEngine) -> Result<Vec<i64>, SyncError> {
     Ok(engine.read(|store| store.demo_account_ids()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo's faults churn at an hour a tick, but every portal's clock stays on the wall clock:
+    /// no time the app shows from the demo can lie after now.
+    #[tokio::test]
+    async fn the_demo_portals_keep_the_wall_clock_while_their_faults_churn() {
+        let demo = DemoPortal::start(20, Some(Duration::from_millis(5))).await.expect("the demo starts");
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        for sim in [&demo.sim, &demo.solutions, &demo.api] {
+            let fleet = sim.state().fleet_snapshot();
+            let now = chrono::Utc::now();
+            assert!(fleet.ticks >= 10, "the fleet lived {} hours", fleet.ticks);
+            assert!(fleet.now <= now && now - fleet.now < chrono::Duration::seconds(5), "{} vs {now}", fleet.now);
+            for fault in fleet.vehicles.iter().flat_map(|v| &v.faults) {
+                assert!(fault.first_seen <= now && fault.last_seen <= now, "{fault:?} after {now}");
+            }
+        }
+    }
 }

@@ -120,7 +120,7 @@ export function FaultsPage() {
         <input inputMode="numeric" placeholder="SPN" aria-label="SPN" {...text('spn')} />
         <input inputMode="numeric" placeholder="FMI" aria-label="FMI" {...text('fmi')} />
         <select
-          className={`input${marked.has('sourceAddress') ? ' input-set' : ''}`}
+          className={`input input-source${marked.has('sourceAddress') ? ' input-set' : ''}`}
           aria-label="Source"
           value={form.sourceAddress}
           onChange={(e) => apply({ ...form, sourceAddress: e.target.value })}
@@ -274,7 +274,7 @@ function FaultRow({ fault: f, top }: { fault: FaultListItem; top: number }) {
   const active = f.active && f.clearedAt === null;
   return (
     <div className="vtable-row" role="row" style={{ transform: `translateY(${top}px)` }}>
-      <div className="vtable-cell fcol-severity" role="cell">
+      <div className="vtable-cell fcol-severity cell-lines" role="cell">
         <Badge tone={SEVERITY[f.severity].tone}>{SEVERITY[f.severity].label}</Badge>
         {active ? null : <span className="muted">inactive</span>}
         {/* A derate that ended is history, not a truck limited now. */}
@@ -286,8 +286,9 @@ function FaultRow({ fault: f, top }: { fault: FaultListItem; top: number }) {
         </a>
         <span className="cell-faint mono cell-text">{f.vin}</span>
       </div>
-      <div className="vtable-cell fcol-code mono" role="cell">
-        SPN {f.spn} / FMI {f.fmi}
+      <div className="vtable-cell fcol-code cell-lines mono" role="cell">
+        <span>SPN {f.spn}</span>
+        <span>FMI {f.fmi}</span>
       </div>
       <div className="vtable-cell fcol-fault cell-lines" role="cell" title={`${f.description} · ${f.sourceName}`}>
         <span className="cell-text">{f.description}</span>

@@ -280,7 +280,7 @@ function NeedsActionNow({ list }: { list: NeedsAction }) {
         <ul className="action-list">
           {list.trucks.map((t) => (
             <li key={t.vehicleId} className="action-item">
-              <a className="action-truck" href={hrefForVehicle(t.vehicleId)}>
+              <a className={`action-truck${t.unitNumber ? '' : ' action-vin'}`} href={hrefForVehicle(t.vehicleId)}>
                 {t.unitNumber ? `Unit ${t.unitNumber}` : t.vin}
               </a>
               <span className="action-badges">

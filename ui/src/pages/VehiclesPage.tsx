@@ -374,8 +374,10 @@ const VehicleRow = memo(function VehicleRow({
         </a>
       </div>
       {hidden.has('truck') ? null : (
-        <div className="vtable-cell vcol-truck" role="cell" title={v.engine ? `${truck} · ${v.engine}` : truck}>
-          <span className="cell-text">{truck}</span>
+        // Year and make above the model, so a narrow column cuts neither.
+        <div className="vtable-cell vcol-truck cell-lines" role="cell" title={v.engine ? `${truck} · ${v.engine}` : truck}>
+          <span className="cell-text">{[v.modelYear, v.make].filter((part) => part !== null && part !== '').join(' ') || '—'}</span>
+          {v.model ? <span className="cell-text cell-faint">{v.model}</span> : null}
         </div>
       )}
       {hidden.has('odometer') ? null : (

@@ -313,9 +313,16 @@ impl Fleet {
     /// appear, inactive faults older than a week drop off the list, and service cases open, move on
     /// and close (`cases`). Deterministic per seed and tick.
     pub fn tick(&mut self, minutes: u32) {
+        let now = self.now + Duration::minutes(i64::from(minutes.max(1)));
+        self.tick_at(minutes, now);
+    }
+
+    /// `minutes` of the fleet's life, stamped `now` (never before the last stamp): the demo's
+    /// faults come and go at an hour a tick, yet carry the wall clock's times, as a real portal's do.
+    pub fn tick_at(&mut self, minutes: u32, now: DateTime<Utc>) {
         let minutes = minutes.max(1);
         self.ticks += 1;
-        self.now += Duration::minutes(i64::from(minutes));
+        self.now = now.max(self.now);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed ^ self.ticks.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut devices =
             ChaCha8Rng::seed_from_u64(self.seed ^ SOLUTIONS_SALT ^ self.ticks.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -467,6 +474,24 @@ mod tests {
             |f: &Fleet| f.vehicles.iter().flat_map(|v| v.faults.iter().map(|x| (x.id, x.active))).collect::<Vec<_>>();
         assert_ne!(codes(&before), codes(&a), "a day changes the fault picture");
         assert!(a.vehicles.iter().zip(&before.vehicles).any(|(n, o)| n.odometer_mi > o.odometer_mi));
+    }
+
+    #[test]
+    fn a_fleet_on_the_wall_clock_churns_a_day_in_48_minutes_and_never_stamps_the_future() {
+        let mut fleet = Fleet::generate(3, 500, t0());
+        let before = fleet.clone();
+        for tick in 1..=24 {
+            fleet.tick_at(60, t0() + Duration::minutes(2 * tick));
+        }
+        assert_eq!(fleet.now, t0() + Duration::minutes(48), "the clock is the one given, not 24 h on");
+        let codes =
+            |f: &Fleet| f.vehicles.iter().flat_map(|v| v.faults.iter().map(|x| (x.id, x.active))).collect::<Vec<_>>();
+        assert_ne!(codes(&before), codes(&fleet), "a day's worth of faults still came and went");
+        for fault in fleet.vehicles.iter().flat_map(|v| &v.faults) {
+            assert!(fault.first_seen <= fleet.now && fault.last_seen <= fleet.now, "{fault:?}");
+        }
+        fleet.tick_at(60, t0());
+        assert_eq!(fleet.now, t0() + Duration::minutes(48), "a clock given as earlier never goes back");
     }
 
     #[test]

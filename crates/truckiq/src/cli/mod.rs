@@ -125,11 +125,10 @@ enum AccountsCommand {
     Add {
         #[arg(long)]
         name: String,
-        /// Which portal: paccar_solutions (paccarsolutions.com), trucktech (TruckTech+ pages, spec
-        /// v1), decisiv_srm (Decisiv SRM pages, spec v2) or decisiv_api (the Decisiv SRM Gateway
-        /// API: a browser window opens for you to sign in, then every SRM account it reaches, or
-        /// those given with --srm-account, is added); the old names paccar and decisiv work too.
-        #[arg(long, value_parser = parse_portal, default_value = "paccar_solutions")]
+        /// Which portal (listed below; the old names paccar and decisiv work too). For decisiv_api a
+        /// browser window opens for you to sign in, then every SRM account it reaches, or those
+        /// given with --srm-account, is added.
+        #[arg(long, value_parser = PortalParser, default_value = "paccar_solutions")]
         portal: PortalKind,
         /// The portal's address, e.g. https://paccarsolutions.com; for decisiv_api the API's
         /// (default https://srm-api.decisivapps.com).
@@ -195,7 +194,7 @@ enum ProfileCommand {
     /// Print the effective profile: the built-in one with its comments, and every key your
     /// override file (or the account's own file) sets.
     Show {
-        #[arg(long, value_parser = parse_portal, default_value = "trucktech")]
+        #[arg(long, value_parser = PortalParser, default_value = "trucktech")]
         portal: PortalKind,
         /// The profile this account reads with (its own file, if it has one).
         #[arg(long, value_name = "NAME")]
@@ -212,7 +211,7 @@ enum ProfileCommand {
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
         /// With --html and no --account: the portal kind whose profile to read it with.
-        #[arg(long, value_parser = parse_portal, default_value = "trucktech")]
+        #[arg(long, value_parser = PortalParser, default_value = "trucktech")]
         portal: PortalKind,
         /// The report as JSON on stdout instead of tables.
         #[arg(long)]
@@ -220,8 +219,30 @@ enum ProfileCommand {
     },
 }
 
-fn parse_portal(text: &str) -> Result<PortalKind, String> {
-    PortalKind::from_name(text)
+/// Reads `--portal`, and lists the portals in `--help` with the names the window and the first-run
+/// text use ([`truckiq::portal_kinds::choices`]), so the three never disagree.
+#[derive(Debug, Clone, Copy)]
+struct PortalParser;
+
+impl clap::builder::TypedValueParser for PortalParser {
+    type Value = PortalKind;
+
+    fn parse_ref(
+        &self,
+        _command: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<PortalKind, clap::Error> {
+        let text = value.to_str().ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8))?;
+        PortalKind::from_name(text)
+            .map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, format!("{e}\n")))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(truckiq::portal_kinds::choices().into_iter().map(|choice| {
+            clap::builder::PossibleValue::new(choice.kind.as_str()).help(choice.label).aliases(choice.kind.aliases())
+        })))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -245,7 +266,7 @@ enum BenchCommand {
         /// Which portal: trucktech (server-rendered pages), paccar-solutions (the app and its JSON
         /// gateway, in both reading modes) or decisiv-api (the SRM Gateway API); the last two run
         /// under scripts/with-keyring.sh.
-        #[arg(long, default_value = "trucktech", value_parser = parse_portal)]
+        #[arg(long, default_value = "trucktech", value_parser = PortalParser)]
         layout: PortalKind,
     },
     /// Upsert vehicles and fault episodes into a fresh database file.
@@ -431,4 +452,34 @@ pub fn init_logging(verbose: u8) {
         _ => "debug",
     };
     truckiq::logging::init_stderr(default);
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn the_portal_option_names_every_portal_as_the_window_does() {
+        let mut command = Cli::command();
+        let add = command
+            .find_subcommand_mut("accounts")
+            .and_then(|accounts| accounts.find_subcommand_mut("add"))
+            .expect("accounts add");
+        let help = add.render_long_help().to_string();
+        for choice in truckiq::portal_kinds::choices() {
+            let named =
+                |line: &str| line.contains(&format!("- {}:", choice.kind.as_str())) && line.ends_with(&choice.label);
+            assert!(help.lines().any(named), "{} is not listed as {:?}: {help}", choice.kind.as_str(), choice.label);
+        }
+        let refused =
+            Cli::try_parse_from(["truckiq", "accounts", "add", "--name", "x", "--portal", "peterbilt"]).unwrap_err();
+        assert!(
+            refused.to_string().contains("unknown portal \"peterbilt\"; choose one of paccar_solutions"),
+            "{refused}"
+        );
+        let old = Cli::try_parse_from(["truckiq", "accounts", "add", "--name", "x", "--portal", "paccar"]);
+        assert!(old.is_ok(), "the old name still works: {:?}", old.err());
+    }
 }
