@@ -20,8 +20,8 @@ use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
     AccountSummary, ActionTruck, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultQuery,
     FaultSort, FaultSource, FaultTier, FleetSummary, FrequentFault, MeterReading, MutedCode, MutedTruckCode,
-    MutedVehicle, NeedsAction, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase, TruckStatus, VehicleDetail,
-    VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
+    MutedVehicle, NeedsAction, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase, TrendPoint, TruckStatus,
+    VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
@@ -115,6 +115,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<FaultQuery>(),
         render::<FaultSort>(),
         render::<FaultSource>(),
+        render::<TrendPoint>(),
         render::<SyncSettings>(),
         render::<AccountInput>(),
         render::<ApiLoginInput>(),

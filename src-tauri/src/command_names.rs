@@ -33,6 +33,7 @@ macro_rules! with_commands {
             fleet_summary,
             list_faults,
             fault_sources,
+            fault_trend,
             export_faults_csv,
             vehicle_detail,
             start_demo,

@@ -8,8 +8,8 @@ use truckiq::app::{
 };
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
-    AccountSummary, Alert, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, VehicleDetail,
-    VehiclePage, VehicleQuery,
+    AccountSummary, Alert, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, TrendPoint,
+    VehicleDetail, VehiclePage, VehicleQuery,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::NotificationPrefs;
@@ -205,6 +205,11 @@ pub async fn fleet_summary(state: State<'_, AppState>) -> Result<FleetSummary> {
 #[tauri::command]
 pub async fn list_faults(state: State<'_, AppState>, query: FaultQuery) -> Result<FaultPage> {
     Ok(state.app()?.list_faults(query).await?)
+}
+
+#[tauri::command]
+pub async fn fault_trend(state: State<'_, AppState>, days: u32) -> Result<Vec<TrendPoint>> {
+    Ok(state.app()?.fault_trend(days).await?)
 }
 
 #[tauri::command]

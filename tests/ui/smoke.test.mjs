@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -237,6 +238,16 @@ function installFakeTauri(answers) {
           return state.faults.resolve ? answer({ resolve: faultPage(state.faults.resolve, args.query) }) : answer(state.faults);
         case 'fault_sources':
           return answer({ resolve: state.faultSources });
+        case 'fault_trend':
+          // A month of counts that move, ending at the fixed clock's now.
+          return answer({
+            resolve: Array.from({ length: args.days + 1 }, (_, i) => ({
+              at: new Date(Date.parse('2026-11-23T08:30:00Z') - (args.days - i) * 86_400_000).toISOString(),
+              critical: i % 3,
+              major: 5 + (i % 4),
+              minor: 12 + (i % 5),
+            })),
+          });
         case 'save_account':
           if (args.input.totpSecret === 'not-base32!') {
             return Promise.reject({ code: 'invalid_input', message: "the TOTP secret is not base32: '-' cannot appear in it (base32 uses A-Z and 2-7)" });
@@ -406,7 +417,7 @@ test('(a) the document is titled TruckIQ and opens on Fleet', async (t) => {
   }));
   assert.deepEqual(
     env,
-    { frozen: true, calls: ['app_info', 'fleet_summary', 'list_accounts', 'list_alerts', 'plugin:event|listen', 'sync_progress'] },
+    { frozen: true, calls: ['app_info', 'fault_trend', 'fleet_summary', 'list_accounts', 'list_alerts', 'plugin:event|listen', 'sync_progress'] },
     'talks to the backend through invoke, listens to its events and asks which syncs are going',
   );
   const events = await page.evaluate(() => window.__fakeIpc.listeners.map((l) => l.event).sort());
@@ -918,6 +929,15 @@ test('a vehicle page shows active faults first, explained, the history and the m
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   const history = await page.getByRole('list', { name: 'Fault history' }).innerText();
   assert.ok(history.includes('SPN 97 / FMI 3') && history.includes('cleared'), history);
+  // Every episode on a timeline, one row per code; pointing at a bar says when it ran.
+  const timeline = page.getByRole('img', { name: 'Fault episodes over time' });
+  assert.equal(await timeline.locator('rect').count(), 3);
+  assert.deepEqual(await timeline.locator('.timeline-label').allTextContents(), ['SPN 100 / FMI 1', 'SPN 97 / FMI 3', 'SPN 3226 / FMI 4']);
+  assert.equal(await timeline.locator('.timeline-axis text').last().textContent(), 'now');
+  await timeline.locator('rect.timeline-critical').hover();
+  assert.match(await page.locator('.timeline-readout').innerText(), /SPN 100 \/ FMI 1 · Critical · .* → now \(active\)/);
+  await timeline.scrollIntoViewIfNeeded();
+  await shot(page, 'vehicle-timeline');
   // Two charts, each on its own scale, with values up the side and dates along the bottom (in
   // Chicago, where the first reading, 05:00 UTC on Nov 20, fell on Nov 19).
   const odometer = page.getByRole('img', { name: 'Odometer at each sync' });
@@ -1051,6 +1071,16 @@ test('Fleet shows trucks by health, active faults by tier and the most frequent 
   assert.equal(await rows.count(), 3);
   assert.ok((await rows.nth(0).innerText()).includes('SPN 3226 / FMI 4'));
   assert.ok((await rows.nth(2).innerText()).includes('<b>Engine Oil Pressure</b>'), 'markup stays text');
+  // The month's trend, per tier, with its axes; pointing at a day reads it out.
+  const trend = page.getByRole('img', { name: 'Active faults per tier over the last 30 days' });
+  assert.equal(await trend.locator('polyline').count(), 3);
+  assert.equal((await trend.locator('polyline.trend-major').getAttribute('points')).split(' ').length, 31, 'a point a day');
+  assert.deepEqual(await trend.locator('g.trend-axis text').allTextContents(), ['0', '10', '20']);
+  assert.equal(await trend.locator('text.trend-axis').last().textContent(), 'today');
+  const readout = page.locator('.trend-readout');
+  assert.match(await readout.innerText(), /^Nov 23: 0 critical, 7 major, 12 minor active$/);
+  await trend.locator('rect.trend-hit').first().hover();
+  assert.match(await readout.innerText(), /^Oct 24: 0 critical, 5 major, 12 minor active$/);
   assert.equal(await frequent.locator('b').count(), 0);
   await shot(page, 'fleet');
 
@@ -1462,7 +1492,7 @@ test('every main page fits 1280×800 and 1024×700 without sideways scrolling (t
   ]) {
     for (const [name, hash] of pages) {
       const page = await openApp(t, { hash, alerts: { resolve: ALERTS }, viewport: { width, height } });
-      await page.locator('main h1').waitFor();
+      await page.locator('main h1').first().waitFor();
       await page.waitForFunction(() => !document.querySelector('main [aria-busy="true"]'));
       const sideways = await page.evaluate(() => {
         const main = document.querySelector('main');
@@ -1481,4 +1511,51 @@ test('every main page fits 1280×800 and 1024×700 without sideways scrolling (t
       assert.deepEqual(cut, [], `${name} at ${width}×${height} cuts these`);
     }
   }
+});
+
+test('a truck prints as a fault brief for the dealer: every active fault, the case, the meters and the sync time', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles/11' });
+  await page.waitForFunction(() => document.querySelector('main h1')?.textContent === 'Unit 1042');
+  // On screen the brief stays out of sight; the button prints.
+  assert.equal(await page.getByRole('article', { name: 'Fault brief' }).isVisible(), false);
+  await page.evaluate(() => {
+    window.__printed = 0;
+    window.print = () => (window.__printed += 1);
+  });
+  await page.getByRole('button', { name: 'Print / Save as PDF' }).click();
+  assert.equal(await page.evaluate(() => window.__printed), 1);
+
+  // The print stylesheet, rendered by Chromium as WebKitGTK's print dialog would print it.
+  const pdf = join(artifacts, 'fault-brief.pdf');
+  await page.emulateMedia({ media: 'print' });
+  await page.pdf({ path: pdf, format: 'Letter', printBackground: true });
+  // Words as read from the PDF, whatever line a narrow column wrapped them onto.
+  const text = execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  for (const expected of [
+    'Fault brief · Unit 1042',
+    'VIN 1XKYD49X0NJ123456',
+    'Denton, TX',
+    '412,876 mi',
+    '9,120.4 h',
+    'SPN 100',
+    'Engine Oil Pressure',
+    'Most Severe',
+    'Engine #1 (SA 0)',
+    'Stop Engine Immediately',
+    'Stop safely now',
+    'SPN 3226',
+    'Service Advised',
+    'Case 18328893',
+    'Hold (parts)',
+    'DATA SYNCED',
+    'Nov 22, 2026, 11:12 PM',
+  ]) {
+    assert.ok(text.includes(expected), `the brief lacks ${expected}:\n${text}`);
+  }
+  assert.ok(/Yes, since Nov 22, 2026/.test(text), `the derate and since when (Chicago time): ${text}`);
+  for (const absent of ['All vehicles', 'Fleet diagnostics', 'Fault history', 'ago']) {
+    assert.ok(!text.includes(absent), `the printed brief carries "${absent}" from the screen: ${text}`);
+  }
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', pdf, join(artifacts, 'fault-brief')]);
+  await page.emulateMedia({ media: 'screen' });
 });

@@ -778,3 +778,31 @@ fn needs_action_lists_derated_and_critical_trucks_worst_first_and_the_fleet_coun
     assert_eq!(store.fleet_summary(1, t(3)).unwrap().needs_action.trucks.len(), 1, "as many as asked for");
     assert_eq!(store.fleet_summary(0, t(3)).unwrap().needs_action, Default::default(), "the tray asks for none");
 }
+
+#[test]
+fn the_fault_trend_counts_each_tier_from_first_report_to_clearing() {
+    use truckiq::store::TrendPoint;
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    let major = FaultObservation { severity: Severity::Major, ..fault(111, 17, true) };
+    let minor = FaultObservation { severity: Severity::Minor, ..fault(3226, 4, true) };
+    store.apply_sync(account, t(0), &[observe(VIN_A, 100.0, Some(vec![critical.clone(), minor]))]).unwrap();
+    // Two days on the minor one has cleared and a major one appeared.
+    store.apply_sync(account, t(48), &[observe(VIN_A, 120.0, Some(vec![critical, major]))]).unwrap();
+    let tiers = |p: &TrendPoint| (p.critical, p.major, p.minor);
+    let trend = store.fault_trend(3, t(72)).unwrap();
+    assert_eq!(
+        trend.iter().map(|p| p.at).collect::<Vec<_>>(),
+        [t(0), t(24), t(48), t(72)],
+        "oldest first, a day apart"
+    );
+    assert_eq!(trend.iter().map(tiers).collect::<Vec<_>>(), [(1, 0, 1), (1, 0, 1), (1, 1, 0), (1, 1, 0)]);
+    let before = store.fault_trend(2, t(-1)).unwrap();
+    assert!(before.iter().all(|p| tiers(p) == (0, 0, 0)), "nothing before the first report: {before:?}");
+    let fleet = store.fleet_summary(0, t(72)).unwrap();
+    assert_eq!(
+        trend.last().map(tiers),
+        Some((fleet.active_critical, fleet.active_major, fleet.active_minor)),
+        "today's point is the fleet's count"
+    );
+}

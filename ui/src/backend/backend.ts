@@ -14,6 +14,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
 import type { FaultQuery } from '../bindings/FaultQuery';
 import type { FaultSource } from '../bindings/FaultSource';
+import type { TrendPoint } from '../bindings/TrendPoint';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -70,6 +71,8 @@ export interface Backend {
   /** One window of the fault episodes the query matches, filtered and sorted by the database. */
   listFaults(query: FaultQuery): Promise<FaultPage>;
   faultSources(): Promise<FaultSource[]>;
+  /** Active faults per tier now and at this time on each of the `days` days before, oldest first. */
+  faultTrend(days: number): Promise<TrendPoint[]>;
   /** Writes the matching faults to a CSV file; resolves with its path. */
   exportFaultsCsv(filter: FaultFilter): Promise<string>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;

@@ -91,6 +91,12 @@ export function useFaultPages(queries: FaultQuery[]) {
   return useQueries({ queries: queries.map((query) => faultPageQuery(backend, query)) });
 }
 
+/** Active faults per tier at this time of day on each of the last `days` days, oldest first. */
+export function useFaultTrend(days: number) {
+  const backend = useBackend();
+  return useQuery({ queryKey: [...queryKeys.vehicles, 'trend', days], queryFn: () => backend.faultTrend(days) });
+}
+
 /** The source addresses that have faults, named, for the Faults view's picker. */
 export function useFaultSources() {
   const backend = useBackend();

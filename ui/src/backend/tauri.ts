@@ -16,6 +16,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultPage } from '../bindings/FaultPage';
 import type { FaultQuery } from '../bindings/FaultQuery';
 import type { FaultSource } from '../bindings/FaultSource';
+import type { TrendPoint } from '../bindings/TrendPoint';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -99,6 +100,10 @@ export class TauriBackend implements Backend {
 
   faultSources(): Promise<FaultSource[]> {
     return call<FaultSource[]>('fault_sources');
+  }
+
+  faultTrend(days: number): Promise<TrendPoint[]> {
+    return call<TrendPoint[]>('fault_trend', { days });
   }
 
   exportFaultsCsv(filter: FaultFilter): Promise<string> {

@@ -30,6 +30,7 @@ export const COMMANDS = [
   'fleet_summary',
   'list_faults',
   'fault_sources',
+  'fault_trend',
   'export_faults_csv',
   'vehicle_detail',
   'start_demo',

@@ -115,3 +115,46 @@ describe('the view in the address', () => {
     expect(odd).toEqual({ filter: { ...NO_FILTER, tier: 'major' }, order: HEALTH_FIRST });
   });
 });
+
+describe('timelineLayout', () => {
+  it('puts each code on a row, worst first, with bars from first report to clearing or now', async () => {
+    const { timelineLayout } = await import('../components/EpisodeTimeline');
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    const episode = (id: number, spn: number, severity: 'critical' | 'minor', first: string, cleared: string | null) => ({
+      id,
+      sourceAddress: 0,
+      sourceName: 'Engine #1 (SA 0)',
+      spn,
+      fmi: 1,
+      fmiMeaning: '',
+      description: `code ${spn}`,
+      severity,
+      portalSeverityText: null,
+      derate: false,
+      derateSince: null,
+      active: cleared === null,
+      occurrenceCount: 1,
+      firstSeenAt: first,
+      lastSeenAt: cleared ?? '2026-11-23T11:00:00Z',
+      clearedAt: cleared,
+    });
+    const layout = timelineLayout(
+      [
+        episode(1, 97, 'minor', '2026-11-21T12:00:00Z', '2026-11-22T12:00:00Z'),
+        episode(2, 100, 'critical', '2026-11-22T12:00:00Z', null),
+        episode(3, 97, 'minor', '2026-11-23T00:00:00Z', null),
+        // A portal clock ahead of this one never draws past now.
+        episode(4, 111, 'minor', '2026-11-24T00:00:00Z', null),
+      ],
+      now,
+    );
+    expect(layout.rows.map((r) => r.label)).toEqual(['SPN 100 / FMI 1', 'SPN 97 / FMI 1', 'SPN 111 / FMI 1']);
+    expect(layout.start).toBe(Date.parse('2026-11-21T12:00:00Z'));
+    const [first, critical, again, ahead] = layout.bars;
+    expect([first?.row, first?.from, first?.to, first?.open]).toEqual([1, 0, 0.5, false]);
+    expect([critical?.row, critical?.from, critical?.to, critical?.open]).toEqual([0, 0.5, 1, true]);
+    expect(again?.row).toBe(1);
+    expect([ahead?.from, ahead?.to]).toEqual([1, 1]);
+    expect(layout.ticks).toHaveLength(4);
+  });
+});

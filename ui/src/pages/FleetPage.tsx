@@ -4,8 +4,9 @@ import type { FleetSummary } from '../bindings/FleetSummary';
 import type { NeedsAction } from '../bindings/NeedsAction';
 import { useRunningSyncs } from '../backend/live';
 import { shouldReport } from '../backend/errors';
-import { useAccounts, useFleetSummary } from '../backend/queries';
+import { useAccounts, useFaultTrend, useFleetSummary } from '../backend/queries';
 import { Badge } from '../components/Badge';
+import { FaultTrend } from '../components/FaultTrend';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { CheckCircleIcon, FleetIcon } from '../components/icons';
@@ -214,6 +215,7 @@ function FleetHealth() {
       <NeedsActionNow list={s.needsAction} />
       <TruckCards s={s} />
       <FaultCards s={s} />
+      <TrendCard />
       <section className="card" aria-labelledby="frequent-heading">
         <header className="card-header">
           <h2 id="frequent-heading">Most frequent active faults</h2>
@@ -423,5 +425,19 @@ function FleetLoading() {
         <Skeleton className="skeleton-line" />
       </div>
     </LoadingRegion>
+  );
+}
+
+/** Active faults per tier over the last 30 days; nothing while it loads or if it cannot be read. */
+function TrendCard() {
+  const trend = useFaultTrend(30);
+  if (!trend.data || trend.data.length < 2) return null;
+  return (
+    <section className="card fleet-trend" aria-labelledby="trend-heading">
+      <header className="card-header">
+        <h2 id="trend-heading">Active faults, last 30 days</h2>
+      </header>
+      <FaultTrend points={trend.data} />
+    </section>
   );
 }

@@ -2,8 +2,8 @@
 
 use super::{App, AppError, Result};
 use crate::store::{
-    AccountSummary, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, VehicleDetail,
-    VehiclePage, VehicleQuery,
+    AccountSummary, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, MAX_TREND_DAYS, RunSummary,
+    TrendPoint, VehicleDetail, VehiclePage, VehicleQuery,
 };
 use crate::sync::staleness::is_stale;
 use crate::sync::{SYNC_SETTINGS_KEY, SyncSettings};
@@ -52,6 +52,16 @@ impl App {
     /// how many match.
     pub async fn list_faults(&self, query: FaultQuery) -> Result<FaultPage> {
         self.read(move |store| store.list_faults(&query)).await
+    }
+
+    /// Active faults per tier now and at this time on each of the `days` days before (at most
+    /// [`MAX_TREND_DAYS`]), oldest first.
+    pub async fn fault_trend(&self, days: u32) -> Result<Vec<TrendPoint>> {
+        if days == 0 || days > MAX_TREND_DAYS {
+            return Err(AppError::InvalidInput(format!("a trend covers 1 to {MAX_TREND_DAYS} days, not {days}")));
+        }
+        let now = self.engine.clock().now();
+        self.read(move |store| store.fault_trend(days, now)).await
     }
 
     /// The source addresses that have faults, named, for the Faults view's picker.

@@ -13,6 +13,7 @@ mod settings;
 mod sql_enum;
 mod sync;
 mod sync_runs;
+mod trend;
 mod vehicle_list;
 mod vehicles;
 
@@ -36,6 +37,7 @@ pub use sync::{
     SyncOutcome, SyncRecord, TruckStatus, VehicleObservation, VehicleSnapshot,
 };
 pub use sync_runs::{RunEnd, RunStatus, RunSummary, RunTrigger};
+pub use trend::{MAX_TREND_DAYS, TrendPoint};
 pub use vehicle_list::{FaultTier, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort};
 pub use vehicles::{FaultEpisode, MeterReading, VehicleDetail};
 
@@ -161,6 +163,12 @@ pub(crate) struct SqlTime(String);
 impl From<chrono::DateTime<chrono::Utc>> for SqlTime {
     fn from(time: chrono::DateTime<chrono::Utc>) -> Self {
         Self(time.format("%F %T%.f%:z").to_string())
+    }
+}
+
+impl SqlTime {
+    pub(crate) fn into_text(self) -> String {
+        self.0
     }
 }
 
