@@ -8,6 +8,8 @@
 //! lands where the parsers look, not only in their first "is this a page at all" check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -1272,23 +1274,6 @@ fn record(
     store.record_sync(&record, |facts| alerts::for_sync(account, "Props", facts))
 }
 
-fn good_fault(spn: u32, fmi: u8, active: bool, severity: Severity) -> FaultObservation {
-    FaultObservation {
-        source_address: 0,
-        spn,
-        fmi,
-        description: Some(format!("SPN {spn}")),
-        severity,
-        portal_severity_text: Some("Seek Service Immediately".into()),
-        portal_severity_score: None,
-        derate: false,
-        active,
-        first_seen: None,
-        occurrences: Some(2),
-        raw_json: Some("{}".into()),
-    }
-}
-
 /// A read nothing is wrong with, of trucks the random rows also name.
 fn good_read(round: u32) -> Vec<VehicleObservation> {
     VINS[..2]
@@ -1304,8 +1289,8 @@ fn good_read(round: u32) -> Vec<VehicleObservation> {
                 ..VehicleSnapshot::default()
             },
             faults: ObservedFaults::Read(vec![
-                good_fault(100, 1, true, Severity::Critical),
-                good_fault(3226, 4, round.is_multiple_of(2), Severity::Major),
+                support::fault_observation(100, 1, true, Severity::Critical),
+                support::fault_observation(3226, 4, round.is_multiple_of(2), Severity::Major),
             ]),
         })
         .collect()

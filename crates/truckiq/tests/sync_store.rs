@@ -1,6 +1,8 @@
 //! Applying syncs to a real SQLite file: vehicles, meter history and fault episodes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use chrono::{DateTime, Duration, Utc};
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
@@ -45,20 +47,7 @@ fn vehicle(vin: &str, odometer: f64) -> VehicleSnapshot {
 }
 
 fn fault(spn: u32, fmi: u8, active: bool) -> FaultObservation {
-    FaultObservation {
-        source_address: 0,
-        spn,
-        fmi,
-        description: Some(format!("SPN {spn}")),
-        severity: Severity::Major,
-        portal_severity_text: Some("Seek Service Immediately".into()),
-        portal_severity_score: None,
-        derate: false,
-        active,
-        first_seen: None,
-        occurrences: Some(2),
-        raw_json: Some("{}".into()),
-    }
+    support::fault_observation(spn, fmi, active, Severity::Major)
 }
 
 fn observe(vin: &str, odometer: f64, faults: Option<Vec<FaultObservation>>) -> VehicleObservation {

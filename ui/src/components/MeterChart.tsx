@@ -32,6 +32,11 @@ export function plot(times: number[], values: (number | null)[]): Plot {
   };
 }
 
+const METERS = [
+  { title: 'Odometer', className: 'meter-odometer', value: (r: MeterReading) => r.odometerMi, format: formatMiles },
+  { title: 'Engine hours', className: 'meter-hours', value: (r: MeterReading) => r.engineHours, format: formatHours },
+];
+
 /**
  * Odometer and engine hours at each sync, as two small charts with their own axes (miles and
  * hours differ by orders of magnitude). Plain SVG: a chart library (uPlot) stopped the whole window
@@ -44,20 +49,9 @@ export function MeterChart({ readings }: { readings: MeterReading[] }) {
   const times = readings.map((r) => Date.parse(r.recordedAt));
   return (
     <div className="meter-charts">
-      <MeterPanel
-        title="Odometer"
-        className="meter-odometer"
-        times={times}
-        values={readings.map((r) => r.odometerMi)}
-        format={formatMiles}
-      />
-      <MeterPanel
-        title="Engine hours"
-        className="meter-hours"
-        times={times}
-        values={readings.map((r) => r.engineHours)}
-        format={formatHours}
-      />
+      {METERS.map(({ value, ...meter }) => (
+        <MeterPanel key={meter.title} {...meter} times={times} values={readings.map(value)} />
+      ))}
     </div>
   );
 }

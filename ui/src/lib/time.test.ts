@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAbsolute, formatAgo, formatRelative, formatSince, latest } from './time';
+import { earliest, formatAbsolute, formatAgo, formatRelative, formatSince, latest } from './time';
 
 const NOW = new Date('2026-11-23T08:30:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -75,6 +75,11 @@ describe('latest', () => {
   it('is null when there is nothing to compare', () => {
     expect(latest([])).toBeNull();
     expect(latest([null, 'garbage'])).toBeNull();
+  });
+
+  it('has a twin for the earliest', () => {
+    expect(earliest(['2026-11-23T05:00:00Z', null, '2026-11-23T06:30:00+02:00'])).toBe('2026-11-23T06:30:00+02:00');
+    expect(earliest([])).toBeNull();
   });
 });
 

@@ -93,12 +93,21 @@ export function formatTick(ms: number, spanMs: number, locale?: string, timeZone
 
 /** The latest of some RFC 3339 times (null when there are none). */
 export function latest(times: Iterable<string | null | undefined>): string | null {
+  return extreme(times, (a, b) => a > b);
+}
+
+/** The earliest of some RFC 3339 times (null when there are none). */
+export function earliest(times: Iterable<string | null | undefined>): string | null {
+  return extreme(times, (a, b) => a < b);
+}
+
+function extreme(times: Iterable<string | null | undefined>, better: (a: number, b: number) => boolean): string | null {
   let best: string | null = null;
-  let bestMs = -Infinity;
+  let bestMs = NaN;
   for (const time of times) {
     if (!time) continue;
     const ms = Date.parse(time);
-    if (!Number.isNaN(ms) && ms > bestMs) {
+    if (!Number.isNaN(ms) && (best === null || better(ms, bestMs))) {
       best = time;
       bestMs = ms;
     }

@@ -1,5 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState, type ChangeEvent } from 'react';
+import { useEffect, useMemo, useState, type ChangeEvent } from 'react';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultListItem } from '../bindings/FaultListItem';
 import type { FaultPage } from '../bindings/FaultPage';
@@ -28,7 +27,8 @@ import {
 } from '../lib/faults';
 import { plural } from '../lib/format';
 import { hrefForVehicle, queryOf, replaceHashParams, useHashParams } from '../lib/routes';
-import { PAGE_SIZE, SEVERITY, pagesFor } from '../lib/vehicles';
+import { SEVERITY } from '../lib/vehicles';
+import { ColumnHeader, LoadingRow, rowIn, useWindowedRows } from '../components/WindowedTable';
 
 const ROW_HEIGHT = 56;
 
@@ -193,24 +193,15 @@ interface TableProps {
 /** Every matching episode, a window at a time from SQLite as scrolling reaches it. */
 function FaultTable({ firstPage, filter, order, onOrder }: TableProps) {
   const { total } = firstPage;
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
-  });
-  const items = virtualizer.getVirtualItems();
-  const deeper = pagesFor(items[0]?.index ?? 0, items.at(-1)?.index ?? 0).filter((page) => page > 0);
+  const { scroller, virtualizer, items, deeper } = useWindowedRows(total, ROW_HEIGHT, JSON.stringify([filter, order]));
   const deeperPages = useFaultPages(deeper.map((page) => faultQuery(filter, order, page)));
-  const rowAt = (index: number): FaultListItem | undefined => {
-    const page = Math.floor(index / PAGE_SIZE);
-    const data = page === 0 ? firstPage : deeperPages[deeper.indexOf(page)]?.data;
-    return data?.faults[index - page * PAGE_SIZE];
-  };
-  useEffect(() => {
-    if (scroller.current && scroller.current.scrollTop > 0) scroller.current.scrollTo({ top: 0 });
-  }, [filter, order]);
+  const rowAt = (index: number) =>
+    rowIn(
+      index,
+      firstPage.faults,
+      deeper,
+      deeperPages.map((p) => p.data?.faults),
+    );
 
   return (
     <section className="table-card vtable-card ftable" aria-label="Fault list">
@@ -220,26 +211,15 @@ function FaultTable({ firstPage, filter, order, onOrder }: TableProps) {
       <div className="vtable" role="table" aria-rowcount={total + 1} aria-label="Faults">
         <div className="vtable-head" role="rowgroup">
           <div className="vtable-row" role="row">
-            {COLUMNS.map((column) => (
-              <div
-                key={column.id}
-                className={`vtable-cell fcol-${column.id}`}
-                role="columnheader"
-                aria-sort={column.sort === order.sort ? (order.descending ? 'descending' : 'ascending') : undefined}
-              >
-                {column.sort ? (
-                  <button
-                    type="button"
-                    className="sort-button"
-                    onClick={() => onOrder(nextFaultOrder(order, column.sort as FaultSort))}
-                  >
-                    {column.label}
-                    <span aria-hidden="true">{column.sort === order.sort ? (order.descending ? ' ↓' : ' ↑') : ''}</span>
-                  </button>
-                ) : (
-                  column.label
-                )}
-              </div>
+            {COLUMNS.map(({ id, sort, label }) => (
+              <ColumnHeader
+                key={id}
+                className={`fcol-${id}`}
+                label={label}
+                sorted={sort === order.sort}
+                descending={order.descending}
+                onSort={sort ? () => onOrder(nextFaultOrder(order, sort)) : null}
+              />
             ))}
           </div>
         </div>
@@ -250,17 +230,7 @@ function FaultTable({ firstPage, filter, order, onOrder }: TableProps) {
               return fault ? (
                 <FaultRow key={fault.id} fault={fault} top={item.start} />
               ) : (
-                <div
-                  key={`loading-${item.index}`}
-                  className="vtable-row"
-                  role="row"
-                  aria-busy="true"
-                  style={{ transform: `translateY(${item.start}px)` }}
-                >
-                  <div className="vtable-cell vcol-loading" role="cell">
-                    <Skeleton className="skeleton-line" />
-                  </div>
-                </div>
+                <LoadingRow key={`loading-${item.index}`} top={item.start} />
               );
             })}
           </div>

@@ -14,7 +14,7 @@ import { EmptyState, ErrorState, LoadingRegion, Skeleton } from '../components/s
 import { TruckIcon } from '../components/icons';
 import { DRIVER_ACTION } from '../lib/faults';
 import { hrefFor } from '../lib/routes';
-import { formatSince } from '../lib/time';
+import { earliest, formatSince } from '../lib/time';
 import { useNow } from '../lib/useNow';
 import { HEALTH_BAND, SEVERITY, describeTruck, formatHours, formatMiles } from '../lib/vehicles';
 
@@ -59,9 +59,8 @@ function Detail({ detail, back }: { detail: VehicleDetail; back: ReactNode }) {
   const history = detail.faults.filter((f) => !f.active || f.clearedAt !== null);
   const band = v.healthBand ? HEALTH_BAND[v.healthBand] : null;
   const now = useNow();
-  const derates = active.filter((f) => f.derate);
   // The longest-running derate is how long the truck has been limited.
-  const derateSince = derates.length > 0 ? earliest(derates.map((f) => f.derateSince ?? f.firstSeenAt)) : null;
+  const derateSince = earliest(active.filter((f) => f.derate).map((f) => f.derateSince ?? f.firstSeenAt));
   return (
     <>
       <div className="screen-only">
@@ -244,9 +243,4 @@ function FaultRow({ fault }: { fault: FaultEpisode }) {
       </td>
     </tr>
   );
-}
-
-/** The earliest of some RFC 3339 times. */
-function earliest(times: string[]): string | null {
-  return times.reduce<string | null>((best, t) => (best === null || Date.parse(t) < Date.parse(best) ? t : best), null);
 }

@@ -1,5 +1,4 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { FaultTier } from '../bindings/FaultTier';
 import type { HealthBand } from '../bindings/HealthBand';
 import type { TruckStatus } from '../bindings/TruckStatus';
@@ -14,17 +13,16 @@ import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { TruckStatusBadge } from '../components/TruckStatusBadge';
 import { TruckIcon } from '../components/icons';
+import { ColumnHeader, LoadingRow, rowIn, useWindowedRows } from '../components/WindowedTable';
 import { EmptyState, ErrorState, LoadingRegion, Skeleton, StaleBanner } from '../components/states';
 import { plural } from '../lib/format';
 import {
   HEALTH_BAND,
   NO_FILTER,
-  PAGE_SIZE,
   describeTruck,
   formatMiles,
   isFiltered,
   nextOrder,
-  pagesFor,
   vehicleQuery,
   vehicleViewFromParams,
   vehicleViewParams,
@@ -162,27 +160,16 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
   const [hidden, setHidden] = useHiddenColumns();
   const columns = COLUMNS.filter((c) => !hidden.has(c.id));
   const { total, matching } = firstPage;
-  const scroller = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: matching,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 6,
-  });
-  const items = virtualizer.getVirtualItems();
+  const { scroller, virtualizer, items, deeper } = useWindowedRows(matching, ROW_HEIGHT, JSON.stringify([filter, order]));
   // The caller holds page 0; only the deeper pages in view are asked for here.
-  const deeper = pagesFor(items[0]?.index ?? 0, items.at(-1)?.index ?? 0).filter((page) => page > 0);
   const deeperPages = useVehiclePages(deeper.map((page) => vehicleQuery(filter, order, page)));
-  const rowAt = (index: number): VehicleListItem | undefined => {
-    const page = Math.floor(index / PAGE_SIZE);
-    const data = page === 0 ? firstPage : deeperPages[deeper.indexOf(page)]?.data;
-    return data?.rows[index - page * PAGE_SIZE];
-  };
-  // A new filter or order starts at the top of its list.
-  useEffect(() => {
-    // Only when scrolled: a scroll forces a layout, which a keystroke should not pay for.
-    if (scroller.current && scroller.current.scrollTop > 0) scroller.current.scrollTo({ top: 0 });
-  }, [filter, order]);
+  const rowAt = (index: number) =>
+    rowIn(
+      index,
+      firstPage.rows,
+      deeper,
+      deeperPages.map((p) => p.data?.rows),
+    );
 
   const change = (part: Partial<VehicleFilter>) => onFilter({ ...filter, ...part });
 
@@ -249,26 +236,15 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
       <div className="vtable" role="table" aria-rowcount={matching + 1} aria-label="Vehicles">
         <div className="vtable-head" role="rowgroup">
           <div className="vtable-row" role="row">
-            {columns.map((column) => (
-              <div
-                key={column.id}
-                className={`vtable-cell vcol-${column.id}`}
-                role="columnheader"
-                aria-sort={column.key === order.sort ? (order.descending ? 'descending' : 'ascending') : undefined}
-              >
-                {column.key ? (
-                  <button
-                    type="button"
-                    className="sort-button"
-                    onClick={() => onOrder(nextOrder(order, column.key as VehicleSort))}
-                  >
-                    {column.label}
-                    <span aria-hidden="true">{column.key === order.sort ? (order.descending ? ' ↓' : ' ↑') : ''}</span>
-                  </button>
-                ) : (
-                  column.label
-                )}
-              </div>
+            {columns.map(({ id, key, label }) => (
+              <ColumnHeader
+                key={id}
+                className={`vcol-${id}`}
+                label={label}
+                sorted={key === order.sort}
+                descending={order.descending}
+                onSort={key ? () => onOrder(nextOrder(order, key)) : null}
+              />
             ))}
           </div>
         </div>
@@ -299,17 +275,6 @@ function VehicleTable({ firstPage, filter, order, onFilter, onOrder }: TableProp
         )}
       </div>
     </section>
-  );
-}
-
-/** A row whose page is still on its way (a fast scroll outran it). */
-function LoadingRow({ top }: { top: number }) {
-  return (
-    <div className="vtable-row" role="row" aria-busy="true" style={{ transform: `translateY(${top}px)` }}>
-      <div className="vtable-cell vcol-loading" role="cell">
-        <Skeleton className="skeleton-line" />
-      </div>
-    </div>
   );
 }
 

@@ -23,3 +23,26 @@ pub fn truckiq(args: &[&str], envs: &[(&str, &std::ffi::OsStr)], stdin: &str) ->
 pub fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
+
+/// A well-formed fault the portal listed, as the store tests feed it.
+pub fn fault_observation(
+    spn: u32,
+    fmi: u8,
+    active: bool,
+    severity: truckiq::j1939::Severity,
+) -> truckiq::store::FaultObservation {
+    truckiq::store::FaultObservation {
+        source_address: 0,
+        spn,
+        fmi,
+        description: Some(format!("SPN {spn}")),
+        severity,
+        portal_severity_text: Some("Seek Service Immediately".into()),
+        portal_severity_score: None,
+        derate: false,
+        active,
+        first_seen: None,
+        occurrences: Some(2),
+        raw_json: Some("{}".into()),
+    }
+}
