@@ -14,7 +14,7 @@ build_packages=(build-essential pkg-config curl wget file libwebkit2gtk-4.1-dev 
 # python3 and procps: the app tests close the window as a window manager would (tests/support/close-window.py)
 # and find the app's WebKit processes with pgrep. poppler-utils: the UI tests read the printed fault
 # brief's PDF (pdftotext) and turn it into a picture to look at (pdftoppm).
-test_packages=(xvfb xdotool webkit2gtk-driver dbus-x11 libsecret-1-dev notification-daemon python3 procps poppler-utils)
+test_packages=(xvfb rpm xdotool webkit2gtk-driver dbus-x11 libsecret-1-dev notification-daemon python3 procps poppler-utils)
 packages=("${build_packages[@]}")
 [ "$mode" = test ] && packages+=("${test_packages[@]}")
 

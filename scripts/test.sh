@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: Rust (unit, integration, lint, format), the UI's unit tests, the UI in
-# headless Chromium, and the real desktop app through WebDriver under Xvfb.
+# headless Chromium, and the real desktop app through WebDriver under Xvfb. The packages have their own
+# check, scripts/test-package.sh, not yet part of this run (it adds a release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
@@ -39,3 +40,4 @@ step "desktop app through WebDriver (Xvfb, private D-Bus session with gnome-keyr
 cargo build -p truckiq-desktop -p truckiq -p portal-sim
 TRUCKIQ_APP_BIN="$PWD/target/debug/truckiq-desktop" \
     xvfb-run -a -s "-screen 0 1400x900x24" bash scripts/with-keyring.sh npm run test:app -w tests
+

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use truckiq::app::{
-    AccountInput, AlertActionRequest, ApiLoginInput, ErrorCode, LayoutCheck, MuteScope, PendingApiLogin, SecretsSet,
+    AccountInput, AlertActionRequest, ApiLoginInput, ErrorCode, Exported, LayoutCheck, MuteScope, PendingApiLogin,
+    SecretsSet,
 };
 use truckiq::decisiv_api::SrmAccount;
 use truckiq::failure::FailureReason;
@@ -116,6 +117,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<FaultSort>(),
         render::<FaultSource>(),
         render::<TrendPoint>(),
+        render::<Exported>(),
         render::<SyncSettings>(),
         render::<AccountInput>(),
         render::<ApiLoginInput>(),

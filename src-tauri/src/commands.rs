@@ -1,10 +1,10 @@
 //! The commands the window may call: each adapts one use case of `truckiq::app::App` to IPC.
 //! They are listed once, in `command_names.rs`; anything not listed is refused by Tauri.
 
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager as _, State};
 use truckiq::app::{
-    AccountInput, AlertActionRequest, ApiLoginInput, DemoOptions, ErrorCode, LayoutCheck, MuteScope, PendingApiLogin,
-    SecretsSet,
+    AccountInput, AlertActionRequest, ApiLoginInput, DemoOptions, ErrorCode, Exported, LayoutCheck, MuteScope,
+    PendingApiLogin, SecretsSet,
 };
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
@@ -16,6 +16,7 @@ use truckiq::sync::alerts::NotificationPrefs;
 
 use crate::error::{IpcError, Result};
 use crate::events::{RunningSyncs, SyncProgress};
+use crate::save_dialog::{self, LastExport};
 use crate::state::{AppInfo, AppState};
 
 /// A person is at the window, so a code only they can enter opens a visible browser for them.
@@ -33,11 +34,22 @@ pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<AccountSumm
 
 /// Adds (`account_id` `None`) or changes an account; returns its id.
 #[tauri::command]
-pub async fn save_account(state: State<'_, AppState>, account_id: Option<i64>, input: AccountInput) -> Result<i64> {
+pub async fn save_account(
+    handle: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<i64>,
+    input: AccountInput,
+) -> Result<i64> {
     let app = state.app()?;
     match account_id {
         // A new account syncs at once: the person came to see its trucks.
-        None => Ok(app.add_account_and_sync(input, INTERACTIVE).await?),
+        None => {
+            let id = app.add_account_and_sync(input, INTERACTIVE).await?;
+            if app.own_account_count().await? == 1 {
+                crate::startup::turn_on_for_first_account(&handle);
+            }
+            Ok(id)
+        }
         Some(id) => Ok(app.update_account(id, input).await.map(|()| id)?),
     }
 }
@@ -119,6 +131,39 @@ pub async fn open_profiles_folder(app: AppHandle, state: State<'_, AppState>) ->
         .open_path(&shown, None::<&str>)
         .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot open {shown} in the file manager: {e}")))?;
     Ok(shown)
+}
+
+/// Whether TruckIQ starts, hidden in the tray, when the person logs in.
+#[tauri::command]
+pub fn autostart(handle: AppHandle) -> Result<bool> {
+    crate::startup::enabled(&handle)
+}
+
+#[tauri::command]
+pub fn set_autostart(handle: AppHandle, enabled: bool) -> Result<bool> {
+    crate::startup::set(&handle, enabled)?;
+    crate::startup::enabled(&handle)
+}
+
+/// Opens the folder of log files in the file manager; returns its path.
+#[tauri::command]
+pub async fn open_log_folder(app: AppHandle) -> Result<String> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let folder = truckiq::paths::log_dir()
+        .ok_or_else(|| IpcError::new(ErrorCode::Internal, "this system has no home folder for log files"))?;
+    let shown = folder.display().to_string();
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot make the log folder {shown}: {e}")))?;
+    app.opener()
+        .open_path(&shown, None::<&str>)
+        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot open {shown} in the file manager: {e}")))?;
+    Ok(shown)
+}
+
+/// What to paste into a request for help: version, system, browser, keychain, last runs. No secrets.
+#[tauri::command]
+pub async fn diagnostics(state: State<'_, AppState>) -> Result<String> {
+    Ok(state.app()?.diagnostics().await?.to_text())
 }
 
 #[tauri::command]
@@ -217,16 +262,37 @@ pub async fn fault_sources(state: State<'_, AppState>) -> Result<Vec<FaultSource
     Ok(state.app()?.fault_sources().await?)
 }
 
-/// Writes every episode matching `filter` to a CSV file in the Downloads folder; returns its path.
+/// Asks where to save every episode matching `filter`, then writes them there; `None` when the
+/// person cancelled the dialog.
 #[tauri::command]
-pub async fn export_faults_csv(app: AppHandle, state: State<'_, AppState>, filter: FaultFilter) -> Result<String> {
-    use tauri::Manager as _;
-    let folder = app
-        .path()
-        .download_dir()
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("no folder to save the CSV in: {e}")))?;
-    Ok(state.app()?.export_faults_csv(filter, folder).await?)
+pub async fn export_faults_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    filter: FaultFilter,
+) -> Result<Option<Exported>> {
+    let Some(path) = save_dialog::ask(&app, "faults").await? else { return Ok(None) };
+    let exported = state.app()?.export_faults_csv(filter, path.clone()).await?;
+    app.state::<LastExport>().set(path);
+    Ok(Some(exported))
+}
+
+/// Asks where to save every truck `query` matches (its window ignored), then writes them there.
+#[tauri::command]
+pub async fn export_vehicles_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    query: VehicleQuery,
+) -> Result<Option<Exported>> {
+    let Some(path) = save_dialog::ask(&app, "vehicles").await? else { return Ok(None) };
+    let exported = state.app()?.export_vehicles_csv(query, path.clone()).await?;
+    app.state::<LastExport>().set(path);
+    Ok(Some(exported))
+}
+
+/// Shows the file the last export wrote in the file manager; returns its path.
+#[tauri::command]
+pub fn show_export_in_folder(app: AppHandle) -> Result<String> {
+    save_dialog::show_last(&app)
 }
 
 #[tauri::command]

@@ -8,7 +8,10 @@ mod background;
 mod commands;
 mod error;
 mod events;
+mod launch;
 mod notifications;
+mod save_dialog;
+mod startup;
 mod state;
 mod tray;
 mod window;
@@ -33,13 +36,26 @@ macro_rules! handlers {
 }
 
 pub fn run() {
-    truckiq::logging::init_stderr("info");
+    truckiq::logging::init("info", truckiq::logging::APP_LOG);
+    let launch = launch::parse(std::env::args().skip(1));
     let app = tauri::Builder::default()
-        // First, so a second launch hands over to the running app (which shows its window) and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::open(app, None)))
+        // First, so a second launch (the menu, a truckiq:// link) hands over to the running app and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            let again = launch::parse(args.iter().skip(1));
+            // Login starting a second copy must not pop the window up.
+            if !again.hidden || again.vehicle_vin.is_some() {
+                window::open_vehicle_or_front(app, again.vehicle_vin);
+            }
+        }))
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![launch::HIDDEN]),
+        ))
+        .plugin(window::state_plugin())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
-        .setup(|app| {
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
             match tray::install(app.handle()) {
                 Ok(status) => {
                     app.manage(status);
@@ -47,6 +63,7 @@ pub fn run() {
                 Err(error) => tracing::warn!(%error, "no tray icon on this desktop; closing the window quits"),
             }
             app.manage(events::RunningSyncs::default());
+            app.manage(save_dialog::LastExport::default());
             // The database opens before the window asks for anything; a failure is kept and
             // reported by every command so the window can explain it instead of the app vanishing.
             let state = state::AppState::open();
@@ -56,6 +73,12 @@ pub fn run() {
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
+            // Started at login: the tray and the scheduler only, until someone opens the window.
+            if launch.hidden {
+                tracing::info!("started hidden in the tray");
+            } else {
+                window::open_vehicle_or_front(app.handle(), launch.vehicle_vin.clone());
+            }
             Ok(())
         })
         .invoke_handler(with_commands!(handlers))

@@ -5,8 +5,40 @@
 use tauri::{AppHandle, Emitter as _, Manager as _, WebviewUrl, WebviewWindowBuilder};
 
 use crate::events::NAVIGATE_EVENT;
+use crate::state::AppState;
 
 const MAIN: &str = "main";
+
+/// Remembers where the window was and how big, except whether it was showing: the app decides
+/// that (hidden at login, shown from the menu).
+pub fn state_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    use tauri_plugin_window_state::StateFlags;
+    tauri_plugin_window_state::Builder::new().with_state_flags(StateFlags::all() - StateFlags::VISIBLE).build()
+}
+
+/// Opens the window on the truck a `truckiq://vehicle/{vin}` link names, or just brings it to the
+/// front. A truck not in the database opens Vehicles searching for the VIN, which says so.
+pub fn open_vehicle_or_front(app: &AppHandle, vin: Option<String>) {
+    let Some(vin) = vin else {
+        open(app, None);
+        return;
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let found = match app.state::<AppState>().app() {
+            Ok(core) => core.vehicle_id_by_vin(&vin).await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "cannot look the linked truck up");
+                None
+            }),
+            Err(_) => None,
+        };
+        let route = match found {
+            Some(id) => format!("#/vehicles/{id}"),
+            None => format!("#/vehicles?q={vin}"),
+        };
+        open(&app, Some(&route));
+    });
+}
 
 /// Brings the window to the front, making it if it was closed, on `route` ("#/vehicles/12") when given.
 pub fn open(app: &AppHandle, route: Option<&str>) {

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApp } from '../support/app-driver.mjs';
@@ -19,7 +19,10 @@ const artifacts = join(import.meta.dirname, '../artifacts/app');
 const VEHICLES = 12;
 const USER = 'demo@truckiq.example';
 const PASSWORD = 'demo-password';
-const env = { ...process.env, TRUCKIQ_KEYRING_NAMESPACE: `apptest-${process.pid}`, NO_AT_BRIDGE: '1' };
+// A home of its own: the first account turns start at login on, which writes ~/.config/autostart.
+const home = mkdtempSync(join(tmpdir(), 'truckiq-app-home-'));
+const autostartDir = join(home, '.config/autostart');
+const env = { ...process.env, HOME: home, TRUCKIQ_KEYRING_NAMESPACE: `apptest-${process.pid}`, NO_AT_BRIDGE: '1' };
 
 const children = [];
 let app$;
@@ -100,7 +103,14 @@ after(async () => {
   notifier?.stop();
   for (const child of children.reverse()) child.kill();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
 });
+
+/** The start-at-login entries written in the test's home: name and text. */
+function autostartEntries() {
+  if (!existsSync(autostartDir)) return [];
+  return readdirSync(autostartDir).map((name) => ({ name, text: readFileSync(join(autostartDir, name), 'utf8') }));
+}
 
 const nav = async (label) => {
   await (await (await browser.$('nav[aria-label="Main"]')).$(`*=${label}`)).click();
@@ -122,6 +132,11 @@ test('an account added in the window syncs on Sync now and its trucks appear', a
     timeout: 15_000,
     timeoutMsg: 'the account never appeared in the table',
   });
+  // The first real account turns start at login on, hidden, and says so.
+  await until('the start-at-login entry', () => autostartEntries().length === 1, 15_000);
+  const [entry] = autostartEntries();
+  assert.match(entry.text, /^Exec=\/\S*truckiq-desktop --hidden$/m, entry.name);
+  await until('the start-at-login notification', () => notifier.log().includes('TruckIQ now starts when you log in'), 15_000);
   await (await (await browser.$('[data-account-id="1"]')).$('button=Sync now')).click();
   await nav('Vehicles');
   await browser.waitUntil(
@@ -232,4 +247,43 @@ test('closed to the tray, the app lets WebKit go and keeps running; a notificati
     timeout: 15_000,
     timeoutMsg: 'the reopened window is not on Fleet',
   });
+});
+
+test('a truckiq://vehicle link opens that truck, in the running app', async () => {
+  const truck = (await sim('/fleet')).vehicles[3];
+  const link = spawnSync(app, [`truckiq://vehicle/${truck.vin}`], { env: { ...env, TRUCKIQ_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(link.status, 0, `the link's launch should hand over and exit: ${link.stderr}`);
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === `Unit ${truck.unit_number}`, {
+    timeout: 15_000,
+    timeoutMsg: `the link did not open Unit ${truck.unit_number}`,
+  });
+  assert.ok((await (await browser.$('main')).getText()).includes(truck.vin));
+});
+
+test('Settings turns start at login off and on again, removing and writing the entry', async () => {
+  await nav('Settings');
+  const box = await browser.$('label*=Start TruckIQ when I log in');
+  const input = await box.$('input');
+  await browser.waitUntil(async () => (await input.isSelected()) === true, { timeout: 10_000, timeoutMsg: 'the switch is not on' });
+  await input.click();
+  await until('the entry removed', () => autostartEntries().length === 0, 10_000);
+  await input.click();
+  await until('the entry written again', () => autostartEntries().length === 1, 10_000);
+});
+
+test('started hidden, as at login: no window, and the scheduler syncs a due account', async () => {
+  await app$.stop();
+  app$ = null;
+  await until('the app to quit with its WebDriver session', () => spawnSync('pgrep', ['-f', `^${app}`]).status !== 0, 30_000);
+  // A second account, never synced, so the scheduler has one due at once.
+  const db = join(dataDir, 'truckiq.sqlite3');
+  const cli = (args, input = '') => spawnSync(join(target, 'truckiq'), ['--db', db, ...args], { env, input, encoding: 'utf8', timeout: 30_000 });
+  const added = cli(['accounts', 'add', '--name', 'Night shift', '--portal', 'trucktech', '--url', `${simUrl}/paccar`, '--username', USER], `${PASSWORD}\n`);
+  assert.equal(added.status, 0, added.stderr);
+  const hidden = start(app, ['--hidden'], { env: { ...env, TRUCKIQ_DATA_DIR: dataDir } });
+  const synced = () => /Night shift.*completed/s.test(cli(['status']).stdout.split('\n').filter((l) => l.includes('Night shift')).join('\n'));
+  await until('the scheduler to sync the due account', synced, 120_000);
+  assert.equal(hidden.exitCode, null, 'the hidden app is running');
+  assert.deepEqual(appWindows(), [], 'no window while hidden');
+  hidden.kill();
 });

@@ -274,6 +274,15 @@ function installFakeTauri(answers) {
           return answer(state.layoutCheck);
         case 'open_profiles_folder':
           return answer({ resolve: '/home/fleet/.local/share/com.truckiq.fleet/profiles' });
+        case 'autostart':
+          return answer({ resolve: state.autostart ?? false });
+        case 'set_autostart':
+          state.autostart = args.enabled;
+          return answer({ resolve: args.enabled });
+        case 'open_log_folder':
+          return answer({ resolve: '/home/fleet/.local/share/com.truckiq.fleet/logs' });
+        case 'diagnostics':
+          return answer({ resolve: 'TruckIQ 0.1.0\nsystem: linux Debian GNU/Linux 12 (bookworm) (x86_64)\n\nok   browser                /usr/bin/chromium\n' });
         case 'set_account_enabled':
         case 'remove_account':
           return null;
@@ -293,7 +302,13 @@ function installFakeTauri(answers) {
           state.savedPrefs = args.prefs;
           return null;
         case 'export_faults_csv':
-          return answer({ resolve: '/home/fleet/Downloads/truckiq-faults-20261123-083000.csv' });
+          return answer({ resolve: { path: '/home/fleet/Downloads/truckiq-faults-20261123-0830.csv', rows: 1203 } });
+        case 'export_vehicles_csv':
+          // The person cancelled the save dialog the first time.
+          state.vehicleExports = (state.vehicleExports ?? 0) + 1;
+          return answer({ resolve: state.vehicleExports === 1 ? null : { path: '/home/fleet/Downloads/truckiq-vehicles-20261123-0830.csv', rows: 12 } });
+        case 'show_export_in_folder':
+          return answer({ resolve: '/home/fleet/Downloads/truckiq-faults-20261123-0830.csv' });
         case 'list_alerts':
           return answer(state.alerts);
         case 'act_on_alerts':
@@ -712,6 +727,20 @@ test('Vehicles lists the trucks least healthy first, searches and filters, and s
   await rows.first().waitFor();
   assert.equal(await page.locator('.vtable-body .vcol-account').count(), 0, 'the choice is kept');
   await page.evaluate(() => localStorage.removeItem('truckiq.vehicles.hiddenColumns'));
+});
+
+test('Vehicles exports the trucks shown to a CSV where the person chose; a cancelled dialog says nothing', async (t) => {
+  const page = await openApp(t, { hash: '#/vehicles?band=critical' });
+  const button = page.getByRole('button', { name: /^Export \d+ trucks? to CSV$/ });
+  await button.waitFor();
+  await button.click();
+  await page.waitForFunction(() => window.__fakeIpc.vehicleExports === 1);
+  await button.click();
+  await page.getByText('Saved 12 trucks to /home/fleet/Downloads/truckiq-vehicles-20261123-0830.csv').waitFor();
+  const sent = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'export_vehicles_csv').map((a) => a.args.query));
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].band, 'critical', 'the CSV covers the filtered trucks');
+  assert.equal(await page.getByRole('alert').count(), 0, 'a cancelled dialog is no error');
 });
 
 test('Vehicles fits a 1024 px window without sideways scrolling, every cell whole or ellipsised', async (t) => {
@@ -1176,9 +1205,34 @@ test('Faults lists the fleet\'s faults, checks the filters, sends them, and expo
     ),
   );
   await page.getByRole('button', { name: /^Export 1,203 rows to CSV$/ }).click();
-  await page.getByText('Saved /home/fleet/Downloads/truckiq-faults-20261123-083000.csv').waitFor();
+  await page.getByText('Saved 1,203 faults to /home/fleet/Downloads/truckiq-faults-20261123-0830.csv').waitFor();
+  await page.getByRole('button', { name: 'Show in folder' }).click();
+  await page.waitForFunction(() => window.__fakeIpc.calls.includes('show_export_in_folder'));
   const exported = await page.evaluate(() => window.__fakeIpc.args.find((a) => a.cmd === 'export_faults_csv').args.filter);
   assert.equal(exported.spn, 3226, 'the CSV covers the filtered rows');
+});
+
+test('Settings turns start at login on and off, opens the log folder and shows the diagnostics it copies', async (t) => {
+  const page = await openApp(t, { hash: '#/settings' });
+  const card = page.getByRole('region', { name: 'Start and logs' });
+  const start = card.getByLabel(/Start TruckIQ when I log in/);
+  await start.waitFor();
+  assert.equal(await start.isChecked(), false);
+  await start.check();
+  await page.waitForFunction(() => window.__fakeIpc.autostart === true);
+  assert.equal(await start.isChecked(), true);
+  await start.uncheck();
+  await page.waitForFunction(() => window.__fakeIpc.autostart === false);
+
+  await card.getByRole('button', { name: 'Open log folder' }).click();
+  await card.getByText('Opened /home/fleet/.local/share/com.truckiq.fleet/logs.').waitFor();
+  await card.getByRole('button', { name: 'Copy diagnostics' }).click();
+  const shown = card.getByLabel('Diagnostics');
+  await shown.waitFor();
+  assert.match(await shown.innerText(), /ok {3}browser +\/usr\/bin\/chromium/);
+  // Headless Chromium without a user gesture grant may refuse the clipboard: either way it says which.
+  await card.getByText(/^(Copied\.|The clipboard refused)/).waitFor();
+  await card.screenshot({ path: join(artifacts, 'settings-start-and-logs.png') });
 });
 
 test('Settings saves sync and notification preferences, and shows a refused value as a warning', async (t) => {

@@ -1,8 +1,22 @@
 //! What the CLI and the app log. Whatever `-v` or `RUST_LOG` ask for, the targets that log raw
 //! DevTools traffic stay off: those messages carry what is typed into pages (passwords, codes) and
-//! the cookies a portal sets.
+//! the cookies a portal sets. Both write to stderr and to a rolling log file per day, kept a week,
+//! in [`crate::paths::log_dir`].
 
-use tracing_subscriber::EnvFilter;
+use tracing_appender::rolling::{RollingFileAppender, Rotation};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
+
+/// The log file names' stems: `truckiq-desktop.2026-12-03.log`, `truckiq.2026-12-03.log`.
+pub const APP_LOG: &str = "truckiq-desktop";
+pub const CLI_LOG: &str = "truckiq";
+
+/// What the file keeps unless `RUST_LOG` says otherwise: enough to tell what each sync did.
+const FILE_DEFAULT: &str = "info";
+
+/// Days of log files kept.
+const KEEP_FILES: usize = 7;
 
 /// Log targets that print DevTools messages whole: the WebSocket layer and chromiumoxide's
 /// connection.
@@ -24,16 +38,44 @@ pub fn log_filter(rust_log: Option<&str>, default: &str) -> EnvFilter {
     filter
 }
 
-/// Logs to stderr from here on, at `default` unless `RUST_LOG` says otherwise, with colours only
-/// on a terminal: a log piped to a file (cron, a service manager) stays plain text.
-pub fn init_stderr(default: &str) {
+/// Logs from here on to stderr at `default`, and to today's `{name}.*.log` in the log folder at
+/// info, unless `RUST_LOG` says otherwise for both. Colours only on a terminal: a log piped to a
+/// file (cron, a service manager) stays plain text. Without a log folder it logs to stderr alone,
+/// and says why.
+pub fn init(default: &str, name: &str) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_env_filter(log_filter(rust_log.as_deref(), default))
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
-        .init();
+        .with_filter(log_filter(rust_log.as_deref(), default));
+    // Written as each line comes, not through a background writer: the lines before a crash or a
+    // `process::exit` are the ones wanted most.
+    let (writer, problem) = match log_file(name) {
+        Ok(writer) => (Some(writer), None),
+        Err(problem) => (None, Some(problem)),
+    };
+    let file_layer = writer.map(|writer| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(writer)
+            .with_ansi(false)
+            .with_filter(log_filter(rust_log.as_deref(), FILE_DEFAULT))
+    });
+    tracing_subscriber::registry().with(stderr).with(file_layer).init();
+    if let Some(problem) = problem {
+        tracing::warn!("{problem}; logging to stderr only");
+    }
+}
+
+fn log_file(name: &str) -> Result<RollingFileAppender, String> {
+    let dir = crate::paths::log_dir().ok_or("no home folder to keep log files in")?;
+    RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(name)
+        .filename_suffix("log")
+        .max_log_files(KEEP_FILES)
+        .build(&dir)
+        .map_err(|e| format!("cannot write log files in {}: {e}", dir.display()))
 }
 
 #[cfg(test)]

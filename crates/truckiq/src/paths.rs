@@ -23,6 +23,28 @@ pub fn data_dir() -> Option<PathBuf> {
     }
 }
 
+/// Overrides the folder the app and the CLI write their log files to.
+pub const LOG_DIR_ENV: &str = "TRUCKIQ_LOG_DIR";
+
+/// Where the log files go: `$TRUCKIQ_LOG_DIR` if set; else `logs` in `$TRUCKIQ_DATA_DIR` when that
+/// is set, so tests and development keep their logs beside their data; else the platform's log
+/// folder as Tauri's `app_log_dir()` has it (`~/.local/share/com.truckiq.fleet/logs`,
+/// `~/Library/Logs/com.truckiq.fleet`, `%LOCALAPPDATA%\com.truckiq.fleet\logs`).
+pub fn log_dir() -> Option<PathBuf> {
+    let set = |name| std::env::var_os(name).filter(|dir| !dir.is_empty()).map(PathBuf::from);
+    if let Some(dir) = set(LOG_DIR_ENV) {
+        return Some(dir);
+    }
+    if let Some(dir) = set(DATA_DIR_ENV) {
+        return Some(dir.join("logs"));
+    }
+    if cfg!(target_os = "macos") {
+        dirs::home_dir().map(|home| home.join("Library/Logs").join(APP_IDENTIFIER))
+    } else {
+        dirs::data_local_dir().map(|dir| dir.join(APP_IDENTIFIER).join("logs"))
+    }
+}
+
 /// The database file inside [`data_dir`].
 pub fn default_db_path() -> Option<PathBuf> {
     data_dir().map(|dir| dir.join(DB_FILE_NAME))

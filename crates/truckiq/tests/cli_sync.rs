@@ -201,3 +201,63 @@ fn demo_syncs_a_simulated_fleet_and_keeps_the_scheduler_off_it() {
     let vehicles: u32 = store.connection().query_row("SELECT count(*) FROM vehicles", [], |r| r.get(0)).unwrap();
     assert_eq!(vehicles, 24);
 }
+
+/// A sync logged at trace, every target asked for, signing in with a password and a TOTP code and
+/// saving the portal's session: the log file holds what each step did and none of the secrets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trace_level_sync_logs_to_its_file_and_no_secret_reaches_it() {
+    const TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let sim = Simulator::start(SimConfig { vehicles: 6, seed: 43, ..SimConfig::default() }).await.unwrap();
+    let mut user = UserSpec::new(Portal::Paccar, "ops@fleet.example", PASSWORD);
+    user.mfa = portal_sim::Mfa::Totp;
+    user.totp_secret = Some(TOTP.into());
+    sim.state().add_user(user).unwrap();
+    let cli = Cli::new("logs");
+    let logs = cli.dir.path().join("logs");
+    let url = sim.portal_url(Portal::Paccar);
+    let db = cli.db();
+    let env = [
+        ("TRUCKIQ_KEYRING_NAMESPACE", std::ffi::OsStr::new(&cli.namespace)),
+        ("TRUCKIQ_LOG_DIR", logs.as_os_str()),
+        ("RUST_LOG", std::ffi::OsStr::new("trace")),
+    ];
+    let add = ["--db", db.as_str(), "accounts", "add", "--name", "Acme", "--portal", "paccar", "--url", &url];
+    let added = truckiq(
+        &[&add[..], &["--username", "ops@fleet.example", "--totp"]].concat(),
+        &env,
+        &format!("{PASSWORD}\n{TOTP}\n"),
+    );
+    assert!(added.status.success(), "{}", text(&added));
+    let synced = truckiq(&["--db", db.as_str(), "-vv", "sync"], &env, "");
+    assert_eq!(synced.status.code(), Some(0), "{}", text(&synced));
+
+    let uid = Store::open(cli.db()).unwrap().account_by_name("acme").unwrap().unwrap().uid;
+    let session = cli.secrets().get(uid, SecretKind::PortalSession).unwrap().expose().to_owned();
+    let files: Vec<_> = std::fs::read_dir(&logs).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(files.iter().all(|f| f.file_name().unwrap().to_string_lossy().starts_with("truckiq.")), "{files:?}");
+    let logged: String = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect();
+    assert!(logged.contains("TRACE") && logged.contains("DEBUG"), "logged at the verbosity asked for");
+    assert!(logged.contains(" truckiq::sync"), "the run is in the file:\n{}", &logged[..logged.len().min(2000)]);
+    // The saved session holds the portal's cookies: no cookie value may appear either.
+    let mut cookies = Vec::new();
+    cookie_values(&serde_json::from_str(&session).expect("the saved session is JSON"), &mut cookies);
+    assert!(!cookies.is_empty(), "the session keeps cookies: {session}");
+    for secret in [PASSWORD, TOTP].into_iter().map(str::to_owned).chain(cookies) {
+        assert!(!logged.contains(&secret), "a secret reached the log file: {secret}");
+    }
+}
+
+fn cookie_values(json: &serde_json::Value, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Array(items) => items.iter().for_each(|item| cookie_values(item, out)),
+        serde_json::Value::Object(fields) => {
+            for (key, value) in fields {
+                match value.as_str() {
+                    Some(text) if key == "value" && text.len() >= 8 => out.push(text.to_owned()),
+                    _ => cookie_values(value, out),
+                }
+            }
+        }
+        _ => {}
+    }
+}

@@ -15,6 +15,7 @@ import type { FaultPage } from '../bindings/FaultPage';
 import type { FaultQuery } from '../bindings/FaultQuery';
 import type { FaultSource } from '../bindings/FaultSource';
 import type { TrendPoint } from '../bindings/TrendPoint';
+import type { Exported } from '../bindings/Exported';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -57,6 +58,14 @@ export interface Backend {
   checkLayout(accountId: number): Promise<LayoutCheck>;
   /** Opens the folder portal profile overrides go in; resolves with its path. */
   openProfilesFolder(): Promise<string>;
+  /** Whether TruckIQ starts, hidden in the tray, at login. */
+  autostart(): Promise<boolean>;
+  /** Resolves with the state now in effect. */
+  setAutostart(enabled: boolean): Promise<boolean>;
+  /** Opens the log files' folder; resolves with its path. */
+  openLogFolder(): Promise<string>;
+  /** Version, system, browser, keychain and last runs as plain text, without secrets. */
+  diagnostics(): Promise<string>;
   listRuns(accountId: number): Promise<RunSummary[]>;
   /** A run's kept screenshot as a `data:` URL. */
   runScreenshot(accountId: number, runId: number): Promise<string>;
@@ -73,8 +82,12 @@ export interface Backend {
   faultSources(): Promise<FaultSource[]>;
   /** Active faults per tier now and at this time on each of the `days` days before, oldest first. */
   faultTrend(days: number): Promise<TrendPoint[]>;
-  /** Writes the matching faults to a CSV file; resolves with its path. */
-  exportFaultsCsv(filter: FaultFilter): Promise<string>;
+  /** Asks where to save the matching faults as CSV and writes them; `null` when the person cancelled. */
+  exportFaultsCsv(filter: FaultFilter): Promise<Exported | null>;
+  /** The same for every truck the query matches, in its order. */
+  exportVehiclesCsv(query: VehicleQuery): Promise<Exported | null>;
+  /** Shows the last exported file in the file manager; resolves with its path. */
+  showExportInFolder(): Promise<string>;
   vehicleDetail(vehicleId: number): Promise<VehicleDetail>;
   listAlerts(): Promise<Alert[]>;
   actOnAlerts(alertIds: number[], action: AlertActionRequest): Promise<number>;

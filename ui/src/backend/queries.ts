@@ -108,6 +108,16 @@ export function useExportFaults() {
   return useMutation({ mutationFn: (filter: FaultFilter) => backend.exportFaultsCsv(filter) });
 }
 
+export function useExportVehicles() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: (query: VehicleQuery) => backend.exportVehiclesCsv(query) });
+}
+
+export function useShowExportInFolder() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: () => backend.showExportInFolder() });
+}
+
 export function useFleetSummary() {
   const backend = useBackend();
   return useQuery({
@@ -257,6 +267,30 @@ export function useLayoutCheck() {
 export function useOpenProfilesFolder() {
   const backend = useBackend();
   return useMutation({ mutationFn: () => backend.openProfilesFolder() });
+}
+
+export function useAutostart() {
+  const backend = useBackend();
+  return useQuery({ queryKey: [...queryKeys.settings, 'autostart'], queryFn: () => backend.autostart() });
+}
+
+export function useSetAutostart() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (enabled: boolean) => backend.setAutostart(enabled),
+    onSuccess: (enabled) => client.setQueryData([...queryKeys.settings, 'autostart'], enabled),
+  });
+}
+
+export function useOpenLogFolder() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: () => backend.openLogFolder() });
+}
+
+export function useDiagnostics() {
+  const backend = useBackend();
+  return useMutation({ mutationFn: () => backend.diagnostics() });
 }
 
 export function useAccountSecrets(accountId: number | null) {

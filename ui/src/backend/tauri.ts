@@ -17,6 +17,7 @@ import type { FaultPage } from '../bindings/FaultPage';
 import type { FaultQuery } from '../bindings/FaultQuery';
 import type { FaultSource } from '../bindings/FaultSource';
 import type { TrendPoint } from '../bindings/TrendPoint';
+import type { Exported } from '../bindings/Exported';
 import type { FleetSummary } from '../bindings/FleetSummary';
 import type { SyncProgress } from '../bindings/SyncProgress';
 import type { SyncSettings } from '../bindings/SyncSettings';
@@ -82,6 +83,22 @@ export class TauriBackend implements Backend {
     return call<string>('open_profiles_folder');
   }
 
+  autostart(): Promise<boolean> {
+    return call<boolean>('autostart');
+  }
+
+  setAutostart(enabled: boolean): Promise<boolean> {
+    return call<boolean>('set_autostart', { enabled });
+  }
+
+  openLogFolder(): Promise<string> {
+    return call<string>('open_log_folder');
+  }
+
+  diagnostics(): Promise<string> {
+    return call<string>('diagnostics');
+  }
+
   listRuns(accountId: number): Promise<RunSummary[]> {
     return call<RunSummary[]>('list_runs', { accountId });
   }
@@ -106,8 +123,16 @@ export class TauriBackend implements Backend {
     return call<TrendPoint[]>('fault_trend', { days });
   }
 
-  exportFaultsCsv(filter: FaultFilter): Promise<string> {
-    return call<string>('export_faults_csv', { filter });
+  exportFaultsCsv(filter: FaultFilter): Promise<Exported | null> {
+    return call<Exported | null>('export_faults_csv', { filter });
+  }
+
+  exportVehiclesCsv(query: VehicleQuery): Promise<Exported | null> {
+    return call<Exported | null>('export_vehicles_csv', { query });
+  }
+
+  showExportInFolder(): Promise<string> {
+    return call<string>('show_export_in_folder');
   }
 
   syncSettings(): Promise<SyncSettings> {

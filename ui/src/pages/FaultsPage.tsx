@@ -3,6 +3,7 @@ import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultListItem } from '../bindings/FaultListItem';
 import type { FaultPage } from '../bindings/FaultPage';
 import type { FaultSort } from '../bindings/FaultSort';
+import { ExportResult } from '../components/ExportResult';
 import { useExportFaults, useFaultPage, useFaultPages, useFaultSources } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { TruckStatusBadge } from '../components/TruckStatusBadge';
@@ -82,19 +83,7 @@ export function FaultsPage() {
           </button>
         }
       />
-      {exporter.isSuccess ? (
-        <p className="stale-banner stale-banner-success" role="status">
-          Saved {exporter.data}
-          <button type="button" className="link-button" onClick={() => exporter.reset()}>
-            Dismiss
-          </button>
-        </p>
-      ) : null}
-      {exporter.isError ? (
-        <p className="form-error form-error-error" role="alert">
-          The CSV was not saved: {exporter.error.message}
-        </p>
-      ) : null}
+      <ExportResult exporter={exporter} rowName="fault" />
       <form className="toolbar filter-bar" aria-label="Filter faults" onSubmit={(e) => e.preventDefault()}>
         <input type="search" placeholder="Unit or VIN" aria-label="Unit or VIN" {...text('search')} />
         <select

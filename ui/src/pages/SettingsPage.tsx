@@ -2,6 +2,7 @@ import { useAppInfo } from '../backend/queries';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState, LoadingRegion, Skeleton } from '../components/states';
 import { NotificationSettingsCard, SyncSettingsCard } from './SettingsForms';
+import { StartupCard } from './StartupCard';
 
 export function SettingsPage() {
   const info = useAppInfo();
@@ -35,6 +36,7 @@ export function SettingsPage() {
           </section>
           <SyncSettingsCard />
           <NotificationSettingsCard />
+          <StartupCard />
           <p className="footnote">
             Vehicles, faults and sync history live in the SQLite database above, on this computer only.
             Portal passwords, MFA secrets and the proxy password are kept in the operating system’s keychain, never in the

@@ -6,9 +6,10 @@ import type { VehicleListItem } from '../bindings/VehicleListItem';
 import type { VehiclePage } from '../bindings/VehiclePage';
 import type { VehicleSort } from '../bindings/VehicleSort';
 import { shouldReport } from '../backend/errors';
-import { useAccounts, useVehiclePage, useVehiclePages } from '../backend/queries';
+import { useAccounts, useExportVehicles, useVehiclePage, useVehiclePages } from '../backend/queries';
 import { Badge } from '../components/Badge';
 import { DemoButton } from '../components/DemoButton';
+import { ExportResult } from '../components/ExportResult';
 import { PageHeader } from '../components/PageHeader';
 import { RelativeTime } from '../components/RelativeTime';
 import { TruckStatusBadge } from '../components/TruckStatusBadge';
@@ -49,6 +50,8 @@ function VehicleList() {
   // The first page also tells how many trucks there are and how many match.
   const first = useVehiclePage(vehicleQuery(filter, order, 0));
   const total = first.data?.total;
+  const matching = first.data?.matching;
+  const exporter = useExportVehicles();
   return (
     <>
       <PageHeader
@@ -56,7 +59,18 @@ function VehicleList() {
         description={
           total ? `${plural(total, 'truck')} across your portal accounts.` : 'Every truck your portal accounts can see.'
         }
+        actions={
+          <button
+            type="button"
+            className="button"
+            onClick={() => exporter.mutate(vehicleQuery(filter, order, 0))}
+            disabled={exporter.isPending || !matching}
+          >
+            {exporter.isPending ? 'Exporting…' : `Export ${matching ? plural(matching, 'truck') : ''} to CSV`}
+          </button>
+        }
       />
+      <ExportResult exporter={exporter} rowName="truck" />
       {first.isPending ? (
         <LoadingRegion label="Loading vehicles">
           <div className="table-card vtable-loading">

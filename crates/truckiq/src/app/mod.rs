@@ -7,7 +7,9 @@ mod alerts;
 mod api_logins;
 #[cfg(feature = "demo")]
 mod demo;
+mod diagnostics;
 mod error;
+mod exports;
 mod profiles;
 mod queries;
 mod settings;
@@ -18,7 +20,9 @@ pub use alerts::{AlertActionRequest, MuteScope};
 pub use api_logins::{ApiLoginAdded, ApiLoginInput, PendingApiLogin};
 #[cfg(feature = "demo")]
 pub use demo::{DemoOptions, DemoStarted};
+pub use diagnostics::{Check, Diagnostics};
 pub use error::{AppError, ErrorCode, Result};
+pub use exports::{Exported, export_file_name};
 pub use profiles::LayoutCheck;
 
 use crate::secrets::SecretStore;

@@ -2,8 +2,8 @@
 
 use super::{App, AppError, Result};
 use crate::store::{
-    AccountSummary, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, MAX_TREND_DAYS, RunSummary,
-    TrendPoint, VehicleDetail, VehiclePage, VehicleQuery,
+    AccountSummary, FaultPage, FaultQuery, FaultSource, FleetSummary, MAX_TREND_DAYS, RunSummary, TrendPoint,
+    VehicleDetail, VehiclePage, VehicleQuery,
 };
 use crate::sync::staleness::is_stale;
 use crate::sync::{SYNC_SETTINGS_KEY, SyncSettings};
@@ -39,6 +39,17 @@ impl App {
             .ok_or_else(|| AppError::not_found(format!("vehicle {vehicle_id} is no longer in the database")))
     }
 
+    /// How many accounts are the person's own, not the demo's: the first one turns start at login on.
+    pub async fn own_account_count(&self) -> Result<usize> {
+        self.read(|store| Ok(store.list_accounts()?.len().saturating_sub(store.demo_account_ids()?.len()))).await
+    }
+
+    /// The truck a `truckiq://vehicle/{vin}` link names, if it is in the database.
+    pub async fn vehicle_id_by_vin(&self, vin: &str) -> Result<Option<i64>> {
+        let vin = vin.to_owned();
+        self.read(move |store| store.vehicle_id_by_vin(&vin)).await
+    }
+
     /// The fleet at a glance, with the `top` most frequent active faults and the stale accounts.
     pub async fn fleet_summary(&self, top: u32) -> Result<FleetSummary> {
         let now = self.engine.clock().now();
@@ -67,29 +78,6 @@ impl App {
     /// The source addresses that have faults, named, for the Faults view's picker.
     pub async fn fault_sources(&self) -> Result<Vec<FaultSource>> {
         self.read(|store| store.fault_sources()).await
-    }
-
-    /// Writes every episode matching `filter` to a new CSV file in `folder`; returns its path.
-    pub async fn export_faults_csv(&self, filter: FaultFilter, folder: std::path::PathBuf) -> Result<String> {
-        let path = folder.join(format!("truckiq-faults-{}.csv", chrono::Local::now().format("%Y%m%d-%H%M%S")));
-        let target = path.clone();
-        let rows = self
-            .read(move |store| {
-                let cannot = |e: std::io::Error, what: &std::path::Path| {
-                    AppError::Internal(format!("cannot write {}: {e}", what.display()))
-                };
-                if let Err(e) = std::fs::create_dir_all(&folder) {
-                    return Ok(Err(cannot(e, &folder)));
-                }
-                let file = match std::fs::File::create(&target) {
-                    Ok(file) => file,
-                    Err(e) => return Ok(Err(cannot(e, &target))),
-                };
-                store.export_faults_csv(&filter, std::io::BufWriter::new(file)).map(Ok)
-            })
-            .await??;
-        tracing::info!(rows, path = %path.display(), "faults exported");
-        Ok(path.display().to_string())
     }
 
     /// An account's runs, newest first.

@@ -339,7 +339,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sync::sync(&app, sync::SyncArgs { account, force, json, full }, out).await
             }
             Command::CheckStale { hours, json } => sync::check_stale(&app()?, hours, json, out).await,
-            Command::Health => health::print(&app()?, None, out).await,
+            Command::Health => health::print(&app()?, out).await,
             Command::Demo { vehicles, if_empty } => {
                 let app = app()?;
                 if if_empty && !app.list_accounts().await?.is_empty() {
@@ -451,7 +451,7 @@ pub fn init_logging(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    truckiq::logging::init_stderr(default);
+    truckiq::logging::init(default, truckiq::logging::CLI_LOG);
 }
 
 #[cfg(test)]

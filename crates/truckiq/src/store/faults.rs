@@ -254,7 +254,7 @@ impl Store {
 /// Text that starts like a formula would run as one in a spreadsheet: "=", "+", "-", "@", and a
 /// tab or carriage return, which spreadsheets skip before reading a formula (OWASP's list). A
 /// leading apostrophe keeps it text.
-fn spreadsheet_safe(text: &str) -> String {
+pub(super) fn spreadsheet_safe(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 

@@ -7,7 +7,8 @@ use rusqlite::types::ToSql;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::{Result, Store, TruckStatus, sql_text_enum};
+use super::faults::spreadsheet_safe;
+use super::{Result, Store, StoreError, TruckStatus, sql_text_enum};
 use crate::j1939::health::HealthBand;
 
 /// A truck as the Vehicles table shows it.
@@ -180,10 +181,8 @@ impl Store {
     pub fn list_vehicles(&self, query: &VehicleQuery) -> Result<VehiclePage> {
         let search = query.search.trim().to_uppercase();
         let limit = query.limit.min(VehicleQuery::MAX_LIMIT);
-        // ?1–?5 narrow (FILTER_SQL), ?6 and ?7 window the rows.
-        let args: [&dyn ToSql; 7] =
-            [&search, &query.band, &query.tier, &query.account_id, &query.status, &limit, &query.offset];
-        let filter = &args[..5];
+        // ?1–?5 narrow (FILTER_SQL), ?6 and ?7 window the rows (vehicle_rows).
+        let filter: [&dyn ToSql; 5] = [&search, &query.band, &query.tier, &query.account_id, &query.status];
         let total: u32 = self.conn.prepare_cached("SELECT count(*) FROM vehicles")?.query_row([], |r| r.get(0))?;
         // Nothing to narrow by: every truck matches, and the filtered count would scan them again.
         let unfiltered = search.is_empty()
@@ -196,17 +195,80 @@ impl Store {
         } else {
             self.conn
                 .prepare_cached(&format!("SELECT count(*) FROM vehicles v {FILTER_SQL}"))?
-                .query_row(filter, |r| r.get(0))?
+                .query_row(&filter[..], |r| r.get(0))?
         };
-        let rows = self
+        let rows = self.vehicle_rows(&search, query, limit)?;
+        Ok(VehiclePage { total, matching, offset: query.offset, rows })
+    }
+
+    /// The trucks `query` matches from its offset, in its order; `search` already upper case.
+    fn vehicle_rows(&self, search: &str, query: &VehicleQuery, limit: u32) -> Result<Vec<VehicleListItem>> {
+        let args: [&dyn ToSql; 7] =
+            [&search, &query.band, &query.tier, &query.account_id, &query.status, &limit, &query.offset];
+        Ok(self
             .conn
             .prepare_cached(&format!(
                 "{SELECT_ITEM} {FILTER_SQL} ORDER BY {} LIMIT ?6 OFFSET ?7",
                 order_by(query.sort, query.descending)
             ))?
             .query_map(&args[..], item_from_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(VehiclePage { total, matching, offset: query.offset, rows })
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes every truck `query` matches (its offset and limit ignored), in its order, as CSV: a
+    /// header row, then one row per truck. Returns how many.
+    pub fn export_vehicles_csv(&self, query: &VehicleQuery, out: impl std::io::Write) -> Result<u32> {
+        let all = VehicleQuery { offset: 0, ..query.clone() };
+        let rows = self.vehicle_rows(&query.search.trim().to_uppercase(), &all, u32::MAX)?;
+        let csv_error = |e: csv::Error| StoreError::Output(format!("cannot write the CSV: {e}"));
+        let mut writer = csv::Writer::from_writer(out);
+        writer
+            .write_record([
+                "vin",
+                "unit",
+                "account",
+                "year",
+                "make",
+                "model",
+                "engine",
+                "odometer_mi",
+                "engine_hours",
+                "health_score",
+                "health_band",
+                "active_critical",
+                "active_major",
+                "active_faults",
+                "status",
+                "last_synced_utc",
+            ])
+            .map_err(csv_error)?;
+        let text = |value: Option<&str>| spreadsheet_safe(value.unwrap_or_default());
+        let number = |value: Option<String>| value.unwrap_or_default();
+        for v in &rows {
+            writer
+                // The portal's words and the names people typed are kept from running as formulas.
+                .write_record([
+                    spreadsheet_safe(&v.vin),
+                    text(v.unit_number.as_deref()),
+                    spreadsheet_safe(&v.account_name),
+                    number(v.model_year.map(|y| y.to_string())),
+                    text(v.make.as_deref()),
+                    text(v.model.as_deref()),
+                    text(v.engine.as_deref()),
+                    number(v.odometer_mi.map(|m| format!("{m:.0}"))),
+                    number(v.engine_hours.map(|h| format!("{h:.0}"))),
+                    number(v.health_score.map(|s| s.to_string())),
+                    v.health_band.map(|b| b.as_str().to_owned()).unwrap_or_default(),
+                    v.active_critical.to_string(),
+                    v.active_major.to_string(),
+                    v.active_faults.to_string(),
+                    v.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    v.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+                ])
+                .map_err(csv_error)?;
+        }
+        writer.flush().map_err(|e| StoreError::Output(format!("cannot write the CSV: {e}")))?;
+        u32::try_from(rows.len()).map_err(|_| StoreError::Output("too many trucks for one CSV".into()))
     }
 
     /// One truck as the list shows it; `None` if it is gone.

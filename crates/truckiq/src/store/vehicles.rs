@@ -1,6 +1,7 @@
 //! One truck read back for its page: fault episodes explained, health reasons, meter history.
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -103,6 +104,19 @@ pub(super) fn severity_rank(severity: Severity) -> u8 {
 }
 
 impl Store {
+    /// The truck with this VIN, for a `truckiq://vehicle/{vin}` link: the most recently synced one
+    /// when two portal accounts both list it.
+    pub fn vehicle_id_by_vin(&self, vin: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM vehicles WHERE vin = ?1 COLLATE NOCASE
+                  ORDER BY last_synced_at IS NULL, last_synced_at DESC, id LIMIT 1",
+            )?
+            .query_row([vin], |r| r.get(0))
+            .optional()?)
+    }
+
     /// One truck with every fault episode it ever had and its meter history; `None` if it is gone.
     pub fn vehicle_detail(&self, vehicle_id: i64, now: DateTime<Utc>) -> Result<Option<VehicleDetail>> {
         let Some(vehicle) = self.vehicle_item(vehicle_id)? else {
