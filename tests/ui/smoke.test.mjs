@@ -1218,11 +1218,18 @@ test('Settings turns start at login on and off, opens the log folder and shows t
   const start = card.getByLabel(/Start TruckIQ when I log in/);
   await start.waitFor();
   assert.equal(await start.isChecked(), false);
-  await start.check();
-  await page.waitForFunction(() => window.__fakeIpc.autostart === true);
-  assert.equal(await start.isChecked(), true);
-  await start.uncheck();
-  await page.waitForFunction(() => window.__fakeIpc.autostart === false);
+  // Clicked, not check(): the switch shows the backend's answer, which comes after the click.
+  const settled = async (on) => {
+    await page.waitForFunction((want) => window.__fakeIpc.autostart === want, on);
+    await page.waitForFunction((want) => {
+      const input = [...document.querySelectorAll('input[type="checkbox"]')].find((i) => i.parentElement?.textContent?.includes('Start TruckIQ when I log in'));
+      return input && !input.disabled && input.checked === want;
+    }, on);
+  };
+  await start.click();
+  await settled(true);
+  await start.click();
+  await settled(false);
 
   await card.getByRole('button', { name: 'Open log folder' }).click();
   await card.getByText('Opened /home/fleet/.local/share/com.truckiq.fleet/logs.').waitFor();
