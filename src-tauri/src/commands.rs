@@ -1,7 +1,7 @@
 //! The commands the window may call: each adapts one use case of `truckiq::app::App` to IPC.
 //! They are listed once, in `command_names.rs`; anything not listed is refused by Tauri.
 
-use tauri::{AppHandle, Manager as _, State};
+use tauri::{AppHandle, State};
 use truckiq::app::{
     AccountInput, AlertActionRequest, ApiLoginInput, DemoOptions, ErrorCode, Exported, LayoutCheck, MuteScope,
     PendingApiLogin, SecretsSet,
@@ -16,7 +16,7 @@ use truckiq::sync::alerts::NotificationPrefs;
 
 use crate::error::{IpcError, Result};
 use crate::events::{RunningSyncs, SyncProgress};
-use crate::save_dialog::{self, LastExport};
+use crate::save_dialog;
 use crate::state::{AppInfo, AppState};
 
 /// A person is at the window, so a code only they can enter opens a visible browser for them.
@@ -124,13 +124,8 @@ pub async fn check_layout(state: State<'_, AppState>, account_id: i64) -> Result
 /// Opens the folder where portal profile overrides go (made if missing); returns its path.
 #[tauri::command]
 pub async fn open_profiles_folder(app: AppHandle, state: State<'_, AppState>) -> Result<String> {
-    use tauri_plugin_opener::OpenerExt as _;
     let folder = state.app()?.ensure_profiles_folder().await?;
-    let shown = folder.display().to_string();
-    app.opener()
-        .open_path(&shown, None::<&str>)
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot open {shown} in the file manager: {e}")))?;
-    Ok(shown)
+    open_folder(&app, &folder)
 }
 
 /// Whether TruckIQ starts, hidden in the tray, when the person logs in.
@@ -148,12 +143,18 @@ pub fn set_autostart(handle: AppHandle, enabled: bool) -> Result<bool> {
 /// Opens the folder of log files in the file manager; returns its path.
 #[tauri::command]
 pub async fn open_log_folder(app: AppHandle) -> Result<String> {
-    use tauri_plugin_opener::OpenerExt as _;
     let folder = truckiq::paths::log_dir()
         .ok_or_else(|| IpcError::new(ErrorCode::Internal, "this system has no home folder for log files"))?;
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        IpcError::new(ErrorCode::Internal, format!("cannot make the log folder {}: {e}", folder.display()))
+    })?;
+    open_folder(&app, &folder)
+}
+
+/// Opens `folder` in the file manager; returns it as shown to the person.
+fn open_folder(app: &AppHandle, folder: &std::path::Path) -> Result<String> {
+    use tauri_plugin_opener::OpenerExt as _;
     let shown = folder.display().to_string();
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot make the log folder {shown}: {e}")))?;
     app.opener()
         .open_path(&shown, None::<&str>)
         .map_err(|e| IpcError::new(ErrorCode::Internal, format!("cannot open {shown} in the file manager: {e}")))?;
@@ -270,10 +271,8 @@ pub async fn export_faults_csv(
     state: State<'_, AppState>,
     filter: FaultFilter,
 ) -> Result<Option<Exported>> {
-    let Some(path) = save_dialog::ask(&app, "faults").await? else { return Ok(None) };
-    let exported = state.app()?.export_faults_csv(filter, path.clone()).await?;
-    app.state::<LastExport>().set(path);
-    Ok(Some(exported))
+    let core = state.app()?;
+    save_dialog::export(&app, "faults", |path| core.export_faults_csv(filter, path)).await
 }
 
 /// Asks where to save every truck `query` matches (its window ignored), then writes them there.
@@ -283,10 +282,8 @@ pub async fn export_vehicles_csv(
     state: State<'_, AppState>,
     query: VehicleQuery,
 ) -> Result<Option<Exported>> {
-    let Some(path) = save_dialog::ask(&app, "vehicles").await? else { return Ok(None) };
-    let exported = state.app()?.export_vehicles_csv(query, path.clone()).await?;
-    app.state::<LastExport>().set(path);
-    Ok(Some(exported))
+    let core = state.app()?;
+    save_dialog::export(&app, "vehicles", |path| core.export_vehicles_csv(query, path)).await
 }
 
 /// Shows the file the last export wrote in the file manager; returns its path.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager as _};
 use tauri_plugin_dialog::DialogExt as _;
-use truckiq::app::{ErrorCode, export_file_name};
+use truckiq::app::{ErrorCode, Exported, export_file_name};
 
 use crate::error::{IpcError, Result};
 
@@ -19,7 +19,7 @@ const TEST_ANSWER_ENV: &str = "TRUCKIQ_TEST_SAVE_DIR";
 pub struct LastExport(Mutex<Option<PathBuf>>);
 
 impl LastExport {
-    pub fn set(&self, path: PathBuf) {
+    fn set(&self, path: PathBuf) {
         if let Ok(mut last) = self.0.lock() {
             *last = Some(path);
         }
@@ -30,9 +30,22 @@ impl LastExport {
     }
 }
 
-/// Asks where to save the `what` CSV (proposing the Downloads folder and a dated name); `None`
-/// when the person cancelled.
-pub async fn ask(app: &AppHandle, what: &str) -> Result<Option<PathBuf>> {
+/// Asks where to save the `what` CSV, has `write` write it there and remembers it for "Show in
+/// folder"; `None` when the person cancelled the dialog.
+pub async fn export<F, Fut>(app: &AppHandle, what: &str, write: F) -> Result<Option<Exported>>
+where
+    F: FnOnce(PathBuf) -> Fut,
+    Fut: Future<Output = truckiq::app::Result<Exported>>,
+{
+    let Some(path) = ask(app, what).await? else { return Ok(None) };
+    let exported = write(path.clone()).await?;
+    app.state::<LastExport>().set(path);
+    Ok(Some(exported))
+}
+
+/// Asks where to save the `what` CSV, proposing the Downloads folder and a dated name; `None` when
+/// the person cancelled.
+async fn ask(app: &AppHandle, what: &str) -> Result<Option<PathBuf>> {
     let name = export_file_name(what, chrono::Local::now());
     #[cfg(debug_assertions)]
     if let Some(dir) = std::env::var_os(TEST_ANSWER_ENV) {

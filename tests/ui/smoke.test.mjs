@@ -741,6 +741,7 @@ test('Vehicles exports the trucks shown to a CSV where the person chose; a cance
   assert.equal(sent.length, 2);
   assert.equal(sent[1].band, 'critical', 'the CSV covers the filtered trucks');
   assert.equal(await page.getByRole('alert').count(), 0, 'a cancelled dialog is no error');
+  await shot(page, 'vehicles-exported');
 });
 
 test('Vehicles fits a 1024 px window without sideways scrolling, every cell whole or ellipsised', async (t) => {

@@ -51,16 +51,16 @@ pub fn init(default: &str, name: &str) {
         .with_filter(log_filter(rust_log.as_deref(), default));
     // Written as each line comes, not through a background writer: the lines before a crash or a
     // `process::exit` are the ones wanted most.
-    let (writer, problem) = match log_file(name) {
-        Ok(writer) => (Some(writer), None),
+    let (file_layer, problem) = match log_file(name) {
+        Ok(writer) => {
+            let layer = tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .with_ansi(false)
+                .with_filter(log_filter(rust_log.as_deref(), FILE_DEFAULT));
+            (Some(layer), None)
+        }
         Err(problem) => (None, Some(problem)),
     };
-    let file_layer = writer.map(|writer| {
-        tracing_subscriber::fmt::layer()
-            .with_writer(writer)
-            .with_ansi(false)
-            .with_filter(log_filter(rust_log.as_deref(), FILE_DEFAULT))
-    });
     tracing_subscriber::registry().with(stderr).with(file_layer).init();
     if let Some(problem) = problem {
         tracing::warn!("{problem}; logging to stderr only");

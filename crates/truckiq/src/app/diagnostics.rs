@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{App, AppError, Result};
+use super::{App, Result};
 use crate::browser::{candidates, find_browser};
 
 /// One check, passed or failed, with what was found.
@@ -76,10 +76,7 @@ impl App {
         check(integrity == "ok", "database", format!("{} ({integrity})", self.engine.config().db_path.display()));
         let secrets = self.engine.secrets().clone();
         let service = secrets.service().to_owned();
-        match tokio::task::spawn_blocking(move || secrets.probe())
-            .await
-            .map_err(|e| AppError::Internal(format!("a background task stopped: {e}")))?
-        {
+        match crate::secrets::off_thread(move || secrets.probe()).await {
             Ok(()) => check(true, "keychain", format!("reachable ({service})")),
             Err(e) => check(false, "keychain", e.to_string()),
         }

@@ -40,8 +40,8 @@ impl App {
     }
 
     /// How many accounts are the person's own, not the demo's: the first one turns start at login on.
-    pub async fn own_account_count(&self) -> Result<usize> {
-        self.read(|store| Ok(store.list_accounts()?.len().saturating_sub(store.demo_account_ids()?.len()))).await
+    pub async fn own_account_count(&self) -> Result<u32> {
+        self.read(|store| store.own_account_count()).await
     }
 
     /// The truck a `truckiq://vehicle/{vin}` link names, if it is in the database.

@@ -161,6 +161,11 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row([kind], summary_from_row).optional()?)
     }
 
+    /// How many accounts are the person's own, not the demo's.
+    pub fn own_account_count(&self) -> Result<u32> {
+        Ok(self.conn.prepare_cached("SELECT count(*) FROM accounts WHERE demo = 0")?.query_row([], |r| r.get(0))?)
+    }
+
     /// Every demo account.
     pub fn demo_account_ids(&self) -> Result<Vec<i64>> {
         let mut stmt = self.conn.prepare_cached("SELECT id FROM accounts WHERE demo = 1 ORDER BY id")?;

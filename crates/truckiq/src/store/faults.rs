@@ -5,8 +5,9 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::csv_out::{CsvOut, spreadsheet_safe};
 use super::vehicles::{EPISODE_COLUMNS, FaultEpisode, episode_from_row};
-use super::{Result, Store, StoreError, TruckStatus, sql_text_enum};
+use super::{Result, Store, TruckStatus, sql_text_enum};
 use crate::j1939::{Severity, reference};
 
 /// Which episodes to list; every field narrows the list, `None` means "any".
@@ -200,10 +201,9 @@ impl Store {
     /// Writes every episode matching `filter` as CSV (a header row, then one row per episode).
     pub fn export_faults_csv(&self, filter: &FaultFilter, out: impl std::io::Write) -> Result<u32> {
         let page = self.fault_window(filter, &order_by(FaultSort::Severity, false), 0, u32::MAX)?;
-        let csv_error = |e: csv::Error| StoreError::Output(format!("cannot write the CSV: {e}"));
-        let mut writer = csv::Writer::from_writer(out);
-        writer
-            .write_record([
+        let mut csv = CsvOut::new(
+            out,
+            &[
                 "vin",
                 "unit",
                 "account",
@@ -219,56 +219,32 @@ impl Store {
                 "first_seen_utc",
                 "last_seen_utc",
                 "cleared_utc",
-            ])
-            .map_err(csv_error)?;
+            ],
+        )?;
         let time = |t: DateTime<Utc>| t.format("%Y-%m-%d %H:%M:%S").to_string();
         for item in &page.faults {
             let f = &item.episode;
-            writer
-                // Every text column is someone else's words (the portal's, or a name a person
-                // typed): each is kept from running as a formula. The rest are our numbers.
-                .write_record([
-                    spreadsheet_safe(&item.vin),
-                    spreadsheet_safe(item.unit_number.as_deref().unwrap_or_default()),
-                    spreadsheet_safe(&item.account_name),
-                    f.source_address.to_string(),
-                    spreadsheet_safe(&f.source_name),
-                    f.spn.to_string(),
-                    f.fmi.to_string(),
-                    spreadsheet_safe(&f.description),
-                    f.severity.to_string(),
-                    f.active.to_string(),
-                    f.derate.to_string(),
-                    f.occurrence_count.to_string(),
-                    time(f.first_seen_at),
-                    time(f.last_seen_at),
-                    f.cleared_at.map(time).unwrap_or_default(),
-                ])
-                .map_err(csv_error)?;
+            // Every text column is someone else's words (the portal's, or a name a person typed):
+            // each is kept from running as a formula. The rest are our numbers.
+            csv.row([
+                spreadsheet_safe(&item.vin),
+                spreadsheet_safe(item.unit_number.as_deref().unwrap_or_default()),
+                spreadsheet_safe(&item.account_name),
+                f.source_address.to_string(),
+                spreadsheet_safe(&f.source_name),
+                f.spn.to_string(),
+                f.fmi.to_string(),
+                spreadsheet_safe(&f.description),
+                f.severity.to_string(),
+                f.active.to_string(),
+                f.derate.to_string(),
+                f.occurrence_count.to_string(),
+                time(f.first_seen_at),
+                time(f.last_seen_at),
+                f.cleared_at.map(time).unwrap_or_default(),
+            ])?;
         }
-        writer.flush().map_err(|e| StoreError::Output(format!("cannot write the CSV: {e}")))?;
+        csv.finish()?;
         Ok(page.total)
-    }
-}
-
-/// Text that starts like a formula would run as one in a spreadsheet: "=", "+", "-", "@", and a
-/// tab or carriage return, which spreadsheets skip before reading a formula (OWASP's list). A
-/// leading apostrophe keeps it text.
-pub(super) fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_from_portal_text_stay_text() {
-        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        for formula in ["+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"] {
-            assert!(spreadsheet_safe(formula).starts_with('\''), "{formula:?}");
-        }
-        assert_eq!(spreadsheet_safe("DEF Quality"), "DEF Quality");
-        assert_eq!(spreadsheet_safe(""), "");
     }
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod alerts;
 mod cases;
+mod csv_out;
 mod faults;
 mod fleet;
 mod grants;

@@ -7,7 +7,7 @@ use rusqlite::types::ToSql;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::faults::spreadsheet_safe;
+use super::csv_out::{CsvOut, spreadsheet_safe};
 use super::{Result, Store, StoreError, TruckStatus, sql_text_enum};
 use crate::j1939::health::HealthBand;
 
@@ -220,10 +220,9 @@ impl Store {
     pub fn export_vehicles_csv(&self, query: &VehicleQuery, out: impl std::io::Write) -> Result<u32> {
         let all = VehicleQuery { offset: 0, ..query.clone() };
         let rows = self.vehicle_rows(&query.search.trim().to_uppercase(), &all, u32::MAX)?;
-        let csv_error = |e: csv::Error| StoreError::Output(format!("cannot write the CSV: {e}"));
-        let mut writer = csv::Writer::from_writer(out);
-        writer
-            .write_record([
+        let mut csv = CsvOut::new(
+            out,
+            &[
                 "vin",
                 "unit",
                 "account",
@@ -240,34 +239,32 @@ impl Store {
                 "active_faults",
                 "status",
                 "last_synced_utc",
-            ])
-            .map_err(csv_error)?;
+            ],
+        )?;
         let text = |value: Option<&str>| spreadsheet_safe(value.unwrap_or_default());
         let number = |value: Option<String>| value.unwrap_or_default();
         for v in &rows {
-            writer
-                // The portal's words and the names people typed are kept from running as formulas.
-                .write_record([
-                    spreadsheet_safe(&v.vin),
-                    text(v.unit_number.as_deref()),
-                    spreadsheet_safe(&v.account_name),
-                    number(v.model_year.map(|y| y.to_string())),
-                    text(v.make.as_deref()),
-                    text(v.model.as_deref()),
-                    text(v.engine.as_deref()),
-                    number(v.odometer_mi.map(|m| format!("{m:.0}"))),
-                    number(v.engine_hours.map(|h| format!("{h:.0}"))),
-                    number(v.health_score.map(|s| s.to_string())),
-                    v.health_band.map(|b| b.as_str().to_owned()).unwrap_or_default(),
-                    v.active_critical.to_string(),
-                    v.active_major.to_string(),
-                    v.active_faults.to_string(),
-                    v.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-                    v.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
-                ])
-                .map_err(csv_error)?;
+            // The portal's words and the names people typed are kept from running as formulas.
+            csv.row([
+                spreadsheet_safe(&v.vin),
+                text(v.unit_number.as_deref()),
+                spreadsheet_safe(&v.account_name),
+                number(v.model_year.map(|y| y.to_string())),
+                text(v.make.as_deref()),
+                text(v.model.as_deref()),
+                text(v.engine.as_deref()),
+                number(v.odometer_mi.map(|m| format!("{m:.0}"))),
+                number(v.engine_hours.map(|h| format!("{h:.0}"))),
+                number(v.health_score.map(|s| s.to_string())),
+                v.health_band.map(|b| b.as_str().to_owned()).unwrap_or_default(),
+                v.active_critical.to_string(),
+                v.active_major.to_string(),
+                v.active_faults.to_string(),
+                v.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                v.last_synced_at.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default(),
+            ])?;
         }
-        writer.flush().map_err(|e| StoreError::Output(format!("cannot write the CSV: {e}")))?;
+        csv.finish()?;
         u32::try_from(rows.len()).map_err(|_| StoreError::Output("too many trucks for one CSV".into()))
     }
 
