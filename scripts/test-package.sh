@@ -2,7 +2,8 @@
 # The packages as a person gets them: builds the .deb and .rpm (scripts/package.sh), checks what
 # they declare and hold, installs the .deb with apt, runs `truckiq --version` and the WebDriver
 # smoke test against the installed /usr/bin/truckiq-desktop, and uninstalls it again.
-# Needs root or sudo, Xvfb and tauri-driver (bootstrap.sh test).
+# Needs root or sudo, Xvfb and tauri-driver (bootstrap.sh test). `--no-build` checks the packages
+# already in target/release/bundle instead of building them again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 fail() { echo "test-package: $*" >&2; exit 1; }
 
-bash scripts/package.sh
+[ "${1:-}" = --no-build ] || bash scripts/package.sh
 deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
 rpm_file=$(ls -t target/release/bundle/rpm/*.rpm | head -1)
 version=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json,sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"]=="truckiq"))')
@@ -25,8 +26,9 @@ grep -q 'Depends:.*libwebkit2gtk-4.1' <<<"$control" || fail "the .deb does not d
 grep -q 'Depends:.*appindicator' <<<"$control" || fail "the .deb does not depend on an appindicator library"
 grep -q 'Recommends:.*gnome-keyring | kwalletmanager' <<<"$control" || fail "the .deb does not recommend a Secret Service"
 deb_files=$(dpkg-deb --contents "$deb")
-for path in ./usr/bin/truckiq-desktop ./usr/bin/truckiq ./usr/share/applications/TruckIQ.desktop; do
-    grep -Eq " \.?${path#.}\$" <<<"$deb_files" || fail "the .deb lacks $path"
+# dpkg-deb lists paths relative to the root, with or without a leading "./" depending on the builder.
+for path in usr/bin/truckiq-desktop usr/bin/truckiq usr/share/applications/TruckIQ.desktop; do
+    grep -Eq " (\./)?$path\$" <<<"$deb_files" || fail "the .deb lacks /$path"
 done
 
 echo "== $rpm_file"
@@ -39,7 +41,7 @@ done
 rpm -qp --requires "$rpm_file" | grep -q 'chromium' || fail "the .rpm does not require a Chromium"
 
 echo "== installing $deb"
-"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./$deb" >/dev/null
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall "./$deb" >/dev/null
 trap '"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq "$package" >/dev/null' EXIT
 
 [ "$(/usr/bin/truckiq --version)" = "truckiq $version" ] || fail "/usr/bin/truckiq --version says: $(/usr/bin/truckiq --version)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: Rust (unit, integration, lint, format), the UI's unit tests, the UI in
-# headless Chromium, and the real desktop app through WebDriver under Xvfb. The packages have their own
-# check, scripts/test-package.sh, not yet part of this run (it adds a release build).
+# headless Chromium, the real desktop app through WebDriver under Xvfb, and last the release packages:
+# built, checked, installed with apt, the installed app driven through WebDriver, and removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never NO_AT_BRIDGE=1
@@ -41,3 +41,5 @@ cargo build -p truckiq-desktop -p truckiq -p portal-sim
 TRUCKIQ_APP_BIN="$PWD/target/debug/truckiq-desktop" \
     xvfb-run -a -s "-screen 0 1400x900x24" bash scripts/with-keyring.sh npm run test:app -w tests
 
+step "the .deb and .rpm: built in release, checked, installed, smoke-tested, removed"
+bash scripts/test-package.sh

@@ -1,5 +1,6 @@
 //! What the app does while it runs, window open or not: the scheduler (syncs and stale-data
-//! checks), desktop notifications, progress events for the window, and the demo portal.
+//! checks), alert delivery to the channels, desktop notifications, progress events for the window,
+//! and the demo portal.
 
 use std::sync::Arc;
 
@@ -11,12 +12,21 @@ use truckiq::sync::scheduler::run_scheduler;
 
 use crate::events::{RunningSyncs, SYNC_EVENT, progress_of};
 
-/// Starts the scheduler, notifications and progress events; all stop when `stop` is cancelled.
+/// Starts the scheduler, alert delivery, notifications and progress events; all stop when `stop`
+/// is cancelled.
 /// A demo account from an earlier run gets a new portal, so the demo fleet keeps syncing.
 pub fn start(handle: &AppHandle, app: &Arc<App>, stop: &CancellationToken) {
-    tauri::async_runtime::spawn(run_scheduler(app.engine().clone(), stop.clone()));
+    // Listeners first: the scheduler's first round can raise an alert (stale data) at once, and a
+    // broadcast reaches only those already subscribed.
     crate::notifications::start(handle, app, stop);
     forward_progress(handle, app, stop);
+    match app.deliverer() {
+        Ok(deliverer) => {
+            tauri::async_runtime::spawn(deliverer.run(stop.clone()));
+        }
+        Err(error) => tracing::error!(%error, "alerts cannot be delivered to the channels"),
+    }
+    tauri::async_runtime::spawn(run_scheduler(app.engine().clone(), stop.clone()));
     let core = Arc::clone(app);
     tauri::async_runtime::spawn(async move {
         if let Err(error) = core.revive_demo(DemoOptions::APP).await {

@@ -7,22 +7,23 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use truckiq::app::{
-    AccountInput, AlertActionRequest, ApiLoginInput, ErrorCode, Exported, LayoutCheck, MuteScope, PendingApiLogin,
-    SecretsSet,
+    AccountInput, AlertActionRequest, ApiLoginInput, ChannelAdded, ChannelInput, Delivery, ErrorCode, Exported,
+    LayoutCheck, MuteScope, PendingApiLogin, SecretsSet, TestAnswer,
 };
 use truckiq::decisiv_api::SrmAccount;
 use truckiq::failure::FailureReason;
-use truckiq::ids::AccountUid;
+use truckiq::ids::{AccountUid, AlertUid, ChannelUid};
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::portal::doctor::{FieldReport, PageKind, PageReport};
 use truckiq::portal::parse::RowProblem;
 use truckiq::portal_kinds::PortalChoice;
 use truckiq::store::{
-    AccountSummary, ActionTruck, Alert, AlertKind, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultQuery,
+    AccountSummary, ActionTruck, Alert, AlertKind, AttemptEntry, AttemptOutcome, Channel, ChannelKind, ChannelRules,
+    ChannelSettings, DeliveryStatus, EmailSettings, FaultEpisode, FaultFilter, FaultListItem, FaultPage, FaultQuery,
     FaultSort, FaultSource, FaultTier, FleetSummary, FrequentFault, MeterReading, MutedCode, MutedTruckCode,
-    MutedVehicle, NeedsAction, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase, TrendPoint, TruckStatus,
-    VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
+    MutedVehicle, NeedsAction, OutboxEntry, PortalKind, RunStatus, RunSummary, RunTrigger, ServiceCase, SmtpSecurity,
+    TrendPoint, TruckStatus, VehicleDetail, VehicleListItem, VehiclePage, VehicleQuery, VehicleSort,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::{NotificationPrefs, QuietHours};
@@ -77,6 +78,7 @@ fn typescript_bindings_are_up_to_date() {
         render::<FieldReport>(),
         render::<RowProblem>(),
         render::<AccountUid>(),
+        render::<AlertUid>(),
         render::<RunSummary>(),
         render::<FailureReason>(),
         render::<PortalKind>(),
@@ -126,6 +128,21 @@ fn typescript_bindings_are_up_to_date() {
         render::<SecretsSet>(),
         render::<PortalChoice>(),
         render::<TruckStatus>(),
+        render::<ChannelUid>(),
+        render::<Channel>(),
+        render::<ChannelKind>(),
+        render::<ChannelRules>(),
+        render::<ChannelSettings>(),
+        render::<EmailSettings>(),
+        render::<SmtpSecurity>(),
+        render::<ChannelInput>(),
+        render::<ChannelAdded>(),
+        render::<TestAnswer>(),
+        render::<Delivery>(),
+        render::<OutboxEntry>(),
+        render::<AttemptEntry>(),
+        render::<DeliveryStatus>(),
+        render::<AttemptOutcome>(),
         render_names(),
     ];
     let dir = bindings_dir();

@@ -43,6 +43,12 @@ macro_rules! with_commands {
             show_export_in_folder,
             vehicle_detail,
             start_demo,
+            list_channels,
+            add_channel,
+            update_channel,
+            remove_channel,
+            test_channel,
+            channel_deliveries,
         }
     };
 }

@@ -3,13 +3,13 @@
 
 use tauri::{AppHandle, State};
 use truckiq::app::{
-    AccountInput, AlertActionRequest, ApiLoginInput, DemoOptions, ErrorCode, Exported, LayoutCheck, MuteScope,
-    PendingApiLogin, SecretsSet,
+    AccountInput, AlertActionRequest, ApiLoginInput, ChannelAdded, ChannelInput, ChannelRef, Delivery, DemoOptions,
+    ErrorCode, Exported, LayoutCheck, MuteScope, PendingApiLogin, SecretsSet, TestAnswer,
 };
 use truckiq::portal::run::{MFA_WAIT, RunMode};
 use truckiq::store::{
-    AccountSummary, Alert, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary, RunSummary, TrendPoint,
-    VehicleDetail, VehiclePage, VehicleQuery,
+    AccountSummary, Alert, Channel, ChannelRules, FaultFilter, FaultPage, FaultQuery, FaultSource, FleetSummary,
+    RunSummary, TrendPoint, VehicleDetail, VehiclePage, VehicleQuery,
 };
 use truckiq::sync::SyncSettings;
 use truckiq::sync::alerts::NotificationPrefs;
@@ -307,4 +307,45 @@ pub async fn start_demo(state: State<'_, AppState>) -> Result<i64> {
         app.sync_now(Some(account_id), INTERACTIVE).await?;
     }
     Ok(demo.account_id)
+}
+
+#[tauri::command]
+pub async fn list_channels(state: State<'_, AppState>) -> Result<Vec<Channel>> {
+    Ok(state.app()?.channels().await?)
+}
+
+/// Adds an alert channel; its URL and secrets go to the keychain. A webhook's signing secret comes
+/// back once, to show.
+#[tauri::command]
+pub async fn add_channel(state: State<'_, AppState>, input: ChannelInput) -> Result<ChannelAdded> {
+    Ok(state.app()?.add_channel(input).await?)
+}
+
+/// Changes which alerts a channel is sent, or pauses and resumes it.
+#[tauri::command]
+pub async fn update_channel(
+    state: State<'_, AppState>,
+    channel_id: i64,
+    rules: ChannelRules,
+    enabled: bool,
+) -> Result<Channel> {
+    Ok(state.app()?.update_channel(ChannelRef::Id(channel_id), Some(rules), Some(enabled)).await?)
+}
+
+#[tauri::command]
+pub async fn remove_channel(state: State<'_, AppState>, channel_id: i64) -> Result<()> {
+    state.app()?.remove_channel(ChannelRef::Id(channel_id)).await?;
+    Ok(())
+}
+
+/// Sends a test message now; says what the channel answered.
+#[tauri::command]
+pub async fn test_channel(state: State<'_, AppState>, channel_id: i64) -> Result<TestAnswer> {
+    Ok(state.app()?.test_channel(ChannelRef::Id(channel_id)).await?)
+}
+
+/// The channel's delivery log: its latest messages, each with its attempts.
+#[tauri::command]
+pub async fn channel_deliveries(state: State<'_, AppState>, channel_id: i64) -> Result<Vec<Delivery>> {
+    Ok(state.app()?.channel_deliveries(ChannelRef::Id(channel_id), 50).await?)
 }

@@ -71,6 +71,7 @@ pub fn run() {
                 background::start(app.handle(), core, &state.stop);
             }
             app.manage(state);
+            exit_on_termination(app.handle());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move { tray::refresh(&handle).await });
             // Started at login: the tray and the scheduler only, until someone opens the window.
@@ -109,4 +110,30 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// The session ending (logout, shutdown) sends SIGTERM: leave as Quit does, so runs in progress
+/// are recorded as cancelled and the window's place is saved, instead of dying mid-write.
+fn exit_on_termination(app: &tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let (mut term, mut int) = match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+                (Ok(term), Ok(int)) => (term, int),
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM; a logout will not save the window's place");
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM: quitting"),
+                _ = int.recv() => tracing::info!("SIGINT: quitting"),
+            }
+            app.exit(0);
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = app;
 }

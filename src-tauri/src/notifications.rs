@@ -144,12 +144,14 @@ mod tests {
     fn alert(kind: AlertKind, severity: Severity) -> Alert {
         Alert {
             id: 1,
+            uid: truckiq::ids::AlertUid::new(),
             kind,
             severity,
             account_id: Some(1),
             vehicle_id: Some(2),
             fault_id: Some(3),
             sync_run_id: Some(4),
+            channel_id: None,
             title: "Critical fault on Unit 1042 (1XKYD49X0NJ123456)".into(),
             message: "SPN 100 FMI 1: Engine Oil Pressure. Stop Engine Immediately.".into(),
             created_at: chrono::Utc::now(),

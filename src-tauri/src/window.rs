@@ -9,11 +9,28 @@ use crate::state::AppState;
 
 const MAIN: &str = "main";
 
-/// Remembers where the window was and how big, except whether it was showing: the app decides
-/// that (hidden at login, shown from the menu).
+/// What is remembered of the window: where it was and how big, not whether it was showing (the app
+/// decides that: hidden at login, shown from the menu).
+fn remembered() -> tauri_plugin_window_state::StateFlags {
+    tauri_plugin_window_state::StateFlags::all() - tauri_plugin_window_state::StateFlags::VISIBLE
+}
+
 pub fn state_plugin<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    use tauri_plugin_window_state::StateFlags;
-    tauri_plugin_window_state::Builder::new().with_state_flags(StateFlags::all() - StateFlags::VISIBLE).build()
+    tauri_plugin_window_state::Builder::new().with_state_flags(remembered()).build()
+}
+
+/// Writes the window's place to disk when it closes. The plugin writes only when the app exits, and
+/// with a tray TruckIQ rarely does: it runs until the session ends, so the place would be lost.
+fn remember_when_closed(window: &tauri::WebviewWindow) {
+    use tauri_plugin_window_state::AppHandleExt as _;
+    let app = window.app_handle().clone();
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::Destroyed = event
+            && let Err(error) = app.save_window_state(remembered())
+        {
+            tracing::warn!(%error, "cannot save where the window was");
+        }
+    });
 }
 
 /// Opens the window on the truck a `truckiq://vehicle/{vin}` link names, or just brings it to the
@@ -58,8 +75,25 @@ pub fn open(app: &AppHandle, route: Option<&str>) {
     };
     // A new page loads on the route itself: an event sent now would arrive before anyone listens.
     config.url = WebviewUrl::App(format!("index.html{}", route.unwrap_or_default()).into());
-    match WebviewWindowBuilder::from_config(app, &config).map(|builder| builder.focused(true).build()) {
-        Ok(Ok(_)) => tracing::info!(?route, "main window opened"),
+    // Made hidden and shown only after the window-state plugin has asked for the remembered place:
+    // the plugin restores from a task on the main thread, after `build` returns, so a window made
+    // visible would first map at the default size and then jump (or, on a busy machine, be seen at
+    // the default size). Tasks on the main thread and window requests both run in order, so a show
+    // queued after the plugin's task maps the window once, where it was left.
+    config.visible = false;
+    match WebviewWindowBuilder::from_config(app, &config).map(|builder| builder.build()) {
+        Ok(Ok(window)) => {
+            remember_when_closed(&window);
+            let shown = window.clone();
+            let queued = window.run_on_main_thread(move || {
+                let _ = shown.show();
+                let _ = shown.set_focus();
+            });
+            if let Err(error) = queued {
+                tracing::error!(%error, "cannot show the main window");
+            }
+            tracing::info!(?route, "main window opened");
+        }
         Ok(Err(error)) | Err(error) => tracing::error!(%error, "cannot open the main window"),
     }
 }

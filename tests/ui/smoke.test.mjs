@@ -52,6 +52,7 @@ const FAULT_SOURCES = [
   { address: 61, name: 'Exhaust emission controller (aftertreatment) (SA 61)', faults: 403 },
 ];
 const RUNS = fixture('runs.json');
+const DELIVERIES = fixture('deliveries.json');
 // What `truckiq profile check --json` printed for the simulator's Cards layout read with a profile
 // whose code label was guessed wrong.
 const LAYOUT_CHECK = fixture('layout_check.json');
@@ -309,6 +310,48 @@ function installFakeTauri(answers) {
           return answer({ resolve: state.vehicleExports === 1 ? null : { path: '/home/fleet/Downloads/truckiq-vehicles-20261123-0830.csv', rows: 12 } });
         case 'show_export_in_folder':
           return answer({ resolve: '/home/fleet/Downloads/truckiq-faults-20261123-0830.csv' });
+        // Alert channels, kept in the page like the core keeps them in SQLite: secrets are taken
+        // and never given back; a webhook's signing secret is made and returned once.
+        case 'list_channels':
+          return answer({ resolve: state.channels ?? [] });
+        case 'add_channel': {
+          const input = args.input;
+          if (!input.name.trim()) return Promise.reject({ code: 'invalid_input', message: 'give the channel a name' });
+          if (input.kind !== 'email' && !/^https:\/\//.test(input.url ?? '')) {
+            const host = new URL(input.url).host;
+            return Promise.reject({ code: 'invalid_input', message: `the channel's URL is http:// to ${host}: it must be a valid https:// URL (http:// only to this computer)` });
+          }
+          state.channelSecrets = [...(state.channelSecrets ?? []), input.url ?? input.smtpPassword];
+          const channel = {
+            id: (state.channels ?? []).length + 1,
+            uid: '0b9f4d6e-7c1a-4e2b-9f3d-5a6b7c8d9e0' + ((state.channels ?? []).length + 1),
+            name: input.name,
+            kind: input.kind,
+            target: input.kind === 'email' ? `${input.email.to.join(', ')} via ${input.email.server}` : new URL(input.url).host,
+            settings: { email: input.email },
+            rules: input.rules,
+            enabled: true,
+            createdAt: new Date().toISOString(),
+          };
+          state.channels = [...(state.channels ?? []), channel];
+          const secret = input.kind === 'webhook' && !input.signingSecret ? 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' : null;
+          return answer({ resolve: { channel, signingSecret: secret } });
+        }
+        case 'update_channel':
+          state.channels = state.channels.map((c) => (c.id === args.channelId ? { ...c, rules: args.rules, enabled: args.enabled } : c));
+          return answer({ resolve: state.channels.find((c) => c.id === args.channelId) });
+        case 'remove_channel':
+          state.channels = state.channels.filter((c) => c.id !== args.channelId);
+          return null;
+        case 'test_channel':
+          return answer({
+            resolve: args.channelId === 1
+              ? { delivered: true, status: 200, answer: 'HTTP 200 OK: ok', durationMs: 84 }
+              : { delivered: false, status: 404, answer: 'HTTP 404 Not Found: no_team', durationMs: 131 },
+            delayMs: 200,
+          });
+        case 'channel_deliveries':
+          return answer({ resolve: args.channelId === 1 ? state.deliveries : [] });
         case 'list_alerts':
           return answer(state.alerts);
         case 'act_on_alerts':
@@ -392,6 +435,7 @@ async function openApp(
     runs: RUNS,
     png: PNG,
     faultSources: FAULT_SOURCES,
+    deliveries: DELIVERIES,
   });
   await page.goto(`${baseUrl}/${hash}`);
   await page.locator('nav[aria-label="Main"]').waitFor();
@@ -1241,6 +1285,105 @@ test('Settings turns start at login on and off, opens the log folder and shows t
   // Headless Chromium without a user gesture grant may refuse the clipboard: either way it says which.
   await card.getByText(/^(Copied\.|The clipboard refused)/).waitFor();
   await card.screenshot({ path: join(artifacts, 'settings-start-and-logs.png') });
+});
+
+test('Settings adds alert channels, sends a test, shows the delivery log with its attempts, and removes one', async (t) => {
+  const page = await openApp(t, { hash: '#/settings' });
+  const card = page.getByRole('region', { name: 'Alert channels' });
+  await card.getByText('No channels yet: alerts show in this window and as desktop notifications only.').waitFor();
+
+  await card.getByRole('button', { name: 'Add channel' }).click();
+  const form = page.getByRole('region', { name: 'Add an alert channel' });
+  await form.getByLabel('Where').selectOption('slack');
+  await form.getByLabel('Name').fill('Shop Slack');
+  await form.getByLabel('Incoming webhook URL').fill('http://hooks.slack.com/services/T0/B0/x');
+  await form.getByLabel('Stale data').uncheck();
+  // Two accounts: this channel is only for the Kenworth one.
+  await form.getByLabel('Valley Freight — Kenworth').check();
+  assert.equal(await form.getByLabel('All, and any added later').isChecked(), false);
+  await form.getByLabel(/^Quiet hours/).check();
+  await form.getByLabel('From', { exact: true }).fill('22:30');
+  await form.screenshot({ path: join(artifacts, 'settings-channel-form.png') });
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  // The backend's refusal, word for word, and nothing typed is lost.
+  await form.getByText("the channel's URL is http:// to hooks.slack.com: it must be a valid https:// URL (http:// only to this computer)").waitFor();
+  assert.equal(await form.getByLabel('Name').inputValue(), 'Shop Slack');
+  await form.getByLabel('Incoming webhook URL').fill('https://hooks.slack.com/services/T0/B0/x');
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  await card.getByText('Added Shop Slack. Send a test to check it answers.').waitFor();
+  assert.equal(await form.count(), 0, 'the form closes once the channel is added');
+  const sent = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'add_channel').at(-1).args.input);
+  assert.equal(sent.url, 'https://hooks.slack.com/services/T0/B0/x');
+  assert.deepEqual(sent.rules, {
+    kinds: ['new_critical_fault', 'critical_without_case', 'risk_change', 'not_communicating', 'sync_failed', 'mfa_needed'],
+    tiers: ['critical', 'major'],
+    accounts: ['5f0c2f4e-8a4b-4c1d-9e2f-3a6b7c8d9e01'],
+    quietHours: { startMinute: 22 * 60 + 30, endMinute: 6 * 60 },
+    urgentThrough: true,
+  });
+  const slack = card.locator('.channel-item').filter({ hasText: 'Shop Slack' });
+  await slack.getByText('hooks.slack.com', { exact: true }).waitFor();
+  assert.equal(await card.getByText('/services/T0/B0/x').count(), 0, 'the URL is a credential: only its host shows');
+  await slack.getByText('Critical and major · 6 kinds of alert · 1 account · quiet 22:30–06:00, critical goes through').waitFor();
+
+  await slack.getByRole('button', { name: 'Send test' }).click();
+  await slack.getByRole('button', { name: 'Sending…' }).waitFor();
+  await slack.getByText('Delivered in 84 ms — HTTP 200 OK: ok').waitFor();
+
+  await slack.getByRole('button', { name: 'Delivery log' }).click();
+  const log = slack.getByRole('table', { name: 'Delivery log' });
+  await log.waitFor();
+  const rows = log.locator('tbody tr');
+  assert.equal(await rows.count(), 2);
+  assert.match(await rows.nth(0).innerText(), /Critical fault on Unit 1042 <b>\(1XKYD49X0NJ123456\)<\/b> · urgent\s+Delivered\s+2\s+HTTP 200 OK: ok/);
+  assert.match(await rows.nth(1).innerText(), /4 TruckIQ alerts for Valley Freight · 4 alerts\s+Waiting\s+next try .*2:31.*\s+1\s+HTTP 429 Too Many Requests: rate_limited/);
+  await rows.nth(0).getByText('2', { exact: true }).click();
+  await rows.nth(0).getByText(/^Nov 22, 11:12:42 PM · will retry · HTTP 503 Service Unavailable: upstream down \(212 ms\)/).waitFor();
+  await rows.nth(0).getByText(/delivered · HTTP 200 OK: ok \(90 ms\)/).waitFor();
+  await card.screenshot({ path: join(artifacts, 'settings-alert-channels.png') });
+
+  // The rules change in place, and a channel can rest without losing its URL or its log.
+  await slack.getByRole('button', { name: 'Edit rules' }).click();
+  const editor = slack.getByRole('form', { name: 'Rules for Shop Slack' });
+  assert.equal(await editor.getByLabel('Major').isChecked(), true, 'the editor starts from the saved rules');
+  assert.equal(await editor.getByLabel('From', { exact: true }).inputValue(), '22:30');
+  await editor.getByLabel('Major').uncheck();
+  await editor.getByLabel('Critical', { exact: true }).uncheck();
+  await editor.getByText('Choose at least one kind of alert and one tier.').waitFor();
+  assert.equal(await editor.getByRole('button', { name: 'Save rules' }).isDisabled(), true);
+  await editor.getByLabel('Critical', { exact: true }).check();
+  await editor.getByRole('button', { name: 'Save rules' }).click();
+  await slack.getByText('Critical · 6 kinds of alert · 1 account · quiet 22:30–06:00, critical goes through').waitFor();
+  assert.equal(await editor.count(), 0, 'the editor closes once saved');
+  await slack.getByRole('button', { name: 'Pause' }).click();
+  await slack.getByText('Paused: new alerts are not sent here; what was already waiting still goes.').waitFor();
+  await slack.getByRole('button', { name: 'Resume' }).click();
+  await slack.getByText('Critical · 6 kinds of alert').waitFor();
+  const updates = await page.evaluate(() => window.__fakeIpc.args.filter((a) => a.cmd === 'update_channel').map((a) => [a.args.rules.tiers, a.args.enabled]));
+  assert.deepEqual(updates, [[['critical'], true], [['critical'], false], [['critical'], true]]);
+
+  // A webhook with no secret given: TruckIQ makes one and shows it this once.
+  await card.getByRole('button', { name: 'Add channel' }).click();
+  await form.getByLabel('Where').selectOption('webhook');
+  await form.getByLabel('Name').fill('Dispatch board');
+  await form.getByLabel('Endpoint URL').fill('https://board.fleet.example/truckiq');
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  await card.getByText('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw').waitFor();
+  await card.getByRole('button', { name: 'Dismiss' }).click();
+  assert.equal(await page.getByText(/whsec_/).count(), 0, 'the secret is not shown again');
+  const board = card.locator('.channel-item').filter({ hasText: 'Dispatch board' });
+  await board.getByRole('button', { name: 'Send test' }).click();
+  const refused = board.getByText('Not delivered in 131 ms — HTTP 404 Not Found: no_team');
+  await refused.waitFor();
+  assert.match(await refused.getAttribute('class'), /form-error-warning/);
+  await board.getByRole('button', { name: 'Delivery log' }).click();
+  await board.getByText('Nothing sent yet. Alerts that match this channel’s rules appear here.').waitFor();
+
+  await board.getByRole('button', { name: 'Remove' }).click();
+  await board.getByRole('button', { name: 'Remove, with its log?' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.channel-item').length === 1);
+  const secrets = await page.evaluate(() => window.__fakeIpc.channelSecrets);
+  assert.deepEqual(secrets, ['https://hooks.slack.com/services/T0/B0/x', 'https://board.fleet.example/truckiq']);
 });
 
 test('Settings saves sync and notification preferences, and shows a refused value as a warning', async (t) => {

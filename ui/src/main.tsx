@@ -27,6 +27,7 @@ import './styles/pages/faults.css';
 import './styles/pages/alerts.css';
 import './styles/pages/accounts.css';
 import './styles/pages/settings.css';
+import './styles/pages/channels.css';
 import './styles/print.css';
 
 const root = document.getElementById('root');

@@ -9,48 +9,74 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-/// An account's identity for everything outside its own database row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(transparent)]
-pub struct AccountUid(#[ts(type = "string")] Uuid);
+/// Declares a UUID identity kept as hyphenated text in SQLite, JSON and TypeScript.
+macro_rules! uid_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[serde(transparent)]
+        pub struct $name(#[ts(type = "string")] Uuid);
 
-impl AccountUid {
-    /// A new identity, never given to any other account.
-    pub fn new() -> Self {
-        Self(Uuid::new_v4())
-    }
+        impl $name {
+            /// A new identity, never given to anything else.
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+
+            pub fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl rusqlite::types::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.to_string().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|e: uuid::Error| rusqlite::types::FromSqlError::Other(e.into()))
+            }
+        }
+    };
 }
 
-impl Default for AccountUid {
-    fn default() -> Self {
-        Self::new()
-    }
+uid_type! {
+    /// An account's identity for everything outside its own database row.
+    AccountUid
 }
 
-impl fmt::Display for AccountUid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.hyphenated().fmt(f)
-    }
+uid_type! {
+    /// An alert channel's identity: its keychain entries (webhook URL, tokens, passwords) are kept
+    /// under it.
+    ChannelUid
 }
 
-impl FromStr for AccountUid {
-    type Err = uuid::Error;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self)
-    }
-}
-
-impl rusqlite::types::ToSql for AccountUid {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(self.to_string().into())
-    }
-}
-
-impl rusqlite::types::FromSql for AccountUid {
-    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-        value.as_str()?.parse().map_err(|e: uuid::Error| rusqlite::types::FromSqlError::Other(e.into()))
-    }
+uid_type! {
+    /// An alert's identity, and the idempotency key of the message sent about it: a receiver that
+    /// sees a key twice drops the second.
+    AlertUid
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod artifacts;
 pub mod browser;
 pub mod connector;
 pub mod decisiv_api;
+pub mod delivery;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod failure;

@@ -69,6 +69,9 @@ pub fn init(default: &str, name: &str) {
 
 fn log_file(name: &str) -> Result<RollingFileAppender, String> {
     let dir = crate::paths::log_dir().ok_or("no home folder to keep log files in")?;
+    // Made first: tracing-appender prunes old files before it creates the folder, and prints
+    // "Error reading the log directory" on stderr when the folder is not there yet (a first run).
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make the log folder {}: {e}", dir.display()))?;
     RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(name)

@@ -150,10 +150,12 @@ async fn alerts_settings_and_staleness_follow_one_set_of_rules() {
                     vehicle_id: Some(vehicle),
                     fault_id: None,
                     sync_run_id: None,
+                    channel_id: None,
                     title: "Unit 7 is now critical".into(),
                     message: String::new(),
                 },
                 chrono::Utc::now(),
+                &truckiq::store::NoChannels,
             )
         })
         .await

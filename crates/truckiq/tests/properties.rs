@@ -1271,7 +1271,7 @@ fn record(
         cases,
         case_alert_after: Duration::hours(4),
     };
-    store.record_sync(&record, |facts| alerts::for_sync(account, "Props", facts))
+    store.record_sync(&record, |facts| alerts::for_sync(account, "Props", facts), &truckiq::store::NoChannels)
 }
 
 /// A read nothing is wrong with, of trucks the random rows also name.

@@ -138,8 +138,9 @@ fn every_table_can_be_written_and_read_back() {
     .unwrap();
     let run = conn.last_insert_rowid();
     conn.execute(
-        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at)
-         VALUES ('new_critical_fault', 'critical', ?1, ?2, ?3, ?4, 'Oil pressure low', 'Stop engine', '2026-11-01 08:03:00+00:00')",
+        "INSERT INTO alerts (uid, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at)
+         VALUES ('1b4e28ba-2fa1-41d2-883f-0016d3cca427', 'new_critical_fault', 'critical', ?1, ?2, ?3, ?4,
+                 'Oil pressure low', 'Stop engine', '2026-11-01 08:03:00+00:00')",
         params![account, vehicle, fault, run],
     )
     .unwrap();
@@ -442,9 +443,100 @@ fn version_6_renames_the_portal_kinds_and_rebuilds_accounts_and_alerts_without_l
     );
     assert!(no_uid.unwrap_err().to_string().contains("needs a uid"), "the identity triggers came back");
     conn.execute(
-        "INSERT INTO alerts (kind, severity, vehicle_id, title, created_at)
-         VALUES ('not_communicating', 'major', ?1, 'silent', '2026-11-02 08:00:00+00:00')",
+        "INSERT INTO alerts (uid, kind, severity, vehicle_id, title, created_at)
+         VALUES ('1b4e28ba-2fa1-41d2-883f-0016d3cca428', 'not_communicating', 'major', ?1, 'silent',
+                 '2026-11-02 08:00:00+00:00')",
         [truck],
     )
     .unwrap();
+}
+
+#[test]
+fn version_14_makes_the_search_text_of_trucks_stored_before_it() {
+    use truckiq::store::VehicleQuery;
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(13)).run(&mut conn).unwrap();
+    let account = insert_account(&conn, "Acme");
+    insert_vehicle(&conn, account, VIN).unwrap();
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let found = |search: &str| {
+        store.list_vehicles(&VehicleQuery { search: search.into(), ..VehicleQuery::default() }).unwrap().matching
+    };
+    assert_eq!(found("2022 kenworth t680"), 1);
+    assert_eq!(found("paccar mx-13"), 1);
+    assert_eq!(found("t-101"), 1);
+    assert_eq!(found(&VIN[10..]), 1);
+    assert_eq!(found("peterbilt"), 0);
+    // A truck written straight to the table, as another tool might, is searchable too.
+    store
+        .connection()
+        .execute(
+            "INSERT INTO vehicles (account_id, vin, make, first_seen_at, last_seen_at)
+             VALUES (?1, '1XPBD49X1MD765432', 'Peterbilt', '2026-11-01 08:00:00+00:00', '2026-11-01 08:00:00+00:00')",
+            [account],
+        )
+        .unwrap();
+    assert_eq!(found("peterbilt"), 1);
+}
+
+#[test]
+fn version_15_gives_every_alert_stored_before_it_a_uid_of_its_own_and_keeps_the_rest() {
+    let (_dir, path) = temp_db();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    embedded::migrations::runner().set_target(refinery::Target::Version(14)).run(&mut conn).unwrap();
+    let account = insert_account(&conn, "Acme");
+    for i in 0..50 {
+        conn.execute(
+            "INSERT INTO alerts (kind, severity, account_id, title, created_at, read_at)
+             VALUES ('sync_failed', 'minor', ?1, ?2, '2026-11-02 08:00:00+00:00', NULL)",
+            rusqlite::params![account, format!("failed {i}")],
+        )
+        .unwrap();
+    }
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let conn = store.connection();
+    let (rows, distinct, titles): (i64, i64, i64) = conn
+        .query_row("SELECT count(*), count(DISTINCT uid), count(DISTINCT title) FROM alerts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((rows, distinct, titles), (50, 50, 50));
+    let uids: Vec<String> = conn
+        .prepare("SELECT uid FROM alerts")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for uid in &uids {
+        let parsed = uuid::Uuid::parse_str(uid).unwrap_or_else(|e| panic!("{uid}: {e}"));
+        assert_eq!(parsed.get_version_num(), 4, "{uid}");
+        assert_eq!(parsed.hyphenated().to_string(), *uid, "lower-case, hyphenated");
+    }
+    // A channel's "failing" alert is one at a time until it is dealt with.
+    conn.execute(
+        "INSERT INTO channels (uid, name, kind, target, created_at)
+         VALUES ('6f9619ff-8b86-4011-b42d-00c04fc964ff', 'Ops', 'slack', 'https://hooks.slack.com', '2026-11-02')",
+        [],
+    )
+    .unwrap();
+    let failing = |uid: &str| {
+        conn.execute(
+            "INSERT INTO alerts (uid, kind, severity, channel_id, title, created_at)
+             VALUES (?1, 'channel_failing', 'major', 1, 'Ops failing', '2026-11-02 09:00:00+00:00')",
+            [uid],
+        )
+    };
+    failing("00000000-0000-4000-8000-000000000001").unwrap();
+    assert!(failing("00000000-0000-4000-8000-000000000002").is_err(), "a second one while the first is open");
+    conn.execute("UPDATE alerts SET acknowledged_at = '2026-11-02 10:00:00+00:00' WHERE kind = 'channel_failing'", [])
+        .unwrap();
+    failing("00000000-0000-4000-8000-000000000003").unwrap();
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use truckiq::j1939::Severity;
 use truckiq::j1939::health::HealthBand;
 use truckiq::store::{
-    CaseObservation, FaultObservation, FaultTier, NewAccount, ObservedFaults, PortalKind, RunTrigger, Store,
-    SyncRecord, TruckStatus, VehicleObservation, VehicleQuery, VehicleSnapshot, VehicleSort,
+    CaseObservation, FaultObservation, FaultTier, NewAccount, NoChannels, ObservedFaults, PortalKind, RunTrigger,
+    Store, SyncRecord, TruckStatus, VehicleObservation, VehicleQuery, VehicleSnapshot, VehicleSort,
 };
 
 const VIN_A: &str = "1XKYD49X0NJ123456";
@@ -321,6 +321,7 @@ fn account_alert(account: i64, title: &str) -> truckiq::store::NewAlert {
         vehicle_id: None,
         fault_id: None,
         sync_run_id: None,
+        channel_id: None,
         title: title.into(),
         message: String::new(),
     }
@@ -329,9 +330,9 @@ fn account_alert(account: i64, title: &str) -> truckiq::store::NewAlert {
 #[test]
 fn alerts_are_read_snoozed_and_acknowledged_and_settings_survive_bad_values() {
     use truckiq::store::AlertAction;
-    let (_dir, store, account) = setup();
-    let a = store.insert_alert(&account_alert(account, "a"), t(0)).unwrap();
-    let b = store.insert_alert(&account_alert(account, "b"), t(1)).unwrap();
+    let (_dir, mut store, account) = setup();
+    let a = store.insert_alert(&account_alert(account, "a"), t(0), &NoChannels).unwrap();
+    let b = store.insert_alert(&account_alert(account, "b"), t(1), &NoChannels).unwrap();
     assert_eq!(store.act_on_alerts(&[a.id], AlertAction::Read, t(2)).unwrap(), 1);
     let titles = |store: &Store| store.alerts(10).unwrap().into_iter().map(|a| a.title).collect::<Vec<_>>();
     assert_eq!(titles(&store), ["b", "a"], "unread first");
@@ -530,7 +531,7 @@ fn a_case_from_one_account_puts_the_same_truck_in_repair_on_another_and_covers_i
         cases: Some(&cases),
         case_alert_after: Duration::hours(4),
     };
-    store.record_sync(&record, |_| Vec::new()).unwrap();
+    store.record_sync(&record, |_| Vec::new(), &NoChannels).unwrap();
 
     let in_repair = VehicleQuery { status: Some(TruckStatus::InRepair), ..VehicleQuery::default() };
     let rows = store.list_vehicles(&in_repair).unwrap().rows;
@@ -580,6 +581,49 @@ fn every_text_column_of_the_csv_is_kept_from_running_as_a_formula() {
     assert!(row.starts_with(&format!("{VIN_B},'\t=1+1,'+Ops dispatch,0,")), "{row:?}");
 }
 
+/// The vehicles CSV is the list as filtered and ordered on screen, every matching truck rather than
+/// the page showing, and its count is the rows written.
+#[test]
+fn the_vehicles_csv_holds_every_truck_the_filter_matches_in_the_list_order() {
+    let (_dir, mut store, account) = setup();
+    let critical = FaultObservation { severity: Severity::Critical, ..fault(100, 1, true) };
+    let trucks = [
+        observe(VIN_A, 1000.0, Some(vec![critical])),
+        VehicleObservation {
+            vehicle: VehicleSnapshot { unit_number: Some("77".into()), ..vehicle(VIN_B, 2500.0) },
+            faults: Some(vec![]).into(),
+        },
+    ];
+    store.apply_sync(account, t(0), &trucks).unwrap();
+    let export = |query: VehicleQuery| {
+        let mut csv = Vec::new();
+        let rows = store.export_vehicles_csv(&query, &mut csv).unwrap();
+        (rows, String::from_utf8(csv).unwrap())
+    };
+
+    // The second page of one truck on screen still exports both, by VIN descending.
+    let (rows, text) = export(VehicleQuery {
+        sort: VehicleSort::Vin,
+        descending: true,
+        offset: 1,
+        limit: 1,
+        ..VehicleQuery::default()
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!((rows, lines.len()), (2, 3), "{text}");
+    assert_eq!(
+        lines[0],
+        "vin,unit,account,year,make,model,engine,odometer_mi,engine_hours,health_score,health_band,active_critical,active_major,active_faults,status,last_synced_utc"
+    );
+    assert!(lines[1].starts_with(&format!("{VIN_B},77,Acme,2022,Kenworth,T680,,2500,62,")), "{}", lines[1]);
+    assert!(lines[2].starts_with(&format!("{VIN_A},1042,Acme,2022,Kenworth,T680,,1000,25,")), "{}", lines[2]);
+    assert!(lines[2].contains(",1,0,1,"), "one active critical fault: {}", lines[2]);
+
+    let (rows, text) = export(VehicleQuery { tier: Some(FaultTier::Critical), ..VehicleQuery::default() });
+    assert_eq!((rows, text.lines().count()), (1, 2), "{text}");
+    assert!(text.contains(VIN_A) && !text.contains(VIN_B));
+}
+
 /// Portal data the schema cannot hold never blocks syncing: values out of range are dropped, a
 /// code listed twice is one episode, and a truck whose rows the database still refuses is set
 /// aside with its reason while the rest is stored, and the run is partial, not failed for good.
@@ -612,7 +656,7 @@ fn bad_portal_rows_are_tidied_or_set_aside_and_never_fail_every_sync() {
         cases: None,
         case_alert_after: Duration::hours(4),
     };
-    let recorded = store.record_sync(&record, |_| Vec::new()).unwrap();
+    let recorded = store.record_sync(&record, |_| Vec::new(), &NoChannels).unwrap();
     assert_eq!(recorded.status, truckiq::store::RunStatus::Partial);
     assert_eq!(recorded.outcome.set_aside.len(), 1);
     assert_eq!(recorded.outcome.set_aside[0].0, short_vin);
@@ -715,6 +759,20 @@ fn search_finds_trucks_by_make_model_engine_and_year() {
     assert_eq!(found("77"), [VIN_B], "the unit");
     assert_eq!(found("123456"), [VIN_A], "part of the VIN");
     assert!(found("volvo").is_empty());
+
+    // The search text follows a truck renumbered by the portal, and a field the portal left empty
+    // this time (kept in the database) stays searchable.
+    let renumbered = VehicleSnapshot { unit_number: Some("T-900".into()), make: None, ..vehicle(VIN_A, 2.0) };
+    store
+        .apply_sync(account, t(1), &[VehicleObservation { vehicle: renumbered, faults: Some(vec![]).into() }])
+        .unwrap();
+    let found = |search: &str| -> Vec<String> {
+        let query = VehicleQuery { search: search.into(), ..VehicleQuery::default() };
+        store.list_vehicles(&query).unwrap().rows.into_iter().map(|v| v.vin).collect()
+    };
+    assert_eq!(found("t-900"), [VIN_A]);
+    assert!(found("1042").is_empty(), "the old unit number no longer finds it");
+    assert_eq!(found("kenworth t680"), [VIN_A]);
 }
 
 #[test]
@@ -756,9 +814,9 @@ fn needs_action_lists_derated_and_critical_trucks_worst_first_and_the_fleet_coun
     assert_eq!(store.needs_action(1).unwrap().total, 2, "the count covers every truck, not only those listed");
 
     let new = account_alert(account, "a");
-    let read = store.insert_alert(&new, t(0)).unwrap();
-    let snoozed = store.insert_alert(&new, t(0)).unwrap();
-    store.insert_alert(&new, t(0)).unwrap();
+    let read = store.insert_alert(&new, t(0), &NoChannels).unwrap();
+    let snoozed = store.insert_alert(&new, t(0), &NoChannels).unwrap();
+    store.insert_alert(&new, t(0), &NoChannels).unwrap();
     store.act_on_alerts(&[read.id], AlertAction::Read, t(1)).unwrap();
     store.act_on_alerts(&[snoozed.id], AlertAction::SnoozeUntil(t(5)), t(1)).unwrap();
     assert_eq!(store.fleet_summary(5, t(3)).unwrap().unread_alerts, 1, "neither the read nor the snoozed one");

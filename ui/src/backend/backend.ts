@@ -22,6 +22,12 @@ import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehiclePage } from '../bindings/VehiclePage';
 import type { VehicleQuery } from '../bindings/VehicleQuery';
+import type { Channel } from '../bindings/Channel';
+import type { ChannelAdded } from '../bindings/ChannelAdded';
+import type { ChannelInput } from '../bindings/ChannelInput';
+import type { ChannelRules } from '../bindings/ChannelRules';
+import type { Delivery } from '../bindings/Delivery';
+import type { TestAnswer } from '../bindings/TestAnswer';
 
 /** Stops listening to a backend event. */
 export type Unlisten = () => void;
@@ -102,4 +108,14 @@ export interface Backend {
   onAlert(handler: (alert: Alert) => void): Promise<Unlisten>;
   /** The app asks the window to show a route, e.g. after a click on a notification. */
   onNavigate(handler: (route: string) => void): Promise<Unlisten>;
+  listChannels(): Promise<Channel[]>;
+  /** Adds an alert channel (its URL and secrets go to the keychain); a webhook's signing secret comes back once. */
+  addChannel(input: ChannelInput): Promise<ChannelAdded>;
+  /** New rules for a channel, or paused (`enabled: false`); what is queued still goes. */
+  updateChannel(channelId: number, rules: ChannelRules, enabled: boolean): Promise<Channel>;
+  removeChannel(channelId: number): Promise<void>;
+  /** Sends a test message now; resolves with what the channel answered, delivered or not. */
+  testChannel(channelId: number): Promise<TestAnswer>;
+  /** The channel's latest messages, each with every attempt. */
+  channelDeliveries(channelId: number): Promise<Delivery[]>;
 }

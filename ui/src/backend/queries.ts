@@ -1,6 +1,8 @@
 import { QueryClient, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AccountInput } from '../bindings/AccountInput';
 import type { AlertActionRequest } from '../bindings/AlertActionRequest';
+import type { ChannelInput } from '../bindings/ChannelInput';
+import type { ChannelRules } from '../bindings/ChannelRules';
 import type { ApiLoginInput } from '../bindings/ApiLoginInput';
 import type { FaultFilter } from '../bindings/FaultFilter';
 import type { FaultQuery } from '../bindings/FaultQuery';
@@ -25,6 +27,7 @@ export const queryKeys = {
   vehicles: ['vehicles'],
   alerts: ['alerts'],
   settings: ['settings'],
+  channels: ['channels'],
 } as const;
 
 export function createQueryClient(): QueryClient {
@@ -318,5 +321,58 @@ export function useRunScreenshot(accountId: number, runId: number, enabled: bool
     queryFn: () => backend.runScreenshot(accountId, runId),
     enabled,
     staleTime: Infinity,
+  });
+}
+
+export function useChannels() {
+  const backend = useBackend();
+  return useQuery({ queryKey: queryKeys.channels, queryFn: () => backend.listChannels() });
+}
+
+/** A channel's delivery log, asked again every few seconds while it is open (retries come and go). */
+export function useChannelDeliveries(channelId: number) {
+  const backend = useBackend();
+  return useQuery({
+    queryKey: [...queryKeys.channels, channelId, 'deliveries'],
+    queryFn: () => backend.channelDeliveries(channelId),
+    refetchInterval: 5_000,
+  });
+}
+
+export function useAddChannel() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: ChannelInput) => backend.addChannel(input),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.channels }),
+  });
+}
+
+export function useUpdateChannel() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ channelId, rules, enabled }: { channelId: number; rules: ChannelRules; enabled: boolean }) =>
+      backend.updateChannel(channelId, rules, enabled),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.channels }),
+  });
+}
+
+export function useRemoveChannel() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (channelId: number) => backend.removeChannel(channelId),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.channels }),
+  });
+}
+
+/** A test message: a mutation, sent only when a person asks. */
+export function useTestChannel() {
+  const backend = useBackend();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (channelId: number) => backend.testChannel(channelId),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.channels }),
   });
 }

@@ -24,6 +24,12 @@ import type { SyncSettings } from '../bindings/SyncSettings';
 import type { VehicleDetail } from '../bindings/VehicleDetail';
 import type { VehiclePage } from '../bindings/VehiclePage';
 import type { VehicleQuery } from '../bindings/VehicleQuery';
+import type { Channel } from '../bindings/Channel';
+import type { ChannelAdded } from '../bindings/ChannelAdded';
+import type { ChannelInput } from '../bindings/ChannelInput';
+import type { ChannelRules } from '../bindings/ChannelRules';
+import type { Delivery } from '../bindings/Delivery';
+import type { TestAnswer } from '../bindings/TestAnswer';
 import { type CommandName, EVENTS } from '../bindings/commands';
 import type { Backend, Unlisten } from './backend';
 import { normaliseError, notInApp } from './errors';
@@ -193,6 +199,30 @@ export class TauriBackend implements Backend {
 
   onNavigate(handler: (route: string) => void): Promise<Unlisten> {
     return subscribe<string>(EVENTS.navigate, handler);
+  }
+
+  listChannels(): Promise<Channel[]> {
+    return call<Channel[]>('list_channels');
+  }
+
+  addChannel(input: ChannelInput): Promise<ChannelAdded> {
+    return call<ChannelAdded>('add_channel', { input });
+  }
+
+  updateChannel(channelId: number, rules: ChannelRules, enabled: boolean): Promise<Channel> {
+    return call<Channel>('update_channel', { channelId, rules, enabled });
+  }
+
+  removeChannel(channelId: number): Promise<void> {
+    return call<void>('remove_channel', { channelId });
+  }
+
+  testChannel(channelId: number): Promise<TestAnswer> {
+    return call<TestAnswer>('test_channel', { channelId });
+  }
+
+  channelDeliveries(channelId: number): Promise<Delivery[]> {
+    return call<Delivery[]>('channel_deliveries', { channelId });
   }
 }
 

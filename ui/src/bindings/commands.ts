@@ -40,6 +40,12 @@ export const COMMANDS = [
   'show_export_in_folder',
   'vehicle_detail',
   'start_demo',
+  'list_channels',
+  'add_channel',
+  'update_channel',
+  'remove_channel',
+  'test_channel',
+  'channel_deliveries',
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];

@@ -4,12 +4,14 @@ import { groupAlerts, muteScopes, snoozeChoices } from './alerts';
 
 const alert = (id: number, overrides: Partial<Alert> = {}): Alert => ({
   id,
+  uid: `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
   kind: 'new_critical_fault',
   severity: 'critical',
   accountId: 1,
   vehicleId: 2,
   faultId: 3,
   syncRunId: 4,
+  channelId: null,
   title: `alert ${id}`,
   message: '',
   createdAt: '2026-11-23T08:00:00Z',

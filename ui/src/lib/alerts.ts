@@ -11,6 +11,7 @@ export const ALERT_KIND: Record<AlertKind, string> = {
   mfa_needed: 'Sign-in needs you',
   not_communicating: 'Not communicating',
   critical_without_case: 'No service case',
+  channel_failing: 'Alert channel failing',
 };
 
 export interface AlertGroups {

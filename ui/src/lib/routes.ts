@@ -96,7 +96,9 @@ export function hrefForVehicle(id: number): string {
 
 /** The detail id in the current location (see `parseDetailId`). */
 export function useDetailId(): number | null {
-  return parseDetailId(useSyncExternalStore(subscribe, () => window.location.hash));
+  // The id, not the hash, is the snapshot: a filter typed into the list changes the hash on every
+  // keystroke, and only what this hook returns should re-render its caller.
+  return useSyncExternalStore(subscribe, () => parseDetailId(window.location.hash));
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -110,8 +112,8 @@ function subscribe(onChange: () => void): () => void {
  * replaces the history entry rather than leaving a dead one behind.
  */
 export function useHashRoute(): PageId {
-  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
-  const page = parseHash(hash);
+  // The page, not the hash: the whole window would re-render on each keystroke of a list's filter.
+  const page = useSyncExternalStore(subscribe, () => parseHash(window.location.hash));
   useEffect(() => {
     if (page === null) window.history.replaceState(null, '', hrefFor(DEFAULT_PAGE));
   }, [page]);

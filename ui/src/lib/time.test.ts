@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { earliest, formatAbsolute, formatAgo, formatRelative, formatSince, latest } from './time';
+import { earliest, formatAbsolute, formatAgo, formatPrecise, formatRelative, formatSince, latest } from './time';
 
 const NOW = new Date('2026-11-23T08:30:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -46,6 +46,16 @@ describe('formatRelative', () => {
 
   it('returns unparseable input unchanged rather than "NaN"', () => {
     expect(formatRelative('not a date', NOW)).toBe('not a date');
+  });
+});
+
+describe('formatPrecise', () => {
+  it('keeps the seconds, in the requested time zone', () => {
+    expect(formatPrecise('2026-11-23T05:12:41.907Z', 'en-US', 'America/Chicago')).toBe('Nov 22, 11:12:41 PM');
+  });
+
+  it('gives back what it cannot read', () => {
+    expect(formatPrecise('not a time')).toBe('not a time');
   });
 });
 

@@ -48,6 +48,24 @@ export function formatAbsolute(iso: string, locale?: string, timeZone?: string):
   return absoluteFormat(locale, timeZone).format(then);
 }
 
+/** "Nov 22, 11:12:42 PM": to the second, for attempts at one message that come seconds apart. */
+export function formatPrecise(iso: string, locale?: string, timeZone?: string): string {
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  return cached(
+    `precise|${locale ?? ''}|${timeZone ?? ''}`,
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        second: '2-digit',
+        ...(timeZone ? { timeZone } : {}),
+      }),
+  ).format(then);
+}
+
 // Making an Intl formatter costs far more than using one, and a table of trucks formats two
 // times per row on every render: each formatter is made once per locale and time zone.
 const formatters = new Map<string, Intl.RelativeTimeFormat | Intl.DateTimeFormat>();

@@ -127,6 +127,11 @@ function AlertItem({ alert, unread }: { alert: Alert; unread: boolean }) {
             Open truck
           </a>
         ) : null}
+        {alert.channelId !== null ? (
+          <a className="button button-small button-quiet" href="#/settings">
+            Check the channel
+          </a>
+        ) : null}
         {alert.acknowledgedAt === null ? (
           <button
             type="button"

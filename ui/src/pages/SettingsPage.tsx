@@ -1,6 +1,7 @@
 import { useAppInfo } from '../backend/queries';
 import { PageHeader } from '../components/PageHeader';
 import { ErrorState, LoadingRegion, Skeleton } from '../components/states';
+import { ChannelsCard } from './ChannelsCard';
 import { NotificationSettingsCard, SyncSettingsCard } from './SettingsForms';
 import { StartupCard } from './StartupCard';
 
@@ -36,11 +37,12 @@ export function SettingsPage() {
           </section>
           <SyncSettingsCard />
           <NotificationSettingsCard />
+          <ChannelsCard />
           <StartupCard />
           <p className="footnote">
             Vehicles, faults and sync history live in the SQLite database above, on this computer only.
-            Portal passwords, MFA secrets and the proxy password are kept in the operating system’s keychain, never in the
-            database.
+            Portal passwords, MFA secrets, the proxy password and alert channels’ URLs, tokens and passwords are kept in the
+            operating system’s keychain, never in the database.
           </p>
         </>
       )}

@@ -5,6 +5,7 @@
 mod accounts;
 mod alerts;
 mod api_logins;
+mod channels;
 #[cfg(feature = "demo")]
 mod demo;
 mod diagnostics;
@@ -18,6 +19,7 @@ mod syncing;
 pub use accounts::{AccountInput, SecretChange, SecretsSet};
 pub use alerts::{AlertActionRequest, MuteScope};
 pub use api_logins::{ApiLoginAdded, ApiLoginInput, PendingApiLogin};
+pub use channels::{ChannelAdded, ChannelInput, ChannelRef, Delivery, TestAnswer};
 #[cfg(feature = "demo")]
 pub use demo::{DemoOptions, DemoStarted};
 pub use diagnostics::{Check, Diagnostics};

@@ -28,7 +28,15 @@ impl App {
 
     /// One window of the trucks `query` matches, filtered and sorted by the database.
     pub async fn list_vehicles(&self, query: VehicleQuery) -> Result<VehiclePage> {
-        self.read(move |store| store.list_vehicles(&query)).await
+        self.read(move |store| {
+            let started = std::time::Instant::now();
+            let page = store.list_vehicles(&query);
+            // Every keystroke in the Vehicles search is one of these: the debug log tells how much
+            // of a slow one was SQLite (the desktop benchmark reads it).
+            tracing::debug!(sql_us = started.elapsed().as_micros(), "list_vehicles");
+            page
+        })
+        .await
     }
 
     /// One truck with its faults (active first, then history), health reasons and meter history.

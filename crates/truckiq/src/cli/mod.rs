@@ -4,7 +4,9 @@ mod accounts;
 mod bench;
 mod bench_api;
 mod bench_crash;
+mod bench_delivery;
 mod bench_solutions;
+mod channels;
 mod demo;
 mod health;
 mod printable;
@@ -112,6 +114,14 @@ enum Command {
     /// Show a portal profile, or check what it finds on the portal's pages.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Add, list, test or remove alert channels (webhooks, Slack, Teams, Discord, ntfy, e-mail).
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
+    /// What the alert channels are still to be sent (with --all, also what was sent or given up).
+    Outbox {
+        #[arg(long)]
+        all: bool,
+    },
     /// Print the database path this command would use (for scripts).
     DbPath,
     /// Measure performance and print the figures.
@@ -187,6 +197,32 @@ enum AccountsCommand {
     /// Read an account with its own portal profile file (see docs/PROFILES.md), or, without FILE,
     /// with its portal kind's profile again.
     SetProfile { name: String, file: Option<PathBuf> },
+}
+
+#[derive(Debug, Subcommand)]
+enum ChannelsCommand {
+    /// Add a channel. Its URL (and token or SMTP password) is asked for, or read from stdin one
+    /// per line, and kept in the system keychain.
+    Add(channels::AddChannel),
+    List,
+    /// Send a test message now and print what the channel answered (exit code 1 if not delivered).
+    Test {
+        name: String,
+    },
+    /// A channel's delivery log: each message and every attempt.
+    Log {
+        name: String,
+    },
+    /// Stop sending new alerts to a channel; what is already waiting still goes.
+    Pause {
+        name: String,
+    },
+    Resume {
+        name: String,
+    },
+    Remove {
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -302,6 +338,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         latency_ms: u64,
     },
+    /// Alerts from many sync runs delivered to three channels (webhook, Slack, ntfy) against local
+    /// receivers: deliveries per second, commit-to-receipt latency (needs a keychain).
+    Delivery {
+        #[arg(long, default_value_t = 100)]
+        runs: usize,
+        #[arg(long, default_value_t = 10)]
+        alerts_per_run: usize,
+        /// Between two runs' commits; 0 commits them back to back.
+        #[arg(long, default_value_t = 0)]
+        interval_ms: u64,
+    },
     /// One end-to-end sync of a simulated fleet (needs a keychain, e.g. scripts/with-keyring.sh).
     Sync {
         #[arg(long, default_value_t = 500)]
@@ -355,6 +402,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let args = profile::CheckArgs { account: account.as_deref(), html: html.as_deref(), portal, json };
                 profile::check(&app()?, &args, out).await
             }
+            Command::Channels(command) => run_channels(&app()?, command, out).await,
+            Command::Outbox { all } => done(channels::outbox(&app()?, all, out).await),
             Command::DbPath => {
                 writeln!(out, "{}", db_path.display())?;
                 Ok(0)
@@ -411,6 +460,18 @@ async fn run_accounts(app: &App, command: AccountsCommand, out: &mut impl std::i
     }
 }
 
+async fn run_channels(app: &App, command: ChannelsCommand, out: &mut impl std::io::Write) -> anyhow::Result<u8> {
+    match command {
+        ChannelsCommand::Add(add) => channels::add(app, add, out).await.map(|()| 0),
+        ChannelsCommand::List => channels::list(app, out).await.map(|()| 0),
+        ChannelsCommand::Test { name } => channels::test(app, &name, out).await,
+        ChannelsCommand::Log { name } => channels::log(app, &name, out).await.map(|()| 0),
+        ChannelsCommand::Pause { name } => channels::set_enabled(app, &name, false, out).await.map(|()| 0),
+        ChannelsCommand::Resume { name } => channels::set_enabled(app, &name, true, out).await.map(|()| 0),
+        ChannelsCommand::Remove { name } => channels::remove(app, &name, out).await.map(|()| 0),
+    }
+}
+
 async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyhow::Result<()> {
     match command {
         BenchCommand::Extract { vehicles, latency_ms, concurrency, http1, navigate, layout } => match layout {
@@ -435,6 +496,9 @@ async fn run_bench(command: BenchCommand, out: &mut impl std::io::Write) -> anyh
         }
         BenchCommand::Reads { vehicles, faults_per_vehicle, writes } => {
             bench::reads_bench(vehicles, faults_per_vehicle, writes, out).await
+        }
+        BenchCommand::Delivery { runs, alerts_per_run, interval_ms } => {
+            bench_delivery::bench(&bench_delivery::DeliveryBench { runs, alerts_per_run, interval_ms }, out).await
         }
         BenchCommand::Sync { vehicles, latency_ms, concurrency } => {
             bench::sync_bench(vehicles, latency_ms, concurrency, out).await

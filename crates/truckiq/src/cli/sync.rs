@@ -121,6 +121,7 @@ pub async fn sync(app: &App, args: SyncArgs, out: &mut impl Write) -> anyhow::Re
     let now = engine.clock().now();
     if chosen.is_empty() {
         writeln!(out, "No accounts to sync. Add one with `truckiq accounts add` or try `truckiq demo`.")?;
+        deliver(app, args.json, out).await?;
         return Ok(0);
     }
     let mut events = engine.subscribe_events();
@@ -170,7 +171,24 @@ pub async fn sync(app: &App, args: SyncArgs, out: &mut impl Write) -> anyhow::Re
         writeln!(out, "{}", if args.json { value.to_string() } else { text })?;
         results.push(result);
     }
+    deliver(app, args.json, out).await?;
     Ok(exit_code(&results))
+}
+
+/// Cron runs `truckiq sync` and nothing else: what was raised is sent now, and what is due for a
+/// retry, or left for the next round (or the app) to retry.
+async fn deliver(app: &App, json_out: bool, out: &mut impl Write) -> anyhow::Result<()> {
+    let round = app.deliverer()?.deliver_due().await?;
+    // Nothing is said about channels when there was nothing to send.
+    let Some(line) = super::channels::round_line(&round) else { return Ok(()) };
+    if json_out {
+        let value = json!({ "event": "delivery", "delivered": round.delivered, "retrying": round.retrying,
+                            "failed": round.failed, "elsewhere": round.elsewhere, "nextAt": round.next_at });
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
 }
 
 pub async fn check_stale(app: &App, hours: Option<u32>, json_out: bool, out: &mut impl Write) -> anyhow::Result<u8> {

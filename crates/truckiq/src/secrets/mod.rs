@@ -12,7 +12,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use crate::failure::FailureReason;
-use crate::ids::AccountUid;
+use crate::ids::{AccountUid, ChannelUid};
 use crate::paths::APP_IDENTIFIER;
 
 /// Overrides the keychain namespace, e.g. a per-run value in tests.
@@ -31,6 +31,14 @@ pub enum SecretKind {
     PortalSession,
     /// The password of the proxy every run goes through (Settings → Sync).
     ProxyPassword,
+    /// An alert channel's URL (webhook, Slack, Teams, Discord, ntfy topic): whoever has it can post.
+    ChannelUrl,
+    /// The key a webhook channel signs its messages with.
+    SigningSecret,
+    /// An ntfy access token.
+    AccessToken,
+    /// An e-mail channel's SMTP password.
+    SmtpPassword,
 }
 
 impl SecretKind {
@@ -42,6 +50,10 @@ impl SecretKind {
             SecretKind::ApiClientSecret => "api-client-secret",
             SecretKind::PortalSession => "portal-session",
             SecretKind::ProxyPassword => "proxy-password",
+            SecretKind::ChannelUrl => "channel-url",
+            SecretKind::SigningSecret => "signing-secret",
+            SecretKind::AccessToken => "access-token",
+            SecretKind::SmtpPassword => "smtp-password",
         }
     }
 }
@@ -56,6 +68,8 @@ pub enum SecretOwner {
     Grant(uuid::Uuid),
     /// The app's own settings, such as the proxy every account's runs go through.
     Settings,
+    /// An alert channel: how to reach it.
+    Channel(ChannelUid),
 }
 
 impl SecretOwner {
@@ -64,6 +78,7 @@ impl SecretOwner {
             SecretOwner::Account(uid) => format!("account-{uid}/{}", kind.key()),
             SecretOwner::Grant(grant) => format!("grant-{grant}/{}", kind.key()),
             SecretOwner::Settings => format!("settings/{}", kind.key()),
+            SecretOwner::Channel(channel) => format!("channel-{channel}/{}", kind.key()),
         }
     }
 }
@@ -74,14 +89,24 @@ impl From<AccountUid> for SecretOwner {
     }
 }
 
+impl From<ChannelUid> for SecretOwner {
+    fn from(uid: ChannelUid) -> Self {
+        SecretOwner::Channel(uid)
+    }
+}
+
 /// Where TruckIQ 0.1 kept an account's secret: under its row number, which is not unique.
 fn row_entry_name(row_id: i64, kind: SecretKind) -> String {
     format!("account-{row_id}/{}", kind.key())
 }
 
-/// Every kind, for removing all of an owner's entries.
+/// Every kind an account has, for removing all of its entries.
 const ALL_KINDS: [SecretKind; 4] =
     [SecretKind::Password, SecretKind::TotpSecret, SecretKind::ApiRefreshToken, SecretKind::PortalSession];
+
+/// Every kind a channel has.
+const CHANNEL_KINDS: [SecretKind; 4] =
+    [SecretKind::ChannelUrl, SecretKind::SigningSecret, SecretKind::AccessToken, SecretKind::SmtpPassword];
 
 /// Keychain failures, with stable codes the UI can act on.
 #[derive(Debug, thiserror::Error)]
@@ -251,7 +276,8 @@ impl SecretStore {
     /// Removes every secret of an owner (when an account is removed).
     pub fn delete_all(&self, owner: impl Into<SecretOwner>) -> Result<(), SecretError> {
         let owner = owner.into();
-        ALL_KINDS.into_iter().try_for_each(|kind| self.delete(owner, kind))
+        let kinds = if matches!(owner, SecretOwner::Channel(_)) { CHANNEL_KINDS } else { ALL_KINDS };
+        kinds.into_iter().try_for_each(|kind| self.delete(owner, kind))
     }
 
     /// Reaches the keychain without reading anything that exists, to learn early whether it is

@@ -7,8 +7,26 @@ use ts_rs::TS;
 
 use super::sql_enum::sql_text_enum;
 use super::{Result, Store};
-use crate::ids::AccountUid;
+use crate::ids::{AccountUid, AlertUid};
 use crate::j1939::Severity;
+
+/// A daily span in local time, in minutes after midnight; it may cross midnight (22:00-06:00).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QuietHours {
+    pub start_minute: u16,
+    pub end_minute: u16,
+}
+
+impl QuietHours {
+    pub fn contains(self, minute_of_day: u16) -> bool {
+        if self.start_minute <= self.end_minute {
+            (self.start_minute..self.end_minute).contains(&minute_of_day)
+        } else {
+            minute_of_day >= self.start_minute || minute_of_day < self.end_minute
+        }
+    }
+}
 
 /// A fault code (SPN and FMI) as a mute names it, on every truck.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -56,6 +74,9 @@ sql_text_enum! {
         NotCommunicating => "not_communicating",
         /// A critical fault active for hours on a truck with no open service case.
         CriticalWithoutCase => "critical_without_case",
+        /// An alert channel that could not be reached for a day (or refused what was sent): shown in
+        /// the window only, never pushed.
+        ChannelFailing => "channel_failing",
     }
 }
 
@@ -68,6 +89,7 @@ pub struct NewAlert {
     pub vehicle_id: Option<i64>,
     pub fault_id: Option<i64>,
     pub sync_run_id: Option<i64>,
+    pub channel_id: Option<i64>,
     pub title: String,
     pub message: String,
 }
@@ -84,12 +106,15 @@ impl NewAlert {
 #[serde(rename_all = "camelCase")]
 pub struct Alert {
     pub id: i64,
+    pub uid: AlertUid,
     pub kind: AlertKind,
     pub severity: Severity,
     pub account_id: Option<i64>,
     pub vehicle_id: Option<i64>,
     pub fault_id: Option<i64>,
     pub sync_run_id: Option<i64>,
+    /// The channel a `channel_failing` alert is about.
+    pub channel_id: Option<i64>,
     pub title: String,
     pub message: String,
     pub created_at: DateTime<Utc>,
@@ -99,41 +124,46 @@ pub struct Alert {
     pub snoozed_until: Option<DateTime<Utc>>,
 }
 
-const ALERT_COLUMNS: &str = "id, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, \
-                             created_at, read_at, acknowledged_at, snoozed_until";
+const ALERT_COLUMNS: &str = "id, uid, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, channel_id, \
+                             title, message, created_at, read_at, acknowledged_at, snoozed_until";
 
 fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<Alert> {
     Ok(Alert {
         id: row.get(0)?,
-        kind: row.get(1)?,
-        severity: row.get(2)?,
-        account_id: row.get(3)?,
-        vehicle_id: row.get(4)?,
-        fault_id: row.get(5)?,
-        sync_run_id: row.get(6)?,
-        title: row.get(7)?,
-        message: row.get(8)?,
-        created_at: row.get(9)?,
-        read_at: row.get(10)?,
-        acknowledged_at: row.get(11)?,
-        snoozed_until: row.get(12)?,
+        uid: row.get(1)?,
+        kind: row.get(2)?,
+        severity: row.get(3)?,
+        account_id: row.get(4)?,
+        vehicle_id: row.get(5)?,
+        fault_id: row.get(6)?,
+        sync_run_id: row.get(7)?,
+        channel_id: row.get(8)?,
+        title: row.get(9)?,
+        message: row.get(10)?,
+        created_at: row.get(11)?,
+        read_at: row.get(12)?,
+        acknowledged_at: row.get(13)?,
+        snoozed_until: row.get(14)?,
     })
 }
 
 /// Records `alert` on `conn` (a connection or an open transaction) and returns it as stored.
 pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) -> Result<Alert> {
+    let uid = AlertUid::new();
     conn.prepare_cached(
-        "INSERT INTO alerts (kind, severity, account_id, vehicle_id, fault_id, sync_run_id, title, message, created_at,
-                             read_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO alerts (uid, kind, severity, account_id, vehicle_id, fault_id, sync_run_id, channel_id, title,
+                             message, created_at, read_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
+        uid,
         alert.kind,
         alert.severity,
         alert.account_id,
         alert.vehicle_id,
         alert.fault_id,
         alert.sync_run_id,
+        alert.channel_id,
         alert.title,
         alert.message,
         now,
@@ -141,12 +171,14 @@ pub(super) fn insert(conn: &Connection, alert: &NewAlert, now: DateTime<Utc>) ->
     ])?;
     Ok(Alert {
         id: conn.last_insert_rowid(),
+        uid,
         kind: alert.kind,
         severity: alert.severity,
         account_id: alert.account_id,
         vehicle_id: alert.vehicle_id,
         fault_id: alert.fault_id,
         sync_run_id: alert.sync_run_id,
+        channel_id: alert.channel_id,
         title: alert.title.clone(),
         message: alert.message.clone(),
         created_at: now,
@@ -182,10 +214,6 @@ pub enum AlertAction {
 }
 
 impl Store {
-    pub fn insert_alert(&self, alert: &NewAlert, now: DateTime<Utc>) -> Result<Alert> {
-        insert(&self.conn, alert, now)
-    }
-
     /// Unread first, then newest first.
     pub fn alerts(&self, limit: u32) -> Result<Vec<Alert>> {
         let mut stmt = self.conn.prepare_cached(&format!(

@@ -3,12 +3,15 @@
 mod accounts;
 mod alerts;
 mod cases;
+mod channels;
 mod csv_out;
 mod faults;
 mod fleet;
 mod grants;
 mod incremental;
+mod lease;
 mod needs_action;
+mod outbox;
 mod pool;
 mod settings;
 mod sql_enum;
@@ -24,13 +27,20 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use accounts::{AccountSummary, MIN_SYNC_INTERVAL_MINUTES, NewAccount, PortalKind, ScheduleRow};
-pub use alerts::{Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedTruckCode, MutedVehicle, NewAlert};
+pub use alerts::{
+    Alert, AlertAction, AlertKind, AlertSubject, MutedCode, MutedTruckCode, MutedVehicle, NewAlert, QuietHours,
+};
 pub use cases::{CaseObservation, ServiceCase, covers};
+pub use channels::{Channel, ChannelKind, ChannelRules, ChannelSettings, EmailSettings, NewChannel, SmtpSecurity};
 pub use faults::{FaultFilter, FaultListItem, FaultPage, FaultQuery, FaultSort, FaultSource};
 pub use fleet::{FleetSummary, FrequentFault};
 pub use grants::{Grant, NewGrant};
 pub use incremental::IncrementalState;
 pub use needs_action::{ActionTruck, NeedsAction};
+pub use outbox::{
+    AlertFacts, Attempt, AttemptEntry, AttemptOutcome, AttemptRecord, DELIVERY_LEASE, DeliveryStatus, Dispatch,
+    DueMessage, FaultFacts, NoChannels, OutboxEntry, PlannedMessage, TruckFacts,
+};
 pub use pool::{Database, READERS};
 pub(crate) use sql_enum::sql_text_enum;
 pub use sync::{

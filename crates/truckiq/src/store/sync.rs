@@ -194,6 +194,24 @@ pub struct SyncRecord<'a> {
     pub case_alert_after: chrono::TimeDelta,
 }
 
+impl SyncRecord<'_> {
+    /// A run that read no truck and no case: what the delivery benchmark and tests record to raise
+    /// alerts the way a sync run does, in its transaction.
+    pub fn nothing_observed(account_id: i64, run_id: i64, now: DateTime<Utc>) -> Self {
+        SyncRecord {
+            account_id,
+            run_id,
+            now,
+            observed: &[],
+            list_problems: 0,
+            first_problem: None,
+            problem_page: None,
+            cases: None,
+            case_alert_after: chrono::TimeDelta::hours(4),
+        }
+    }
+}
+
 /// What the alert rules look at once a sync has been applied.
 #[derive(Debug)]
 pub struct SyncFacts<'a> {
@@ -229,12 +247,14 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Stores a run's results, the alerts `compose` makes of them and the run's end, all in one
-    /// transaction: a run killed half-way leaves no trace but its "in progress" record.
+    /// Stores a run's results, the alerts `compose` makes of them, the messages `dispatch` queues
+    /// about those for the alert channels, and the run's end, all in one transaction: a run killed
+    /// half-way leaves no trace but its "in progress" record, and no alert without its messages.
     pub fn record_sync(
         &mut self,
         record: &SyncRecord<'_>,
         compose: impl FnOnce(&SyncFacts<'_>) -> Vec<NewAlert>,
+        dispatch: &dyn super::Dispatch,
     ) -> Result<RecordedSync> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let first_sync: bool = tx
@@ -260,6 +280,7 @@ impl Store {
         };
         let alerts =
             compose(&facts).iter().map(|alert| alerts::insert(&tx, alert, record.now)).collect::<Result<Vec<_>>>()?;
+        super::outbox::enqueue(&tx, &alerts, dispatch, record.now)?;
         let unread = record.observed.iter().filter(|o| o.faults == ObservedFaults::Unread).count();
         let vehicles_failed = unread + outcome.set_aside.len();
         let status =

@@ -123,11 +123,10 @@ const SELECT_ITEM: &str = concat!(
 );
 
 // Search looks through what a person knows a truck by, in the order they say it ("2016 Kenworth
-// T680", "Cummins X15"), plus its unit and VIN.
+// T680", "Cummins X15"), plus its unit and VIN: `search_text`, upper case, kept by triggers (V14).
 const FILTER_SQL: &str = concat!(
     "
-     WHERE (?1 = '' OR instr(upper(concat_ws(' ', v.model_year, v.make, v.model, v.engine_make, v.engine_model,
-                                            v.unit_number, v.vin)), ?1) > 0)
+     WHERE (?1 = '' OR instr(v.search_text, ?1) > 0)
        AND (?2 IS NULL OR v.health_band = ?2)
        AND (?3 IS NULL OR v.active_critical > 0 OR (?3 = 'major' AND v.active_major > 0))
        AND (?4 IS NULL OR v.account_id = ?4)

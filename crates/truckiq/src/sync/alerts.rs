@@ -8,6 +8,7 @@ use crate::failure::FailureReason;
 use crate::j1939::Severity;
 use crate::j1939::health::HealthBand;
 use crate::j1939::reference::{describe_fault, source_label};
+pub use crate::store::QuietHours;
 use crate::store::{
     Alert, AlertKind, AlertSubject, BandChange, CriticalEpisode, MutedCode, MutedTruckCode, MutedVehicle, NewAlert,
     SyncFacts,
@@ -37,6 +38,7 @@ fn new_critical_fault(account_id: i64, run_id: i64, e: &CriticalEpisode, band: O
         vehicle_id: Some(e.vehicle_id),
         fault_id: Some(e.fault_id),
         sync_run_id: Some(run_id),
+        channel_id: None,
         title: format!("Critical fault on {}", truck_label(e.unit_number.as_deref(), &e.vin)),
         message: format!(
             "SPN {} FMI {}: {what}. {urgency}.{derate} Source: {}.{health}",
@@ -57,6 +59,7 @@ fn without_case(account_id: i64, run_id: i64, e: &CriticalEpisode) -> NewAlert {
         vehicle_id: Some(e.vehicle_id),
         fault_id: Some(e.fault_id),
         sync_run_id: Some(run_id),
+        channel_id: None,
         title: format!("No service case for the critical fault on {}", truck_label(e.unit_number.as_deref(), &e.vin)),
         message: format!(
             "SPN {} FMI {}: {what}. Still active, and no service case is open for this truck in Decisiv: call the \
@@ -84,6 +87,7 @@ fn first_sync(account_id: i64, account_name: &str, facts: &SyncFacts<'_>) -> New
         vehicle_id: None,
         fault_id: None,
         sync_run_id: Some(facts.run_id),
+        channel_id: None,
         title: format!("{account_name}: first sync found {} trucks", facts.outcome.vehicles),
         message: format!(
             "Active faults: {critical} critical (on {trucks} trucks), {major} major, {minor} minor.{uncased} \
@@ -109,6 +113,7 @@ fn risk_change(account_id: i64, run_id: i64, change: &BandChange) -> NewAlert {
         vehicle_id: Some(change.vehicle_id),
         fault_id: None,
         sync_run_id: Some(run_id),
+        channel_id: None,
         title: format!(
             "{} went from {} to {}",
             truck_label(change.unit_number.as_deref(), &change.vin),
@@ -128,6 +133,7 @@ fn not_communicating(account_id: i64, run_id: i64, truck: &crate::store::Stopped
         vehicle_id: Some(truck.vehicle_id),
         fault_id: None,
         sync_run_id: Some(run_id),
+        channel_id: None,
         title: format!("{} stopped communicating", truck_label(truck.unit_number.as_deref(), &truck.vin)),
         message: format!(
             "The portal has had no report from its telematics device{since}. Its faults are as last reported; \
@@ -188,6 +194,7 @@ pub fn sync_failed(account_id: i64, account_name: &str, run_id: i64, reason: Fai
         vehicle_id: None,
         fault_id: None,
         sync_run_id: Some(run_id),
+        channel_id: None,
         title,
         message: message.to_owned(),
     }
@@ -203,6 +210,7 @@ pub fn api_authorization_refused(account_id: i64, account_name: &str, run_id: i6
         vehicle_id: None,
         fault_id: None,
         sync_run_id: Some(run_id),
+        channel_id: None,
         title: format!("{account_name}: the Decisiv API authorization was refused; sign in to Decisiv again"),
         message: message.to_owned(),
     }
@@ -216,6 +224,7 @@ pub fn stale_data(account_id: i64, account_name: &str, hours: u32, last_success:
         vehicle_id: None,
         fault_id: None,
         sync_run_id: None,
+        channel_id: None,
         title: format!("{account_name}: no fresh data for over {hours} h"),
         message: match last_success {
             Some(at) => format!("The last successful sync was at {at}. Faults since then are not shown."),
@@ -233,7 +242,8 @@ pub fn notifies(kind: AlertKind, severity: Severity) -> bool {
         | AlertKind::SyncFailed
         | AlertKind::StaleData
         | AlertKind::FirstSync
-        | AlertKind::CriticalWithoutCase => true,
+        | AlertKind::CriticalWithoutCase
+        | AlertKind::ChannelFailing => true,
         AlertKind::RiskChange => severity == Severity::Critical,
         // Only for people who asked ([`NotificationPrefs::not_communicating`]).
         AlertKind::NotCommunicating => false,
@@ -259,24 +269,6 @@ pub struct NotificationPrefs {
     pub muted_truck_codes: Vec<MutedTruckCode>,
 }
 
-/// A daily span in local time, in minutes after midnight; it may cross midnight (22:00-06:00).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct QuietHours {
-    pub start_minute: u16,
-    pub end_minute: u16,
-}
-
-impl QuietHours {
-    pub fn contains(self, minute_of_day: u16) -> bool {
-        if self.start_minute <= self.end_minute {
-            (self.start_minute..self.end_minute).contains(&minute_of_day)
-        } else {
-            minute_of_day >= self.start_minute || minute_of_day < self.end_minute
-        }
-    }
-}
-
 /// Whether `alert` pops up a desktop notification now: it must be worth one, outside quiet hours,
 /// and not about a muted truck or fault code.
 pub fn should_notify(alert: &Alert, subject: &AlertSubject, prefs: &NotificationPrefs, minute_of_day: u16) -> bool {
@@ -285,12 +277,20 @@ pub fn should_notify(alert: &Alert, subject: &AlertSubject, prefs: &Notification
     let breaks_through = alert.severity == Severity::Critical && !prefs.quiet_hours_hold_critical;
     wanted
         && (breaks_through || !prefs.quiet_hours.is_some_and(|quiet| quiet.contains(minute_of_day)))
-        && !subject.vehicle.as_ref().is_some_and(|vehicle| prefs.muted_vehicles.contains(vehicle))
-        && !subject.code.is_some_and(|code| prefs.muted_codes.contains(&code))
-        && !prefs
-            .muted_truck_codes
-            .iter()
-            .any(|m| subject.code == Some(m.code) && subject.vehicle.as_ref() == Some(&m.vehicle))
+        && !prefs.mutes(subject)
+}
+
+impl NotificationPrefs {
+    /// Whether a mute covers what an alert is about: its truck, its fault code, or that code on
+    /// that truck. Mutes hold for desktop notifications and alert channels alike.
+    pub fn mutes(&self, subject: &AlertSubject) -> bool {
+        subject.vehicle.as_ref().is_some_and(|vehicle| self.muted_vehicles.contains(vehicle))
+            || subject.code.is_some_and(|code| self.muted_codes.contains(&code))
+            || self
+                .muted_truck_codes
+                .iter()
+                .any(|m| subject.code == Some(m.code) && subject.vehicle.as_ref() == Some(&m.vehicle))
+    }
 }
 
 #[cfg(test)]
@@ -433,12 +433,14 @@ mod tests {
     fn quiet_hours_and_mutes_silence_notifications_only() {
         let alert = Alert {
             id: 1,
+            uid: crate::ids::AlertUid::new(),
             kind: AlertKind::NewCriticalFault,
             severity: Severity::Critical,
             account_id: Some(1),
             vehicle_id: Some(7),
             fault_id: Some(9),
             sync_run_id: None,
+            channel_id: None,
             title: String::new(),
             message: String::new(),
             created_at: chrono::Utc::now(),

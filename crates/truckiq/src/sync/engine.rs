@@ -26,6 +26,7 @@ use crate::decisiv_api::client::Api;
 use crate::decisiv_api::grant::GrantTokens;
 use crate::decisiv_api::oauth::{self, OAuthApp};
 use crate::decisiv_api::{self, DecisivApiConnector};
+use crate::delivery::Router;
 use crate::failure::FailureReason;
 use crate::portal::BrowserConnector;
 use crate::portal::doctor::PageReport;
@@ -170,6 +171,12 @@ impl SyncEngine {
     /// Alerts, each sent once it is committed to the database.
     pub fn subscribe_alerts(&self) -> broadcast::Receiver<Alert> {
         self.inner.alerts.subscribe()
+    }
+
+    /// Tells subscribers (the window, the delivery worker) about an alert committed outside a
+    /// sync run; nobody listening is not an error.
+    pub fn announce(&self, alert: Alert) {
+        self.inner.alerts.send(alert).ok();
     }
 
     pub fn subscribe_events(&self) -> broadcast::Receiver<SyncEvent> {
@@ -361,9 +368,11 @@ impl SyncEngine {
                     }
                     if !store.has_alert_since(row.id, AlertKind::StaleData, row.last_success)? {
                         let at = row.last_success.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string());
-                        raised.push(
-                            store.insert_alert(&alerts::stale_data(row.id, &row.name, hours, at.as_deref()), now)?,
-                        );
+                        raised.push(store.insert_alert(
+                            &alerts::stale_data(row.id, &row.name, hours, at.as_deref()),
+                            now,
+                            &Router::from_store(store, now)?,
+                        )?);
                     }
                     stale.push(StaleAccount {
                         account_id: row.id,
@@ -523,9 +532,10 @@ impl Inner {
                     );
                     store.pause_grant_accounts(grant_id, &reason)?;
                     let alert = alerts::api_authorization_refused(account_id, &name, run_id, &message);
-                    return Ok(Some(store.insert_alert(&alert, now)?));
+                    return Ok(Some(store.insert_alert(&alert, now, &Router::from_store(store, now)?)?));
                 }
-                Ok(Some(store.insert_alert(&alerts::sync_failed(account_id, &name, run_id, reason, &message), now)?))
+                let alert = alerts::sync_failed(account_id, &name, run_id, reason, &message);
+                Ok(Some(store.insert_alert(&alert, now, &Router::from_store(store, now)?)?))
             })
             .await;
         match recorded {
@@ -838,7 +848,8 @@ impl Inner {
                     cases: cases.as_deref(),
                     case_alert_after,
                 };
-                store.record_sync(&record, |facts| alerts::for_sync(account_id, &name, facts))
+                let router = Router::from_store(store, record.now)?;
+                store.record_sync(&record, |facts| alerts::for_sync(account_id, &name, facts), &router)
             })
             .await?;
         for alert in &recorded.alerts {
