@@ -20,12 +20,7 @@ pub fn start(handle: &AppHandle, app: &Arc<App>, stop: &CancellationToken) {
     // broadcast reaches only those already subscribed.
     crate::notifications::start(handle, app, stop);
     forward_progress(handle, app, stop);
-    match app.deliverer() {
-        Ok(deliverer) => {
-            tauri::async_runtime::spawn(deliverer.run(stop.clone()));
-        }
-        Err(error) => tracing::error!(%error, "alerts cannot be delivered to the channels"),
-    }
+    tauri::async_runtime::spawn(app.deliverer().run(stop.clone()));
     tauri::async_runtime::spawn(run_scheduler(app.engine().clone(), stop.clone()));
     let core = Arc::clone(app);
     tauri::async_runtime::spawn(async move {

@@ -3,6 +3,8 @@
 //! scripts/with-keyring.sh), a real SQLite file, and a clock the test moves.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/proxy.rs"]
+mod proxy;
 #[path = "support/receivers.rs"]
 mod receivers;
 
@@ -24,7 +26,7 @@ use truckiq::store::{
     AlertKind, ChannelKind, ChannelRules, DeliveryStatus, EmailSettings, NewAccount, NewAlert, PortalKind, QuietHours,
     RunTrigger, SmtpSecurity, SyncRecord,
 };
-use truckiq::sync::{Clock, EngineConfig, SyncEngine};
+use truckiq::sync::{Clock, EngineConfig, SyncEngine, SyncSettings};
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
 
@@ -144,7 +146,7 @@ impl Harness {
     }
 
     async fn deliver(&self) -> Round {
-        self.app.deliverer().unwrap().deliver_due().await.unwrap()
+        self.app.deliverer().deliver_due().await.unwrap()
     }
 
     fn count(&self, sql: &str) -> i64 {
@@ -462,6 +464,40 @@ async fn a_paused_channel_gets_no_new_alerts_and_changed_rules_apply_from_then_o
             .await;
     assert!(e.contains("quiet hours run from one time of day to another"), "{e}");
     assert_eq!(h.app.channels().await.unwrap()[0].rules, critical_only, "a refused change changes nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_go_through_the_proxy_set_for_syncs_and_a_password_it_refused_is_not_sent_again() {
+    const PROXY_PASSWORD: &str = "Corp-Proxy-2026!";
+    let h = Harness::new();
+    let receiver = HttpReceiver::start().await;
+    let proxy = proxy::TestProxy::start("fleet", PROXY_PASSWORD).await;
+    let pasted = proxy.url.replace("http://", "http://fleet:mistyped@");
+    h.app.set_sync_settings(SyncSettings { proxy: Some(pasted), ..SyncSettings::default() }, None).await.unwrap();
+    h.add("Shop", ChannelKind::Slack, Some(receiver.url("/shop")), every_tier()).await;
+    h.record_run(vec![(AlertKind::NewCriticalFault, Severity::Critical)]).await;
+
+    let round = h.deliver().await;
+    assert_eq!((round.delivered, round.retrying, round.failed), (0, 1, 0), "the alert waits for the proxy to be fixed");
+    assert_eq!(proxy.signed_in_requests(), 1, "{:?}", proxy.seen());
+    assert!(h.app.sync_settings().await.unwrap().proxy_password_refused, "syncs will not send it either");
+    h.clock.advance(TimeDelta::minutes(5));
+    let e = h.app.deliverer().deliver_due().await.unwrap_err().to_string();
+    assert!(e.contains("proxy"), "{e}");
+    assert_eq!(proxy.signed_in_requests(), 1, "the refused password is not sent again");
+    assert!(receiver.received().is_empty());
+
+    let settings = h.app.sync_settings().await.unwrap();
+    h.app.set_sync_settings(settings, Some(PROXY_PASSWORD.into())).await.unwrap();
+    let round = h.deliver().await;
+    assert_eq!(round.delivered, 1);
+    assert_eq!(receiver.accepted("/shop").len(), 1);
+    let through: Vec<_> = proxy.seen().into_iter().filter(|s| s.url.ends_with("/shop")).collect();
+    assert_eq!(through.len(), 2, "both attempts went through the proxy: {through:?}");
+    assert_eq!(through[1].proxy_sign_in.as_deref(), Some("fleet:Corp-Proxy-2026!"));
+    let test = h.app.test_channel(ChannelRef::Typed("Shop")).await.unwrap();
+    assert!(test.delivered, "Send test goes the same way: {test:?}");
+    assert_eq!(proxy.seen().iter().filter(|s| s.url.ends_with("/shop")).count(), 3);
 }
 
 #[tokio::test]

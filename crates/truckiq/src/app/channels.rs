@@ -274,7 +274,7 @@ impl App {
     /// Sends a test message now and says exactly what the channel answered.
     pub async fn test_channel(&self, which: ChannelRef<'_>) -> Result<TestAnswer> {
         let channel = self.find_channel(which).await?;
-        let answer = self.deliverer()?.send_test(&channel).await;
+        let answer = self.deliverer().send_test(&channel).await;
         Ok(TestAnswer {
             delivered: answer.verdict == Verdict::Delivered,
             status: answer.status,
@@ -300,7 +300,7 @@ impl App {
     }
 
     /// The delivery worker for this database.
-    pub fn deliverer(&self) -> Result<Deliverer> {
-        Deliverer::new(self.engine.clone()).map_err(|e| AppError::Internal(e.to_string()))
+    pub fn deliverer(&self) -> Deliverer {
+        Deliverer::new(self.engine.clone())
     }
 }

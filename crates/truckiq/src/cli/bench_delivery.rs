@@ -79,7 +79,7 @@ pub async fn bench(bench: &DeliveryBench, out: &mut impl std::io::Write) -> anyh
         })
         .await?;
     let stop = CancellationToken::new();
-    let worker = tokio::spawn(app.deliverer()?.run(stop.clone()));
+    let worker = tokio::spawn(app.deliverer().run(stop.clone()));
 
     let per_run = bench.alerts_per_run;
     let mut committed: HashMap<String, Instant> = HashMap::new();

@@ -178,7 +178,7 @@ pub async fn sync(app: &App, args: SyncArgs, out: &mut impl Write) -> anyhow::Re
 /// Cron runs `truckiq sync` and nothing else: what was raised is sent now, and what is due for a
 /// retry, or left for the next round (or the app) to retry.
 async fn deliver(app: &App, json_out: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let round = app.deliverer()?.deliver_due().await?;
+    let round = app.deliverer().deliver_due().await?;
     // Nothing is said about channels when there was nothing to send.
     let Some(line) = super::channels::round_line(&round) else { return Ok(()) };
     if json_out {

@@ -58,7 +58,8 @@ pub struct Answer {
 pub fn judge_http(status: u16, retry_after: Option<Duration>) -> Verdict {
     match status {
         200..=299 => Verdict::Delivered,
-        408 | 425 | 429 | 500..=599 => Verdict::Retry(retry_after),
+        // 407: the proxy refused its sign-in, which is fixed in Settings, not by the channel.
+        407 | 408 | 425 | 429 | 500..=599 => Verdict::Retry(retry_after),
         _ => Verdict::Refused,
     }
 }
@@ -90,8 +91,12 @@ pub enum SendError {
 }
 
 /// The HTTP client every channel is sent through.
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+pub fn http_client(proxy: Option<reqwest::Proxy>) -> reqwest::Result<reqwest::Client> {
+    let builder = match proxy {
+        Some(proxy) => reqwest::Client::builder().proxy(proxy),
+        None => reqwest::Client::builder(),
+    };
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .timeout(SEND_TIMEOUT)
         .connect_timeout(Duration::from_secs(10))
@@ -319,6 +324,7 @@ mod tests {
         let wait = Some(Duration::from_secs(3));
         assert_eq!(judge_http(429, wait), Verdict::Retry(wait));
         assert_eq!(judge_http(503, None), Verdict::Retry(None));
+        assert_eq!(judge_http(407, None), Verdict::Retry(None), "the proxy, not the channel, refused");
         for refused in [301, 400, 401, 403, 404, 410, 413] {
             assert_eq!(judge_http(refused, None), Verdict::Refused, "{refused}");
         }

@@ -20,7 +20,7 @@ use crate::secrets::{SecretError, SecretKind, SecretStore, off_thread};
 use crate::store::{
     AlertKind, Attempt, AttemptOutcome, AttemptRecord, Channel, DELIVERY_LEASE, DueMessage, NewAlert, StoreError,
 };
-use crate::sync::SyncEngine;
+use crate::sync::{SyncEngine, SyncError};
 
 /// How long a lease is held without renewal: well over one batch's longest wait (one send's
 /// timeout); also how long a process that died holding it keeps others from delivering.
@@ -36,6 +36,9 @@ pub enum DeliveryError {
     Store(#[from] StoreError),
     #[error("cannot make the HTTP client: {0}")]
     Client(String),
+    /// The proxy set in Settings → Sync cannot be used (its password is missing or was refused).
+    #[error("{0}")]
+    Proxy(#[from] SyncError),
 }
 
 /// What one round of delivering did.
@@ -54,7 +57,6 @@ pub struct Round {
 #[derive(Clone)]
 pub struct Deliverer {
     engine: SyncEngine,
-    http: reqwest::Client,
     /// This process's name on the lease.
     holder: String,
 }
@@ -115,9 +117,16 @@ pub fn settle(
 }
 
 impl Deliverer {
-    pub fn new(engine: SyncEngine) -> Result<Self, DeliveryError> {
-        let http = send::http_client().map_err(|e| DeliveryError::Client(e.to_string()))?;
-        Ok(Self { engine, http, holder: uuid::Uuid::new_v4().to_string() })
+    pub fn new(engine: SyncEngine) -> Self {
+        Self { engine, holder: uuid::Uuid::new_v4().to_string() }
+    }
+
+    /// An HTTP client through the proxy set in Settings → Sync, signed in to it, as syncs go: made
+    /// for each round that has something to send, so a changed proxy applies from the next one.
+    async fn http(&self) -> Result<reqwest::Client, DeliveryError> {
+        let browser = self.engine.browser_options().await?;
+        let proxy = browser.http_proxy().map_err(DeliveryError::Client)?;
+        send::http_client(proxy).map_err(|e| DeliveryError::Client(e.to_string()))
     }
 
     /// Sends everything due now, until nothing is; one process at a time. Up to [`IN_FLIGHT`]
@@ -126,6 +135,7 @@ impl Deliverer {
         let clock = Arc::clone(self.engine.clock());
         let mut round = Round::default();
         let mut secrets: HashMap<ChannelUid, Result<ChannelSecrets, String>> = HashMap::new();
+        let mut http = None;
         loop {
             let now = clock.now();
             // Renewed per batch: a batch takes at most one send's timeout, well inside the lease.
@@ -138,6 +148,18 @@ impl Deliverer {
             if due.is_empty() {
                 break;
             }
+            let client = match http.take() {
+                Some(client) => client,
+                None => match self.http().await {
+                    Ok(client) => client,
+                    Err(error) => {
+                        // Nothing was sent: the messages wait, and another process may try.
+                        let holder = self.holder.clone();
+                        self.engine.db(move |s| s.release_lease(DELIVERY_LEASE, &holder)).await?;
+                        return Err(error);
+                    }
+                },
+            };
             for message in &due {
                 let uid = message.channel.uid;
                 if let std::collections::hash_map::Entry::Vacant(slot) = secrets.entry(uid) {
@@ -148,9 +170,14 @@ impl Deliverer {
             }
             let sends = due.into_iter().map(|message| {
                 let found = secrets[&message.channel.uid].clone();
-                self.deliver_one(message, found)
+                self.deliver_one(&client, message, found)
             });
             let records: Vec<AttemptRecord> = futures::stream::iter(sends).buffer_unordered(IN_FLIGHT).collect().await;
+            if records.iter().any(|r| r.attempt.status == Some(PROXY_AUTHENTICATION_REQUIRED)) {
+                // Like a sync, delivery never sends a password the proxy refused again.
+                self.engine.refuse_proxy_password().await?;
+            }
+            http = Some(client);
             let holder = self.holder.clone();
             let batch = records.clone();
             let Some(raised) = self.engine.db(move |s| s.record_attempts(&holder, &batch)).await? else {
@@ -181,10 +208,15 @@ impl Deliverer {
     }
 
     /// Sends one message and says what to record of it.
-    async fn deliver_one(&self, message: DueMessage, secrets: Result<ChannelSecrets, String>) -> AttemptRecord {
+    async fn deliver_one(
+        &self,
+        http: &reqwest::Client,
+        message: DueMessage,
+        secrets: Result<ChannelSecrets, String>,
+    ) -> AttemptRecord {
         let clock = self.engine.clock();
         let answer = match &secrets {
-            Ok(found) => self.attempt(&message, found, clock.now()).await,
+            Ok(found) => attempt(http, &message, found, clock.now()).await,
             // A locked keychain may be unlocked by the next try.
             Err(problem) => Answer {
                 verdict: Verdict::Retry(None),
@@ -211,13 +243,6 @@ impl Deliverer {
                 next_attempt_at: next,
             },
             failing,
-        }
-    }
-
-    async fn attempt(&self, message: &DueMessage, secrets: &ChannelSecrets, now: DateTime<Utc>) -> Answer {
-        match send::send(&self.http, &message.channel, secrets, message.key, &message.event, now).await {
-            Ok(answer) => answer,
-            Err(problem) => refused(&problem),
         }
     }
 
@@ -261,15 +286,35 @@ impl Deliverer {
                 };
             }
         };
+        let http = match self.http().await {
+            Ok(http) => http,
+            Err(problem) => {
+                return Answer {
+                    verdict: Verdict::Retry(None),
+                    status: None,
+                    text: format!("not sent: {problem}"),
+                    duration: Duration::ZERO,
+                };
+            }
+        };
         let key = uuid::Uuid::new_v4();
         let event = test_event(key, now);
         let body = serde_json::to_string(&event).unwrap_or_default();
-        match send::send(&self.http, channel, &secrets, key, &body, now).await {
+        match send::send(&http, channel, &secrets, key, &body, now).await {
             Ok(answer) => answer,
             Err(problem) => refused(&problem),
         }
     }
 }
+
+async fn attempt(http: &reqwest::Client, message: &DueMessage, secrets: &ChannelSecrets, now: DateTime<Utc>) -> Answer {
+    match send::send(http, &message.channel, secrets, message.key, &message.event, now).await {
+        Ok(answer) => answer,
+        Err(problem) => refused(&problem),
+    }
+}
+
+const PROXY_AUTHENTICATION_REQUIRED: u16 = 407;
 
 fn refused(problem: &SendError) -> Answer {
     Answer { verdict: Verdict::Refused, status: None, text: problem.to_string(), duration: Duration::ZERO }

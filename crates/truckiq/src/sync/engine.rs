@@ -349,6 +349,12 @@ impl SyncEngine {
         Ok(connector.sign_in(ReadContext { mode: RunMode::Scheduled, progress: &progress }).await?)
     }
 
+    /// The proxy refused its saved password (alert delivery saw a 407): nothing sends it again
+    /// until it is entered anew in Settings.
+    pub async fn refuse_proxy_password(&self) -> Result<(), SyncError> {
+        Ok(self.db(mark_proxy_refused).await?)
+    }
+
     /// Raises a `stale_data` alert for each account whose data is stale ([`staleness::is_stale`]),
     /// once per stale spell, and returns the stale accounts with their last success. The limit is
     /// `hours`, or the one in Settings.
@@ -505,11 +511,7 @@ impl Inner {
             .db(move |store| {
                 if proxy_refused {
                     // Every account's runs go through this proxy: none sends the password again.
-                    let mut settings: SyncSettings = store.setting(SYNC_SETTINGS_KEY)?;
-                    if settings.proxy_password_saved && !settings.proxy_password_refused {
-                        settings.proxy_password_refused = true;
-                        store.set_setting(SYNC_SETTINGS_KEY, &settings)?;
-                    }
+                    mark_proxy_refused(store)?;
                 }
                 if cancelled {
                     let end = RunEnd {
@@ -870,6 +872,15 @@ impl Inner {
             alerts: recorded.alerts,
         })
     }
+}
+
+fn mark_proxy_refused(store: &mut Store) -> Result<(), StoreError> {
+    let mut settings: SyncSettings = store.setting(SYNC_SETTINGS_KEY)?;
+    if settings.proxy_password_saved && !settings.proxy_password_refused {
+        settings.proxy_password_refused = true;
+        store.set_setting(SYNC_SETTINGS_KEY, &settings)?;
+    }
+    Ok(())
 }
 
 /// A connector as built for an account: a browser layout, or PACCAR Solutions with whether its
