@@ -54,6 +54,14 @@ pub struct Answer {
     pub duration: Duration,
 }
 
+impl Answer {
+    /// Nothing was sent, for a reason on this side that may pass (a locked keychain, the proxy's
+    /// settings): tried again later.
+    pub fn not_sent(text: String) -> Self {
+        Self { verdict: Verdict::Retry(None), status: None, text, duration: Duration::ZERO }
+    }
+}
+
 /// What an HTTP status means for delivery (Standard Webhooks' and the services' own rules).
 pub fn judge_http(status: u16, retry_after: Option<Duration>) -> Verdict {
     match status {

@@ -218,12 +218,7 @@ impl Deliverer {
         let answer = match &secrets {
             Ok(found) => attempt(http, &message, found, clock.now()).await,
             // A locked keychain may be unlocked by the next try.
-            Err(problem) => Answer {
-                verdict: Verdict::Retry(None),
-                status: None,
-                text: format!("cannot read the channel's secrets: {problem}"),
-                duration: Duration::ZERO,
-            },
+            Err(problem) => Answer::not_sent(format!("cannot read the channel's secrets: {problem}")),
         };
         let at = clock.now();
         let (outcome, next) = settle(&message, &answer, at, rand::random::<f64>());
@@ -277,25 +272,11 @@ impl Deliverer {
         let uid = channel.uid;
         let secrets = match off_thread(move || channel_secrets(&store, uid)).await {
             Ok(found) => found,
-            Err(problem) => {
-                return Answer {
-                    verdict: Verdict::Retry(None),
-                    status: None,
-                    text: format!("cannot read the channel's secrets: {problem}"),
-                    duration: Duration::ZERO,
-                };
-            }
+            Err(problem) => return Answer::not_sent(format!("cannot read the channel's secrets: {problem}")),
         };
         let http = match self.http().await {
             Ok(http) => http,
-            Err(problem) => {
-                return Answer {
-                    verdict: Verdict::Retry(None),
-                    status: None,
-                    text: format!("not sent: {problem}"),
-                    duration: Duration::ZERO,
-                };
-            }
+            Err(problem) => return Answer::not_sent(format!("not sent: {problem}")),
         };
         let key = uuid::Uuid::new_v4();
         let event = test_event(key, now);
