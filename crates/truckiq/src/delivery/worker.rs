@@ -29,6 +29,8 @@ const LEASE: TimeDelta = TimeDelta::seconds(45);
 const IN_FLIGHT: usize = 16;
 /// How often the running app looks for messages another process queued (`truckiq sync` from cron).
 pub const POLL: Duration = Duration::from_secs(30);
+/// How soon to look again while another process holds the delivery lease.
+const ELSEWHERE_RETRY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeliveryError {
@@ -246,15 +248,17 @@ impl Deliverer {
     pub async fn run(self, stop: CancellationToken) {
         let mut alerts = self.engine.subscribe_alerts();
         loop {
-            let next = match self.deliver_due().await {
-                Ok(round) => round.next_at,
+            let now = self.engine.clock().now();
+            let wait = match self.deliver_due().await {
+                // Another process holds the lease (or a killed one did): ask again a little later,
+                // not at once, though its messages are due.
+                Ok(round) if round.elsewhere => ELSEWHERE_RETRY,
+                Ok(round) => round.next_at.map_or(POLL, |at| (at - now).to_std().unwrap_or_default().min(POLL)),
                 Err(error) => {
                     tracing::warn!(%error, "delivering alerts failed; trying again shortly");
-                    None
+                    POLL
                 }
             };
-            let now = self.engine.clock().now();
-            let wait = next.map_or(POLL, |at| (at - now).to_std().unwrap_or_default().min(POLL));
             tokio::select! {
                 () = stop.cancelled() => break,
                 _ = alerts.recv() => {}
