@@ -574,7 +574,17 @@ async fn a_sigkill_mid_delivery_then_a_restart_delivers_everything_and_no_key_tw
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let answered_before = receiver.received().len();
+    // The receiver logs a request once it answers, 600 ms after reading it: what the killed process
+    // had already sent is counted once nothing more has come for longer than that.
+    let mut answered_before = receiver.received().len();
+    loop {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let now = receiver.received().len();
+        if now == answered_before {
+            break;
+        }
+        answered_before = now;
+    }
     assert!(h.count("SELECT count(*) FROM outbox WHERE status = 'pending'") > 0, "killed mid-delivery");
 
     // At once, the dead process's lease still holds: nothing is sent twice meanwhile, and it says so.
