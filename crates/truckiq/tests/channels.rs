@@ -401,7 +401,7 @@ async fn a_day_of_failures_marks_the_messages_failed_and_raises_one_channel_fail
     assert_eq!(told.kind, AlertKind::ChannelFailing);
     assert_eq!(told.title, "Alerts to Broken hook are not getting through");
     assert!(told.message.contains("kept trying for 24 h") && told.message.contains("HTTP 502"), "{}", told.message);
-    let log = h.app.channel_deliveries(ChannelRef::Typed("Broken hook"), 10).await.unwrap();
+    let log = h.app.channel_deliveries(ChannelRef::Typed("Broken hook".into()), 10).await.unwrap();
     assert!(log.iter().all(|d| d.message.status == DeliveryStatus::Failed && d.attempts.len() > 5));
     let last = log[0].attempts.last().unwrap();
     assert!(last.at >= log[0].message.created_at + TimeDelta::hours(24), "the last try is at the deadline");
@@ -413,7 +413,7 @@ async fn a_refused_message_is_not_retried_and_send_test_says_what_the_receiver_a
     let receiver = HttpReceiver::start().await;
     h.add("Gone hook", ChannelKind::Slack, Some(receiver.url("/gone")), every_tier()).await;
     receiver.answer(410);
-    let test = h.app.test_channel(ChannelRef::Typed("Gone hook")).await.unwrap();
+    let test = h.app.test_channel(ChannelRef::Typed("Gone hook".into())).await.unwrap();
     assert!(!test.delivered);
     assert_eq!(test.status, Some(410));
     assert_eq!(test.answer, "HTTP 410 Gone: down for maintenance");
@@ -423,7 +423,7 @@ async fn a_refused_message_is_not_retried_and_send_test_says_what_the_receiver_a
     assert_eq!(receiver.received().len(), 2, "the test and one attempt");
     assert_eq!(h.count("SELECT count(*) FROM alerts WHERE kind = 'channel_failing'"), 1);
     receiver.answer(200);
-    let test = h.app.test_channel(ChannelRef::Typed("Gone hook")).await.unwrap();
+    let test = h.app.test_channel(ChannelRef::Typed("Gone hook".into())).await.unwrap();
     assert!(test.delivered, "{test:?}");
     assert_eq!(receiver.accepted("/gone")[0].json()["text"], "Test from TruckIQ");
 }
@@ -444,7 +444,7 @@ async fn a_paused_channel_gets_no_new_alerts_and_changed_rules_apply_from_then_o
 
     let critical_only = ChannelRules { tiers: vec![Severity::Critical], ..every_tier() };
     let resumed =
-        h.app.update_channel(ChannelRef::Typed("Shop"), Some(critical_only.clone()), Some(true)).await.unwrap();
+        h.app.update_channel(ChannelRef::Typed("Shop".into()), Some(critical_only.clone()), Some(true)).await.unwrap();
     assert!(resumed.enabled);
     assert_eq!(resumed.rules, critical_only);
     h.record_run(vec![(AlertKind::NewCriticalFault, Severity::Critical), (AlertKind::RiskChange, Severity::Major)])
@@ -495,7 +495,7 @@ async fn alerts_go_through_the_proxy_set_for_syncs_and_a_password_it_refused_is_
     let through: Vec<_> = proxy.seen().into_iter().filter(|s| s.url.ends_with("/shop")).collect();
     assert_eq!(through.len(), 2, "both attempts went through the proxy: {through:?}");
     assert_eq!(through[1].proxy_sign_in.as_deref(), Some("fleet:Corp-Proxy-2026!"));
-    let test = h.app.test_channel(ChannelRef::Typed("Shop")).await.unwrap();
+    let test = h.app.test_channel(ChannelRef::Typed("Shop".into())).await.unwrap();
     assert!(test.delivered, "Send test goes the same way: {test:?}");
     assert_eq!(proxy.seen().iter().filter(|s| s.url.ends_with("/shop")).count(), 3);
 }
@@ -533,7 +533,7 @@ async fn bad_channels_are_refused_with_what_to_change_and_leave_nothing_behind()
     // A channel may be named like another's id: a typed name and the window's ids never mix up.
     let dup = h.app.channels().await.unwrap()[0].id.to_string();
     h.add(&dup, ChannelKind::Slack, Some("https://hooks.slack.com/services/c".into()), ChannelRules::default()).await;
-    let removed = h.app.remove_channel(ChannelRef::Typed(&dup)).await.unwrap();
+    let removed = h.app.remove_channel(ChannelRef::Typed(dup.clone())).await.unwrap();
     assert_eq!(removed.name, dup, "a typed name wins over an id");
     let id = dup.parse().unwrap();
     assert_eq!(h.app.remove_channel(ChannelRef::Id(id)).await.unwrap().name, "Dup");

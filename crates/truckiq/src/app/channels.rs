@@ -16,34 +16,19 @@ use crate::store::{
 
 /// Which channel a caller means: the window knows ids; a person at the CLI types a name, or the id
 /// `channels list` shows when no channel has that name.
-#[derive(Debug, Clone, Copy)]
-pub enum ChannelRef<'a> {
+#[derive(Debug, Clone)]
+pub enum ChannelRef {
     Id(i64),
-    Typed(&'a str),
+    Typed(String),
 }
 
-impl ChannelRef<'_> {
-    fn to_owned(self) -> OwnedRef {
-        match self {
-            Self::Id(id) => OwnedRef::Id(id),
-            Self::Typed(text) => OwnedRef::Typed(text.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ChannelRef<'_> {
+impl std::fmt::Display for ChannelRef {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Id(id) => write!(f, "with id {id}"),
             Self::Typed(text) => write!(f, "named {text:?}"),
         }
     }
-}
-
-/// A [`ChannelRef`] that can move to the database thread.
-enum OwnedRef {
-    Id(i64),
-    Typed(String),
 }
 
 /// A channel as a person describes it. The secrets are kept only in the keychain.
@@ -222,12 +207,11 @@ impl App {
         self.read(|s| s.channels()).await
     }
 
-    async fn find_channel(&self, which: ChannelRef<'_>) -> Result<Channel> {
+    async fn find_channel(&self, which: ChannelRef) -> Result<Channel> {
         let missing = which.to_string();
-        let which = which.to_owned();
         self.read(move |s| match &which {
-            OwnedRef::Id(id) => s.channel(*id),
-            OwnedRef::Typed(text) => s.channel_by_name(text),
+            ChannelRef::Id(id) => s.channel(*id),
+            ChannelRef::Typed(text) => s.channel_by_name(text),
         })
         .await?
         .ok_or_else(|| AppError::not_found(format!("there is no alert channel {missing}")))
@@ -238,7 +222,7 @@ impl App {
     /// queued for the channel is still delivered.
     pub async fn update_channel(
         &self,
-        which: ChannelRef<'_>,
+        which: ChannelRef,
         rules: Option<ChannelRules>,
         enabled: Option<bool>,
     ) -> Result<Channel> {
@@ -261,7 +245,7 @@ impl App {
     }
 
     /// Removes a channel, its outbox and log, and its keychain entries.
-    pub async fn remove_channel(&self, which: ChannelRef<'_>) -> Result<Channel> {
+    pub async fn remove_channel(&self, which: ChannelRef) -> Result<Channel> {
         let channel = self.find_channel(which).await?;
         let store = self.engine.secrets().clone();
         let uid = channel.uid;
@@ -272,7 +256,7 @@ impl App {
     }
 
     /// Sends a test message now and says exactly what the channel answered.
-    pub async fn test_channel(&self, which: ChannelRef<'_>) -> Result<TestAnswer> {
+    pub async fn test_channel(&self, which: ChannelRef) -> Result<TestAnswer> {
         let channel = self.find_channel(which).await?;
         let answer = self.deliverer().send_test(&channel).await;
         Ok(TestAnswer {
@@ -288,7 +272,7 @@ impl App {
     }
 
     /// A channel's delivery log: its latest messages and every attempt at each.
-    pub async fn channel_deliveries(&self, which: ChannelRef<'_>, limit: u32) -> Result<Vec<Delivery>> {
+    pub async fn channel_deliveries(&self, which: ChannelRef, limit: u32) -> Result<Vec<Delivery>> {
         let channel = self.find_channel(which).await?;
         self.read(move |s| {
             s.channel_deliveries(channel.id, limit)?

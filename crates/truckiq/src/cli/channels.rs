@@ -158,7 +158,7 @@ pub async fn list(app: &App, out: &mut impl Write) -> anyhow::Result<()> {
 }
 
 pub async fn test(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<u8> {
-    let answer = app.test_channel(ChannelRef::Typed(name)).await?;
+    let answer = app.test_channel(ChannelRef::Typed(name.to_owned())).await?;
     let verdict = if answer.delivered { "delivered" } else { "NOT delivered" };
     writeln!(out, "Test message {verdict} in {} ms. The channel answered: {}", answer.duration_ms, answer.answer)?;
     Ok(if answer.delivered { 0 } else { 1 })
@@ -166,20 +166,20 @@ pub async fn test(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result
 
 /// Pauses or resumes a channel, keeping its rules.
 pub async fn set_enabled(app: &App, name: &str, enabled: bool, out: &mut impl Write) -> anyhow::Result<()> {
-    let channel = app.update_channel(ChannelRef::Typed(name), None, Some(enabled)).await?;
+    let channel = app.update_channel(ChannelRef::Typed(name.to_owned()), None, Some(enabled)).await?;
     let what = if enabled { "resumed: new alerts go to it again" } else { "paused: new alerts are not sent to it" };
     writeln!(out, "The channel {:?} is {what}.", channel.name)?;
     Ok(())
 }
 
 pub async fn remove(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let channel = app.remove_channel(ChannelRef::Typed(name)).await?;
+    let channel = app.remove_channel(ChannelRef::Typed(name.to_owned())).await?;
     writeln!(out, "Removed the channel {:?}, its delivery log and its keychain entries.", channel.name)?;
     Ok(())
 }
 
 pub async fn log(app: &App, name: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    for delivery in app.channel_deliveries(ChannelRef::Typed(name), 50).await? {
+    for delivery in app.channel_deliveries(ChannelRef::Typed(name.to_owned()), 50).await? {
         let m = &delivery.message;
         writeln!(
             out,

@@ -134,42 +134,41 @@ pub async fn send(
     now: DateTime<Utc>,
 ) -> Result<Answer, SendError> {
     let parsed: Event = serde_json::from_str(event).map_err(|e| SendError::BadEvent(e.to_string()))?;
-    if channel.kind == ChannelKind::Email {
-        let settings = channel.settings.email.as_ref().ok_or(SendError::NoEmailSettings)?;
-        return email(settings, secrets.smtp_password.as_ref(), key, &parsed).await;
-    }
-    let url = check_url(secrets.url.as_ref().ok_or(SendError::MissingSecret("URL"))?.expose())?;
+    let url = || check_url(secrets.url.as_ref().ok_or(SendError::MissingSecret("URL"))?.expose());
     let request = match channel.kind {
+        ChannelKind::Email => {
+            let settings = channel.settings.email.as_ref().ok_or(SendError::NoEmailSettings)?;
+            return email(settings, secrets.smtp_password.as_ref(), key, &parsed).await;
+        }
         ChannelKind::Webhook => {
             let secret = secrets.signing_secret.as_ref().ok_or(SendError::MissingSecret("signing secret"))?;
             let key_bytes = signing::key(secret.expose())?;
             let id = key.hyphenated().to_string();
             let timestamp = now.timestamp();
-            http.post(url)
+            http.post(url()?)
                 .header("content-type", "application/json")
                 .header("webhook-id", &id)
                 .header("webhook-timestamp", timestamp.to_string())
                 .header("webhook-signature", signing::signature(&key_bytes, &id, timestamp, event.as_bytes()))
                 .body(event.to_owned())
         }
-        ChannelKind::Slack => http.post(url).json(&formats::slack(&parsed)),
-        ChannelKind::Teams => http.post(url).json(&formats::teams(&parsed)),
+        ChannelKind::Slack => http.post(url()?).json(&formats::slack(&parsed)),
+        ChannelKind::Teams => http.post(url()?).json(&formats::teams(&parsed)),
         ChannelKind::Discord => {
             // Without `wait`, Discord answers 204 before it has saved the message, and a message it
             // then drops is never reported.
-            let mut url = url;
+            let mut url = url()?;
             url.query_pairs_mut().append_pair("wait", "true");
             http.post(url).json(&formats::discord(&parsed))
         }
         ChannelKind::Ntfy => {
-            let (root, topic) = ntfy_root_and_topic(&url)?;
+            let (root, topic) = ntfy_root_and_topic(&url()?)?;
             let request = http.post(root).json(&formats::ntfy(&parsed, &topic));
             match &secrets.access_token {
                 Some(token) => request.bearer_auth(token.expose()),
                 None => request,
             }
         }
-        ChannelKind::Email => unreachable_email(),
     };
     let started = Instant::now();
     let request = request.header("idempotency-key", key.hyphenated().to_string());
@@ -204,11 +203,6 @@ pub async fn send(
             duration: started.elapsed(),
         },
     })
-}
-
-/// E-mail is sent by [`email`], before any HTTP request is built.
-fn unreachable_email() -> ! {
-    unreachable!("e-mail channels are sent over SMTP")
 }
 
 fn network_problem(error: &reqwest::Error) -> String {
